@@ -1,0 +1,3 @@
+from openvclosed.cli import main
+
+main()

@@ -1,0 +1,328 @@
+"""Catalogs of API prices, GPUs and open-weight models: schemas, loading and look-up.
+
+This is the project's I/O layer for reference data (like pvlib's ``iotools``): the bundled
+YAML files in ``data/`` plus any user files (``--catalog FILE``), merged by entry ``id``.
+Every entry carries ``source`` and ``as_of``; a user entry with an existing id overrides
+(field by field) the bundled one, and each entry remembers which file it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from openvclosed.errors import CatalogError, UnknownNameError
+from openvclosed.units import closest, normalize_name
+from openvclosed.yamlio import load_yaml_file
+
+__all__ = [
+    "ApiEntry", "GpuEntry", "ModelEntry", "Catalog", "load_catalog", "bundled_data_dir",
+    "format_validation_error",
+]
+
+Tier = Literal["simple", "standard", "frontier"]
+TIERS: tuple[str, ...] = ("simple", "standard", "frontier")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1, description="Where the figures come from (URL, document, table).")
+    as_of: dt.date = Field(description="Date the source was published or read.")
+    notes: str | None = None
+    catalog: str = Field("bundled", description="File the entry came from (set by the loader).")
+
+    @field_validator("id")
+    @classmethod
+    def _lower_id(cls, v: str) -> str:
+        return normalize_name(v)
+
+
+class LongContextPrice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    above_tokens: int = Field(gt=0)
+    input_usd_per_mtok: float = Field(ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+
+
+class ApiEntry(_Entry):
+    """One API offer. Prices in USD per 1M tokens."""
+
+    provider: str
+    model: str
+    kind: Literal["closed", "hosted-open"]
+    role: Literal["flagship", "mid", "small"] | None = None
+    tier: Tier | None = Field(None, description="Capability tier served well; hosted-open offers inherit it from the model.")
+    serves_model: str | None = Field(None, description="hosted-open: id of the open model served.")
+    input_usd_per_mtok: float = Field(ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+    cached_input_usd_per_mtok: float | None = Field(None, ge=0)
+    cache_write_usd_per_mtok: float | None = Field(None, ge=0)
+    batch_discount: float = Field(0.0, ge=0, le=1)
+    context_tokens: int | None = Field(None, gt=0)
+    long_context: LongContextPrice | None = None
+
+    @property
+    def price_as_of(self) -> dt.date:
+        return self.as_of
+
+
+class GpuEntry(_Entry):
+    """One GPU model. VRAM in GB as marketed (binary GiB for NVIDIA/AMD HBM and GDDR)."""
+
+    name: str
+    vendor: str
+    segment: Literal["consumer", "workstation", "datacenter"] | None = None
+    aliases: list[str] = Field(default_factory=list)
+    vram_gb: float = Field(gt=0)
+    bandwidth_gb_s: float = Field(gt=0)
+    fp16_tflops: float | None = Field(None, gt=0, description="Dense FP16/BF16 tensor TFLOPS.")
+    fp8_tflops: float | None = Field(None, gt=0)
+    int8_tops: float | None = Field(None, gt=0)
+    tdp_w: float | None = Field(None, gt=0)
+    interconnect: str | None = None
+    purchase_usd: float | None = Field(None, gt=0)
+    price_source: str | None = None
+    price_as_of: dt.date | None = None
+    price_note: str | None = None
+    cloud_usd_per_hour: float | None = Field(None, gt=0)
+    cloud_source: str | None = None
+    cloud_as_of: dt.date | None = None
+    cloud_note: str | None = None
+
+    @field_validator("aliases")
+    @classmethod
+    def _norm_aliases(cls, v: list[str]) -> list[str]:
+        return [normalize_name(str(a)) for a in v]
+
+
+class License(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    spdx: str | None = None
+    commercial_use: bool
+    mau_limit: int | None = Field(None, gt=0, description="Monthly active users above which the licence needs a separate grant.")
+    conditions: list[str] = Field(default_factory=list)
+    url: str | None = None
+
+
+class Openness(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    weights: bool
+    training_data: bool
+    training_code: bool
+
+
+class Quality(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    benchmark: str
+    score: float | None = None
+    source: str | None = None
+
+
+class ModelEntry(_Entry):
+    """One open-weight model: architecture (for fit and throughput), licence and openness."""
+
+    name: str
+    hf_repo: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    params_b: float = Field(gt=0, description="Total parameters [1e9].")
+    active_params_b: float = Field(gt=0, description="Parameters active per token [1e9] (MoE < total).")
+    layers: int = Field(gt=0)
+    kv_heads: int = Field(gt=0)
+    head_dim: int = Field(gt=0)
+    hidden_size: int | None = None
+    kv_elements_per_token_per_layer: int | None = Field(None, gt=0)
+    context_tokens: int = Field(gt=0)
+    native_weight_bits: float = Field(16, gt=0)
+    license: License
+    openness: Openness
+    tiers: list[Tier] = Field(min_length=1)
+    tier_basis: str | None = None
+    quality: Quality | None = None
+
+    @field_validator("aliases")
+    @classmethod
+    def _norm_aliases(cls, v: list[str]) -> list[str]:
+        return [normalize_name(str(a)) for a in v]
+
+    @property
+    def kv_elements_per_token(self) -> int:
+        """Elements cached per token over all layers: 2 x layers x kv_heads x head_dim (K and V),
+        or ``layers x kv_elements_per_token_per_layer`` for compressed caches (MLA)."""
+        per_layer = self.kv_elements_per_token_per_layer or 2 * self.kv_heads * self.head_dim
+        return self.layers * per_layer
+
+    @property
+    def best_tier(self) -> str:
+        return max(self.tiers, key=TIERS.index)
+
+    @property
+    def quality_score(self) -> float:
+        return self.quality.score if self.quality and self.quality.score is not None else float("nan")
+
+
+def bundled_data_dir() -> Path:
+    """The catalogs shipped with the package (wheel) or the repo's ``data/`` (source checkout)."""
+    pkg = resources.files("openvclosed") / "data"
+    if pkg.is_dir():
+        return Path(str(pkg))
+    repo = Path(__file__).resolve().parents[2] / "data"
+    if repo.is_dir():
+        return repo
+    raise CatalogError("bundled catalogs not found: the installation is incomplete; reinstall openvclosed")
+
+
+def format_validation_error(err: ValidationError, prefix: str = "") -> str:
+    """Flatten a pydantic error into ``path: message`` lines (first 5)."""
+    lines = []
+    for e in err.errors()[:5]:
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"]
+        if e["type"] == "literal_error":
+            msg = "must be one of " + e["ctx"]["expected"]
+        elif e["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling)"
+        lines.append(f"{prefix}{loc}: {msg}")
+    more = len(err.errors()) - 5
+    if more > 0:
+        lines.append(f"... and {more} more")
+    return "; ".join(lines)
+
+
+_SECTIONS = {"apis": ApiEntry, "gpus": GpuEntry, "models": ModelEntry}
+
+
+class Catalog:
+    """Merged catalogs with look-up by id or alias (case- and separator-insensitive)."""
+
+    def __init__(self, apis: list[ApiEntry], gpus: list[GpuEntry], models: list[ModelEntry]):
+        self.apis = {e.id: e for e in apis}
+        self.gpus = {e.id: e for e in gpus}
+        self.models = {e.id: e for e in models}
+        self._check_references()
+
+    def _check_references(self) -> None:
+        for a in self.apis.values():
+            if a.kind == "hosted-open" and a.serves_model and a.serves_model not in self.models:
+                raise CatalogError(
+                    f"{a.catalog}: apis[{a.id}].serves_model: {a.serves_model!r} is not a model id; "
+                    f"known: {', '.join(sorted(self.models))}"
+                )
+            if a.kind == "closed" and a.tier is None:
+                raise CatalogError(f"{a.catalog}: apis[{a.id}].tier: required for closed APIs (simple|standard|frontier)")
+
+    @cached_property
+    def _gpu_names(self) -> dict[str, str]:
+        return _name_index(self.gpus)
+
+    @cached_property
+    def _model_names(self) -> dict[str, str]:
+        return _name_index(self.models)
+
+    def gpu(self, name: str) -> GpuEntry:
+        return self.gpus[_resolve(name, self._gpu_names, "gpu")]
+
+    def model(self, name: str) -> ModelEntry:
+        return self.models[_resolve(name, self._model_names, "model")]
+
+    def api(self, name: str) -> ApiEntry:
+        names = {k: k for k in self.apis}
+        names.update({normalize_name(a.model): a.id for a in self.apis.values() if a.kind == "closed"})
+        return self.apis[_resolve(name, names, "api")]
+
+    def api_tier(self, api: ApiEntry) -> str:
+        """Capability tier of an API: its own, or that of the open model a hosted offer serves."""
+        if api.tier:
+            return api.tier
+        if api.serves_model and api.serves_model in self.models:
+            return self.models[api.serves_model].best_tier
+        return "standard"
+
+    def hosted_offers(self, model_id: str) -> list[ApiEntry]:
+        """Hosted-open offers serving ``model_id``, cheapest first (output price, then input)."""
+        offers = [a for a in self.apis.values() if a.kind == "hosted-open" and a.serves_model == model_id]
+        return sorted(offers, key=lambda a: (a.output_usd_per_mtok + a.input_usd_per_mtok, a.id))
+
+
+def _name_index(entries: dict) -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for e in entries.values():
+        idx[e.id] = e.id
+        for a in getattr(e, "aliases", []):
+            idx.setdefault(a, e.id)
+    return idx
+
+
+def _resolve(name: str, index: dict[str, str], kind: str) -> str:
+    key = normalize_name(name)
+    if key in index:
+        return index[key]
+    raise UnknownNameError(kind, name, sorted(set(index.values())), closest(key, sorted(index)))
+
+
+def _read_sections(path: Path, label: str) -> dict[str, list[dict]]:
+    data = load_yaml_file(path)
+    if not isinstance(data, dict):
+        raise CatalogError(f"{label}: top level must be a mapping with keys apis, gpus and/or models")
+    unknown = set(data) - set(_SECTIONS) - {"schema_version"}
+    if unknown:
+        raise CatalogError(
+            f"{label}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}; allowed: apis, gpus, models"
+        )
+    out: dict[str, list[dict]] = {}
+    for section in _SECTIONS:
+        items = data.get(section) or []
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise CatalogError(f"{label}: {section} must be a list of mappings")
+        for i, item in enumerate(items):
+            if "id" not in item:
+                raise CatalogError(f"{label}: {section}[{i}].id: required")
+        out[section] = items
+    return out
+
+
+def load_catalog(user_files: list[str | Path] | None = None, *, include_env: bool = True) -> Catalog:
+    """Load the bundled catalogs, then each user file in order (later files win).
+
+    User entries whose ``id`` matches an existing entry override it field by field; new ids
+    are added and must be complete. ``OVC_CATALOG`` (paths separated by ``os.pathsep``) adds
+    user files before those given explicitly.
+    """
+    raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
+    base = bundled_data_dir()
+    for section in _SECTIONS:
+        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml")[section]:
+            raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
+    files: list[str | Path] = []
+    env = os.environ.get("OVC_CATALOG", "") if include_env else ""
+    files += [p for p in env.split(os.pathsep) if p]
+    files += list(user_files or [])
+    for f in files:
+        path = Path(f)
+        for section, items in _read_sections(path, str(path)).items():
+            for item in items:
+                key = normalize_name(str(item["id"]))
+                merged = dict(raw[section].get(key, {}))
+                merged.update(item)
+                merged["catalog"] = str(path)
+                raw[section][key] = merged
+    built: dict[str, list] = {}
+    for section, cls in _SECTIONS.items():
+        entries = []
+        for key, item in raw[section].items():
+            try:
+                entries.append(cls.model_validate(item))
+            except ValidationError as err:
+                raise CatalogError(
+                    f"{item['catalog']}: {format_validation_error(err, prefix=f'{section}[{key}].')}"
+                ) from None
+        built[section] = entries
+    return Catalog(built["apis"], built["gpus"], built["models"])

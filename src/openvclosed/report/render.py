@@ -1,0 +1,178 @@
+"""Rich tables (for people) and JSON (for machines) from the shared result objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from openvclosed.analysis import fmt_tokens
+from openvclosed.assumptions import BASIS
+from openvclosed.results import BreakevenResult, FitResult
+
+__all__ = ["render_breakeven", "render_fit", "render_catalog", "render_json", "usd", "fmt_months"]
+
+
+def usd(v: float | None, digits: int = 0) -> str:
+    """``$1,234`` (or ``n/a``/``never``)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if math.isinf(v):
+        return "never" if v > 0 else "-"
+    return f"${v:,.{digits}f}" if v >= 0 else f"-${-v:,.{digits}f}"
+
+
+def fmt_months(v: float | None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if math.isinf(v):
+        return "never"
+    return f"{v:.1f}" if v < 100 else f"{v:,.0f}"
+
+
+def _render(renderable, width: int | None = None) -> str:
+    width = width or int(os.environ.get("COLUMNS", "0") or 0) or 150
+    buf = io.StringIO()
+    Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
+            soft_wrap=False).print(renderable)
+    return buf.getvalue()
+
+
+def render_json(result) -> str:
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
+    s = r.selfhost
+    lines = [
+        f"model            {s.model_name}{'' if s.model_name == s.model else f' [{s.model}]'} at {s.quant} ({s.weight_bits:g} bits/weight)",
+        f"hardware         {s.n_gpus} x {s.gpu_name} per replica, {s.mode}",
+        f"fits             {'yes' if s.fits else 'NO'}: weights {s.weights_gb:.1f} GB, KV {s.kv_gb_per_seq:.2f} GB per "
+        f"sequence, {s.usable_vram_gb:.1f} GB usable -> {s.max_concurrent_seqs:.0f} concurrent sequences",
+        f"decode           {s.decode_tokens_per_s_single:,.0f} tok/s single stream, {s.decode_tokens_per_s:,.0f} tok/s "
+        f"aggregate; prefill {s.prefill_tokens_per_s:,.0f} tok/s ({s.throughput_source})",
+        f"capacity         {fmt_tokens(s.capacity_tokens_per_day)} tokens/day per replica at "
+        f"{r.assumptions['utilization']:.0%} utilisation -> {fmt_replicas(s.replicas)} for "
+        f"{fmt_tokens(r.tokens_per_day)} tokens/day",
+        f"cost             {usd(s.usd_per_month)}/month ({usd(s.usd_per_mtok, 3)} per 1M tokens); "
+        + ", ".join(f"{k} {usd(v)}" for k, v in s.cost_breakdown_usd_per_month.items())
+        + (f"; capex {usd(s.capex_usd)}" if s.capex_usd else ""),
+        f"licence          {s.license.name}; commercial use {'yes' if s.license.commercial_use else 'NO'}"
+        + (f"; MAU limit {s.license.mau_limit:,}" if s.license.mau_limit else ""),
+        "openness         " + ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in s.openness.items()),
+    ]
+    panel = Panel("\n".join(lines), title=f"Self-hosted: {s.model} on {s.n_gpus}x{s.gpu}", box=box.ROUNDED,
+                  title_align="left")
+    t = Table(title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day ({fmt_tokens(r.tokens_per_month)}/month)",
+              box=box.SIMPLE_HEAVY, title_justify="left")
+    for col, just in (("API", "left"), ("kind", "left"), ("tier", "left"), ("$/month", "right"),
+                      ("$/1M tok", "right"), ("break-even tok/day", "right"), ("payback mo", "right"),
+                      ("cheaper", "left")):
+        t.add_column(col, justify=just, no_wrap=col in ("API", "$/month", "$/1M tok"), overflow="fold")
+    for a in r.apis:
+        diff = abs(a.saving_usd_per_month)
+        cheaper = (f"self-host, {usd(diff)}/mo" if a.cheaper == "selfhost" else f"API, {usd(diff)}/mo")
+        t.add_row(a.api, a.kind, a.tier, usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
+                  fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
+                  fmt_months(a.payback_months), cheaper)
+    keys = ["input_share", "cached_share", "context_tokens", "utilization", "electricity_usd_kwh", "pue",
+            "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu", "bandwidth_eff", "decode_mfu"]
+    assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys)
+    parts = [panel, t, Text(r.summary), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
+                                             style="dim")]
+    for w in r.warnings:
+        parts.append(Text("warning: " + w))
+    return _render(Group(*parts), width)
+
+
+def fmt_replicas(n: float) -> str:
+    if not math.isfinite(n):
+        return "no replica fits"
+    return f"{n:.0f} replica" + ("s" if n != 1 else "")
+
+
+def _v(x) -> str:
+    if isinstance(x, float):
+        return f"{x:g}"
+    return str(x)
+
+
+def render_fit(r: FitResult, width: int | None = None) -> str:
+    t = Table(title=f"{r.model_name} on {r.gpu_name} (context {r.context_tokens:,} tokens/sequence)",
+              box=box.SIMPLE_HEAVY, title_justify="left")
+    for col, just in (("GPUs", "right"), ("quant", "left"), ("fits", "left"), ("weights GB", "right"),
+                      ("used GB", "right"), ("free GB", "right"), ("max seqs", "right"),
+                      ("tok/s single", "right"), ("tok/s aggregate", "right"), ("quality risk", "left")):
+        t.add_column(col, justify=just, no_wrap=True)
+    for row in r.rows:
+        t.add_row(str(row.n_gpus), row.quant, "yes" if row.fits else "no", f"{row.weights_gb:.1f}",
+                  f"{row.vram_used_gb:.1f}" if row.fits else "-",
+                  f"{row.vram_free_gb:.1f}" if row.fits else f"short {-row.vram_free_gb:.1f}",
+                  f"{row.max_concurrent_seqs:.0f}", f"{row.decode_tokens_per_s_single:,.0f}" if row.fits else "-",
+                  f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", row.quality_risk or "-")
+    parts = [t] + [Text(s) for s in r.suggestions] + [Text("warning: " + w) for w in r.warnings]
+    return _render(Group(*parts), width)
+
+
+def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, width: int | None = None) -> str:
+    t = Table(box=box.SIMPLE_HEAVY, title=f"{kind} ({len(entries)})", title_justify="left")
+
+    def age(d):
+        if d is None:
+            return "-"
+        days = (today - d).days
+        return f"{days}d" + (" STALE" if days > max_age_days else "")
+
+    if kind == "apis":
+        cols = ["id", "kind", "tier", "in $/1M", "out $/1M", "cached $/1M", "batch", "context", "as_of", "age"]
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        for e in entries:
+            t.add_row(e.id, e.kind, e.tier or f"({e.serves_model})", f"{e.input_usd_per_mtok:g}",
+                      f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
+                      _opt(e.context_tokens), str(e.as_of), age(e.as_of))
+    elif kind == "gpus":
+        cols = ["id", "VRAM GB", "GB/s", "FP16 TF", "FP8 TF", "TDP W", "buy $", "price age", "$/GPU-h",
+                "cloud age"]
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        for e in entries:
+            t.add_row(e.id, f"{e.vram_gb:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
+                      _opt(e.fp8_tflops), _opt(e.tdp_w), _opt(e.purchase_usd), age(e.price_as_of),
+                      _opt(e.cloud_usd_per_hour), age(e.cloud_as_of))
+    else:
+        cols = ["id", "params B", "active B", "layers", "kv heads", "bits", "licence", "commercial",
+                "MAU limit", "data", "code", "tiers", "quality"]
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        for e in entries:
+            t.add_row(e.id, f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), str(e.kv_heads),
+                      f"{e.native_weight_bits:g}", e.license.spdx or e.license.name[:24],
+                      "yes" if e.license.commercial_use else "NO", _opt(e.license.mau_limit),
+                      "yes" if e.openness.training_data else "no", "yes" if e.openness.training_code else "no",
+                      ",".join(e.tiers), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
+    users = sorted({e.catalog for e in entries} - {"bundled"})
+    notes = [Text(f"sources: `ovc catalog {kind} --json` lists every entry's source"
+                  + ("; data/open code = training data / training code published" if kind == "models" else ""))]
+    if users:
+        notes.append(Text("entries from user catalogs: " + ", ".join(
+            f"{e.id} ({e.catalog})" for e in entries if e.catalog != "bundled")))
+    return _render(Group(t, *notes), width)
+
+
+def _opt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, int) and v >= 10000:
+        return f"{v:,}"
+    return f"{v:g}"
+
+
+__all__ += ["BASIS"]
