@@ -119,7 +119,7 @@ def _api_price(text: str) -> tuple[float, float]:
     return p
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 @handle_errors
 def breakeven(
     tokens: Annotated[Optional[str], typer.Option("--tokens", "-t", help="Tokens per day (input + output): 5e8, 500M, 1.5B, 500_000_000.", show_default=False)] = None,
@@ -187,7 +187,7 @@ def breakeven(
     typer.echo(render_json(result) if as_json else render_breakeven(result), nl=False)
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 @handle_errors
 def fit(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Open model id or alias (or describe one with --params-b ...).", show_default=False)] = None,
@@ -279,7 +279,7 @@ def _catalog_cmd(kind: str):
 
 
 for _kind in ("apis", "gpus", "models"):
-    catalog_app.command(name=_kind)(_catalog_cmd(_kind))
+    catalog_app.command(name=_kind, epilog=EPILOG)(_catalog_cmd(_kind))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,9 @@ from openvclosed.errors import InputError
 MAX_BYTES = 1_000_000
 """Largest YAML file accepted [bytes]."""
 MAX_ALIASES = 100
-"""Most alias references accepted in one document (alias bombs use thousands)."""
+"""Most alias references accepted in one document."""
+MAX_NODES = 200_000
+"""Most values a document may expand to once aliases are followed (refuses "billion laughs")."""
 
 
 class _CountingLoader(yaml.SafeLoader):
@@ -35,13 +37,30 @@ def load_yaml_text(text: str, label: str):
     if not text.strip():
         raise InputError(f"{label}: file is empty")
     try:
-        return yaml.load(text, Loader=_CountingLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_CountingLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
         raise InputError(f"{where}: invalid YAML: {e.problem or e}") from None
     except yaml.YAMLError as e:
         raise InputError(f"{label}: invalid YAML: {e}") from None
+    if _expanded_size(data) > MAX_NODES:
+        raise InputError(f"{label}: expands to more than {MAX_NODES:,} values through YAML aliases; refused")
+    return data
+
+
+def _expanded_size(obj, limit: int = MAX_NODES) -> int:
+    """Count values with aliases expanded, stopping just past ``limit``."""
+    count, stack = 0, [obj]
+    while stack and count <= limit:
+        o = stack.pop()
+        count += 1
+        if isinstance(o, dict):
+            stack.extend(o.values())
+            count += len(o)
+        elif isinstance(o, list):
+            stack.extend(o)
+    return count
 
 
 def load_yaml_file(path: Path | str):

@@ -68,7 +68,7 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
         + (f"; MAU limit {s.license.mau_limit:,}" if s.license.mau_limit else ""),
         "openness         " + ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in s.openness.items()),
     ]
-    panel = Panel("\n".join(lines), title=f"Self-hosted: {s.model} on {s.n_gpus}x{s.gpu}", box=box.ROUNDED,
+    panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {s.model} on {s.n_gpus}x{s.gpu}", box=box.ROUNDED,
                   title_align="left")
     t = Table(title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day ({fmt_tokens(r.tokens_per_month)}/month)",
               box=box.SIMPLE_HEAVY, title_justify="left")

@@ -1,0 +1,42 @@
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from openvclosed.cli import app
+
+GOLDEN_DIR = os.path.join(os.path.dirname(__file__), "golden")
+
+
+@pytest.fixture(autouse=True)
+def _isolate(monkeypatch):
+    """No user catalogs from the environment; a fixed terminal width for stable tables."""
+    monkeypatch.delenv("OVC_CATALOG", raising=False)
+    monkeypatch.setenv("COLUMNS", "150")
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def _run(*args, **kw):
+        return runner.invoke(app, list(args), catch_exceptions=False, **kw)
+
+    return _run
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; OVC_UPDATE_GOLDEN=1 rewrites it."""
+    path = os.path.join(GOLDEN_DIR, name)
+    if os.environ.get("OVC_UPDATE_GOLDEN") == "1" or not os.path.exists(path):
+        if os.environ.get("CI") and not os.path.exists(path):
+            raise AssertionError(f"golden file {name} missing")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    with open(path, encoding="utf-8") as fh:
+        assert text == fh.read(), f"output differs from tests/golden/{name} (OVC_UPDATE_GOLDEN=1 to accept)"
+
+
+@pytest.fixture
+def golden():
+    return check_golden
