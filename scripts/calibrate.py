@@ -32,7 +32,6 @@ Modelling rules (also written into docs/validation.md):
   (``Assumptions.tp_overhead``: nvlink/sxm/infinity-fabric/nvswitch -> nvlink figure, else pcie).
 """
 
-from __future__ import annotations
 
 import argparse
 import csv
