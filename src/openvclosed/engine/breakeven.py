@@ -25,7 +25,7 @@ def breakeven_tokens_per_day(replica_usd_per_day, capacity_tokens_per_day, api_u
     -----
     API cost is ``a x T`` (``a = usd_per_mtok / 1e6``); self-hosting costs ``ceil(T/C) x F``.
     Self-hosting ever wins iff ``F / C < a``; then the first crossing is on the first step,
-    ``T* = F / a`` (<= C). If ``F / C >= a`` even a full replica costs more per token than
+    ``T* = F / a`` (< C). If ``F / C >= a`` even a full replica costs more per token than
     the API, so there is no break-even (``inf``). Above ``T*`` self-hosting stays cheaper
     except just after each added replica, where the staircase steps up by ``F``.
 
@@ -35,9 +35,9 @@ def breakeven_tokens_per_day(replica_usd_per_day, capacity_tokens_per_day, api_u
     f, c, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
                                     (replica_usd_per_day, capacity_tokens_per_day, api_usd_per_mtok)))
     a = p / 1e6
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t = f / a
-    return np.where((a > 0) & (t <= c), t, np.inf)
+    return np.where((a > 0) & (t < c), t, np.inf)
 
 
 def payback_months(capex_usd, api_usd_per_month, running_usd_per_month):
@@ -52,5 +52,5 @@ def payback_months(capex_usd, api_usd_per_month, running_usd_per_month):
     k, a, r = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (capex_usd, api_usd_per_month,
                                                                          running_usd_per_month)))
     saving = a - r
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(saving > 0, k / saving, np.inf)

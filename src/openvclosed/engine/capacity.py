@@ -23,7 +23,7 @@ def replica_tokens_per_day(decode_tokens_per_s, prefill_tokens_per_s, input_shar
     d, p, s, u, h = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
                                           (decode_tokens_per_s, prefill_tokens_per_s, input_share,
                                            utilization, hours_per_day)))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sec_per_token = np.where(s > 0, s / p, 0.0) + np.where(s < 1, (1.0 - s) / d, 0.0)
         return np.where(sec_per_token > 0, 3600.0 * h * u / sec_per_token, np.inf)
 
@@ -35,6 +35,6 @@ def replicas_needed(tokens_per_day, capacity_tokens_per_day):
     (3.0, 0.0)
     """
     t, c = np.broadcast_arrays(np.asarray(tokens_per_day, dtype=float), np.asarray(capacity_tokens_per_day, dtype=float))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.ceil(t / c)
     return np.where(t <= 0, 0.0, np.where(c > 0, r, np.inf))

@@ -70,6 +70,6 @@ def max_concurrent_seqs(usable_gb, weights_gb_, kv_gb_per_token_, context_tokens
                                         (usable_gb, weights_gb_, kv_gb_per_token_, context_tokens)))
     free = np.maximum(u - w, 0.0)
     per_seq = kv * c
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         seqs = np.where(per_seq > 0, np.floor(free / per_seq), np.where(free > 0, np.inf, 0.0))
     return seqs

@@ -32,7 +32,8 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
 
     A finite ``tokens_per_s`` (measured input+output tokens/s of one replica) replaces the
     roofline capacity: ``capacity = tokens_per_s x 3600 x hours_per_day x utilization``.
-    Scenarios that do not fit get capacity 0, replicas ``inf`` and cost ``inf``.
+    Scenarios that do not fit get capacity 0 and, for positive traffic, replicas and cost ``inf``
+    (no traffic costs nothing: nothing is deployed).
     """
     w = weights_gb(params_b, weight_bits)
     kv_tok = kv_gb_per_token(kv_elements_per_token, kv_bits)
@@ -58,7 +59,7 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
     f = np.asarray(replica_usd_per_day, dtype=float)
     usd_per_day = np.where(np.isfinite(replicas), replicas * f, np.inf)
     t = np.asarray(tokens_per_day, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         usd_per_mtok = np.where(t > 0, usd_per_day / (t / 1e6), np.nan)
     out = dict(weights_gb=w, kv_gb_per_token=kv_tok, kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs,
                fits=fits, batch=batch, step_s=step, decode_tokens_per_s_single=single, decode_tokens_per_s=agg,
@@ -86,5 +87,7 @@ def compare_with_api(tokens_per_day, api_usd_per_mtok_, selfhost_usd_per_day, re
     pb = payback_months(capex, api_day * days_per_month, running)
     pb = np.where(np.isnan(capex), np.nan, pb)
     sh = np.asarray(selfhost_usd_per_day, dtype=float)
-    return dict(api_usd_per_day=api_day, breakeven_tokens_per_day=be, payback_months=pb,
-                selfhost_cheaper=sh < api_day, saving_usd_per_month=(api_day - sh) * days_per_month)
+    out = dict(api_usd_per_day=api_day, breakeven_tokens_per_day=be, payback_months=pb,
+               selfhost_cheaper=sh < api_day, saving_usd_per_month=(api_day - sh) * days_per_month)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
+    return {k: np.broadcast_to(v, shape) for k, v in out.items()}

@@ -24,9 +24,9 @@ def capital_recovery_factor(rate, years):
     (0.388034, 0.25)
     """
     r, n = _f(rate, years)
-    growth = np.power(1.0 + r, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crf = r * growth / (growth - 1.0)
+    log_growth = n * np.log1p(r)  # expm1/log1p keep precision for tiny rates
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        crf = r * np.exp(log_growth) / np.expm1(log_growth)
     return np.where(r == 0, 1.0 / n, crf)
 
 

@@ -72,7 +72,7 @@ def decode_tokens_per_s(batch, step_s):
     800.0
     """
     b, t = _f(batch, step_s)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(b > 0, b / t, 0.0)
 
 

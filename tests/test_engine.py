@@ -1,0 +1,695 @@
+"""Tests of the pure numpy cost engine (``openvclosed.engine``).
+
+* random scenarios through the whole vectorized chain against an independent scalar reference
+  (``tests/scalar_reference.py``, pure Python);
+* hand-computed cases per function (the arithmetic is in the comments);
+* break-even equality; hypothesis monotonicity properties; shapes and broadcasting.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+
+from openvclosed.engine import (
+    api_usd_per_day,
+    api_usd_per_mtok,
+    breakeven_tokens_per_day,
+    capital_recovery_factor,
+    decode_step_s,
+    decode_tokens_per_s,
+    kv_gb_per_token,
+    max_concurrent_seqs,
+    owned_usd_per_replica_day,
+    payback_months,
+    prefill_tokens_per_s,
+    rented_usd_per_replica_day,
+    replica_tokens_per_day,
+    replicas_needed,
+    selfhost_usd_per_day,
+    tp_factor,
+    usable_vram_gb,
+    weights_gb,
+)
+from openvclosed.engine.scenario import compare_with_api, selfhost_scenario
+
+# pytest runs with --import-mode=importlib, so tests/ is not on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scalar_reference as ref  # noqa: E402
+
+RTOL = 1e-9
+DAYS_PER_MONTH = 365.25 / 12
+PROPS = settings(max_examples=200, deadline=None)
+
+
+def assert_same(actual, expected, rtol=RTOL, err_msg=""):
+    """Element-wise equality up to ``rtol``, with nan == nan and inf == inf (same sign) required."""
+    a = np.asarray(actual, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    assert a.shape == e.shape, f"{err_msg}: shape {a.shape} != {e.shape}"
+    assert_array_equal(np.isnan(a), np.isnan(e), err_msg=f"{err_msg}: nan positions differ")
+    assert_array_equal(np.isposinf(a), np.isposinf(e), err_msg=f"{err_msg}: +inf positions differ")
+    assert_array_equal(np.isneginf(a), np.isneginf(e), err_msg=f"{err_msg}: -inf positions differ")
+    finite = np.isfinite(e)
+    assert_allclose(a[finite], e[finite], rtol=rtol, atol=0, err_msg=err_msg)
+
+
+# --------------------------------------------------------------------------------------------
+# 1-2. Random scenarios: one vectorized engine call against the scalar reference
+# --------------------------------------------------------------------------------------------
+
+N_SCENARIOS = 300
+
+
+def _log_uniform(rng, lo, hi, n):
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+
+
+def _random_scenarios(seed=20240611, n=N_SCENARIOS):
+    rng = np.random.default_rng(seed)
+    params = _log_uniform(rng, 1.0, 700.0, n)
+    moe = rng.random(n) < 0.4
+    active = np.where(moe, params * rng.uniform(0.02, 0.5, n), params)
+    layers = rng.integers(16, 129, n)
+    kv_heads = rng.choice([1, 2, 4, 8, 16, 32], n)
+    head_dim = rng.choice([64, 128, 256], n)
+    tokens = np.where(rng.random(n) < 0.1, 0.0, _log_uniform(rng, 1e3, 1e10, n))
+    input_share = rng.uniform(0.0, 1.0, n)
+    input_share[:6] = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]  # the one-sided branches of the capacity formula
+    tps = np.where(rng.random(n) < 0.2, _log_uniform(rng, 10.0, 1e5, n), np.nan)
+    positional = dict(
+        tokens_per_day=tokens,
+        params_b=params,
+        active_params_b=active,
+        kv_elements_per_token=(2 * layers * kv_heads * head_dim).astype(float),
+        weight_bits=rng.choice([16.0, 8.0, 4.5, 4.25], n),
+        n_gpus=rng.integers(1, 9, n).astype(float),
+        vram_gb=rng.uniform(16.0, 192.0, n),
+        bandwidth_gb_s=rng.uniform(300.0, 8000.0, n),
+        tflops=rng.uniform(50.0, 2500.0, n),
+        tp_overhead=rng.uniform(0.0, 0.2, n),
+        replica_usd_per_day=_log_uniform(rng, 1.0, 5000.0, n),
+    )
+    keyword = dict(
+        input_share=input_share,
+        context_tokens=np.round(_log_uniform(rng, 256, 131072, n)),
+        kv_bits=rng.choice([16.0, 8.0], n),
+        vram_reserve_share=rng.uniform(0.8, 0.95, n),
+        max_batch=rng.integers(1, 513, n).astype(float),
+        bandwidth_eff=rng.uniform(0.5, 0.9, n),
+        decode_mfu=rng.uniform(0.2, 0.6, n),
+        prefill_mfu=rng.uniform(0.3, 0.7, n),
+        utilization=rng.uniform(0.2, 1.0, n),
+        hours_per_day=rng.uniform(4.0, 24.0, n),
+        tokens_per_s=tps,
+    )
+    api = dict(
+        api_usd_per_mtok=_log_uniform(rng, 0.02, 100.0, n),
+        capex=np.where(rng.random(n) < 0.2, np.nan, _log_uniform(rng, 1e3, 1e6, n)),  # nan = rented
+        running=_log_uniform(rng, 0.5, 500.0, n),
+    )
+    return positional, keyword, api
+
+
+def test_random_scenarios_match_scalar_reference():
+    pos, kw, api = _random_scenarios()
+    sh = selfhost_scenario(*pos.values(), **kw)  # one vectorized call for all scenarios
+    cmp = compare_with_api(pos["tokens_per_day"], api["api_usd_per_mtok"], sh["usd_per_day"],
+                           pos["replica_usd_per_day"], sh["capacity_tokens_per_day"], sh["replicas"],
+                           api["capex"], api["running"])
+
+    ref_sh, ref_cmp = [], []
+    for i in range(N_SCENARIOS):
+        p = [float(v[i]) for v in pos.values()]
+        k = {name: float(v[i]) for name, v in kw.items()}
+        r = ref.selfhost_scenario(*p, **k)
+        ref_sh.append(r)
+        ref_cmp.append(ref.compare_with_api(p[0], float(api["api_usd_per_mtok"][i]), r["usd_per_day"], p[-1],
+                                            r["capacity_tokens_per_day"], r["replicas"], float(api["capex"][i]),
+                                            float(api["running"][i])))
+
+    assert set(sh) == set(ref_sh[0])
+    for key in sh:
+        assert sh[key].shape == (N_SCENARIOS,), key
+        expected = np.array([r[key] for r in ref_sh])
+        if key == "fits":
+            assert_array_equal(sh[key], expected, err_msg=key)
+        else:
+            assert_same(sh[key], expected, err_msg=key)
+    assert set(cmp) == set(ref_cmp[0])
+    for key in cmp:
+        expected = np.array([r[key] for r in ref_cmp])
+        if key == "selfhost_cheaper":
+            assert_array_equal(cmp[key], expected, err_msg=key)
+        else:
+            assert_same(cmp[key], expected, err_msg=key)
+
+    # the draw must exercise every branch, or the comparison above proves little
+    fits, be, pb = sh["fits"], cmp["breakeven_tokens_per_day"], cmp["payback_months"]
+    measured = np.isfinite(kw["tokens_per_s"])
+    assert 30 <= fits.sum() <= N_SCENARIOS - 30
+    assert (fits & measured).sum() >= 10 and (fits & ~measured).sum() >= 30
+    assert (fits & (sh["batch"] == kw["max_batch"])).sum() >= 10  # batch capped by max_batch
+    assert (fits & (sh["max_seqs"] < kw["max_batch"])).sum() >= 10  # batch capped by VRAM
+    assert (pos["active_params_b"] < pos["params_b"])[fits].sum() >= 10  # MoE weight-read term
+    assert np.isfinite(be).sum() >= 20 and np.isinf(be).sum() >= 20
+    assert cmp["selfhost_cheaper"].sum() >= 10 and (~cmp["selfhost_cheaper"]).sum() >= 10
+    assert np.isfinite(pb).sum() >= 10 and np.isinf(pb).sum() >= 10 and np.isnan(pb).sum() >= 10
+    assert (sh["replicas"] > 1).sum() >= 10 and (pos["tokens_per_day"] == 0).sum() >= 10
+
+
+def test_reference_api_price_matches_engine_on_random_inputs():
+    rng = np.random.default_rng(7)
+    n = 300
+    p_in, p_out = _log_uniform(rng, 0.01, 100, n), _log_uniform(rng, 0.01, 200, n)
+    s_in, c, b, d = (rng.uniform(0, 1, n) for _ in range(4))
+    p_c = np.where(rng.random(n) < 0.3, np.nan, p_in * rng.uniform(0.05, 1.0, n))
+    got = api_usd_per_mtok(p_in, p_out, s_in, p_c, c, b, d)
+    want = [ref.api_usd_per_mtok(*map(float, row)) for row in zip(p_in, p_out, s_in, p_c, c, b, d)]
+    assert_same(got, want)
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Hand-computed cases, per function
+# --------------------------------------------------------------------------------------------
+
+class TestApiCost:
+    def test_blended_price(self):
+        assert_allclose(
+            [
+                # 3:1 input:output on $2/$10, no cache: 0.75*2 + 0.25*10 = 1.5 + 2.5 = 4.0
+                api_usd_per_mtok(2.0, 10.0, 0.75),
+                # nan cached price = no caching: 4.0
+                api_usd_per_mtok(2.0, 10.0, 0.75, np.nan, cached_share=0.5),
+                # half the input cached at $0.20: 0.75*(0.5*2 + 0.5*0.2) + 2.5 = 0.825 + 2.5 = 3.325
+                api_usd_per_mtok(2.0, 10.0, 0.75, 0.2, cached_share=0.5),
+                # all input cached: 0.75*0.2 + 2.5 = 2.65
+                api_usd_per_mtok(2.0, 10.0, 0.75, 0.2, cached_share=1.0),
+                # output only: 10; input only: 2
+                api_usd_per_mtok(2.0, 10.0, 0.0),
+                api_usd_per_mtok(2.0, 10.0, 1.0),
+            ],
+            [4.0, 4.0, 3.325, 2.65, 10.0, 2.0], rtol=1e-12)
+
+    def test_cached_tokens_are_part_of_input_not_on_top(self):
+        # cached price == input price: the cached share must not matter at all (4.0 each); a model
+        # that bills cached tokens on top of the input would give 4.0 + 0.75*c*2.
+        got = [api_usd_per_mtok(2.0, 10.0, 0.75, 2.0, cached_share=c) for c in (0.0, 0.3, 0.6, 1.0)]
+        assert_allclose(got, [4.0] * 4, rtol=1e-12)
+
+    def test_batch_discount(self):
+        assert_allclose(
+            [
+                # half the traffic at 50% off: 4.0 * (1 - 0.5*0.5) = 3.0
+                api_usd_per_mtok(2.0, 10.0, 0.75, batch_share=0.5, batch_discount=0.5),
+                # all traffic at 50% off: 2.0
+                api_usd_per_mtok(2.0, 10.0, 0.75, batch_share=1.0, batch_discount=0.5),
+                # batch share without discount changes nothing: 4.0
+                api_usd_per_mtok(2.0, 10.0, 0.75, batch_share=1.0, batch_discount=0.0),
+                # cache and batch combine: 3.325 * (1 - 0.4*0.5) = 2.66
+                api_usd_per_mtok(2.0, 10.0, 0.75, 0.2, 0.5, 0.4, 0.5),
+            ],
+            [3.0, 2.0, 4.0, 2.66], rtol=1e-12)
+
+    def test_usd_per_day(self):
+        # 5e8 tokens = 500 M tokens, at $3.325/M = $1662.5; 1 M tokens at $2 = $2; no tokens = $0
+        assert_allclose([api_usd_per_day(5e8, 3.325), api_usd_per_day(1e6, 2.0), api_usd_per_day(0.0, 7.0)],
+                        [1662.5, 2.0, 0.0], rtol=1e-12)
+
+
+class TestFit:
+    def test_weights_gb(self):
+        # params [1e9] x bits / 8 = GB: 70.6*16/8 = 141.2; 70.6*8/8 = 70.6; 8*4.5/8 = 4.5; 120*4.25/8 = 63.75
+        assert_allclose([weights_gb(70.6, 16), weights_gb(70.6, 8), weights_gb(8, 4.5), weights_gb(120, 4.25)],
+                        [141.2, 70.6, 4.5, 63.75], rtol=1e-12)
+
+    def test_kv_per_token(self):
+        # Llama 3.1 70B: 2*80*8*128 = 163,840 elements x 2 bytes = 327,680 bytes; 163,840 at 8 bits
+        e = 2 * 80 * 8 * 128
+        assert_allclose([kv_gb_per_token(e, 16) * 1e9, kv_gb_per_token(e, 8) * 1e9, kv_gb_per_token(e) * 1e9],
+                        [327_680, 163_840, 327_680], rtol=1e-12)
+
+    def test_usable_vram(self):
+        # "80 GB" H100 = 80 GiB = 80 * 1.073741824 = 85.89934592 GB
+        # 2 x 24 GiB at 0.9: 48 * 1.073741824 = 51.539607552; * 0.9 = 46.3856467968
+        assert_allclose([usable_vram_gb(80, 1, 1.0), usable_vram_gb(24, 2, 0.9), usable_vram_gb(24, 2)],
+                        [85.89934592, 46.3856467968, 46.3856467968], rtol=1e-12)
+
+    def test_max_concurrent_seqs(self):
+        assert_array_equal(
+            [
+                # free = 46.38 - 39.7125 = 6.6675 GB; per seq = 327680e-9 * 4096 = 1.34217728 GB;
+                # 6.6675 / 1.342 = 4.97 -> 4
+                max_concurrent_seqs(46.38, 39.7125, 327680e-9, 4096),
+                # per seq 1e-4 * 1000 = 0.1 GB; free 10.05 GB -> 100.5 -> 100
+                max_concurrent_seqs(30.05, 20.0, 1e-4, 1000),
+                # weights larger than VRAM: free clipped at 0 -> 0 (not negative)
+                max_concurrent_seqs(20.0, 141.2, 1e-4, 1000),
+                # no KV cache (kv 0) with free memory: unbounded; without free memory: 0
+                max_concurrent_seqs(30.0, 20.0, 0.0, 1000),
+                max_concurrent_seqs(20.0, 20.0, 0.0, 1000),
+            ],
+            [4.0, 100.0, 0.0, np.inf, 0.0])
+
+
+class TestThroughput:
+    def test_tp_factor(self):
+        # 1 + o*(n-1): n=1 -> 1; 1 + 0.05*3 = 1.15; 1 + 0.1*7 = 1.7
+        assert_allclose([tp_factor(1, 0.3), tp_factor(4, 0.05), tp_factor(8, 0.1)], [1.0, 1.15, 1.7], rtol=1e-12)
+
+    def test_decode_step(self):
+        assert_allclose(
+            [
+                # memory bound, dense 8B fp16 on a 4090: (16.06 + 0.1) GB / (1008 * 0.75) GB/s = 16.16/756 s
+                # (compute: 2*8.03e9 / (165.2e12*0.5) = 0.19 ms, smaller)
+                decode_step_s(1, 16.06, 1.0, 0.1, 8.03, 1, 1008, 165.2, 0.75, 0.5, 0.1),
+                # compute bound: 2*8e9*256 / (100e12*0.5) = 4.096e12/5e13 = 0.08192 s > 16/1000 = 0.016 s
+                decode_step_s(256, 16.0, 1.0, 0.0, 8.0, 1, 1000, 100, 1.0, 0.5, 0.1),
+                # same on 2 GPUs with 10% TP overhead: 0.08192/2 * 1.1 = 0.045056
+                decode_step_s(256, 16.0, 1.0, 0.0, 8.0, 2, 1000, 100, 1.0, 0.5, 0.1),
+                # MoE, 25% active, batch 1: reads 100 * (1 - 0.75) = 25 GB -> 25/1000 = 0.025 s
+                decode_step_s(1, 100.0, 0.25, 0.0, 25.0, 1, 1000, 1e9, 1.0, 0.5, 0.0),
+                # batch 2: 100 * (1 - 0.75^2) = 43.75 GB -> 0.04375 s
+                decode_step_s(2, 100.0, 0.25, 0.0, 25.0, 1, 1000, 1e9, 1.0, 0.5, 0.0),
+                # KV read scales with batch: (10 + 4*0.5) / 1000 = 0.012 s
+                decode_step_s(4, 10.0, 1.0, 0.5, 5.0, 1, 1000, 1e9, 1.0, 0.5, 0.0),
+            ],
+            [16.16 / 756, 0.08192, 0.045056, 0.025, 0.04375, 0.012], rtol=1e-12)
+
+    def test_decode_and_prefill_rates(self):
+        assert_allclose(
+            [
+                decode_tokens_per_s(32, 0.04),  # 32 / 0.04 = 800
+                decode_tokens_per_s(0, 0.04),  # batch 0 -> 0
+                decode_tokens_per_s(0, 0.0),  # batch 0 -> 0, not nan
+                # 100e12 * 0.5 / (2 * 8e9) = 5e13 / 1.6e10 = 3125 tokens/s
+                prefill_tokens_per_s(8.0, 1, 100, 0.5, 0.1),
+                # 4 GPUs, factor 1 + 0.1*3 = 1.3: 4 * 3125 / 1.3 = 12500 / 1.3
+                prefill_tokens_per_s(8.0, 4, 100, 0.5, 0.1),
+            ],
+            [800.0, 0.0, 0.0, 3125.0, 12500 / 1.3], rtol=1e-12)
+
+
+class TestCapacity:
+    def test_replica_tokens_per_day(self):
+        assert_allclose(
+            [
+                # s/token = 0.75/10000 + 0.25/1000 = 7.5e-5 + 2.5e-4 = 3.25e-4; 86400*0.5 = 43200 s
+                # -> 43200 / 3.25e-4 = 132,923,076.9
+                replica_tokens_per_day(1000.0, 10000.0, 0.75, 0.5),
+                # output only (prefill rate irrelevant, even 0): 43200 * 1000 = 4.32e7
+                replica_tokens_per_day(1000.0, 0.0, 0.0, 0.5),
+                # input only (decode rate irrelevant, even 0): 43200 * 10000 = 4.32e8
+                replica_tokens_per_day(0.0, 10000.0, 1.0, 0.5),
+                # 8 hours a day at full load, output only: 28800 * 1000 = 2.88e7
+                replica_tokens_per_day(1000.0, 10000.0, 0.0, 1.0, 8.0),
+            ],
+            [43200 / 3.25e-4, 4.32e7, 4.32e8, 2.88e7], rtol=1e-12)
+
+    def test_replicas_needed(self):
+        # ceil(5/2) = 3; exactly 2 full replicas = 2; one token over = 3; no traffic = 0; no capacity = inf
+        assert_array_equal(
+            [replicas_needed(5e8, 2e8), replicas_needed(4e8, 2e8), replicas_needed(4e8 + 1, 2e8),
+             replicas_needed(0.0, 2e8), replicas_needed(1.0, 0.0), replicas_needed(0.0, 0.0)],
+            [3.0, 2.0, 3.0, 0.0, np.inf, 0.0])
+
+
+class TestTco:
+    def test_capital_recovery_factor(self):
+        assert_allclose(
+            [
+                capital_recovery_factor(0.0, 4),  # 1/4
+                capital_recovery_factor(0.0, 3),  # 1/3
+                # 1.08^3 = 1.259712; 0.08*1.259712 / 0.259712 = 0.10077696 / 0.259712 = 0.3880335
+                capital_recovery_factor(0.08, 3),
+                # 1.05^10 = 1.6288946; 0.05*1.6288946 / 0.6288946 = 0.1295046
+                capital_recovery_factor(0.05, 10),
+                capital_recovery_factor(1.0, 1),  # 1*2/(2-1) = 2: borrow 1, repay 2 after a year
+            ],
+            [0.25, 1 / 3, 0.10077696 / 0.259712, 0.05 * 1.05**10 / (1.05**10 - 1), 2.0], rtol=1e-12)
+        assert_allclose(capital_recovery_factor(0.05, 10), 0.1295046, rtol=1e-6)
+
+    def test_owned_replica_day(self):
+        # 2 x $1599 GPUs + $2000 host = $5198 capex, 0% over 3 years: 5198/3/365 = 4.7470320 $/day
+        # energy: (2*450*1.0 + 200) W = 1.1 kW * 24 h * PUE 1.0 * $0.15 = $3.96/day; ops $0
+        total, capital, energy, ops, capex = owned_usd_per_replica_day(
+            2, 1599, 2000, 0.0, 3, 450, 1.0, 200, 1.0, 0.15, 0.0, parts=True)
+        assert_allclose([total, capital, energy, ops, capex],
+                        [5198 / 3 / 365 + 3.96, 5198 / 3 / 365, 3.96, 0.0, 5198.0], rtol=1e-12)
+        # 1 x $30000 + $10000 host at 8% over 3 years: 40000 * 0.3880335 / 365 = 42.52422 $/day
+        # energy: (700*0.7 + 300) W = 0.79 kW * 24 * 1.3 * $0.12 = 0.79 * 3.744 = $2.95776/day
+        # ops: $200/month * 12 / 365 = $6.575342/day
+        crf = 0.10077696 / 0.259712
+        total, capital, energy, ops, capex = owned_usd_per_replica_day(
+            1, 30000, 10000, 0.08, 3, 700, 0.7, 300, 1.3, 0.12, 200, parts=True)
+        assert_allclose([total, capital, energy, ops, capex],
+                        [40000 * crf / 365 + 2.95776 + 2400 / 365, 40000 * crf / 365, 2.95776, 2400 / 365, 40000],
+                        rtol=1e-12)
+        # 12 hours a day halves the energy only: 4.7470320 + 1.98
+        assert_allclose(owned_usd_per_replica_day(2, 1599, 2000, 0.0, 3, 450, 1.0, 200, 1.0, 0.15, 0.0, 12.0),
+                        5198 / 3 / 365 + 1.98, rtol=1e-12)
+
+    def test_rented_replica_day(self):
+        # 2 GPUs * $0.69/h * 24 h = $33.12; 8 * $2 * 12 h + $300*12/365 = 192 + 9.8630137
+        assert_allclose([rented_usd_per_replica_day(2, 0.69, 0.0), rented_usd_per_replica_day(8, 2.0, 300.0, 12.0)],
+                        [33.12, 192 + 3600 / 365], rtol=1e-12)
+
+
+class TestBreakeven:
+    def test_selfhost_staircase(self):
+        # ceil(T/C) * F: 5e8/2e8 -> 3 * 100 = 300; 1 token -> 1 replica = 100; 0 tokens -> 0; 4e8 -> 200
+        assert_allclose([selfhost_usd_per_day(5e8, 2e8, 100.0), selfhost_usd_per_day(1.0, 2e8, 100.0),
+                         selfhost_usd_per_day(0.0, 2e8, 100.0), selfhost_usd_per_day(4e8, 2e8, 100.0)],
+                        [300.0, 100.0, 0.0, 200.0], rtol=1e-12)
+
+    def test_breakeven_tokens(self):
+        assert_allclose(
+            [
+                # a = 2/1e6; F/a = 100 / 2e-6 = 5e7 <= C = 2e8 -> 5e7
+                breakeven_tokens_per_day(100.0, 2e8, 2.0),
+                # F/C = 100/2e7 = 5e-6 $/token > a = 2e-6: a full replica costs more per token -> never
+                breakeven_tokens_per_day(100.0, 2e7, 2.0),
+                # free API: never
+                breakeven_tokens_per_day(100.0, 1e8, 0.0),
+                # no capacity (model does not fit): never
+                breakeven_tokens_per_day(100.0, 0.0, 2.0),
+                # $10/M: 50 / 1e-5 = 5e6
+                breakeven_tokens_per_day(50.0, 1e7, 10.0),
+            ],
+            [5e7, np.inf, np.inf, np.inf, 5e6], rtol=1e-12)
+
+    def test_breakeven_boundary_follows_docstring(self):
+        # F = 100, C = 100, price 1e6 $/M -> a = 1 $/token = F/C exactly: "If F / C >= a ... inf"
+        # (the engine returned C here before it compared t < c)
+        assert float(breakeven_tokens_per_day(100.0, 100.0, 1e6)) == math.inf
+        # one token/day below that: F/C = 100/99 > a -> inf; above: 100/101 < a -> T* = 100 < C
+        assert float(breakeven_tokens_per_day(100.0, 99.0, 1e6)) == math.inf
+        assert float(breakeven_tokens_per_day(100.0, 101.0, 1e6)) == 100.0
+        # free hardware that does not fit (F = 0, C = 0): F/C is undefined, self-hosting never wins
+        assert float(breakeven_tokens_per_day(0.0, 0.0, 2.0)) == math.inf
+
+    def test_payback_months(self):
+        # 20000 / (3000 - 1000) = 10; saving negative or zero -> never
+        assert_allclose([payback_months(20000.0, 3000.0, 1000.0), payback_months(20000.0, 900.0, 1000.0),
+                         payback_months(20000.0, 1000.0, 1000.0), payback_months(0.0, 10.0, 1.0)],
+                        [10.0, np.inf, np.inf, 0.0], rtol=1e-12)
+
+
+class TestScenario:
+    # Llama 3.1 8B fp16 on one 24 GiB GPU (1008 GB/s, 165.2 TFLOPS):
+    #   weights 8.03*16/8 = 16.06 GB; KV 2*32*8*128 = 65,536 elements * 2 B = 1.31072e-4 GB/token,
+    #   * 4096 = 0.536870912 GB/seq; usable 24*1.073741824*0.9 = 23.1928234 GB;
+    #   (23.1928234 - 16.06) / 0.536870912 = 13.29 -> 13 seqs, batch 13.
+    #   step at 13: (16.06 + 13*0.536870912) / (1008*0.7) = 23.039321856 / 705.6 = 32.65 ms
+    #   (compute 2*8.03e9*13 / (165.2e12*0.4) = 3.2 ms, smaller) -> 13 / step = 398.14 tokens/s;
+    #   single stream: 1 / ((16.06 + 0.536870912) / 705.6) = 42.51 tokens/s;
+    #   prefill 165.2e12*0.5 / (2*8.03e9) = 5143.2 tokens/s;
+    #   capacity 43200 / (0.75/5143.2 + 0.25/398.14) = 5.583e7 tokens/day;
+    #   1e8 tokens/day -> ceil(1.79) = 2 replicas * $50 = $100/day = $1.00/M tokens.
+    ARGS = (1e8, 8.03, 8.03, 2 * 32 * 8 * 128, 16, 1, 24, 1008, 165.2, 0.1, 50.0)
+    KW = dict(input_share=0.75, context_tokens=4096)
+
+    def test_llama_8b_on_one_gpu(self):
+        r = selfhost_scenario(*self.ARGS, **self.KW)
+        step = 23.039321856 / 705.6
+        prefill = 165.2e12 * 0.5 / (2 * 8.03e9)
+        assert bool(r["fits"])
+        assert_allclose(
+            [r[k] for k in ("weights_gb", "kv_gb_per_seq", "usable_gb", "max_seqs", "batch", "step_s",
+                            "decode_tokens_per_s_single", "decode_tokens_per_s", "prefill_tokens_per_s",
+                            "capacity_tokens_per_day", "replicas", "usd_per_day", "usd_per_mtok")],
+            [16.06, 0.536870912, 24 * 1.073741824 * 0.9, 13.0, 13.0, step,
+             705.6 / (16.06 + 0.536870912), 13 / step, prefill,
+             43200 / (0.75 / prefill + 0.25 * step / 13), 2.0, 100.0, 1.0], rtol=1e-12)
+        assert_allclose(r["capacity_tokens_per_day"], 5.583e7, rtol=1e-3)
+
+    def test_measured_tokens_per_s_replaces_roofline(self):
+        # 1000 tokens/s * 86400 s * 0.5 = 4.32e7 tokens/day -> ceil(1e8 / 4.32e7) = 3 replicas = $150
+        r = selfhost_scenario(*self.ARGS, **self.KW, tokens_per_s=1000.0)
+        assert_allclose([r["capacity_tokens_per_day"], r["replicas"], r["usd_per_day"], r["usd_per_mtok"]],
+                        [4.32e7, 3.0, 150.0, 1.5], rtol=1e-12)
+
+    def test_max_batch_caps_batch(self):
+        # batch 4 instead of 13: step (16.06 + 4*0.536870912)/705.6; aggregate 4 / step
+        r = selfhost_scenario(*self.ARGS, **self.KW, max_batch=4)
+        step = (16.06 + 4 * 0.536870912) / 705.6
+        assert_allclose([r["max_seqs"], r["batch"], r["step_s"], r["decode_tokens_per_s"]],
+                        [13.0, 4.0, step, 4 / step], rtol=1e-12)
+
+    def test_model_that_does_not_fit(self):
+        # 70B fp16 = 141.2 GB on one 24 GiB GPU: no sequences, no capacity, infinite replicas and cost
+        r = selfhost_scenario(1e8, 70.6, 70.6, 2 * 80 * 8 * 128, 16, 1, 24, 1008, 165.2, 0.1, 50.0, **self.KW)
+        assert not bool(r["fits"])
+        assert_array_equal([r[k] for k in ("max_seqs", "decode_tokens_per_s", "decode_tokens_per_s_single",
+                                           "prefill_tokens_per_s", "capacity_tokens_per_day", "replicas",
+                                           "usd_per_day", "usd_per_mtok")],
+                           [0.0, 0.0, 0.0, 0.0, 0.0, np.inf, np.inf, np.inf])
+
+    def test_no_traffic(self):
+        r = selfhost_scenario(0.0, *self.ARGS[1:], **self.KW)
+        assert float(r["replicas"]) == 0.0 and float(r["usd_per_day"]) == 0.0
+        assert math.isnan(float(r["usd_per_mtok"]))
+
+    def test_compare_with_api(self):
+        # T = 1e8, $2/M: API $200/day; break-even 50 / 2e-6 = 2.5e7 (<= C = 5.58e7)
+        # owned: 2 replicas * $3000 = $6000 capex; running 2 * $5/day * 30.4375 = $304.375/month;
+        # API $200 * 30.4375 = $6087.5/month -> payback 6000 / (6087.5 - 304.375) = 6000 / 5783.125
+        # self-host $100/day < $200: cheaper, saving (200 - 100) * 30.4375 = $3043.75/month
+        c = compare_with_api(1e8, 2.0, 100.0, 50.0, 5.583e7, 2.0, 3000.0, 5.0)
+        assert bool(c["selfhost_cheaper"])
+        assert_allclose([c["api_usd_per_day"], c["breakeven_tokens_per_day"], c["payback_months"],
+                         c["saving_usd_per_month"]], [200.0, 2.5e7, 6000 / 5783.125, 3043.75], rtol=1e-12)
+        # rented (capex nan): no payback; an API at $0.50/M: $50/day, cheaper than $100/day self-hosting
+        c = compare_with_api(1e8, 0.5, 100.0, 50.0, 5.583e7, 2.0, np.nan, 5.0)
+        assert math.isnan(float(c["payback_months"])) and not bool(c["selfhost_cheaper"])
+        # F/C = 50/5.583e7 = 8.96e-7 $/token > a = 5e-7: never
+        assert_allclose([c["api_usd_per_day"], c["breakeven_tokens_per_day"], c["saving_usd_per_month"]],
+                        [50.0, np.inf, -50 * DAYS_PER_MONTH], rtol=1e-12)
+        # saving on running cost <= 0: payback never (API 50/day vs 2 * 30/day running)
+        c = compare_with_api(1e8, 0.5, 100.0, 50.0, 5.583e7, 2.0, 3000.0, 30.0)
+        assert float(c["payback_months"]) == math.inf
+
+
+@pytest.mark.parametrize("rate", [1e-17, 1e-12, 1e-9, 1e-6])
+def test_crf_accurate_for_tiny_rates(rate):
+    # (1+r)^n - 1 cancels catastrophically for tiny r (the naive formula gave CRF(1e-17, 3) = inf and
+    # CRF(1e-12, 3) = 0.33330); exact: CRF = r / (1 - (1+r)^-n) = 1/n + r (n+1)/(2n) + O(r^2)
+    assert_allclose(capital_recovery_factor(rate, 3), 1 / 3 + rate * 4 / 6, rtol=1e-9)
+
+
+def test_crf_matches_reference_on_realistic_rates():
+    rng = np.random.default_rng(3)
+    rate, years = rng.uniform(0.005, 0.3, 300), rng.uniform(1.0, 10.0, 300)
+    rate[:20] = 0.0
+    assert_same(capital_recovery_factor(rate, years),
+                [ref.capital_recovery_factor(float(r), float(n)) for r, n in zip(rate, years)])
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Break-even equality
+# --------------------------------------------------------------------------------------------
+
+def test_breakeven_equality_on_random_inputs():
+    rng = np.random.default_rng(11)
+    n = 2000
+    f = _log_uniform(rng, 1.0, 1e4, n)  # USD per replica-day
+    c = _log_uniform(rng, 1e5, 1e10, n)  # tokens/day per replica
+    p = _log_uniform(rng, 0.01, 100.0, n)  # USD / 1M tokens
+    t = breakeven_tokens_per_day(f, c, p)
+    finite = np.isfinite(t)
+    assert 200 <= finite.sum() <= n - 200  # both outcomes well represented
+    tf, ff, cf, pf = t[finite], f[finite], c[finite], p[finite]
+    # at T* the API costs exactly one replica, and T* is served by exactly one replica
+    assert_allclose(api_usd_per_day(tf, pf), ff, rtol=1e-9)
+    assert_allclose(selfhost_usd_per_day(tf, cf, ff), ff, rtol=1e-9)
+    assert np.all(tf < cf)
+    # just below T* the API is cheaper, just above (still one replica) self-hosting is
+    assert np.all(api_usd_per_day(0.99 * tf, pf) < selfhost_usd_per_day(0.99 * tf, cf, ff))
+    above = 1.01 * tf <= cf
+    assert above.sum() >= 100
+    assert np.all(api_usd_per_day(1.01 * tf[above], pf[above]) > selfhost_usd_per_day(1.01 * tf[above], cf[above],
+                                                                                      ff[above]))
+    # never: a full replica costs at least the API price per token
+    assert np.all(f[~finite] / c[~finite] >= p[~finite] / 1e6)
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Hypothesis properties
+# --------------------------------------------------------------------------------------------
+
+def _pos(lo, hi):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+prices = _pos(0.0, 200.0)
+shares = _pos(0.0, 1.0)
+token_volumes = _pos(0.0, 1e11)
+
+
+@PROPS
+@given(t1=token_volumes, t2=token_volumes, p=prices)
+def test_api_cost_monotone_in_tokens(t1, t2, p):
+    lo, hi = sorted((t1, t2))
+    assert api_usd_per_day(lo, p) <= api_usd_per_day(hi, p)
+
+
+@PROPS
+@given(base=st.tuples(prices, prices, shares, prices, shares, shares, shares), which=st.sampled_from([0, 1, 3]),
+       bump=_pos(0.0, 100.0), t=token_volumes)
+def test_api_cost_monotone_in_each_price(base, which, bump, t):
+    raised = list(base)
+    raised[which] += bump  # input, output or cached price
+    assert api_usd_per_mtok(*base) <= api_usd_per_mtok(*raised)
+    assert api_usd_per_day(t, api_usd_per_mtok(*base)) <= api_usd_per_day(t, api_usd_per_mtok(*raised))
+
+
+@PROPS
+@given(t1=token_volumes, t2=token_volumes, c=_pos(1.0, 1e10), f=_pos(0.0, 1e5))
+def test_selfhost_cost_staircase_monotone(t1, t2, c, f):
+    lo, hi = sorted((t1, t2))
+    assert selfhost_usd_per_day(lo, c, f) <= selfhost_usd_per_day(hi, c, f)
+    # and it is a staircase: a whole number of replicas, each costing f
+    steps = float(replicas_needed(hi, c))
+    assert steps == math.ceil(hi / c)
+    assert_allclose(selfhost_usd_per_day(hi, c, f), steps * f, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in divide:RuntimeWarning")  # t / subnormal c
+@PROPS
+@given(t1=token_volumes, t2=token_volumes, c1=_pos(0.0, 1e10), c2=_pos(0.0, 1e10))
+def test_replicas_monotone(t1, t2, c1, c2):
+    t_lo, t_hi = sorted((t1, t2))
+    c_lo, c_hi = sorted((c1, c2))
+    assert replicas_needed(t_lo, c_lo) <= replicas_needed(t_hi, c_lo)  # more tokens: not fewer replicas
+    assert replicas_needed(t_hi, c_hi) <= replicas_needed(t_hi, c_lo)  # more capacity: not more replicas
+
+
+_step_args = dict(
+    batch=st.integers(1, 1024), weights=_pos(0.5, 1500.0), share=_pos(0.01, 1.0), kv=_pos(0.0, 50.0),
+    active=_pos(0.5, 700.0), n=st.integers(1, 8), bw=_pos(100.0, 10000.0), fl=_pos(10.0, 5000.0),
+    be=_pos(0.1, 1.0), mfu=_pos(0.05, 1.0), o=_pos(0.0, 0.3))
+
+
+@PROPS
+@given(**_step_args, batch2=st.integers(1, 1024), weights2=_pos(0.5, 1500.0), bw2=_pos(100.0, 10000.0))
+def test_decode_step_monotone(batch, weights, share, kv, active, n, bw, fl, be, mfu, o, batch2, weights2, bw2):
+    def step(b, w, bandwidth):
+        return decode_step_s(b, w, share, kv, active, n, bandwidth, fl, be, mfu, o)
+
+    b_lo, b_hi = sorted((batch, batch2))
+    w_lo, w_hi = sorted((weights, weights2))
+    bw_lo, bw_hi = sorted((bw, bw2))
+    assert step(b_lo, weights, bw) <= step(b_hi, weights, bw)  # non-decreasing in batch
+    assert step(batch, w_lo, bw) <= step(batch, w_hi, bw)  # non-decreasing in weights
+    assert step(batch, weights, bw_hi) <= step(batch, weights, bw_lo)  # non-increasing in bandwidth
+
+
+@PROPS
+@given(vram=_pos(8.0, 200.0), vram2=_pos(8.0, 200.0), n=st.integers(1, 8), w=_pos(1.0, 1500.0),
+       kv=_pos(1e-6, 2e-3), ctx=st.integers(1, 1_000_000), ctx2=st.integers(1, 1_000_000))
+def test_max_concurrent_seqs_monotone(vram, vram2, n, w, kv, ctx, ctx2):
+    v_lo, v_hi = sorted((vram, vram2))
+    c_lo, c_hi = sorted((ctx, ctx2))
+    usable = usable_vram_gb(vram, n)
+    assert max_concurrent_seqs(usable, w, kv, c_hi) <= max_concurrent_seqs(usable, w, kv, c_lo)
+    assert (max_concurrent_seqs(usable_vram_gb(v_lo, n), w, kv, ctx)
+            <= max_concurrent_seqs(usable_vram_gb(v_hi, n), w, kv, ctx))
+
+
+@PROPS
+@given(rate=st.one_of(st.just(0.0), _pos(1e-4, 0.5)), gap=_pos(1e-3, 0.5), years=_pos(1.0, 30.0),
+       year_gap=_pos(0.1, 10.0))
+def test_crf_increasing_in_rate_decreasing_in_years(rate, gap, years, year_gap):
+    assert capital_recovery_factor(rate, years) < capital_recovery_factor(rate + gap, years)
+    assert capital_recovery_factor(rate, years + year_gap) < capital_recovery_factor(rate, years)
+    # and never below straight-line repayment 1/n
+    assert capital_recovery_factor(rate, years) >= 1 / years * (1 - 1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in divide:RuntimeWarning")  # capex / subnormal
+@PROPS
+@given(capex=_pos(1.0, 1e7), api1=_pos(0.0, 1e6), api2=_pos(0.0, 1e6), running=_pos(0.0, 1e5))
+def test_payback_decreasing_in_api_spend(capex, api1, api2, running):
+    lo, hi = sorted((api1, api2))
+    pb_lo, pb_hi = float(payback_months(capex, lo, running)), float(payback_months(capex, hi, running))
+    assert pb_hi <= pb_lo
+    if lo - running > 1e-6 and hi - lo > 1e-9 * hi:  # strictly, where it exists (beyond rounding)
+        assert pb_hi < pb_lo
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Shapes: scalar in -> 0-d out; (3,1) x (1,4) -> (3,4)
+# --------------------------------------------------------------------------------------------
+
+_SELFHOST_ARGS = TestScenario.ARGS + (0.75, 4096)  # last two passed as keywords below
+
+
+def _selfhost(*a):
+    *pos, s_in, ctx = a
+    return selfhost_scenario(*pos, input_share=s_in, context_tokens=ctx)
+
+
+def _owned_parts(*a):
+    return owned_usd_per_replica_day(*a, parts=True)
+
+
+# (function, scalar arguments, index of the argument made (3,1), index of the one made (1,4))
+SHAPE_CASES = [pytest.param(*case, id=case[0].__name__.lstrip("_")) for case in [
+    (api_usd_per_mtok, (2.0, 10.0, 0.75, 0.2, 0.5, 0.3, 0.5), 0, 4),
+    (api_usd_per_day, (5e8, 3.0), 0, 1),
+    (weights_gb, (70.6, 16.0), 0, 1),
+    (kv_gb_per_token, (163840.0, 16.0), 0, 1),
+    (usable_vram_gb, (24.0, 2.0, 0.9), 0, 1),
+    (max_concurrent_seqs, (46.38, 39.7, 3e-4, 4096.0), 1, 3),
+    (tp_factor, (4.0, 0.05), 0, 1),
+    (decode_step_s, (8.0, 16.0, 1.0, 0.1, 8.0, 1.0, 1008.0, 165.0, 0.75, 0.5, 0.1), 0, 6),
+    (decode_tokens_per_s, (32.0, 0.04), 0, 1),
+    (prefill_tokens_per_s, (8.0, 1.0, 165.0, 0.5, 0.1), 0, 2),
+    (replica_tokens_per_day, (1000.0, 1e4, 0.75, 0.5, 24.0), 0, 2),
+    (replicas_needed, (5e8, 2e8), 0, 1),
+    (capital_recovery_factor, (0.08, 3.0), 0, 1),
+    (owned_usd_per_replica_day, (2.0, 1599.0, 2000.0, 0.08, 3.0, 450.0, 1.0, 200.0, 1.0, 0.15, 100.0), 3, 10),
+    (_owned_parts, (2.0, 1599.0, 2000.0, 0.08, 3.0, 450.0, 1.0, 200.0, 1.0, 0.15, 100.0), 3, 10),
+    (rented_usd_per_replica_day, (2.0, 0.69, 100.0), 1, 2),
+    (selfhost_usd_per_day, (5e8, 2e8, 100.0), 0, 2),
+    (breakeven_tokens_per_day, (100.0, 2e8, 2.0), 0, 2),
+    (payback_months, (2e4, 3000.0, 1000.0), 0, 1),
+    (_selfhost, _SELFHOST_ARGS, 0, 6),
+    # tokens x capex: breakeven_tokens_per_day depends on neither, yet must come out (3,4) too
+    (compare_with_api, (1e8, 2.0, 100.0, 50.0, 5.6e7, 2.0, 3000.0, 5.0), 0, 6),
+]]
+
+
+def _outputs(out):
+    if isinstance(out, dict):
+        return list(out.items())
+    if isinstance(out, tuple):
+        return [(str(i), v) for i, v in enumerate(out)]
+    return [("out", out)]
+
+
+@pytest.mark.parametrize("fn, args, i, j", [pytest.param(*p.values[:2], 0, 0, id=p.id) for p in SHAPE_CASES])
+def test_scalar_in_zero_d_out(fn, args, i, j):
+    outs = _outputs(fn(*args))
+    assert outs
+    for name, v in outs:
+        assert np.ndim(v) == 0, name
+        assert isinstance(float(v), float), name
+
+
+@pytest.mark.parametrize("fn, args, i, j", SHAPE_CASES)
+def test_broadcast_3x1_with_1x4(fn, args, i, j):
+    a = list(args)
+    a[i] = args[i] * np.array([[1.0], [1.1], [1.2]])
+    a[j] = args[j] * np.array([[1.0, 0.9, 0.8, 0.7]])
+    outs = _outputs(fn(*a))
+    assert outs
+    for name, v in outs:
+        assert np.shape(v) == (3, 4), name
