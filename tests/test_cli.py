@@ -201,3 +201,12 @@ def test_help_teaches(run):
     assert r.exit_code == 0
     for s in ("Examples", "--tokens", "--gpu", "--rent", "--json", "Exit codes"):
         assert s in r.stdout
+
+
+def test_higher_tier_apis_flagged_not_like_for_like(run):
+    d = json.loads(run("breakeven", "-t", "5e8", "-g", "2x4090", "-m", "llama-3.1-8b", "--json", *NO_STALE).stdout)
+    frontier = [a["api"] for a in d["apis"] if a["tier"] == "frontier"]
+    assert frontier
+    w = [x for x in d["warnings"] if x.startswith("not like-for-like")]
+    assert len(w) == 1 and all(f in w[0] for f in frontier)
+    assert "deepinfra/llama-3.1-8b" not in w[0]

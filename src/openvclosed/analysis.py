@@ -132,6 +132,13 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
         rows.append(_compare(label, "ad-hoc", f"${p_in:g} in / ${p_out:g} out per 1M", "closed", "standard",
                              float(api_usd_per_mtok(p_in, p_out, a.input_share, None, 0.0, a.batch_share, 0.0)),
                              d, tokens_per_day, "--api-price", str(today), "command line", a.days_per_month))
+    from openvclosed.catalog import TIERS
+
+    above = [r.api for r in rows if TIERS.index(r.tier) > TIERS.index(model.best_tier)]
+    if above:
+        warnings.append(f"not like-for-like: {', '.join(above)} serve a higher capability tier than {model.id} "
+                        f"({model.best_tier}); the saving holds only for work {model.id} does well enough — "
+                        f"route the rest to a frontier API (hybrid)")
     if rented:
         if a.gpu_hour_usd is None:
             dated.append((f"cloud price of {gpu.id}", gpu.cloud_as_of))

@@ -34,6 +34,8 @@ def fmt_months(v: float | None) -> str:
         return "n/a"
     if math.isinf(v):
         return "never"
+    if v < 0.1:
+        return "<0.1"
     return f"{v:.1f}" if v < 100 else f"{v:,.0f}"
 
 
