@@ -282,6 +282,20 @@ for _kind in ("apis", "gpus", "models"):
     catalog_app.command(name=_kind, epilog=EPILOG)(_catalog_cmd(_kind))
 
 
+def _register_command_modules() -> None:
+    import importlib
+
+    from openvclosed.commands import COMMAND_MODULES
+
+    shared = {"handle_errors": handle_errors, "load_catalog": _load, "assumptions": _assumptions,
+              "epilog": EPILOG, "CatalogOpt": CatalogOpt, "JsonOpt": JsonOpt, "MaxAgeOpt": MaxAgeOpt}
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"openvclosed.commands.{name}").register(app, shared)
+
+
+_register_command_modules()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point. Usage errors (unknown option, value of the wrong type) exit 2."""
     try:

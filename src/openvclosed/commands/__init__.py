@@ -1,0 +1,7 @@
+"""Command modules: each defines ``register(app, ctx)`` adding its typer commands to ``app``.
+
+Keep module-level imports light (typer only): heavy imports go inside the command functions,
+so that ``ovc`` starts fast. ``cli.py`` registers the modules listed in ``COMMAND_MODULES``.
+"""
+
+COMMAND_MODULES: tuple[str, ...] = ()
