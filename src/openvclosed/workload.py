@@ -1,0 +1,213 @@
+"""Workload files: schema (pydantic, unknown keys rejected), loading, defaults merging.
+
+A file holds one or more named workloads plus optional shared ``defaults``; see
+``docs/workload-file.md`` for every field, its units and default. ``ovc schema`` prints the
+JSON Schema generated from these models.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from openvclosed.assumptions import Assumptions
+from openvclosed.errors import InputError
+from openvclosed.units import parse_tokens
+from openvclosed.yamlio import load_yaml_file
+
+__all__ = ["Workload", "WorkloadFile", "TaskMix", "Latency", "Candidates", "load_workload_file",
+           "Sensitivity", "SENSITIVITY_DEFAULT_RULES", "Deployment", "format_errors"]
+
+Sensitivity = Literal["public", "internal", "confidential", "regulated"]
+Deployment = Literal["closed-api", "closed-api-zdr", "hosted-open-api", "self-host", "self-host-cloud"]
+
+SENSITIVITY_DEFAULT_RULES: dict[str, list[str]] = {
+    "public": ["closed-api", "closed-api-zdr", "hosted-open-api", "self-host", "self-host-cloud"],
+    "internal": ["closed-api", "closed-api-zdr", "hosted-open-api", "self-host", "self-host-cloud"],
+    "confidential": ["closed-api-zdr", "self-host", "self-host-cloud"],
+    "regulated": ["self-host"],
+}
+"""Which deployments may see data of each sensitivity class (overridable per file with
+``sensitivity_rules``). ``closed-api-zdr`` = a closed API under a zero-data-retention /
+private-deployment agreement, which you assert per API with ``zero_retention_apis``."""
+
+
+def _tokens(v, what):
+    if v is None:
+        return None
+    return parse_tokens(v, what)
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TaskMix(_M):
+    """Shares of the work by capability tier; must sum to 1."""
+
+    simple: float = Field(0.0, ge=0, le=1, description="Extraction, formatting, classification.")
+    standard: float = Field(1.0, ge=0, le=1, description="Summaries, standard code, translation, RAG answers.")
+    frontier: float = Field(0.0, ge=0, le=1, description="Long multi-step reasoning, agentic work, hard code.")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self):
+        total = self.simple + self.standard + self.frontier
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"shares must sum to 1 (simple + standard + frontier = {total:g})")
+        return self
+
+
+class Latency(_M):
+    min_tokens_per_s: float | None = Field(None, gt=0, description="Minimum per-stream decode speed [tokens/s].")
+    max_ttft_s: float | None = Field(None, gt=0, description="Maximum time to first token [s].")
+
+
+class Candidates(_M):
+    apis: list[str] | None = Field(None, description="API ids to consider (default: every catalog API).")
+    models: list[str] | None = Field(None, description="Open model ids for self-hosting (default: every catalog model).")
+    hardware: list[str] | None = Field(None, description="Hardware specs per replica, e.g. 2x4090, 8xH100.")
+    deployment: list[Literal["owned", "rented"]] = Field(default_factory=lambda: ["owned", "rented"])
+    precisions: list[Literal["fp16", "fp8", "int8", "mxfp4", "int4"]] | None = None
+
+
+class Workload(_M):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str | None = None
+    tokens_per_day: float | None = Field(None, description="Input + output tokens per day (5e8, 500M, ...).")
+    requests_per_day: float | None = Field(None, description="Requests per day (with input_tokens, output_tokens).")
+    input_tokens: float | None = Field(None, ge=0, description="Mean input tokens per request.")
+    output_tokens: float | None = Field(None, ge=0, description="Mean output tokens per request.")
+    input_share: float | None = Field(None, ge=0, le=1, description="Input tokens / all tokens (with tokens_per_day).")
+    cached_input_share: float = Field(0.0, ge=0, le=1, description="Share of input tokens served from prompt cache.")
+    peak_to_mean: float = Field(1.0, ge=1, description="Peak hour load / mean load; self-hosting is sized for the peak.")
+    growth_per_month: float = Field(0.0, ge=-0.5, le=2, description="Volume growth per month (0.05 = 5%).")
+    horizon_months: int = Field(12, ge=1, le=120)
+    sensitivity: Sensitivity = "internal"
+    task_mix: TaskMix = Field(default_factory=TaskMix)
+    fine_tune: bool = Field(False, description="The model must be trained on proprietary data.")
+    latency: Latency = Field(default_factory=Latency)
+    uptime: float | None = Field(None, gt=0, lt=1, description="Availability target, e.g. 0.999.")
+    monthly_active_users: int | None = Field(None, ge=0)
+    candidates: Candidates = Field(default_factory=Candidates)
+    zero_retention_apis: list[str] = Field(default_factory=list, description="API ids you have a zero-data-retention agreement for.")
+    assumptions: dict = Field(default_factory=dict, description="Overrides of the named assumptions (ovc breakeven --help).")
+    api_price_decline_per_year: float = Field(0.0, ge=0, lt=1, description="Expected yearly fall of API prices (0.3 = 30%).")
+
+    @field_validator("tokens_per_day", "requests_per_day", mode="before")
+    @classmethod
+    def _parse_counts(cls, v, info):
+        return _tokens(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _volume(self):
+        if self.tokens_per_day is None:
+            if self.requests_per_day is None or self.input_tokens is None or self.output_tokens is None:
+                raise ValueError("give tokens_per_day, or requests_per_day with input_tokens and output_tokens")
+            if self.input_tokens + self.output_tokens <= 0:
+                raise ValueError("input_tokens + output_tokens must be > 0")
+        elif self.requests_per_day is not None:
+            raise ValueError("give tokens_per_day or requests_per_day, not both")
+        try:
+            Assumptions(**self.assumptions)
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise ValueError(f"assumptions.{err['loc'][0]}: {err['msg']}") from None
+        return self
+
+    @property
+    def total_tokens_per_day(self) -> float:
+        if self.tokens_per_day is not None:
+            return self.tokens_per_day
+        return self.requests_per_day * (self.input_tokens + self.output_tokens)
+
+    @property
+    def effective_input_share(self) -> float:
+        if self.tokens_per_day is not None:
+            return self.input_share if self.input_share is not None else Assumptions().input_share
+        return self.input_tokens / (self.input_tokens + self.output_tokens)
+
+    def resolved_assumptions(self) -> Assumptions:
+        base = dict(self.assumptions)
+        base.setdefault("input_share", self.effective_input_share)
+        base.setdefault("cached_share", self.cached_input_share)
+        if self.input_tokens is not None and self.output_tokens is not None and "context_tokens" not in base:
+            base["context_tokens"] = max(1, int(self.input_tokens + self.output_tokens / 2))
+        return Assumptions(**base)
+
+
+class WorkloadFile(_M):
+    version: Literal[1] = 1
+    defaults: dict = Field(default_factory=dict, description="Fields applied to every workload unless it sets them.")
+    sensitivity_rules: dict[Sensitivity, list[Deployment]] = Field(default_factory=dict)
+    workloads: list[Workload] = Field(min_length=1)
+    policy: dict | None = Field(None, description="Budgets and rules for `ovc check` (see docs/ci.md).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("defaults"), dict) and isinstance(data.get("workloads"), list):
+            d = data["defaults"]
+            merged = []
+            for w in data["workloads"]:
+                if isinstance(w, dict):
+                    m = {**d, **w}
+                    if isinstance(d.get("assumptions"), dict) and isinstance(w.get("assumptions"), dict):
+                        m["assumptions"] = {**d["assumptions"], **w["assumptions"]}
+                    merged.append(m)
+                else:
+                    merged.append(w)
+            data = {**data, "workloads": merged}
+        return data
+
+    @model_validator(mode="after")
+    def _unique_names(self):
+        names = [w.name for w in self.workloads]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"workload names must be unique; repeated: {', '.join(sorted(dup))}")
+        return self
+
+    def rules(self) -> dict[str, list[str]]:
+        return {**SENSITIVITY_DEFAULT_RULES, **self.sensitivity_rules}
+
+
+def format_errors(err: ValidationError, label: str, data) -> str:
+    """One line naming the file, the field path (workload by name) and what is allowed."""
+    e = err.errors()[0]
+    loc = list(e["loc"])
+    parts = []
+    for i, p in enumerate(loc):
+        if loc[:1] == ["workloads"] and i == 1 and isinstance(p, int):
+            try:
+                parts[-1] = f"workloads[{data['workloads'][p].get('name', p)}]"
+                continue
+            except (KeyError, IndexError, TypeError, AttributeError):
+                pass
+        parts.append(str(p) if not isinstance(p, int) else f"[{p}]")
+    path = ".".join(parts).replace(".[", "[")
+    msg = e["msg"]
+    if e["type"] == "literal_error":
+        msg = "must be one of " + e["ctx"]["expected"]
+    elif e["type"] == "extra_forbidden":
+        msg = "unknown field (check the spelling; see `ovc schema`)"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    more = len(err.errors()) - 1
+    return f"{label}: {path or '(top level)'}: {msg}" + (f" (+{more} more)" if more else "")
+
+
+def load_workload_file(path: str | Path) -> WorkloadFile:
+    """Read and validate a workload file; errors name file, field path and allowed values."""
+    label = str(path)
+    data = load_yaml_file(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{label}: top level must be a mapping with a `workloads:` list (see `ovc init`)")
+    try:
+        return WorkloadFile.model_validate(data)
+    except ValidationError as e:
+        raise InputError(format_errors(e, label, data)) from None
+    except InputError as e:  # token parsing inside validators
+        raise InputError(f"{label}: {e}") from None
