@@ -50,6 +50,7 @@ class Assumptions(BaseModel):
     host_w_per_gpu: float = _a(150.0, "assumption: CPU, RAM, fans, PSU losses per GPU in the host [W]", ge=0)
     host_usd_per_gpu: float = _a(1500.0, "assumption: server/workstation share per GPU (CPU, RAM, board, PSU, chassis) [USD]", ge=0)
     ops_usd_month: float = _a(1000.0, "assumption: engineer time to run one replica (~10 h/month at $100/h: updates, monitoring, incidents) [USD/month]", ge=0)
+    hybrid_router_usd_month: float = _a(500.0, "assumption: running a task router for a hybrid split (classifier, fallbacks, evals on two stacks), ~5 h/month at $100/h [USD/month]", ge=0)
     amortize_years: float = _a(3.0, "assumption: hardware written off over 3 years", gt=0)
     rate: float = _a(0.08, "assumption: 8%/year cost of capital", ge=0, le=1)
     gpu_price_usd: float | None = _a(None, "per-GPU purchase price override [USD]; default: the catalog price", gt=0)

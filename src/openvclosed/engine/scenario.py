@@ -21,7 +21,7 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
                       n_gpus, vram_gb, bandwidth_gb_s, tflops, tp_overhead, replica_usd_per_day, *,
                       input_share, context_tokens, kv_bits=16.0, vram_reserve_share=0.9, max_batch=256,
                       bandwidth_eff=0.7, decode_mfu=0.4, prefill_mfu=0.5, utilization=0.5,
-                      hours_per_day=24.0, tokens_per_s=np.nan):
+                      hours_per_day=24.0, tokens_per_s=np.nan, batch_cap=np.inf):
     """Evaluate self-hosting scenarios; returns a dict of arrays (all broadcast together).
 
     Keys: ``weights_gb``, ``kv_gb_per_token``, ``kv_gb_per_seq``, ``usable_gb``, ``max_seqs``,
@@ -32,6 +32,9 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
 
     A finite ``tokens_per_s`` (measured input+output tokens/s of one replica) replaces the
     roofline capacity: ``capacity = tokens_per_s x 3600 x hours_per_day x utilization``.
+    ``batch_cap`` limits the decode batch further (e.g. a latency target, see
+    :func:`~openvclosed.engine.throughput.latency_capped_batch`); a cap below 1 makes the
+    scenario infeasible (``fits`` stays about memory; capacity becomes 0).
     Scenarios that do not fit get capacity 0 and, for positive traffic, replicas and cost ``inf``
     (no traffic costs nothing: nothing is deployed).
     """
@@ -41,7 +44,8 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
     usable = usable_vram_gb(vram_gb, n_gpus, vram_reserve_share)
     seqs = max_concurrent_seqs(usable, w, kv_tok, context_tokens)
     fits = seqs >= 1
-    batch = np.minimum(seqs, np.asarray(max_batch, dtype=float))
+    cap = np.asarray(batch_cap, dtype=float)
+    batch = np.minimum(np.minimum(seqs, np.asarray(max_batch, dtype=float)), cap)
     active_share = np.asarray(active_params_b, dtype=float) / np.asarray(params_b, dtype=float)
     common = dict(weights_gb=w, active_share=active_share, kv_gb_per_seq=kv_seq, active_params_b=active_params_b,
                   n_gpus=n_gpus, bandwidth_gb_s=bandwidth_gb_s, tflops=tflops, bandwidth_eff=bandwidth_eff,
@@ -54,7 +58,7 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
     modeled = replica_tokens_per_day(agg, prefill, input_share, utilization, hours_per_day)
     tps = np.asarray(tokens_per_s, dtype=float)
     measured = tps * 3600.0 * np.asarray(hours_per_day, dtype=float) * np.asarray(utilization, dtype=float)
-    capacity = np.where(fits, np.where(np.isfinite(tps), measured, modeled), 0.0)
+    capacity = np.where(fits & (batch >= 1), np.where(np.isfinite(tps), measured, modeled), 0.0)
     replicas = replicas_needed(tokens_per_day, capacity)
     f = np.asarray(replica_usd_per_day, dtype=float)
     usd_per_day = np.where(np.isfinite(replicas), replicas * f, np.inf)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["tp_factor", "decode_step_s", "decode_tokens_per_s", "prefill_tokens_per_s"]
+__all__ = ["tp_factor", "decode_step_s", "decode_tokens_per_s", "prefill_tokens_per_s", "latency_capped_batch"]
 
 
 def _f(*xs):
@@ -87,3 +87,29 @@ def prefill_tokens_per_s(active_params_b, n_gpus, tflops, mfu, tp_overhead):
     """
     ap, n, fl, mfu, o = _f(active_params_b, n_gpus, tflops, mfu, tp_overhead)
     return n * fl * 1e12 * mfu / (2.0 * ap * 1e9) / tp_factor(n, o)
+
+
+def latency_capped_batch(min_stream_tokens_per_s, weights_gb, kv_gb_per_seq, active_params_b, n_gpus,
+                         bandwidth_gb_s, tflops, bandwidth_eff, mfu, tp_overhead):
+    """Largest decode batch that still gives every stream ``min_stream_tokens_per_s`` [sequences].
+
+    Solves ``1 / t_step(B) >= s`` on both roofline branches (weights counted in full, which is
+    conservative for MoE)::
+
+        B_mem = (n x bw x bw_eff / (s x tp) - W) / kv_seq
+        B_cmp = n x flops x mfu / (2 x active_params x s x tp)
+        B     = floor(min(B_mem, B_cmp))        (0: not even one stream is fast enough)
+
+    ``nan`` or non-positive ``s`` means no latency target (``inf``).
+
+    >>> float(latency_capped_batch(20.0, 16.06, 0.5, 8.03, 1, 1008, 165.2, 0.55, 0.4, 0.1))
+    23.0
+    """
+    s, w, kv, ap, n, bw, fl, be, mfu, o = _f(min_stream_tokens_per_s, weights_gb, kv_gb_per_seq, active_params_b,
+                                             n_gpus, bandwidth_gb_s, tflops, bandwidth_eff, mfu, tp_overhead)
+    tp = tp_factor(n, o)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        b_mem = (n * bw * be / (s * tp) - w) / kv
+        b_cmp = n * fl * 1e12 * mfu / (2.0 * ap * 1e9 * s * tp)
+        b = np.floor(np.maximum(np.minimum(b_mem, b_cmp), 0.0))
+    return np.where(np.isfinite(s) & (s > 0), b, np.inf)

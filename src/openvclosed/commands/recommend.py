@@ -1,0 +1,144 @@
+"""`ovc recommend`, `ovc schema`, `ovc init`: the decision layer on workload files."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+INIT_TEMPLATE = """\
+# ovc workload file — `ovc recommend {name}`; every field: docs/workload-file.md; schema: `ovc schema`
+version: 1
+defaults:                       # applied to every workload unless it sets the field itself
+  horizon_months: 12
+  api_price_decline_per_year: 0.3   # assumption: API prices fall ~30%/year; set your own view
+workloads:
+  - name: support-chat
+    description: customer-support assistant answering from our help centre
+    requests_per_day: 20000     # or tokens_per_day: 5e7
+    input_tokens: 1500          # mean per request
+    output_tokens: 300
+    cached_input_share: 0.3     # share of input tokens served from the prompt cache
+    peak_to_mean: 2.0           # busiest hour / mean; self-hosting is sized for the peak
+    growth_per_month: 0.05
+    sensitivity: internal       # public | internal | confidential | regulated
+    task_mix: {{simple: 0.2, standard: 0.7, frontier: 0.1}}   # must sum to 1
+    fine_tune: false            # true: must train on proprietary data (needs open weights)
+    monthly_active_users: 50000 # checked against licence thresholds (Llama: 700M)
+    latency:
+      min_tokens_per_s: 20      # per stream
+    # uptime: 0.999             # >= 0.99 adds one spare self-hosted replica
+    # candidates:               # default: every catalog API and model, common hardware
+    #   hardware: [2x4090, 1xh100, 8xh100]
+    #   deployment: [owned, rented]
+    # assumptions: {{electricity_usd_kwh: 0.12, utilization: 0.6, ops_usd_month: 1500}}
+"""
+
+
+def register(app: typer.Typer, shared: dict) -> None:
+    handle_errors, epilog = shared["handle_errors"], shared["epilog"]
+    CatalogOpt, JsonOpt, MaxAgeOpt = shared["CatalogOpt"], shared["JsonOpt"], shared["MaxAgeOpt"]
+
+    @app.command(epilog=epilog)
+    @handle_errors
+    def recommend(
+        file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
+        workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
+        markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (for a pull request or a wiki).")] = False,
+        rows: Annotated[int, typer.Option("--rows", min=1, help="Feasible options shown per workload in the table.")] = 12,
+        catalog: CatalogOpt = None,
+        max_age_days: MaxAgeOpt = 90,
+        as_json: JsonOpt = False,
+    ):
+        """Ranked options per workload with costs, constraints and reasons; hybrid split and portfolio.
+
+        \b
+        Evaluates every closed API, hosted open-weight API, owned and rented self-hosting design
+        (hardware x model x precision that fits) and a hybrid (frontier share to the best allowed
+        closed API, the rest to the best open option); applies sensitivity, tier, fine-tuning,
+        latency, uptime and licence rules, each with a reason; ranks by cost over the horizon.
+        \b
+        Examples:
+          ovc init workload.yaml && ovc recommend workload.yaml
+          ovc recommend examples/hospital-regulated.yaml --json
+          ovc recommend examples/portfolio.yaml --workload coding-assistant --markdown
+        """
+        import sys
+
+        from openvclosed.decision import decide_file
+        from openvclosed.recommendation import to_result
+        from openvclosed.report import render_json
+        from openvclosed.report.recommend import render_recommend, render_recommend_markdown
+        from openvclosed.workload import load_workload_file
+
+        cat = shared["load_catalog"](catalog)
+        wf = load_workload_file(file)
+        decisions, portfolio = decide_file(cat, wf, workload)
+        warnings = _stale(cat, decisions, max_age_days)
+        result = to_result(decisions, portfolio, warnings)
+        for w in warnings if as_json else []:
+            sys.stderr.write(f"ovc: warning: {w}\n")
+        if as_json:
+            typer.echo(render_json(result), nl=False)
+        elif markdown:
+            typer.echo(render_recommend_markdown(result))
+        else:
+            typer.echo(render_recommend(result, max_rows=rows), nl=False)
+
+    @app.command(epilog=epilog)
+    @handle_errors
+    def schema():
+        """Print the JSON Schema of the workload file (for editors and validation).
+
+        \b
+        Example:
+          ovc schema > workload.schema.json
+        """
+        import json
+
+        from openvclosed.workload import WorkloadFile
+
+        typer.echo(json.dumps(WorkloadFile.model_json_schema(), indent=2))
+
+    @app.command(epilog=epilog)
+    @handle_errors
+    def init(
+        path: Annotated[Path, typer.Argument(help="Where to write the example.")] = Path("workload.yaml"),
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    ):
+        """Write a commented example workload file (refuses to overwrite without --force).
+
+        \b
+        Example:
+          ovc init workload.yaml && ovc recommend workload.yaml
+        """
+        from openvclosed.errors import InputError
+        from openvclosed.fileio import atomic_write_text
+
+        if path.exists() and not force:
+            raise InputError(f"{path}: exists; pass --force to overwrite it")
+        if path.exists() and not path.is_file():
+            raise InputError(f"{path}: is not a regular file; refusing to replace it")
+        atomic_write_text(path, INIT_TEMPLATE.format(name=path.name))
+        typer.echo(f"wrote {path}; next: ovc recommend {path}")
+
+
+def _stale(cat, decisions, max_age_days: int) -> list[str]:
+    import datetime as dt
+
+    from openvclosed.analysis import stale_warnings
+
+    used = set()
+    for d in decisions:
+        if d.recommended and d.recommended.kind in ("closed-api", "hosted-open-api"):
+            used.add(d.recommended.name)
+        if d.recommended and d.recommended.kind == "hybrid":
+            used.add(d.recommended.detail.get("frontier_api"))
+    items = [(f"price of {a}", cat.apis[a].as_of) for a in sorted(x for x in used if x in cat.apis)]
+    for d in decisions:
+        o = d.recommended
+        if o and o.kind in ("self-host", "self-host-cloud"):
+            g = cat.gpus[o.detail["gpu"]]
+            items.append((f"{'cloud' if o.kind == 'self-host-cloud' else 'purchase'} price of {g.id}",
+                          g.cloud_as_of if o.kind == "self-host-cloud" else g.price_as_of))
+    return stale_warnings(sorted(set(items), key=str), dt.date.today(), max_age_days)

@@ -1,0 +1,212 @@
+"""Costs over a horizon of months (design step 7): growing volume, falling API prices, discounting.
+
+Pure numpy. Every argument broadcasts over any number of scenarios; the month axis is looped
+internally, so memory stays O(scenarios) however long the horizon (``monthly=True`` also
+returns the month-by-month arrays, with the month axis last).
+
+Timing convention (one month = ``days_per_month`` days, months ``m = 0 .. H-1``)::
+
+    tokens_per_day[m] = T0 x (1 + growth_per_month)^m
+    api_usd_per_mtok[m] = p0 x (1 - api_price_decline_per_year)^(m / 12)
+    replicas[m] = ceil(tokens_per_day[m] / capacity)              (whole replicas)
+    held[m]     = max(replicas[0..m])                             (owned hardware is never sold early)
+    capex paid at the START of month m:  (held[m] - held[m-1]) x capex_per_replica
+    bills paid at the END of month m:    API = tokens_per_day[m] x days x p[m] / 1e6
+                                         self-host running = replicas[m] x running_per_replica_month
+    discount factor v = 1 / (1 + r_m),  r_m = (1 + rate)^(1/12) - 1   (monthly cost of capital)
+
+Rented hardware is the case ``capex_per_replica_usd = 0`` with the rent in the running cost.
+With ``life_months`` given, owned hardware still has its straight-line book value at the end
+of the horizon, ``capex x max(0, 1 - age / life_months)``, credited (discounted) as a residual;
+without it the hardware is worth nothing at the end (conservative).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from openvclosed.engine.breakeven import breakeven_tokens_per_day  # noqa: F401  (re-exported for callers)
+from openvclosed.engine.scenario import selfhost_scenario
+from openvclosed.engine.tco import owned_usd_per_replica_day, rented_usd_per_replica_day
+
+__all__ = ["monthly_discount_rate", "horizon_costs", "horizon_scenario", "HORIZON_INPUTS"]
+
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+def monthly_discount_rate(rate):
+    """Monthly rate equivalent to a yearly cost of capital: ``(1 + rate)^(1/12) - 1``.
+
+    >>> round(float(monthly_discount_rate(0.08)), 6)
+    0.006434
+    """
+    return np.expm1(np.log1p(np.asarray(rate, dtype=float)) / 12.0)
+
+
+def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, running_usd_per_replica_month,
+                  capex_per_replica_usd, *, horizon_months=36, growth_per_month=0.0, api_price_decline_per_year=0.0,
+                  rate=0.0, days_per_month=_DAYS_PER_MONTH, life_months=None, monthly=False):
+    """Present value of the API and of self-hosting over ``horizon_months`` [USD]; dict of arrays.
+
+    Parameters
+    ----------
+    tokens_per_day : array_like
+        Volume in the first month [tokens/day]; grows by ``growth_per_month`` per month.
+    api_usd_per_mtok : array_like
+        Blended API price today [USD per 1e6 tokens]; falls by ``api_price_decline_per_year``
+        (monthly factor ``(1 - d)^(1/12)``).
+    capacity_tokens_per_day : array_like
+        What one replica serves [tokens/day]; 0 = the model does not fit (self-hosting ``inf``).
+    running_usd_per_replica_month : array_like
+        Owned: energy + operations; rented: rent + operations [USD/month per replica in use].
+    capex_per_replica_usd : array_like
+        Purchase price of one replica [USD], paid when the replica is first needed; 0 (or nan) for rented.
+    horizon_months : int
+        Number of months (a scalar: it sets the loop length).
+    rate : array_like
+        Yearly cost of capital used to discount [1/year]; 0 = no discounting.
+    life_months : array_like or None
+        Straight-line life of owned hardware [months] for the residual credit at the end; ``None``
+        or ``nan`` = no residual value.
+    monthly : bool
+        Also return the month-by-month (undiscounted) arrays, month axis last.
+
+    Returns
+    -------
+    dict with ``api_usd`` and ``selfhost_usd`` (present values over the horizon),
+    ``saving_usd`` (API minus self-host; positive = self-hosting cheaper), ``selfhost_cheaper``
+    (bool), ``crossover_month`` (first month, counted from 1, at whose end the cumulative
+    discounted self-host cash outlay, residual not counted, is below the API's; ``inf`` = never
+    within the horizon), ``capex_usd`` (undiscounted capex bought), ``residual_usd`` (discounted
+    residual credit), ``replicas_end`` (replicas held at the end). With ``monthly=True`` also
+    ``tokens_per_day_monthly``, ``api_usd_monthly``, ``selfhost_usd_monthly`` (capex + running
+    cash in that month), ``replicas_monthly``.
+
+    Examples
+    --------
+    Three months, no growth, no decline, no discounting: API $3/1M at 1e8 tokens/day costs
+    $300/day; one replica ($10,000 capex + $1,000/month) serves it. With 30-day months the API
+    costs $9,000 a month, self-hosting $11,000 then $1,000, $1,000: cumulative 9k/11k, 18k/12k
+    -> crossover in month 2; saving 27,000 - 13,000 = 14,000.
+
+    >>> r = horizon_costs(1e8, 3.0, 2e8, 1000.0, 10000.0, horizon_months=3, days_per_month=30)
+    >>> float(r["api_usd"]), float(r["selfhost_usd"]), float(r["saving_usd"]), float(r["crossover_month"])
+    (27000.0, 13000.0, 14000.0, 2.0)
+    """
+    h = int(horizon_months)
+    if h < 1:
+        raise ValueError("horizon_months must be >= 1")
+    t0, p0, cap, run, capex, g, d, rate_, dpm, life = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day,
+                                               running_usd_per_replica_month, capex_per_replica_usd,
+                                               growth_per_month, api_price_decline_per_year, rate, days_per_month,
+                                               np.nan if life_months is None else life_months)))
+    capex = np.where(np.isnan(capex), 0.0, capex)
+    v = 1.0 / (1.0 + monthly_discount_rate(rate_))
+    monthly_price_factor = np.power(1.0 - d, 1.0 / 12.0)
+    shape = t0.shape
+    api_pv = np.zeros(shape)
+    sh_pv = np.zeros(shape)
+    capex_total = np.zeros(shape)
+    held = np.zeros(shape)
+    crossover = np.full(shape, np.inf)
+    residual_book = np.zeros(shape)  # sum over purchases of capex x remaining-life share at the end
+    keep = {k: [] for k in ("tokens_per_day_monthly", "api_usd_monthly", "selfhost_usd_monthly", "replicas_monthly")}
+    t = t0.copy()
+    p = p0.copy()
+    disc_start = np.ones(shape)  # v^m
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for m in range(h):
+            disc_end = disc_start * v
+            reps = np.where(t <= 0, 0.0, np.where(cap > 0, np.ceil(t / cap), np.inf))
+            new = np.maximum(reps - held, 0.0)
+            held = held + new
+            buy = np.where(new > 0, new * capex, 0.0)
+            capex_total += buy
+            remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
+            residual_book += np.where(np.isnan(life) | (buy == 0), 0.0, buy * remaining)
+            run_m = np.where(reps > 0, reps * run, 0.0)
+            api_m = t * dpm * p / 1e6
+            api_pv += api_m * disc_end
+            sh_pv += buy * disc_start + run_m * disc_end
+            crossover = np.where(np.isinf(crossover) & (sh_pv < api_pv), m + 1.0, crossover)
+            if monthly:
+                keep["tokens_per_day_monthly"].append(t.copy())
+                keep["api_usd_monthly"].append(api_m)
+                keep["selfhost_usd_monthly"].append(buy + run_m)
+                keep["replicas_monthly"].append(reps)
+            disc_start = disc_end
+            t = t * (1.0 + g)
+            p = p * monthly_price_factor
+        residual = np.where(np.isfinite(residual_book), residual_book, 0.0) * disc_start
+        total = sh_pv - residual
+    out = dict(api_usd=api_pv, selfhost_usd=total, saving_usd=api_pv - total, selfhost_cheaper=total < api_pv,
+               crossover_month=crossover, capex_usd=capex_total, residual_usd=residual, replicas_end=held)
+    if monthly:
+        out.update({k: np.stack(v_, axis=-1) for k, v_ in keep.items()})
+    return out
+
+
+HORIZON_INPUTS = (
+    "tokens_per_day", "api_usd_per_mtok", "params_b", "active_params_b", "kv_elements_per_token", "weight_bits",
+    "n_gpus", "vram_gb", "bandwidth_gb_s", "tflops", "tp_overhead", "gpu_tdp_w", "gpu_usd", "gpu_hour_usd",
+    "rented", "input_share", "context_tokens", "kv_bits", "vram_reserve_share", "max_batch", "bandwidth_eff",
+    "decode_mfu", "prefill_mfu", "utilization", "hours_per_day", "tokens_per_s", "host_usd_per_gpu",
+    "host_w_per_gpu", "power_draw_share", "pue", "electricity_usd_kwh", "ops_usd_month", "rate", "amortize_years",
+    "days_per_month", "horizon_months", "growth_per_month", "api_price_decline_per_year", "gpu_price_factor",
+)
+"""Keyword arguments of :func:`horizon_scenario` (what ``analysis.horizon_inputs`` returns)."""
+
+
+def horizon_scenario(*, tokens_per_day, api_usd_per_mtok, params_b, active_params_b, kv_elements_per_token,
+                     weight_bits, n_gpus, vram_gb, bandwidth_gb_s, tflops, tp_overhead, gpu_tdp_w, gpu_usd,
+                     gpu_hour_usd, rented, input_share, context_tokens, kv_bits=16.0, vram_reserve_share=0.9,
+                     max_batch=256, bandwidth_eff=0.55, decode_mfu=0.4, prefill_mfu=0.5, utilization=0.5,
+                     hours_per_day=24.0, tokens_per_s=np.nan, host_usd_per_gpu=1500.0, host_w_per_gpu=150.0,
+                     power_draw_share=1.0, pue=1.58, electricity_usd_kwh=0.15, ops_usd_month=1000.0, rate=0.08,
+                     amortize_years=3.0, days_per_month=_DAYS_PER_MONTH, horizon_months=36, growth_per_month=0.0,
+                     api_price_decline_per_year=0.0, gpu_price_factor=1.0, residual=True, monthly=False):
+    """Whole chain from physical inputs to horizon costs: fit -> capacity -> replica cost -> horizon.
+
+    Every input broadcasts (arrays of draws for Monte Carlo, grids for sensitivity). ``rented``
+    (bool) picks rented (``n x gpu_hour_usd x hours + ops``, no capex) or owned hardware
+    (capex ``n x (gpu_usd + host_usd_per_gpu)`` up front; energy + ops monthly).
+    ``gpu_price_factor`` scales both the purchase and the hourly GPU price. With ``residual``
+    owned hardware is credited its straight-line book value over ``amortize_years`` at the end.
+    Returns :func:`horizon_costs`'s dict plus ``capacity_tokens_per_day``,
+    ``running_usd_per_replica_month``, ``capex_per_replica_usd`` and ``fits``.
+
+    >>> r = horizon_scenario(tokens_per_day=5e8, api_usd_per_mtok=1.0, params_b=8.0, active_params_b=8.0,
+    ...     kv_elements_per_token=131072, weight_bits=16, n_gpus=1, vram_gb=80, bandwidth_gb_s=3350,
+    ...     tflops=989, tp_overhead=0.05, gpu_tdp_w=700, gpu_usd=25000, gpu_hour_usd=np.nan, rented=False,
+    ...     input_share=0.75, context_tokens=4096, horizon_months=12, rate=0.0, residual=False)
+    >>> bool(r["fits"]), float(r["replicas_end"]), float(r["capex_usd"])
+    (True, 3.0, 79500.0)
+    """
+    s = selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per_token, weight_bits, n_gpus,
+                          vram_gb, bandwidth_gb_s, tflops, tp_overhead, 0.0, input_share=input_share,
+                          context_tokens=context_tokens, kv_bits=kv_bits, vram_reserve_share=vram_reserve_share,
+                          max_batch=max_batch, bandwidth_eff=bandwidth_eff, decode_mfu=decode_mfu,
+                          prefill_mfu=prefill_mfu, utilization=utilization, hours_per_day=hours_per_day,
+                          tokens_per_s=tokens_per_s)
+    cap = s["capacity_tokens_per_day"]
+    n = np.asarray(n_gpus, dtype=float)
+    f = np.asarray(gpu_price_factor, dtype=float)
+    _, _, energy, ops, capex = owned_usd_per_replica_day(
+        n, np.asarray(gpu_usd, dtype=float) * f, n * np.asarray(host_usd_per_gpu, dtype=float), rate, amortize_years,
+        gpu_tdp_w, power_draw_share, n * np.asarray(host_w_per_gpu, dtype=float), pue, electricity_usd_kwh,
+        ops_usd_month, hours_per_day, parts=True)
+    dpm = np.asarray(days_per_month, dtype=float)
+    rent_day = rented_usd_per_replica_day(n, np.asarray(gpu_hour_usd, dtype=float) * f, ops_usd_month, hours_per_day)
+    is_rented = np.asarray(rented, dtype=bool)
+    running_month = np.where(is_rented, rent_day, energy + ops) * dpm
+    capex = np.where(is_rented, 0.0, capex)
+    life = np.where(is_rented, np.nan, np.asarray(amortize_years, dtype=float) * 12.0) if residual else None
+    r = horizon_costs(tokens_per_day, api_usd_per_mtok, cap, running_month, capex, horizon_months=horizon_months,
+                      growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
+                      rate=rate, days_per_month=days_per_month, life_months=life, monthly=monthly)
+    shape = np.shape(r["api_usd"])  # every input reached horizon_costs through cap, running or capex
+    r.update(capacity_tokens_per_day=np.broadcast_to(cap, shape),
+             running_usd_per_replica_month=np.broadcast_to(running_month, shape),
+             capex_per_replica_usd=np.broadcast_to(capex, shape), fits=np.broadcast_to(s["fits"], shape))
+    return r

@@ -1,0 +1,104 @@
+"""Result objects of ``ovc recommend`` (the JSON contract) and the conversion from decisions."""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from openvclosed.decision import Option, Portfolio, WorkloadDecision
+
+__all__ = ["OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut", "RecommendResult", "to_result"]
+
+
+def _clean(v):
+    if isinstance(v, float):
+        return None if (math.isnan(v) or math.isinf(v)) else round(v, 6)
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return v
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_serializer("*", when_used="json")
+    def _ser(self, v):
+        return _clean(v)
+
+
+class OptionOut(_Out):
+    kind: str
+    name: str
+    tier: str
+    usd_per_month: float | None
+    usd_per_mtok: float | None
+    horizon_usd: float | None
+    breakeven_tokens_per_day: float | None
+    payback_months: float | None
+    capex_usd: float | None
+    feasible: bool
+    excluded_because: list[str]
+    notes: list[str]
+    detail: dict
+
+
+class RecommendationOut(_Out):
+    option: OptionOut | None
+    reasons: list[str]
+    switching: list[str]
+
+
+class WorkloadOut(_Out):
+    name: str
+    tokens_per_day: float
+    horizon_months: int
+    sensitivity: str
+    task_mix: dict[str, float]
+    recommendation: RecommendationOut
+    options: list[OptionOut]
+    warnings: list[str]
+
+
+class PortfolioOut(_Out):
+    alone_usd_per_month: float
+    shared_usd_per_month: float
+    shared_design: str | None
+    members: list[str]
+    flipped: list[str]
+    notes: list[str]
+
+
+class RecommendResult(_Out):
+    schema_version: int = 1
+    workloads: list[WorkloadOut]
+    portfolio: PortfolioOut | None = None
+    warnings: list[str] = []
+
+
+def _opt(o: Option) -> OptionOut:
+    return OptionOut(kind=o.kind, name=o.name, tier=o.tier, usd_per_month=o.usd_per_month, usd_per_mtok=o.usd_per_mtok,
+                     horizon_usd=o.horizon_usd, breakeven_tokens_per_day=o.breakeven_tokens_per_day,
+                     payback_months=o.payback_months, capex_usd=o.capex_usd, feasible=o.feasible,
+                     excluded_because=list(o.excluded_because), notes=list(o.notes), detail=dict(o.detail))
+
+
+def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
+              warnings: list[str] | None = None) -> RecommendResult:
+    out = []
+    for d in decisions:
+        w = d.workload
+        out.append(WorkloadOut(
+            name=w.name, tokens_per_day=d.tokens_per_day, horizon_months=w.horizon_months,
+            sensitivity=w.sensitivity, task_mix=w.task_mix.model_dump(),
+            recommendation=RecommendationOut(option=_opt(d.recommended) if d.recommended else None,
+                                             reasons=d.reasons, switching=d.switching),
+            options=[_opt(o) for o in d.options], warnings=d.warnings))
+    p = None
+    if portfolio is not None:
+        p = PortfolioOut(alone_usd_per_month=portfolio.alone_usd_per_month,
+                         shared_usd_per_month=portfolio.shared_usd_per_month, shared_design=portfolio.design,
+                         members=portfolio.members, flipped=portfolio.flipped, notes=portfolio.notes)
+    return RecommendResult(workloads=out, portfolio=p, warnings=warnings or [])

@@ -1,0 +1,107 @@
+"""Renderers for ``ovc recommend``: rich table + panel, and markdown. Strings out."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from openvclosed.analysis import fmt_tokens
+from openvclosed.recommendation import OptionOut, RecommendResult
+from openvclosed.report.render import _render, fmt_months, usd
+
+__all__ = ["render_recommend", "render_recommend_markdown"]
+
+MAX_EXCLUDED_ROWS = 8
+
+
+def _verdict(o: OptionOut, rec: OptionOut | None) -> str:
+    if rec is not None and o.kind == rec.kind and o.name == rec.name:
+        return "RECOMMENDED"
+    if o.feasible:
+        return "feasible" + (f" ({o.notes[0]})" if o.notes and "quality risk" in o.notes[0] else "")
+    return "excluded: " + "; ".join(o.excluded_because[:2])
+
+
+def _be(o: OptionOut) -> str:
+    if o.kind not in ("self-host", "self-host-cloud"):
+        return "-"
+    return fmt_tokens(o.breakeven_tokens_per_day) if o.breakeven_tokens_per_day else "never"
+
+
+def render_recommend(r: RecommendResult, width: int | None = None, max_rows: int = 12) -> str:
+    parts = []
+    for w in r.workloads:
+        rec = w.recommendation.option
+        t = Table(title=f"{w.name}: {fmt_tokens(w.tokens_per_day)} tokens/day, {w.sensitivity}, mix "
+                        + " / ".join(f"{k} {v:.0%}" for k, v in w.task_mix.items() if v)
+                        + f", horizon {w.horizon_months} months",
+                  box=box.SIMPLE_HEAVY, title_justify="left")
+        for col, just in (("option", "left"), ("kind", "left"), ("$/month now", "right"), ("$/1M tok", "right"),
+                          ("horizon total", "right"), ("break-even tok/day", "right"), ("payback mo", "right"),
+                          ("verdict", "left")):
+            t.add_column(col, justify=just, overflow="fold", no_wrap=col in ("$/month now", "horizon total"))
+        feas = [o for o in w.options if o.feasible]
+        excl = [o for o in w.options if not o.feasible]
+        for o in feas[:max_rows]:
+            t.add_row(o.name, o.kind, usd(o.usd_per_month), usd(o.usd_per_mtok, 3), usd(o.horizon_usd), _be(o),
+                      fmt_months(o.payback_months) if o.kind == "self-host" else "-", _verdict(o, rec))
+        for o in excl[:MAX_EXCLUDED_ROWS]:
+            t.add_row(o.name, o.kind, usd(o.usd_per_month), usd(o.usd_per_mtok, 3), "-", "-", "-", _verdict(o, rec))
+        hidden = len(feas[max_rows:]) + len(excl[MAX_EXCLUDED_ROWS:])
+        parts.append(t)
+        if hidden:
+            parts.append(Text(f"({hidden} more options: --json lists every option with its reasons)"))
+        if rec is None:
+            body = "No option satisfies every constraint.\n" + "\n".join(f"- {x}" for x in w.recommendation.reasons)
+        else:
+            body = (f"{rec.kind}: {rec.name} — {usd(rec.usd_per_month)}/month, {usd(rec.usd_per_mtok, 3)} per 1M tokens\n\n"
+                    "Why:\n" + "\n".join(f"- {x}" for x in w.recommendation.reasons)
+                    + "\n\nStay able to switch:\n" + "\n".join(f"- {x}" for x in w.recommendation.switching))
+        parts.append(Panel(Text(body), title=f"Recommendation for {w.name}", title_align="left", box=box.ROUNDED))
+        for x in w.warnings:
+            parts.append(Text("warning: " + x))
+    if r.portfolio is not None:
+        p = r.portfolio
+        lines = [f"decided alone: {usd(p.alone_usd_per_month)}/month; best shared cluster: "
+                 f"{usd(p.shared_usd_per_month)}/month" + (f" on {p.shared_design}" if p.shared_design else "")]
+        lines += [f"- {n}" for n in p.notes]
+        parts.append(Panel(Text("\n".join(lines)), title="Portfolio", title_align="left", box=box.ROUNDED))
+    for x in r.warnings:
+        parts.append(Text("warning: " + x))
+    return _render(Group(*parts), width)
+
+
+def _md_cell(s: str) -> str:
+    return s.replace("|", "\\|")
+
+
+def render_recommend_markdown(r: RecommendResult, max_rows: int = 8) -> str:
+    out = ["# ovc recommend", ""]
+    for w in r.workloads:
+        rec = w.recommendation.option
+        out.append(f"## {w.name}")
+        out.append("")
+        if rec:
+            out.append(f"**Recommended: {rec.kind} `{rec.name}`** — {usd(rec.usd_per_month)}/month, "
+                       f"{usd(rec.usd_per_mtok, 3)} per 1M tokens, {usd(rec.horizon_usd)} over {w.horizon_months} months.")
+        else:
+            out.append("**No feasible option.**")
+        out.append("")
+        out += [f"- {_md_cell(x)}" for x in w.recommendation.reasons]
+        out.append("")
+        out.append("| option | kind | $/month | $/1M tok | horizon | verdict |")
+        out.append("|---|---|---:|---:|---:|---|")
+        rows = [o for o in w.options if o.feasible][:max_rows] + [o for o in w.options if not o.feasible][:4]
+        for o in rows:
+            out.append(f"| {_md_cell(o.name)} | {o.kind} | {usd(o.usd_per_month)} | {usd(o.usd_per_mtok, 3)} | "
+                       f"{usd(o.horizon_usd) if o.feasible else '-'} | {_md_cell(_verdict(o, rec))} |")
+        out.append("")
+    if r.portfolio is not None:
+        out.append("## Portfolio")
+        out.append("")
+        out += [f"- {_md_cell(n)}" for n in r.portfolio.notes]
+        out.append("")
+    return "\n".join(out)
