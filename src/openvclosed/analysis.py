@@ -18,7 +18,8 @@ from openvclosed.results import (ApiComparison, BreakevenResult, FitResult, FitR
                                  SelfHostResult)
 from openvclosed.units import HwSpec
 
-__all__ = ["default_apis", "run_breakeven", "run_fit", "stale_warnings", "fmt_tokens"]
+__all__ = ["default_apis", "run_breakeven", "run_fit", "stale_warnings", "fmt_tokens", "horizon_inputs",
+           "uncertainty_sections"]
 
 
 def fmt_tokens(t: float) -> str:
@@ -83,8 +84,16 @@ def _selfhost_result(d: Deployment, d_month: float) -> SelfHostResult:
 def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,
                   model_name: str | None = None, api_names: list[str] | None = None, precision: str | None = None,
                   rented: bool = False, today: dt.date | None = None, max_age_days: int = 90,
-                  api_prices: list[tuple[float, float]] | None = None) -> BreakevenResult:
-    """Compare each API with self-hosting ``tokens_per_day`` on ``hw``; see ``shared/design.md`` step 6."""
+                  api_prices: list[tuple[float, float]] | None = None, horizon_months: int | None = None,
+                  growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0,
+                  monte_carlo: int | None = None, seed: int | None = 0, sensitivity: bool = False,
+                  distributions: dict | None = None) -> BreakevenResult:
+    """Compare each API with self-hosting ``tokens_per_day`` on ``hw``; see ``shared/design.md`` step 6.
+
+    Horizon, Monte Carlo and sensitivity (design step 7) are added when asked for: any of
+    ``horizon_months`` (default ``amortize_years x 12``), a non-zero ``growth_per_month`` or
+    ``api_price_decline_per_year``, ``monte_carlo`` (draws) or ``sensitivity``.
+    """
     today = today or dt.date.today()
     gpu = catalog.gpu(hw.gpu_name)
     if precision is not None and precision not in PRECISION_BITS:
@@ -145,9 +154,117 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     elif a.gpu_price_usd is None:
         dated.append((f"purchase price of {gpu.id}", gpu.price_as_of))
     warnings += stale_warnings(dated, today, max_age_days)
+    extra = {}
+    if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity:
+        extra = uncertainty_sections(d, a, tokens_per_day, [(r.api, r.usd_per_mtok) for r in rows],
+                                     horizon_months=horizon_months, growth_per_month=growth_per_month,
+                                     api_price_decline_per_year=api_price_decline_per_year,
+                                     monte_carlo=monte_carlo, seed=seed, sensitivity=sensitivity,
+                                     distributions=distributions, warnings=warnings)
     return BreakevenResult(tokens_per_day=tokens_per_day, tokens_per_month=tokens_per_day * a.days_per_month,
                            selfhost=sh, apis=rows, assumptions=a.model_dump(), warnings=warnings,
-                           summary=_summary(sh, rows, tokens_per_day))
+                           summary=_summary(sh, rows, tokens_per_day), **extra)
+
+
+def horizon_inputs(d: Deployment, a: Assumptions, tokens_per_day: float | None = None, *,
+                   horizon_months: int | None = None, growth_per_month: float = 0.0,
+                   api_price_decline_per_year: float = 0.0) -> dict:
+    """Keyword inputs of :func:`openvclosed.engine.horizon.horizon_scenario` for a deployment (no API price).
+
+    Feed it to ``horizon_scenario(api_usd_per_mtok=..., **inputs)``, ``monte_carlo_breakeven(inputs, ...)``
+    or ``sensitivity_table(inputs, ...)``. ``horizon_months`` defaults to ``amortize_years x 12``.
+    """
+    from openvclosed.deployment import _gpu_tflops
+
+    g, m = d.gpu, d.model
+    price = a.gpu_price_usd or g.purchase_usd
+    hourly = a.gpu_hour_usd or g.cloud_usd_per_hour
+    return dict(
+        tokens_per_day=d.tokens_per_day if tokens_per_day is None else tokens_per_day,
+        params_b=m.params_b, active_params_b=m.active_params_b, kv_elements_per_token=m.kv_elements_per_token,
+        weight_bits=d.weight_bits, n_gpus=d.n_gpus, vram_gb=g.vram_gb, bandwidth_gb_s=g.bandwidth_gb_s,
+        tflops=_gpu_tflops(g, d.precision), tp_overhead=a.tp_overhead(g.interconnect),
+        gpu_tdp_w=g.tdp_w if g.tdp_w is not None else math.nan,
+        gpu_usd=price if price is not None else math.nan, gpu_hour_usd=hourly if hourly is not None else math.nan,
+        rented=d.rented, input_share=a.input_share, context_tokens=a.context_tokens, kv_bits=a.kv_bits,
+        vram_reserve_share=a.vram_reserve_share, max_batch=a.max_batch, bandwidth_eff=a.bandwidth_eff,
+        decode_mfu=a.decode_mfu, prefill_mfu=a.prefill_mfu, utilization=a.utilization, hours_per_day=a.hours_per_day,
+        tokens_per_s=a.tokens_per_s if a.tokens_per_s else math.nan, host_usd_per_gpu=a.host_usd_per_gpu,
+        host_w_per_gpu=a.host_w_per_gpu, power_draw_share=a.power_draw_share, pue=a.pue,
+        electricity_usd_kwh=a.electricity_usd_kwh, ops_usd_month=a.ops_usd_month, rate=a.rate,
+        amortize_years=a.amortize_years, days_per_month=a.days_per_month,
+        horizon_months=int(horizon_months if horizon_months is not None else round(a.amortize_years * 12)),
+        growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
+        gpu_price_factor=1.0)
+
+
+def uncertainty_sections(d: Deployment, a: Assumptions, tokens_per_day: float, apis: list[tuple[str, float]], *,
+                         horizon_months: int | None = None, growth_per_month: float = 0.0,
+                         api_price_decline_per_year: float = 0.0, monte_carlo: int | None = None,
+                         seed: int | None = 0, sensitivity: bool = False, distributions: dict | None = None,
+                         warnings: list[str] | None = None) -> dict:
+    """``horizon``, ``monte_carlo`` and ``sensitivity`` result sections for ``apis`` = [(label, usd_per_mtok)]."""
+    from openvclosed.engine.horizon import horizon_scenario
+    from openvclosed.engine.montecarlo import monte_carlo_breakeven
+    from openvclosed.engine.sensitivity import sensitivity_table
+    from openvclosed.results import (HorizonApi, HorizonResult, MonteCarloApi, MonteCarloResult, SensitivityApi,
+                                     SensitivityResult, SensitivityRow)
+
+    if horizon_months is not None and horizon_months < 1:
+        raise InputError(f"--horizon-months: {horizon_months!r} must be >= 1")
+    if not growth_per_month > -1:
+        raise InputError(f"--growth-per-month: {growth_per_month!r} must be > -1 (a share per month, 0.05 = 5%)")
+    if not 0 <= api_price_decline_per_year < 1:
+        raise InputError(f"--api-price-decline-per-year: {api_price_decline_per_year!r} must be in [0, 1) "
+                         f"(0.3 = prices 30% lower after a year)")
+    base = horizon_inputs(d, a, tokens_per_day, horizon_months=horizon_months, growth_per_month=growth_per_month,
+                          api_price_decline_per_year=api_price_decline_per_year)
+    h = base["horizon_months"]
+    labels = [x[0] for x in apis]
+    prices = np.array([x[1] for x in apis], dtype=float)
+    out: dict = {}
+    r = horizon_scenario(api_usd_per_mtok=prices, **base)
+    out["horizon"] = HorizonResult(
+        horizon_months=h, growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
+        rate=a.rate, tokens_per_day_end=tokens_per_day * (1 + growth_per_month) ** (h - 1),
+        replicas_end=float(r["replicas_end"][0]) if len(labels) else None,
+        selfhost_capex_usd=float(r["capex_usd"][0]) if len(labels) else 0.0,
+        selfhost_residual_usd=float(r["residual_usd"][0]) if len(labels) else 0.0,
+        residual_credited=not d.rented,
+        apis=[HorizonApi(api=lab, api_usd=float(r["api_usd"][i]), selfhost_usd=float(r["selfhost_usd"][i]),
+                         saving_usd=float(r["saving_usd"][i]),
+                         cheaper="selfhost" if bool(r["selfhost_cheaper"][i]) else "api",
+                         crossover_month=float(r["crossover_month"][i])) for i, lab in enumerate(labels)])
+    if (monte_carlo or sensitivity) and not d.fits:
+        (warnings if warnings is not None else []).append(
+            "Monte Carlo and sensitivity skipped: the model does not fit, so self-hosting is not an option")
+        return out
+    if (monte_carlo or sensitivity) and not labels:
+        return out
+    try:
+        if monte_carlo:
+            mc = monte_carlo_breakeven(base, prices, n=monte_carlo, seed=seed, distributions=distributions)
+            out["monte_carlo"] = MonteCarloResult(
+                n=mc["n"], seed=seed, horizon_months=h, distributions=mc["distributions"],
+                apis=[MonteCarloApi(api=lab, **{k: float(mc[k][i]) for k in (
+                    "p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10", "saving_usd_p50", "saving_usd_p90",
+                    "crossover_month_p10", "crossover_month_p50", "crossover_month_p90")})
+                      for i, lab in enumerate(labels)])
+        if sensitivity:
+            t = sensitivity_table(base, prices, distributions)
+            apis_out = []
+            for i, lab in enumerate(labels):
+                rows_ = [SensitivityRow(variable=t["variable"][j], base_value=float(t["base_value"][j]),
+                                        low=float(t["low"][j]), high=float(t["high"][j]),
+                                        saving_usd_low=float(t["saving_usd_low"][j, i]),
+                                        saving_usd_high=float(t["saving_usd_high"][j, i]),
+                                        swing_usd=float(t["swing_usd"][j, i]), flip_value=float(t["flip_value"][j, i]))
+                         for j in t["order"][:, i]]
+                apis_out.append(SensitivityApi(api=lab, base_saving_usd=float(t["base_saving_usd"][i]), rows=rows_))
+            out["sensitivity"] = SensitivityResult(horizon_months=h, apis=apis_out)
+    except ValueError as e:  # a bad distribution override names the input
+        raise InputError(str(e)) from None
+    return out
 
 
 def _compare(api_id, provider, model, kind, tier, usd_mtok, d: Deployment, tokens_per_day, source, as_of, cat,

@@ -325,12 +325,20 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecis
     return WorkloadDecision(w, T, options, rec, reasons, switching, warnings)
 
 
+def _severity(o: Option) -> tuple[int, int]:
+    """How far an excluded design is from feasible: missing data > does not fit > other rules."""
+    worst = 0
+    for x in o.excluded_because:
+        worst = max(worst, 2 if x.startswith("no price") else 1 if x.startswith("does not fit") else 0)
+    return worst, len(o.excluded_because)
+
+
 def _better(o: Option, cur: Option) -> bool:
     if o.feasible != cur.feasible:
         return o.feasible
     if o.feasible:
         return (o.horizon_usd, o.usd_per_month) < (cur.horizon_usd, cur.usd_per_month)
-    return len(o.excluded_because) < len(cur.excluded_because)
+    return _severity(o) < _severity(cur)
 
 
 def _share_text(w: Workload, needed: str) -> str:

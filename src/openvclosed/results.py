@@ -11,7 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-__all__ = ["SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION"]
+__all__ = ["SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION",
+           "HorizonApi", "HorizonResult", "MonteCarloApi", "MonteCarloResult", "SensitivityRow", "SensitivityApi",
+           "SensitivityResult"]
 
 SCHEMA_VERSION = 1
 
@@ -86,6 +88,72 @@ class ApiComparison(_Out):
     catalog: str
 
 
+class HorizonApi(_Out):
+    """One API against self-hosting over the horizon (present values, discounted at ``rate``)."""
+
+    api: str
+    api_usd: float
+    selfhost_usd: float
+    saving_usd: float
+    cheaper: Literal["api", "selfhost"]
+    crossover_month: float | None
+
+
+class HorizonResult(_Out):
+    horizon_months: int
+    growth_per_month: float
+    api_price_decline_per_year: float
+    rate: float
+    tokens_per_day_end: float
+    replicas_end: float | None
+    selfhost_capex_usd: float
+    selfhost_residual_usd: float
+    residual_credited: bool
+    apis: list[HorizonApi]
+
+
+class MonteCarloApi(_Out):
+    api: str
+    p_selfhost_cheaper: float
+    saving_usd_mean: float | None
+    saving_usd_p10: float | None
+    saving_usd_p50: float | None
+    saving_usd_p90: float | None
+    crossover_month_p10: float | None
+    crossover_month_p50: float | None
+    crossover_month_p90: float | None
+
+
+class MonteCarloResult(_Out):
+    n: int
+    seed: int | None
+    horizon_months: int
+    distributions: dict[str, dict[str, float | str]]
+    apis: list[MonteCarloApi]
+
+
+class SensitivityRow(_Out):
+    variable: str
+    base_value: float
+    low: float
+    high: float
+    saving_usd_low: float | None
+    saving_usd_high: float | None
+    swing_usd: float | None
+    flip_value: float | None
+
+
+class SensitivityApi(_Out):
+    api: str
+    base_saving_usd: float | None
+    rows: list[SensitivityRow]
+
+
+class SensitivityResult(_Out):
+    horizon_months: int
+    apis: list[SensitivityApi]
+
+
 class BreakevenResult(_Out):
     schema_version: int = SCHEMA_VERSION
     tokens_per_day: float
@@ -95,6 +163,9 @@ class BreakevenResult(_Out):
     assumptions: dict[str, float | int | str | bool | None]
     warnings: list[str]
     summary: str
+    horizon: HorizonResult | None = None
+    monte_carlo: MonteCarloResult | None = None
+    sensitivity: SensitivityResult | None = None
 
 
 class FitRow(_Out):

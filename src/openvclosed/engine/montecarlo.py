@@ -1,0 +1,265 @@
+"""Monte Carlo over the uncertain inputs (design step 7): P(self-hosting cheaper), P10/P50/P90.
+
+Pure numpy. Draw one array per uncertain input, call :func:`~openvclosed.engine.horizon.horizon_scenario`
+once with the arrays (everything broadcasts), summarise. 100,000 draws take well under a second.
+
+Reproducible: a seed gives the same numbers on every run (numpy ``Generator``, one
+independent stream per input spawned from ``SeedSequence(seed)`` in the fixed order of
+:data:`VARIABLES`, so fixing or changing one input's distribution leaves the others' draws unchanged).
+
+Distributions (``dist`` and its named parameters; every value in the input's own units)::
+
+    {"dist": "fixed", "value": v}                       # also: a plain number
+    {"dist": "uniform", "low": a, "high": b}
+    {"dist": "triangular", "low": a, "mode": c, "high": b}
+    {"dist": "lognormal", "median": m, "sigma": s}      # log-space standard deviation
+    add "relative": true to give a, b, c, v, m as multiples of the deterministic value
+
+Draws are clipped to each input's physical limits (:data:`VARIABLES`). The defaults
+(:func:`default_distributions`) are centred on the deterministic value; see ``docs/uncertainty.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from openvclosed.engine.horizon import horizon_scenario
+
+__all__ = ["VARIABLES", "Dist", "default_distributions", "resolve_distributions", "sample",
+           "monte_carlo_breakeven", "PERCENTILES"]
+
+PERCENTILES = (10, 50, 90)
+
+VARIABLES: dict[str, tuple[float, float, float, float]] = {
+    # name: (clip low, clip high, flip-search low, flip-search high)
+    "utilization": (1e-3, 1.0, 0.02, 1.0),
+    "bandwidth_eff": (1e-3, 1.0, 0.05, 1.0),
+    "electricity_usd_kwh": (0.0, math.inf, 0.0, 1.0),
+    "gpu_price_factor": (1e-3, math.inf, 0.05, 10.0),
+    "ops_usd_month": (0.0, math.inf, 0.0, 20000.0),
+    "api_price_decline_per_year": (0.0, 0.99, 0.0, 0.95),
+    "growth_per_month": (-0.99, math.inf, -0.3, 0.5),
+}
+"""The uncertain inputs, in draw order, with clip limits and the range searched for a flip value.
+``gpu_price_factor`` multiplies the GPU purchase price (owned) or $/GPU-hour (rented)."""
+
+_KINDS = {"fixed": ("value",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+          "lognormal": ("median", "sigma")}
+_Z95 = 1.6448536269514722
+
+
+@dataclass(frozen=True)
+class Dist:
+    """One input's distribution with absolute parameters, and where it comes from."""
+
+    dist: str
+    params: dict[str, float] = field(default_factory=dict)
+    basis: str = ""
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws (inverse CDF of uniform draws, so degenerate widths are fine)."""
+        p = self.params
+        if self.dist == "fixed":
+            return np.full(n, float(p["value"]))
+        if self.dist == "lognormal":
+            return p["median"] * np.exp(p["sigma"] * rng.standard_normal(n))
+        u = rng.random(n)
+        lo, hi = p["low"], p["high"]
+        if self.dist == "uniform":
+            return lo + u * (hi - lo)
+        c = p["mode"]
+        width = hi - lo
+        if width <= 0:
+            return np.full(n, lo)
+        cut = (c - lo) / width
+        return np.where(u < cut, lo + np.sqrt(u * width * (c - lo)), hi - np.sqrt((1.0 - u) * width * (hi - c)))
+
+    def bounds(self) -> tuple[float, float]:
+        """Plausible range: low/high, or the 5th/95th percentile of a lognormal."""
+        p = self.params
+        if self.dist == "fixed":
+            return p["value"], p["value"]
+        if self.dist == "lognormal":
+            return p["median"] * math.exp(-_Z95 * p["sigma"]), p["median"] * math.exp(_Z95 * p["sigma"])
+        return p["low"], p["high"]
+
+    def describe(self) -> dict:
+        return {"dist": self.dist, **{k: float(v) for k, v in self.params.items()}, "basis": self.basis}
+
+
+_DEFAULTS = horizon_scenario.__kwdefaults__
+
+
+def _base_value(base: dict, name: str) -> float:
+    """The deterministic value of an input: from ``base``, else :func:`horizon_scenario`'s default."""
+    return float(base.get(name, _DEFAULTS[name]))
+
+
+def default_distributions(base: dict) -> dict[str, Dist]:
+    """Default distribution of each uncertain input, centred on its deterministic value in ``base``.
+
+    >>> d = default_distributions({"utilization": 0.5, "electricity_usd_kwh": 0.15})
+    >>> d["utilization"].dist, d["utilization"].params["high"], round(d["electricity_usd_kwh"].params["low"], 4)
+    ('triangular', 0.7, 0.0975)
+    """
+    u = _base_value(base, "utilization")
+    bw = _base_value(base, "bandwidth_eff")
+    e = _base_value(base, "electricity_usd_kwh")
+    ops = _base_value(base, "ops_usd_month")
+    d = _base_value(base, "api_price_decline_per_year")
+    g = _base_value(base, "growth_per_month")
+    f = _base_value(base, "gpu_price_factor")
+    return {
+        "utilization": Dist("triangular", {"low": 0.6 * u, "mode": u, "high": min(1.0, 1.4 * u)},
+                            "assumption: mean load 0.6x-1.4x the planned value (traffic forecasts miss by tens of %)"),
+        "bandwidth_eff": Dist("triangular", {"low": 0.75 * bw, "mode": bw, "high": min(1.0, 1.25 * bw)},
+                              "docs/validation.md: median |error| of the roofline ~14%; per memory-class fits "
+                              "0.49 (HBM) to 0.85 (GDDR) around the shipped 0.55"),
+        "electricity_usd_kwh": Dist("triangular", {"low": 0.65 * e, "mode": e, "high": 1.5 * e},
+                                    "EIA Electric Power Monthly Table 5.6.A (Apr 2025): US commercial prices "
+                                    "9.7-22.7 US cents/kWh by region, i.e. 0.65x-1.5x of 15 cents"),
+        "gpu_price_factor": Dist("lognormal", {"median": f, "sigma": 0.2},
+                                 "assumption: street, used-market and negotiated GPU prices scatter ~20% "
+                                 "(log-sd) around the catalog price"),
+        "ops_usd_month": Dist("triangular", {"low": 0.5 * ops, "mode": ops, "high": 2.0 * ops},
+                              "assumption: people time per replica is hard to know in advance; half to double"),
+        "api_price_decline_per_year": Dist(
+            "triangular", {"low": max(0.0, d - 0.2), "mode": d, "high": min(0.9, d + 0.4)},
+            "assumption: list prices of one model seldom move, but the same capability has got much cheaper "
+            "each year (Epoch AI 2025; a16z 'LLMflation' 2024 ~10x/year) if you switch models"),
+        "growth_per_month": Dist("triangular", {"low": g - 0.02, "mode": g, "high": g + 0.04},
+                                 "assumption: volume growth misses the plan by -2 to +4 points per month"),
+    }
+
+
+def _as_dist(name: str, spec, base: dict) -> Dist:
+    if isinstance(spec, Dist):
+        return spec
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return Dist("fixed", {"value": float(spec)}, "user: fixed")
+    if not isinstance(spec, dict) or "dist" not in spec:
+        raise ValueError(f"distribution of {name}: give a number or a mapping with 'dist' "
+                         f"({', '.join(_KINDS)}) and its parameters")
+    kind = spec["dist"]
+    if kind not in _KINDS:
+        raise ValueError(f"distribution of {name}: unknown dist {kind!r}; choose from {', '.join(_KINDS)}")
+    extra = set(spec) - set(_KINDS[kind]) - {"dist", "relative", "basis"}
+    missing = [k for k in _KINDS[kind] if k not in spec]
+    if missing or extra:
+        raise ValueError(f"distribution of {name}: {kind} takes {', '.join(_KINDS[kind])}"
+                         + (f" (missing {', '.join(missing)})" if missing else "")
+                         + (f" (unknown {', '.join(sorted(extra))})" if extra else ""))
+    params = {k: float(spec[k]) for k in _KINDS[kind]}
+    if spec.get("relative"):
+        scale = _base_value(base, name)
+        params = {k: (v if k == "sigma" else v * scale) for k, v in params.items()}
+    if any(not math.isfinite(v) for v in params.values()):
+        raise ValueError(f"distribution of {name}: parameters must be finite numbers")
+    if kind == "uniform" and params["low"] > params["high"]:
+        raise ValueError(f"distribution of {name}: low > high")
+    if kind == "triangular" and not params["low"] <= params["mode"] <= params["high"]:
+        raise ValueError(f"distribution of {name}: needs low <= mode <= high")
+    if kind == "lognormal" and (params["median"] <= 0 or params["sigma"] < 0):
+        raise ValueError(f"distribution of {name}: lognormal needs median > 0 and sigma >= 0")
+    return Dist(kind, params, str(spec.get("basis", "user")))
+
+
+def resolve_distributions(base: dict, overrides: dict | None = None) -> dict[str, Dist]:
+    """Defaults for ``base`` with ``overrides`` (name -> number, mapping or :class:`Dist`) applied.
+
+    Raises ``ValueError`` naming the input for an unknown name or bad parameters.
+    """
+    dists = default_distributions(base)
+    for name, spec in (overrides or {}).items():
+        if name not in VARIABLES:
+            raise ValueError(f"no uncertain input {name!r}; choose from {', '.join(VARIABLES)}")
+        dists[name] = _as_dist(name, spec, base)
+    return dists
+
+
+def sample(dists: dict[str, Dist], n: int, seed: int | None = 0) -> dict[str, np.ndarray]:
+    """``n`` clipped draws of every input in :data:`VARIABLES` (one spawned stream each).
+
+    >>> a = sample(default_distributions({"utilization": 0.5}), 1000, seed=1)
+    >>> b = sample(default_distributions({"utilization": 0.5}), 1000, seed=1)
+    >>> bool(np.array_equal(a["utilization"], b["utilization"])), float(a["utilization"].max()) <= 0.7
+    (True, True)
+    """
+    streams = np.random.SeedSequence(seed).spawn(len(VARIABLES))
+    out = {}
+    for (name, (lo, hi, _, _)), ss in zip(VARIABLES.items(), streams):
+        out[name] = np.clip(dists[name].draw(np.random.Generator(np.random.PCG64(ss)), n), lo, hi)
+    return out
+
+
+def _quantiles(x: np.ndarray, axis: int = 0) -> np.ndarray:
+    # inverted_cdf picks observed values: no interpolation across inf ("never") or across a step
+    return np.quantile(x, np.array(PERCENTILES) / 100.0, axis=axis, method="inverted_cdf")
+
+
+def monte_carlo_breakeven(base: dict, api_usd_per_mtok, n: int = 10_000, seed: int | None = 0,
+                          distributions: dict | None = None, *, keep_samples: bool = False) -> dict:
+    """Monte Carlo of the horizon saving of self-hosting against one or more APIs.
+
+    Parameters
+    ----------
+    base : dict
+        Keyword inputs of :func:`~openvclosed.engine.horizon.horizon_scenario` except
+        ``api_usd_per_mtok`` (``openvclosed.analysis.horizon_inputs`` builds it).
+    api_usd_per_mtok : float or 1-D array
+        Blended price of each API [USD per 1e6 tokens]; results get a trailing API axis if 1-D.
+    n, seed : int
+        Draws, and the seed (same seed -> same numbers).
+    distributions : dict, optional
+        Overrides of :func:`default_distributions` (see the module docstring for the format).
+
+    Returns
+    -------
+    dict: ``n``, ``seed``, ``p_selfhost_cheaper`` (share of draws where the horizon saving > 0),
+    ``saving_usd_p10/p50/p90`` (API minus self-host present value over the horizon [USD]),
+    ``crossover_month_p10/p50/p90`` (months until cumulative self-hosting is cheaper; ``inf`` =
+    not within the horizon), ``saving_usd_mean``, ``distributions`` (name -> description);
+    with ``keep_samples`` also ``saving_usd`` and ``crossover_month`` arrays of shape ``(n, ...)``.
+
+    Examples
+    --------
+    With every input fixed the distribution collapses onto the deterministic answer:
+
+    >>> base = dict(tokens_per_day=1e8, params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072,
+    ...     weight_bits=16, n_gpus=1, vram_gb=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05,
+    ...     gpu_tdp_w=700, gpu_usd=25000, gpu_hour_usd=np.nan, rented=False, input_share=0.75,
+    ...     context_tokens=4096, horizon_months=12)
+    >>> fixed = {k: _base_value(base, k) for k in VARIABLES}
+    >>> r = monte_carlo_breakeven(base, 2.0, n=1000, distributions=fixed)
+    >>> d = horizon_scenario(api_usd_per_mtok=2.0, **base)
+    >>> bool(r["saving_usd_p10"] == r["saving_usd_p90"] == float(d["saving_usd"]))
+    True
+    """
+    n = int(n)
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    dists = resolve_distributions(base, distributions)
+    draws = sample(dists, n, seed)
+    api = np.asarray(api_usd_per_mtok, dtype=float)
+    if api.ndim > 1:
+        raise ValueError("api_usd_per_mtok must be a scalar or 1-D")
+    cols = (slice(None), None) if api.ndim == 1 else (slice(None),)
+    inputs = {**base, **{k: v[cols] for k, v in draws.items()}}
+    r = horizon_scenario(api_usd_per_mtok=api, **inputs)
+    saving = np.asarray(r["saving_usd"])
+    cross = np.asarray(r["crossover_month"])
+    qs, qc = _quantiles(saving), _quantiles(cross)
+    out = {"n": n, "seed": seed, "p_selfhost_cheaper": np.mean(saving > 0, axis=0),
+           "saving_usd_mean": np.mean(saving, axis=0),
+           "distributions": {k: dists[k].describe() for k in VARIABLES}}
+    for i, p in enumerate(PERCENTILES):
+        out[f"saving_usd_p{p}"] = qs[i]
+        out[f"crossover_month_p{p}"] = qc[i]
+    if keep_samples:
+        out["saving_usd"] = saving
+        out["crossover_month"] = cross
+        out["draws"] = draws
+    return out
