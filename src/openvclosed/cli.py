@@ -288,7 +288,8 @@ def _register_command_modules() -> None:
     from openvclosed.commands import COMMAND_MODULES
 
     shared = {"handle_errors": handle_errors, "load_catalog": _load, "assumptions": _assumptions,
-              "epilog": EPILOG, "CatalogOpt": CatalogOpt, "JsonOpt": JsonOpt, "MaxAgeOpt": MaxAgeOpt}
+              "epilog": EPILOG, "CatalogOpt": CatalogOpt, "JsonOpt": JsonOpt, "MaxAgeOpt": MaxAgeOpt,
+              "catalog_app": catalog_app}
     for name in COMMAND_MODULES:
         importlib.import_module(f"openvclosed.commands.{name}").register(app, shared)
 

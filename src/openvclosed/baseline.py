@@ -1,0 +1,70 @@
+"""Baselines for ``ovc check``: read, compare, write atomically.
+
+A baseline is the JSON of an earlier :class:`~openvclosed.policy.CheckResult` (``kind:
+"ovc-check"``). Writing never leaves a half-written file (temp file + rename) and refuses to
+replace a file that is not an ovc baseline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from openvclosed.errors import InputError
+from openvclosed.fileio import atomic_write_text
+from openvclosed.policy import CheckResult
+
+__all__ = ["read_baseline", "write_baseline", "diff"]
+
+
+def read_baseline(path: str | Path) -> dict:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such baseline file (create one with --write-baseline)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"{p}: not a readable ovc baseline ({e.__class__.__name__})") from None
+    if not isinstance(data, dict) or data.get("kind") != "ovc-check":
+        raise InputError(f"{p}: not an ovc baseline (expected JSON written by `ovc check --write-baseline`)")
+    return data
+
+
+def write_baseline(path: str | Path, result: CheckResult) -> None:
+    p = Path(path)
+    if p.exists():
+        if not p.is_file():
+            raise InputError(f"{p}: exists and is not a regular file; refusing to replace it")
+        read_baseline(p)  # refuses to overwrite anything that is not an ovc baseline
+    data = result.model_dump(mode="json")
+    data["baseline"] = None
+    atomic_write_text(p, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def diff(old: dict, new: CheckResult) -> dict:
+    """Per workload: recommendation and cost before/after, delta, percent, options (in)feasible."""
+    before = {w["name"]: w for w in old.get("workloads", [])}
+    out = []
+    for w in new.workloads:
+        b = before.get(w.name)
+        if b is None:
+            out.append({"name": w.name, "status": "added", "after": w.recommended_name,
+                        "usd_per_month_after": w.usd_per_month})
+            continue
+        a_cost, b_cost = w.usd_per_month, b.get("usd_per_month")
+        delta = None if a_cost is None or b_cost is None else a_cost - b_cost
+        pct = None if delta is None or not b_cost else delta / b_cost * 100
+        old_f, new_f = set(b.get("feasible_options", [])), set(w.feasible_options)
+        out.append({"name": w.name, "status": "changed" if (b.get("recommended_name") != w.recommended_name
+                                                            or delta) else "same",
+                    "before": b.get("recommended_name"), "after": w.recommended_name,
+                    "usd_per_month_before": b_cost, "usd_per_month_after": a_cost,
+                    "delta_usd_per_month": delta, "delta_pct": pct,
+                    "became_feasible": sorted(new_f - old_f), "became_infeasible": sorted(old_f - new_f)})
+    for name in sorted(set(before) - {w.name for w in new.workloads}):
+        out.append({"name": name, "status": "removed", "before": before[name].get("recommended_name"),
+                    "usd_per_month_before": before[name].get("usd_per_month")})
+    t_old = old.get("total_usd_per_month")
+    return {"file": old.get("file"), "generated": old.get("generated"), "workloads": out,
+            "total_usd_per_month_before": t_old, "total_usd_per_month_after": new.total_usd_per_month,
+            "delta_usd_per_month": None if t_old is None else new.total_usd_per_month - t_old}

@@ -1,0 +1,121 @@
+"""`ovc check`: the CI gate — budgets and policy on every workload; baseline diff; PR summary."""
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+def register(app: typer.Typer, shared: dict) -> None:
+    handle_errors, epilog = shared["handle_errors"], shared["epilog"]
+    CatalogOpt, MaxAgeOpt = shared["CatalogOpt"], shared["MaxAgeOpt"]
+
+    @app.command(epilog=epilog)
+    @handle_errors
+    def check(
+        file: Annotated[Path, typer.Argument(help="Workload YAML file with a `policy:` section.", show_default=False)],
+        policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy YAML (replaces the file's `policy:`).", show_default=False)] = None,
+        budget: Annotated[Optional[float], typer.Option("--budget", help="Total monthly budget [USD] (overrides policy total).", show_default=False)] = None,
+        baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Earlier result to compare with (from --write-baseline).", show_default=False)] = None,
+        write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Write this result as the new baseline (atomic).", show_default=False)] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations).")] = Format.table,
+        catalog: CatalogOpt = None,
+        max_age_days: MaxAgeOpt = 90,
+    ):
+        """Fail CI when a workload change breaks a budget or a data/licence policy.
+
+        \b
+        Exit codes: 0 every check passes; 1 a budget or policy check fails; 2 bad input or usage.
+        Checks the recommended option of every workload (what `ovc recommend` would deploy)
+        against the policy: monthly budget per workload and in total, max USD per 1M tokens,
+        required deployment per sensitivity class, disallowed licences, max payback months for
+        owned hardware, max age of the prices used.
+        \b
+        Examples:
+          ovc check examples/ci-workloads.yaml
+          ovc check workloads.yaml --baseline ovc-baseline.json --format markdown > summary.md
+          ovc check workloads.yaml --format github          # in GitHub Actions
+          ovc check workloads.yaml --write-baseline ovc-baseline.json
+        """
+        import datetime as dt
+
+        from openvclosed.baseline import diff, read_baseline, write_baseline as write_b
+        from openvclosed.decision import decide_file
+        from openvclosed.policy import evaluate, parse_policy
+        from openvclosed.report.check import (render_check_markdown, render_check_table,
+                                              render_github_annotations)
+        from openvclosed.workload import load_workload_file
+        from openvclosed.yamlio import load_yaml_file
+
+        cat = shared["load_catalog"](catalog)
+        wf = load_workload_file(file)
+        if policy is not None:
+            data = load_yaml_file(policy)
+            if isinstance(data, dict) and "policy" in data and len(data) == 1:
+                data = data["policy"]
+            pol = parse_policy(data, str(policy))
+        else:
+            pol = parse_policy(wf.policy, str(file))
+        if budget is not None:
+            if budget <= 0:
+                from openvclosed.errors import InputError
+
+                raise InputError(f"--budget: {budget!r} must be > 0 (USD per month)")
+            pol.budget_usd_per_month["total"] = budget
+        old = read_baseline(baseline) if baseline else None
+        decisions, _ = decide_file(cat, wf)
+        today = dt.date.today()
+        dates = _price_dates(cat, decisions)
+        result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
+        if old is not None:
+            result.baseline = diff(old, result)
+        for label, when in dates:
+            if when is not None and (today - when).days > max_age_days:
+                sys.stderr.write(f"ovc: warning: {label} is {(today - when).days} days old (as_of {when})\n")
+        if fmt is Format.json:
+            typer.echo(result.model_dump_json(indent=2))
+        elif fmt is Format.markdown:
+            typer.echo(render_check_markdown(result))
+        elif fmt is Format.github:
+            md = render_check_markdown(result)
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                with open(summary, "a", encoding="utf-8") as fh:
+                    fh.write(md + "\n")
+            else:
+                typer.echo(md)
+            typer.echo(render_github_annotations(result, str(file)), nl=False)
+        else:
+            typer.echo(render_check_table(result), nl=False)
+        if write_baseline is not None:
+            write_b(write_baseline, result)
+            sys.stderr.write(f"ovc: wrote baseline {write_baseline}\n")
+        raise typer.Exit(0 if result.passed else 1)
+
+
+def _price_dates(cat, decisions):
+    items = set()
+    for d in decisions:
+        o = d.recommended
+        if o is None:
+            continue
+        for name in (o.name, o.detail.get("frontier_api"), o.detail.get("rest")):
+            if name in cat.apis:
+                items.add((f"price of {name}", cat.apis[name].as_of))
+        if o.kind in ("self-host", "self-host-cloud"):
+            g = cat.gpus[o.detail["gpu"]]
+            if o.kind == "self-host":
+                items.add((f"purchase price of {g.id}", g.price_as_of))
+            else:
+                items.add((f"cloud price of {g.id}", g.cloud_as_of))
+    return sorted(items, key=str)

@@ -1,0 +1,187 @@
+"""Policies for ``ovc check``: budgets and rules checked against each workload's recommendation.
+
+A ``policy:`` section in the workload file (or ``--policy FILE`` holding the same mapping, which
+wins) is validated here; :func:`evaluate` turns decisions into a :class:`CheckResult` — pure,
+no I/O. Renderers and the baseline file live in ``report/check.py`` and ``baseline.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from openvclosed.catalog import Catalog
+from openvclosed.decision import WorkloadDecision
+from openvclosed.errors import InputError
+from openvclosed.workload import Deployment, Sensitivity
+
+__all__ = ["Policy", "Finding", "WorkloadCheck", "CheckResult", "evaluate", "parse_policy"]
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    budget_usd_per_month: dict[str, float] = Field(
+        default_factory=dict, description="Monthly budget per workload name, and `total` for all of them [USD].")
+    max_usd_per_mtok: float | dict[str, float] | None = Field(
+        None, description="Most a recommended option may cost per 1M tokens (one number, or per workload).")
+    required_deployment: dict[Sensitivity, list[Deployment]] = Field(
+        default_factory=dict, description="Deployments a sensitivity class must use, e.g. regulated: [self-host].")
+    disallowed_licences: list[str] = Field(
+        default_factory=list, description="Licence names or SPDX ids a self-hosted/hosted model may not carry.")
+    max_payback_months: float | None = Field(None, gt=0, description="Most months owned hardware may take to pay back.")
+    max_price_age_days: int | None = Field(None, gt=0, description="Prices used may be at most this old.")
+
+
+def parse_policy(data, label: str) -> Policy:
+    if data is None:
+        return Policy()
+    if not isinstance(data, dict):
+        raise InputError(f"{label}: policy must be a mapping (see docs/ci.md)")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = ("must be one of " + err["ctx"]["expected"]) if err["type"] == "literal_error" else err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field; allowed: " + ", ".join(Policy.model_fields)
+        raise InputError(f"{label}: policy.{loc}: {msg}") from None
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: str  # error | warning
+    check: str
+    workload: str | None
+    message: str
+
+
+class WorkloadCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    recommended_kind: str | None
+    recommended_name: str | None
+    usd_per_month: float | None
+    usd_per_mtok: float | None
+    budget_usd_per_month: float | None
+    feasible_options: list[str]
+    passed: bool
+
+
+class CheckResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = 1
+    kind: str = "ovc-check"
+    generated: str
+    file: str
+    total_usd_per_month: float
+    total_budget_usd_per_month: float | None
+    workloads: list[WorkloadCheck]
+    findings: list[Finding]
+    passed: bool
+    baseline: dict | None = None
+
+
+def _licence_of(catalog: Catalog, d: WorkloadDecision):
+    o = d.recommended
+    if o is None:
+        return []
+    models = []
+    if o.kind in ("self-host", "self-host-cloud"):
+        models.append(o.detail["model"])
+    elif o.kind == "hosted-open-api" and catalog.apis[o.name].serves_model:
+        models.append(catalog.apis[o.name].serves_model)
+    elif o.kind == "hybrid":
+        rest = o.detail.get("rest", "")
+        for mid in catalog.models:
+            if f" {mid} " in f" {rest} ":
+                models.append(mid)
+        api = catalog.apis.get(rest)
+        if api is not None and api.serves_model:
+            models.append(api.serves_model)
+    return [catalog.models[m] for m in models if m in catalog.models]
+
+
+def _deployments_of(d: WorkloadDecision) -> set[str]:
+    o = d.recommended
+    if o is None:
+        return set()
+    if o.kind == "hybrid":
+        kinds = {"closed-api", o.detail.get("rest_kind", "")}
+    else:
+        kinds = {o.kind}
+    zdr = set(d.workload.zero_retention_apis)
+    names = {o.name} | {o.detail.get("frontier_api", ""), o.detail.get("rest", "")}
+    if "closed-api" in kinds and names & zdr:
+        kinds.add("closed-api-zdr")
+    return kinds
+
+
+def evaluate(catalog: Catalog, decisions: list[WorkloadDecision], policy: Policy, *, file: str,
+             today: dt.date, price_dates: list[tuple[str, dt.date | None]]) -> CheckResult:
+    """Check every workload's recommended option against ``policy``."""
+    findings: list[Finding] = []
+    rows: list[WorkloadCheck] = []
+    total = 0.0
+
+    def fail(check, workload, msg):
+        findings.append(Finding(level="error", check=check, workload=workload, message=msg))
+
+    for d in decisions:
+        w = d.workload
+        o = d.recommended
+        before = len(findings)
+        if o is None:
+            fail("feasible", w.name, "no option satisfies the workload's constraints")
+        else:
+            total += o.usd_per_month
+            budget = policy.budget_usd_per_month.get(w.name)
+            if budget is not None and o.usd_per_month > budget:
+                fail("budget", w.name, f"{o.name} costs ${o.usd_per_month:,.0f}/month > budget ${budget:,.0f} "
+                                       f"(over by ${o.usd_per_month - budget:,.0f})")
+            cap = policy.max_usd_per_mtok
+            cap = cap.get(w.name) if isinstance(cap, dict) else cap
+            if cap is not None and o.usd_per_mtok > cap:
+                fail("max_usd_per_mtok", w.name, f"{o.name} costs ${o.usd_per_mtok:.3f} per 1M tokens > ${cap:g}")
+            req = policy.required_deployment.get(w.sensitivity)
+            if req:
+                used = _deployments_of(d)
+                bad = {k for k in used if k not in req and not (k == "closed-api" and "closed-api-zdr" in used
+                                                                and "closed-api-zdr" in req)}
+                if bad:
+                    fail("required_deployment", w.name,
+                         f"{w.sensitivity} data must use {', '.join(req)}; the recommendation uses {', '.join(sorted(bad))}")
+            for m in _licence_of(catalog, d):
+                names = {m.license.name.lower(), (m.license.spdx or "").lower()}
+                if any(x.lower() in names for x in policy.disallowed_licences):
+                    fail("disallowed_licences", w.name, f"{m.id} is under {m.license.name}, which policy disallows")
+            if policy.max_payback_months is not None and o.kind == "self-host":
+                pb = o.payback_months
+                if not math.isnan(pb) and pb > policy.max_payback_months:
+                    fail("max_payback_months", w.name, f"{o.name} pays back in "
+                                                       f"{'never' if math.isinf(pb) else f'{pb:.1f} months'} > "
+                                                       f"{policy.max_payback_months:g}")
+        rows.append(WorkloadCheck(
+            name=w.name, recommended_kind=o.kind if o else None, recommended_name=o.name if o else None,
+            usd_per_month=o.usd_per_month if o else None, usd_per_mtok=o.usd_per_mtok if o else None,
+            budget_usd_per_month=policy.budget_usd_per_month.get(w.name),
+            feasible_options=sorted(x.name for x in d.options if x.feasible), passed=len(findings) == before))
+    total_budget = policy.budget_usd_per_month.get("total")
+    if total_budget is not None and total > total_budget:
+        fail("budget", None, f"all workloads cost ${total:,.0f}/month > total budget ${total_budget:,.0f}")
+    unknown = set(policy.budget_usd_per_month) - {"total"} - {d.workload.name for d in decisions}
+    for name in sorted(unknown):
+        findings.append(Finding(level="warning", check="budget", workload=name,
+                                message=f"budget names workload {name!r}, which is not in the file"))
+    for label, when in price_dates:
+        if when is None:
+            continue
+        age = (today - when).days
+        if policy.max_price_age_days is not None and age > policy.max_price_age_days:
+            fail("max_price_age_days", None, f"{label} is {age} days old > {policy.max_price_age_days}")
+    passed = not any(f.level == "error" for f in findings)
+    return CheckResult(generated=today.isoformat(), file=file, total_usd_per_month=total,
+                       total_budget_usd_per_month=total_budget, workloads=rows, findings=findings, passed=passed)

@@ -1,0 +1,109 @@
+"""Renderers for ``ovc check``: table, markdown (pull-request comment), GitHub annotations."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from openvclosed.policy import CheckResult
+from openvclosed.report.render import _render, usd
+
+__all__ = ["render_check_table", "render_check_markdown", "render_github_annotations"]
+
+
+def _pct(v) -> str:
+    return "-" if v is None else f"{v:+.1f}%"
+
+
+def _delta(v) -> str:
+    if v is None:
+        return "-"
+    return ("+" if v >= 0 else "-") + usd(abs(v))
+
+
+def render_check_table(r: CheckResult, width: int | None = None) -> str:
+    head = Text(f"ovc check {r.file}: {'PASS' if r.passed else 'FAIL'} — total {usd(r.total_usd_per_month)}/month"
+                + (f" of {usd(r.total_budget_usd_per_month)} budget" if r.total_budget_usd_per_month else ""))
+    t = Table(box=box.SIMPLE_HEAVY)
+    for c in ("workload", "recommended", "$/month", "budget", "$/1M tok", "status"):
+        t.add_column(c, overflow="fold")
+    for w in r.workloads:
+        t.add_row(w.name, f"{w.recommended_kind}: {w.recommended_name}" if w.recommended_name else "-",
+                  usd(w.usd_per_month), usd(w.budget_usd_per_month) if w.budget_usd_per_month else "-",
+                  usd(w.usd_per_mtok, 3), "ok" if w.passed else "FAIL")
+    parts = [head, t]
+    if r.baseline:
+        b = Table(title="against baseline", box=box.SIMPLE_HEAVY, title_justify="left")
+        for c in ("workload", "before", "after", "$/month before", "$/month after", "delta", "%"):
+            b.add_column(c, overflow="fold")
+        for w in r.baseline["workloads"]:
+            b.add_row(w["name"], str(w.get("before") or "-"), str(w.get("after") or "-"),
+                      usd(w.get("usd_per_month_before")), usd(w.get("usd_per_month_after")),
+                      _delta(w.get("delta_usd_per_month")), _pct(w.get("delta_pct")))
+        parts.append(b)
+        for w in r.baseline["workloads"]:
+            for key, word in (("became_feasible", "now feasible"), ("became_infeasible", "no longer feasible")):
+                if w.get(key):
+                    parts.append(Text(f"{w['name']}: {word}: {', '.join(w[key][:6])}"
+                                      + (f" (+{len(w[key]) - 6})" if len(w[key]) > 6 else "")))
+    for f in r.findings:
+        parts.append(Text(f"{f.level}: [{f.check}] " + (f"{f.workload}: " if f.workload else "") + f.message))
+    return _render(Group(*parts), width)
+
+
+def _cell(s) -> str:
+    return str(s).replace("|", "\\|")
+
+
+def render_check_markdown(r: CheckResult) -> str:
+    status = "✅ pass" if r.passed else "❌ fail"
+    lines = [f"### ovc check — {status}", "",
+             f"**Total: {usd(r.total_usd_per_month)}/month**"
+             + (f" (budget {usd(r.total_budget_usd_per_month)})" if r.total_budget_usd_per_month else "")
+             + (f", {_delta(r.baseline['delta_usd_per_month'])} vs baseline"
+                if r.baseline and r.baseline.get("delta_usd_per_month") is not None else ""),
+             ""]
+    errors = [f for f in r.findings if f.level == "error"]
+    if errors:
+        lines += ["**Failed checks**", ""]
+        lines += [f"- ❌ `{f.check}`" + (f" **{_cell(f.workload)}**" if f.workload else "") + f": {_cell(f.message)}"
+                  for f in errors]
+        lines.append("")
+    base = {w["name"]: w for w in (r.baseline or {}).get("workloads", [])}
+    for w in r.workloads:
+        lines += [f"#### {'✅' if w.passed else '❌'} {_cell(w.name)}", "",
+                  "| | recommended | $/month | $/1M tok | budget |", "|---|---|---:|---:|---:|",
+                  f"| now | {w.recommended_kind}: `{_cell(w.recommended_name)}` | {usd(w.usd_per_month)} | "
+                  f"{usd(w.usd_per_mtok, 3)} | {usd(w.budget_usd_per_month) if w.budget_usd_per_month else '-'} |"]
+        b = base.get(w.name)
+        if b and b.get("status") != "added":
+            lines.append(f"| baseline | `{_cell(b.get('before'))}` | {usd(b.get('usd_per_month_before'))} | | |")
+            lines.append(f"| change | | {_delta(b.get('delta_usd_per_month'))} ({_pct(b.get('delta_pct'))}) | | |")
+        lines.append("")
+        if b:
+            for key, word in (("became_feasible", "now feasible"), ("became_infeasible", "no longer feasible")):
+                if b.get(key):
+                    lines.append(f"- {word}: " + ", ".join(f"`{_cell(x)}`" for x in b[key][:6])
+                                 + (f" (+{len(b[key]) - 6} more)" if len(b[key]) > 6 else ""))
+            lines.append("")
+    warnings = [f for f in r.findings if f.level == "warning"]
+    if warnings:
+        lines += ["<details><summary>warnings</summary>", ""]
+        lines += [f"- ⚠️ {_cell(f.message)}" for f in warnings]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _gh_escape(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def render_github_annotations(r: CheckResult, file: str) -> str:
+    out = []
+    for f in r.findings:
+        kind = "error" if f.level == "error" else "warning"
+        title = f"ovc {f.check}" + (f" ({f.workload})" if f.workload else "")
+        out.append(f"::{kind} file={_gh_escape(file)},title={_gh_escape(title)}::{_gh_escape(f.message)}")
+    return "\n".join(out) + ("\n" if out else "")
