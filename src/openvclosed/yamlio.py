@@ -36,8 +36,8 @@ def load_yaml_text(text: str, label: str):
     """Parse YAML text safely; ``label`` names it in errors."""
     if not text.strip():
         raise InputError(f"{label}: file is empty")
-    loader = getattr(yaml, "CSafeLoader", None) if text.count("*") == 0 else None
-    try:  # libyaml's safe loader when the text has no aliases (fast); else the counting one
+    loader = getattr(yaml, "CSafeLoader", None)
+    try:  # libyaml's safe loader (fast; aliases become shared objects, bounded below); else the counting one
         data = yaml.load(text, Loader=loader or _CountingLoader)  # noqa: S506 - safe loaders only
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark

@@ -76,7 +76,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         decisions, portfolio = decide_file(cat, wf, workload)
         warnings = _stale(cat, decisions, max_age_days)
         result = to_result(decisions, portfolio, warnings)
-        for w in warnings if as_json else []:
+        for w in warnings:  # staleness goes to stderr in every format (stdout stays the report)
             sys.stderr.write(f"ovc: warning: {w}\n")
         if as_json:
             typer.echo(render_json(result), nl=False)

@@ -69,8 +69,6 @@ def render_recommend(r: RecommendResult, width: int | None = None, max_rows: int
                  f"{usd(p.shared_usd_per_month)}/month" + (f" on {p.shared_design}" if p.shared_design else "")]
         lines += [f"- {n}" for n in p.notes]
         parts.append(Panel(Text("\n".join(lines)), title="Portfolio", title_align="left", box=box.ROUNDED))
-    for x in r.warnings:
-        parts.append(Text("warning: " + x))
     return _render(Group(*parts), width)
 
 
