@@ -146,6 +146,12 @@ def breakeven(
     tokens_per_s: Annotated[Optional[float], typer.Option("--tokens-per-s", help="Measured tokens/s of one replica (input+output); overrides the throughput model.", show_default=False)] = None,
     hours_per_day: Annotated[Optional[float], typer.Option("--hours-per-day", help="Hours per day the hardware serves [default 24].", show_default=False)] = None,
     days_per_month: Annotated[Optional[float], typer.Option("--days-per-month", help="Days per month [default 30.44].", show_default=False)] = None,
+    horizon_months: Annotated[Optional[int], typer.Option("--horizon-months", min=1, max=600, help="Total cost over this many months, discounted at --rate [default: amortize years x 12 when a horizon option is given].", show_default=False)] = None,
+    growth_per_month: Annotated[float, typer.Option("--growth-per-month", help="Monthly volume growth over the horizon, e.g. 0.05 = +5%/month.")] = 0.0,
+    api_price_decline_per_year: Annotated[float, typer.Option("--api-price-decline-per-year", help="API prices fall by this share per year over the horizon, 0..1.")] = 0.0,
+    monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws over the uncertain inputs: P(self-hosting cheaper), P10/P50/P90 (docs/uncertainty.md).", show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (same seed, same numbers).")] = 0,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity: tornado of the inputs and the value at which each flips the answer.")] = False,
     catalog: CatalogOpt = None,
     max_age_days: MaxAgeOpt = 90,
     as_json: JsonOpt = False,
@@ -157,6 +163,8 @@ def breakeven(
       ovc breakeven --tokens 5e8 --gpu 2x4090
       ovc breakeven --tokens 2B --gpu 8xH100 --model llama-3.3-70b --quant fp8 --rent
       ovc breakeven -t 50M -g h100 --api openai/gpt-6.1-sol --api-price 3:15 --json
+      ovc breakeven -t 5e8 --horizon-months 24 --growth-per-month 0.05 --api-price-decline-per-year 0.3
+      ovc breakeven -t 5e8 -a openai/gpt-6.1-sol --monte-carlo 100000 --seed 1 --sensitivity
     """
     from openvclosed.analysis import run_breakeven
     from openvclosed.report import render_breakeven, render_json
@@ -180,11 +188,20 @@ def breakeven(
     prices = [_api_price(p) for p in api_price or []]
     result = run_breakeven(_load(catalog), t_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
                            precision=quant.value if quant else None, rented=rent, max_age_days=max_age_days,
-                           api_prices=prices)
+                           api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
+                           api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
+                           seed=seed, sensitivity=sensitivity)
     if as_json:  # tables carry their warnings; JSON keeps stdout clean for machines
         for w in result.warnings:
             sys.stderr.write(f"ovc: warning: {w}\n")
-    typer.echo(render_json(result) if as_json else render_breakeven(result), nl=False)
+        typer.echo(render_json(result), nl=False)
+        return
+    text = render_breakeven(result)
+    if result.horizon is not None:
+        from openvclosed.report.plots import render_uncertainty
+
+        text += render_uncertainty(result)
+    typer.echo(text, nl=False)
 
 
 @app.command(epilog=EPILOG)

@@ -6,4 +6,4 @@ which refer to names from ``shared`` local to ``register``.
 so that ``ovc`` starts fast. ``cli.py`` registers the modules listed in ``COMMAND_MODULES``.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("recommend", "check", "catalog_import")
+COMMAND_MODULES: tuple[str, ...] = ("recommend", "check", "catalog_import", "usage", "sweep", "plot")

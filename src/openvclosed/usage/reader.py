@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterator
@@ -169,7 +170,7 @@ class FileReport:
     bad_examples: list[tuple[int, str]] = field(default_factory=list)
     size_bytes: int = 0
 
-    def bad(self, line: int, reason: str, detail: str, strict: bool) -> None:
+    def bad(self, line: int, reason: str, detail: str, strict: bool = False) -> None:
         self.bad_rows += 1
         self.bad_by_reason[reason] += 1
         msg = f"{reason}: {detail}" if detail else reason
@@ -267,23 +268,30 @@ def read_file(path: str | Path, *, preset: str = "auto", mapping: dict[str, str]
 
 
 def _resolve_columns(names: list[str], preset: str, mapping: dict[str, str], label: str,
-                     group_by: str) -> dict[str, str | None]:
-    """canonical field -> source name (a column, or ``column.json.path``), or None if absent."""
+                     group_by: str) -> dict[str, list[str]]:
+    """canonical field -> source names tried in order (a column, or ``column.json.path``); [] if absent.
+
+    A plain column wins outright; dotted candidates into a present column are all kept, since
+    records differ in which nested key they carry (LiteLLM's usage_object).
+    """
     present = set(names)
-    out: dict[str, str | None] = {}
+    out: dict[str, list[str]] = {}
     for f in CANONICAL:
         if f in mapping:
             src = mapping[f]
             if src not in present and src.split(".", 1)[0] not in present:
                 raise InputError(f"{label}: --map {src}={f}: no column {src!r}; columns: {_names(names)}")
-            out[f] = src
+            out[f] = [src]
             continue
-        out[f] = None
+        out[f] = []
         for cand in PRESETS[preset][f]:
-            if cand in present or ("." in cand and cand.split(".", 1)[0] in present):
-                out[f] = cand
+            if cand in present:
+                if not out[f]:
+                    out[f] = [cand]
                 break
-    missing = [f for f in REQUIRED if out[f] is None]
+            if "." in cand and cand.split(".", 1)[0] in present:
+                out[f].append(cand)
+    missing = [f for f in REQUIRED if not out[f]]
     if missing:
         f = missing[0]
         tried = ", ".join(PRESETS[preset][f]) or "nothing"
@@ -326,6 +334,22 @@ def _json_path(value, parts: list[str]):
     return value
 
 
+def _first_path(value, alts: list[list[str]]):
+    """The first of several JSON paths that is present in ``value`` (a JSON string or object)."""
+    if isinstance(value, str):
+        if value[:1] != "{":
+            return None
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    for parts in alts:
+        v = _json_path(value, parts)
+        if v is not None:
+            return v
+    return None
+
+
 def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], group_by: str,
               strict: bool) -> Iterator[Batch]:
     reader = csv.reader(text)
@@ -340,44 +364,49 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
     report.preset = chosen
     cols = _resolve_columns(header, chosen, mapping, report.path, group_by)
     if group_by != "model":
-        cols = {**cols, "_group": group_by}
-    report.columns = {k: v for k, v in cols.items() if not k.startswith("_")}
+        cols = {**cols, "_group": [group_by]}
+    report.columns = {k: (v[0] if v else None) for k, v in cols.items() if not k.startswith("_")}
     index = {name: i for i, name in enumerate(header)}
-    fields = [f for f, src in cols.items() if src is not None]
-    # each field: (column index, json path inside that column or None)
-    where = {}
+    fields = [f for f, srcs in cols.items() if srcs]
+    # each field: (column index, [json paths inside that column] or None)
+    where: dict[str, tuple[int, list[list[str]] | None]] = {}
     for f in fields:
-        src = cols[f]
-        if src in index:
-            where[f] = (index[src], None)
+        srcs = cols[f]
+        if srcs[0] in index:
+            where[f] = (index[srcs[0]], None)
         else:
-            head, _, rest = src.partition(".")
-            where[f] = (index[head], rest.split("."))
+            head = srcs[0].split(".", 1)[0]
+            where[f] = (index[head], [c.split(".")[1:] for c in srcs if c.split(".", 1)[0] == head])
     getter = itemgetter(*[where[f][0] for f in fields])
     n_cols = len(header)
     while True:
-        rows: list[list[str]] = []
-        lines: list[int] = []
+        start = reader.line_num
         with _GcPaused():
-            for row in reader:
-                rows.append(row)
-                lines.append(reader.line_num)
-                if len(rows) >= CHUNK_ROWS:
-                    break
+            rows = list(islice(reader, CHUNK_ROWS))
         if not rows:
             return
-        good_rows, good_lines = [], []
-        for row, line in zip(rows, lines):
-            if len(row) == n_cols:
-                good_rows.append(row)
-                good_lines.append(line)
-            elif not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line: not a record
-            else:
-                report.rows += 1
-                report.bad(line, "wrong number of fields", f"{len(row)} instead of {n_cols}", strict)
+        if reader.line_num - start == len(rows):  # one line per record: line numbers by position
+            lines = range(start + 1, start + 1 + len(rows))
+        else:  # quoted fields span lines: count the newlines inside each record
+            lines = (start + np.cumsum([1 + sum(c.count("\n") for c in r) for r in rows])).tolist()
+        pending: list[tuple[int, str, str]] = []
+        if set(map(len, rows)) == {n_cols}:
+            good_rows, good_lines = rows, lines
+        else:
+            good_rows, good_lines = [], []
+            for row, line in zip(rows, lines):
+                if len(row) == n_cols:
+                    good_rows.append(row)
+                    good_lines.append(line)
+                elif not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank line: not a record
+                else:
+                    report.rows += 1
+                    pending.append((line, "wrong number of fields", f"{len(row)} instead of {n_cols}"))
         del rows
         if not good_rows:
+            for item in pending:
+                report.bad(*item, strict)
             continue
         report.rows += len(good_rows)
         with _GcPaused():
@@ -386,10 +415,10 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
             columns = dict(zip(fields, (list(c) for c in zip(*picked))))
             del picked
         for f in fields:
-            path = where[f][1]
-            if path is not None:
-                columns[f] = [_json_path(v, path) for v in columns[f]]
-        yield _to_batch(columns, good_lines, report, strict, group_by)
+            alts = where[f][1]
+            if alts is not None:
+                columns[f] = [_first_path(v, alts) for v in columns[f]]
+        yield _to_batch(columns, good_lines, report, strict, group_by, pending)
 
 
 def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], group_by: str,
@@ -401,6 +430,7 @@ def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], 
     while True:
         recs: list[dict] = []
         lines: list[int] = []
+        pending: list[tuple[int, str, str]] = []
         with _GcPaused():
             for raw_line in text:
                 line += 1
@@ -411,11 +441,11 @@ def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], 
                     rec = json.loads(s)
                 except ValueError as e:
                     report.rows += 1
-                    report.bad(line, "invalid JSON", str(e).split(":")[0], strict)
+                    pending.append((line, "invalid JSON", str(e).split(":")[0]))
                     continue
                 if not isinstance(rec, dict):
                     report.rows += 1
-                    report.bad(line, "invalid JSON", "not an object", strict)
+                    pending.append((line, "invalid JSON", "not an object"))
                     continue
                 if chosen is None:
                     chosen = detect_preset(set(rec))
@@ -432,6 +462,8 @@ def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], 
                 if len(recs) >= CHUNK_ROWS:
                     break
         if not recs:
+            for item in pending:
+                report.bad(*item, strict)
             return
         report.rows += len(recs)
         columns = {}
@@ -443,7 +475,7 @@ def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], 
             else:
                 columns[f] = [_first(r, alts) for r in recs]
         del recs
-        yield _to_batch(columns, lines, report, strict, group_by)
+        yield _to_batch(columns, lines, report, strict, group_by, pending)
 
 
 def _first(rec: dict, alts: list[list[str]]):
@@ -456,8 +488,8 @@ def _first(rec: dict, alts: list[list[str]]):
 
 def _resolve_jsonl(rec: dict, preset: str, mapping: dict[str, str], label: str,
                    group_by: str) -> dict[str, list[str]]:
-    """canonical field -> candidate paths. The first record decides which fields exist at all;
-    for nested candidates every alternative is kept, since records differ (LiteLLM usage_object)."""
+    """canonical field -> candidate paths, tried per record in order (records differ in which keys
+    they carry, e.g. LiteLLM's usage_object): those present in the first record first."""
     out: dict[str, list[str]] = {}
     for f in CANONICAL:
         if f in mapping:
@@ -465,18 +497,11 @@ def _resolve_jsonl(rec: dict, preset: str, mapping: dict[str, str], label: str,
             continue
         cands = list(PRESETS[preset][f])
         found = [c for c in cands if _json_path(rec, c.split(".")) is not None]
-        if found:
-            out[f] = found + [c for c in cands if c not in found and "." in c]
-        elif any("." in c and c.split(".")[0] in rec for c in cands):
-            out[f] = [c for c in cands if "." in c]
-        else:
-            out[f] = []
-    missing = [f for f in REQUIRED if not out[f]]
-    if missing:
-        f = missing[0]
-        tried = ", ".join(PRESETS[preset][f]) or "nothing"
-        raise InputError(f"{label}: first record has no {f} (preset {preset} tries {tried}); keys: "
-                         f"{_names(rec)}; name it with --map KEY={f} or pick --preset")
+        out[f] = found + [c for c in cands if c not in found]
+        if f in REQUIRED and not found:
+            tried = ", ".join(cands) or "nothing"
+            raise InputError(f"{label}: first record has no {f} (preset {preset} tries {tried}); keys: "
+                             f"{_names(rec)}; name it with --map KEY={f} or pick --preset")
     return out
 
 
@@ -485,6 +510,8 @@ def _resolve_jsonl(rec: dict, preset: str, mapping: dict[str, str], label: str,
 def _floats(values: list, default: float | None) -> tuple[np.ndarray, np.ndarray]:
     """(values as float64, bad mask): numbers >= 0; missing -> ``default`` (bad when None)."""
     try:
+        if None in values:
+            raise ValueError("missing values")  # np.array would turn None into nan silently
         arr = np.array(values, dtype=np.float64)
     except (ValueError, TypeError):
         arr = np.empty(len(values))
@@ -503,19 +530,50 @@ def _floats(values: list, default: float | None) -> tuple[np.ndarray, np.ndarray
     return arr, bad
 
 
+_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
+
+
 def _timestamps(values: list) -> np.ndarray:
+    """Epoch seconds per value (nan when unreadable): vectorised for numbers, else ISO 8601 per value."""
     try:
-        arr = np.array(values, dtype=np.float64)  # all epoch numbers: vectorised
+        if None in values:
+            raise ValueError("missing")
+        arr = np.array(values, dtype=np.float64)  # all epoch numbers (or digit strings)
     except (ValueError, TypeError):
-        return np.fromiter(map(parse_timestamp, values), dtype=np.float64, count=len(values))
-    bad = ~np.isfinite(arr) | (arr < 1e8)
-    arr = np.where(arr >= 1e11, arr / 1000.0, arr)
-    arr[bad] = math.nan
-    return arr
+        pass
+    else:
+        bad = ~np.isfinite(arr) | (arr < 1e8)
+        arr = np.where(arr >= 1e11, arr / 1000.0, arr)
+        arr[bad] = math.nan
+        return arr
+    out = np.empty(len(values))
+    iso, naive, slow = dt.datetime.fromisoformat, _EPOCH_NAIVE, parse_timestamp
+    for i, s in enumerate(values):
+        try:
+            d = iso(s)
+        except (ValueError, TypeError):
+            out[i] = slow(s)  # epoch digits, surrounding blanks, numbers in JSON
+            continue
+        out[i] = d.timestamp() if d.tzinfo is not None else (d - naive).total_seconds()
+    return out
+
+
+def _safe_set(values: list) -> set:
+    try:
+        return set(values)
+    except TypeError:
+        return {object()}  # unhashable values present: forces the conversion above
+
+
+def _group_name(g) -> str:
+    if g is None:
+        return "(missing)"
+    g = g.strip() if isinstance(g, str) else str(g)
+    return g or "(missing)"
 
 
 def _to_batch(columns: dict[str, list], lines: list[int], report: FileReport, strict: bool,
-              group_by: str) -> Batch:
+              group_by: str, pending: list[tuple[int, str, str]] | None = None) -> Batch:
     n = len(lines)
     ts = _timestamps(columns["timestamp"])
     nums: dict[str, np.ndarray] = {}
@@ -525,12 +583,18 @@ def _to_batch(columns: dict[str, list], lines: list[int], report: FileReport, st
             nums[f], bad_num[f] = _floats(columns[f], _DEFAULTS.get(f))
         else:
             nums[f], bad_num[f] = np.full(n, _DEFAULTS[f]), np.zeros(n, dtype=bool)
+    for key in ("model", "_group"):  # JSON may hold objects or lists there: make them hashable text
+        if key in columns and not all(isinstance(v, (str, int, float, type(None))) for v in set(_safe_set(columns[key]))):
+            columns[key] = [v if isinstance(v, (str, int, float, type(None))) else json.dumps(v) for v in columns[key]]
     models = columns["model"]
     group = columns.get("_group", models)
+    odd_models = {m for m in set(models) if not (isinstance(m, str) and m.strip())}
+    no_model = (np.fromiter((m in odd_models for m in models), bool, n) if odd_models
+                else np.zeros(n, dtype=bool))
     reason = np.zeros(n, dtype=np.int8)
     checks = [
         ("bad timestamp", np.isnan(ts), "timestamp"),
-        ("missing model", np.fromiter((not (isinstance(m, str) and m.strip()) for m in models), bool, n), "model"),
+        ("missing model", no_model, "model"),
     ]
     checks += [(f"bad {f}", bad_num[f], f) for f in nums]
     checks.append(("cached_input_tokens > input_tokens",
@@ -540,13 +604,16 @@ def _to_batch(columns: dict[str, list], lines: list[int], report: FileReport, st
         reason[(reason == 0) & mask] = code
         names.append(label)
     bad_idx = np.flatnonzero(reason)
+    found = list(pending or [])
     for i in bad_idx.tolist():
         label, _, f = checks[reason[i] - 1]
         if label.startswith("cached"):
             detail = f"{columns.get('cached_input_tokens', ['?'] * n)[i]!r} > {columns['input_tokens'][i]!r}"
         else:
             detail = repr(columns[f][i]) if f in columns else ""
-        report.bad(lines[i], label, detail, strict)
+        found.append((lines[i], label, detail))
+    for item in sorted(found, key=lambda x: x[0]):  # the first few by line number
+        report.bad(*item, strict)
     keep = reason == 0
     good = int(keep.sum())
     report.good_rows += good
@@ -556,11 +623,9 @@ def _to_batch(columns: dict[str, list], lines: list[int], report: FileReport, st
     else:
         sel = keep
         gvals = [group[i] for i in np.flatnonzero(keep).tolist()]
-    gvals = [g.strip() if isinstance(g, str) else ("(missing)" if g is None else str(g)) for g in gvals]
-    if group_by == "model":
-        pass
-    else:
-        gvals = [g if g else "(missing)" for g in gvals]
+    canon = {g: _group_name(g) for g in set(gvals)}
+    if any(k != v for k, v in canon.items()):
+        gvals = [canon[g] for g in gvals]
     return Batch(ts=ts[sel], group=gvals, input_tokens=nums["input_tokens"][sel],
                  output_tokens=nums["output_tokens"][sel], cached_input_tokens=nums["cached_input_tokens"][sel],
                  requests=nums["requests"][sel], cost_usd=nums["cost_usd"][sel])

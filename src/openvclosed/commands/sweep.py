@@ -1,0 +1,294 @@
+"""``ovc sweep``: break-even frontier over a grid of volumes x hardware x models x precisions x APIs."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from openvclosed.errors import InputError
+
+MAX_SCENARIOS = 1_000_000_000
+
+
+def parse_token_grid(text: str):
+    """``LO:HI:N`` (N log-spaced volumes) or a comma list (``1e8,5e8,2B``) -> sorted array of tokens/day."""
+    import numpy as np
+
+    from openvclosed.engine.sweep import log_grid
+    from openvclosed.units import parse_tokens
+
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(f"--tokens: {text!r} is not LO:HI:N, e.g. 1e6:1e10:50")
+        lo, hi = parse_tokens(parts[0], "--tokens"), parse_tokens(parts[1], "--tokens")
+        try:
+            n = int(float(parts[2]))
+        except ValueError:
+            raise InputError(f"--tokens: {parts[2]!r} is not a number of points") from None
+        if not (0 < lo < hi) or n < 2:
+            raise InputError(f"--tokens: {text!r} needs 0 < LO < HI and N >= 2")
+        return log_grid(lo, hi, n)
+    vals = sorted({parse_tokens(x, "--tokens") for x in text.split(",") if x.strip()})
+    if not vals:
+        raise InputError("--tokens: give LO:HI:N or a comma list of volumes")
+    return np.array(vals, dtype=float)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [x.strip() for v in values or [] for x in v.split(",") if x.strip()]
+
+
+def build_designs(cat, gpus: list[str], models: list[str], quants: list[str], a, rented: bool):
+    """Every (hardware spec, model, precision) the user asked for, evaluated per replica."""
+    from openvclosed.deployment import choose_default_model, evaluate_deployment, precisions_for
+    from openvclosed.engine import PRECISION_BITS
+    from openvclosed.units import parse_hw_spec
+
+    for q in quants:
+        if q not in PRECISION_BITS:
+            raise InputError(f"--quant: {q!r} is not a precision; choose from {', '.join(PRECISION_BITS)}")
+    designs = []
+    for spec in gpus:
+        hw = parse_hw_spec(spec)
+        gpu = cat.gpu(hw.gpu_name)
+        if models == ["all"]:
+            mods = list(cat.models.values())
+        elif models:
+            mods = [cat.model(m) for m in models]
+        else:
+            mods = [choose_default_model(cat, gpu, hw.n_gpus, a)[0]]
+        for m in mods:
+            for p in (quants or precisions_for(m)):
+                if p not in precisions_for(m):
+                    continue  # never above the released precision
+                d = evaluate_deployment(gpu, hw.n_gpus, m, p, 1.0, a, rented=rented)
+                designs.append(d)
+    if not designs:
+        raise InputError("no (gpu, model, precision) combination to sweep: a model is never run above its "
+                         "released precision; check --quant")
+    return designs
+
+
+def register(app: typer.Typer, shared: dict) -> None:
+    handle_errors = shared["handle_errors"]
+    CatalogOpt, JsonOpt = shared["CatalogOpt"], shared["JsonOpt"]
+
+    @app.command(epilog=shared["epilog"])
+    @handle_errors
+    def sweep(
+        tokens: Annotated[str, typer.Option("--tokens", "-t", help="Volumes: LO:HI:N (N log-spaced tokens/day) or a comma list.")] = "1e6:1e10:50",
+        gpu: Annotated[Optional[list[str]], typer.Option("--gpu", "-g", help="Hardware specs (repeatable or comma list) [default 2x4090].", show_default=False)] = None,
+        model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Models (repeatable or comma list; 'all' = the whole catalog) [default: the strongest that fits each spec].", show_default=False)] = None,
+        quant: Annotated[Optional[list[str]], typer.Option("--quant", "-q", help="Precisions (repeatable or comma list) [default: each model's released precision and lower].", show_default=False)] = None,
+        api: Annotated[Optional[list[str]], typer.Option("--api", "-a", help="APIs (repeatable or comma list; 'all' = every catalog API) [default: flagship + small per provider + hosted offers].", show_default=False)] = None,
+        rent: Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")] = False,
+        input_share: Annotated[Optional[float], typer.Option("--input-share", help="Input tokens / all tokens [default 0.75].", show_default=False)] = None,
+        utilization: Annotated[Optional[float], typer.Option("--utilization", "-u", help="Mean load / capacity [default 0.5].", show_default=False)] = None,
+        electricity_usd_kwh: Annotated[Optional[float], typer.Option("--electricity-usd-kwh", help="Electricity price [default 0.15].", show_default=False)] = None,
+        ops_usd_month: Annotated[Optional[float], typer.Option("--ops-usd-month", help="People cost per replica [default 1000 USD/month].", show_default=False)] = None,
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the frontier summary (one row per design x API) to FILE.csv (or .parquet with pyarrow).", show_default=False)] = None,
+        full: Annotated[Optional[Path], typer.Option("--full", help="Also write every scenario to FILE.csv/.parquet (large: one row per scenario).", show_default=False)] = None,
+        chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Scenarios per chunk (memory bound).")] = 1 << 19,
+        rows: Annotated[int, typer.Option("--rows", min=1, help="Frontier rows to print.")] = 30,
+        catalog: CatalogOpt = None,
+        as_json: JsonOpt = False,
+    ):
+        """Break-even frontier over a grid: for each hardware/model/precision, the volume where it beats each API.
+
+        \b
+        Examples:
+          ovc sweep --tokens 1e6:1e10:50 --gpu 2x4090,h100,8xh100 --model llama-3.1-8b,llama-3.3-70b
+          ovc sweep -t 1e6:1e10:100000 -g 4090,2x4090 -m all --api all -o frontier.csv
+          ovc sweep -t 1e7:1e9:20 -g h100 --rent --full scenarios.csv --json
+        """
+        import json
+        import sys
+        import time
+
+        import numpy as np
+
+        from openvclosed.analysis import default_apis
+        from openvclosed.engine import api_usd_per_mtok
+        from openvclosed.engine.sweep import sweep_summary
+        from openvclosed.units import parse_share
+
+        for name, v in (("--input-share", input_share), ("--utilization", utilization)):
+            if v is not None:
+                parse_share(v, name)
+        a = shared["assumptions"](input_share=input_share, utilization=utilization,
+                                  electricity_usd_kwh=electricity_usd_kwh, ops_usd_month=ops_usd_month)
+        for path, what in ((output, "--output"), (full, "--full")):
+            if path is not None and path.suffix.lower() not in (".csv", ".parquet"):
+                raise InputError(f"{what}: {str(path)!r} must end in .csv or .parquet")
+        cat = shared["load_catalog"](catalog)
+        t = parse_token_grid(tokens)
+        designs = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
+        names = _split(api)
+        if names == ["all"]:
+            apis = list(cat.apis.values())
+        elif names:
+            apis = [cat.api(x) for x in names]
+        else:
+            seen: dict[str, object] = {}
+            for d in designs:
+                for x in default_apis(cat, d.model):
+                    seen.setdefault(x.id, x)
+            apis = list(seen.values())
+        n = len(designs) * len(apis) * t.size
+        if n > MAX_SCENARIOS:
+            raise InputError(f"{n:,} scenarios is more than {MAX_SCENARIOS:,}; use fewer volumes, specs or APIs")
+        prices = np.array([float(api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
+                                                   x.cached_input_usd_per_mtok, a.cached_share, a.batch_share,
+                                                   x.batch_discount)) for x in apis])
+        cap = np.array([d.capacity_tokens_per_day for d in designs])
+        f = np.array([d.replica_usd_per_day for d in designs])
+        writer = _FullWriter(full) if full is not None else None
+        t0 = time.perf_counter()
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        err = Console(stderr=True)
+        with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
+                      transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("sweep", total=n)
+            try:
+                s = sweep_summary(t, cap, f, prices, days_per_month=a.days_per_month, chunk_size=chunk_size,
+                                  progress=lambda done, total: bar.update(task, completed=done),
+                                  on_chunk=writer.write if writer else None)
+            finally:
+                if writer:
+                    writer.close()
+        elapsed = time.perf_counter() - t0
+        frontier = []
+        for i in range(len(s["design"])):
+            d, x = designs[s["design"][i]], apis[s["api"][i]]
+            frontier.append({
+                "design_id": int(s["design"][i]), "api_id": int(s["api"][i]), "gpu": d.gpu.id, "n_gpus": d.n_gpus,
+                "model": d.model.id, "quant": d.precision, "mode": "rented" if rent else "owned", "fits": d.fits,
+                "capacity_tokens_per_day": d.capacity_tokens_per_day,
+                "replica_usd_per_month": d.replica_usd_per_day * a.days_per_month, "api": x.id, "api_kind": x.kind,
+                "api_usd_per_mtok": float(prices[s["api"][i]]),
+                "breakeven_tokens_per_day": float(s["breakeven_tokens_per_day"][i]),
+                "first_win_tokens_per_day": float(s["first_win_tokens_per_day"][i]),
+                "last_loss_tokens_per_day": float(s["last_loss_tokens_per_day"][i]),
+                "win_share": float(s["win_share"][i]),
+                "max_saving_usd_per_month": float(s["max_saving_usd_per_month"][i])})
+        if output is not None:
+            _write_table(output, frontier)
+        if as_json:
+            import math
+
+            def clean(v):
+                return None if isinstance(v, float) and not math.isfinite(v) else v
+
+            typer.echo(json.dumps({"schema_version": 1, "scenarios": n, "seconds": round(elapsed, 3),
+                                   "tokens_per_day": {"min": float(t[0]), "max": float(t[-1]), "points": int(t.size)},
+                                   "frontier": [{k: clean(v) for k, v in row.items()} for row in frontier]},
+                                  indent=2))
+        else:
+            typer.echo(_render(frontier, n, elapsed, t, rows, output, full), nl=False)
+        if not as_json and output is None and len(frontier) > rows:
+            sys.stderr.write(f"ovc: note: {len(frontier) - rows} more frontier rows; write them all with -o FILE.csv\n")
+
+
+def _render(frontier, n, elapsed, t, rows, output, full) -> str:
+    import math
+
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from openvclosed.analysis import fmt_tokens
+    from openvclosed.report.render import _render as render, usd
+
+    shown = sorted(frontier, key=lambda r: (r["breakeven_tokens_per_day"], r["model"], r["api"]))[:rows]
+    tab = Table(title=f"Break-even frontier: {len(frontier)} design x API pairs over {t.size:,} volumes "
+                      f"({fmt_tokens(t[0])} to {fmt_tokens(t[-1])} tokens/day), lowest break-even first",
+                box=box.SIMPLE_HEAVY, title_justify="left")
+    for col, just in (("hardware", "left"), ("model", "left"), ("quant", "left"), ("API", "left"),
+                      ("$/replica-mo", "right"), ("capacity/day", "right"), ("break-even tok/day", "right"),
+                      ("wins on grid", "right"), ("max saving/mo", "right")):
+        tab.add_column(col, justify=just, no_wrap=True)
+    for r in shown:
+        be = r["breakeven_tokens_per_day"]
+        tab.add_row(f"{r['n_gpus']}x{r['gpu']}", r["model"], r["quant"], r["api"], usd(r["replica_usd_per_month"]),
+                    fmt_tokens(r["capacity_tokens_per_day"]) if r["fits"] else "no fit",
+                    fmt_tokens(be) if math.isfinite(be) else "never", f"{r['win_share']:.0%}",
+                    usd(r["max_saving_usd_per_month"]) if math.isfinite(r["max_saving_usd_per_month"]) else "-")
+    rate = n / elapsed if elapsed > 0 else float("inf")
+    notes = [Text(f"{n:,} scenarios in {elapsed:.2f} s ({rate / 1e6:,.1f}M/s)"
+                  + (f"; frontier written to {output}" if output else "")
+                  + (f"; every scenario written to {full}" if full else ""), style="dim")]
+    return render(Group(tab, *notes))
+
+
+def _write_table(path: Path, rows: list[dict]) -> None:
+    import csv
+
+    if path.suffix.lower() == ".parquet":
+        pa, pq = _arrow()
+        cols = list(rows[0]) if rows else []
+        pq.write_table(pa.table({c: [r[c] for r in rows] for c in cols}), str(path))
+        return
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else [])
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: ("" if isinstance(v, float) and v != v else v) for k, v in r.items()})
+    except OSError as e:
+        raise InputError(f"--output: cannot write {str(path)!r}: {e.strerror}") from None
+
+
+def _arrow():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("writing .parquet needs pyarrow (pip install pyarrow); or write .csv") from None
+    return pa, pq
+
+
+class _FullWriter:
+    """Per-scenario rows, chunk by chunk (CSV, or Parquet with pyarrow)."""
+
+    COLS = ("design_id", "api_id", "tokens_per_day", "selfhost_usd_per_month", "api_usd_per_month",
+            "saving_usd_per_month", "selfhost_cheaper")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.parquet = path.suffix.lower() == ".parquet"
+        try:
+            if self.parquet:
+                self.pa, pq = _arrow()
+                self.pq_writer = None
+                self._pq = pq
+            else:
+                self.fh = open(path, "w", encoding="utf-8")
+                self.fh.write(",".join(self.COLS) + "\n")
+        except OSError as e:
+            raise InputError(f"--full: cannot write {str(path)!r}: {e.strerror}") from None
+
+    def write(self, ch: dict) -> None:
+        import numpy as np
+
+        cols = [ch["design"], ch["api"], ch["tokens_per_day"], ch["selfhost_usd_per_month"], ch["api_usd_per_month"],
+                ch["saving_usd_per_month"], ch["selfhost_cheaper"].astype(np.int8)]
+        if self.parquet:
+            table = self.pa.table(dict(zip(self.COLS, cols)))
+            if self.pq_writer is None:
+                self.pq_writer = self._pq.ParquetWriter(str(self.path), table.schema)
+            self.pq_writer.write_table(table)
+        else:
+            np.savetxt(self.fh, np.column_stack(cols), fmt=["%d", "%d", "%.6g", "%.6g", "%.6g", "%.6g", "%d"],
+                       delimiter=",")
+
+    def close(self) -> None:
+        if self.parquet:
+            if self.pq_writer is not None:
+                self.pq_writer.close()
+        else:
+            self.fh.close()

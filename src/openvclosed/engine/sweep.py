@@ -1,0 +1,134 @@
+"""Sweeps (design step 8): a grid of volumes x designs x APIs, evaluated in chunks of bounded memory.
+
+Pure numpy. A *design* is one self-hosting choice (hardware spec x model x precision, already
+reduced to what one replica serves and costs: ``capacity_tokens_per_day`` and
+``replica_usd_per_day``); an API is its blended ``usd_per_mtok``. The grid is the product
+``designs x apis x tokens_per_day`` in that order (volume fastest), indexed flat, so a chunk
+is a range of flat indices and needs ``O(chunk_size)`` memory however large the grid (1e8
+scenarios run in well under 500 MB).
+
+Per scenario (same formulas as :mod:`openvclosed.engine.breakeven`)::
+
+    selfhost_usd_per_month = ceil(T / C) x F x days_per_month
+    api_usd_per_month      = T / 1e6 x usd_per_mtok x days_per_month
+    saving_usd_per_month   = api - selfhost;  selfhost_cheaper = selfhost < api
+
+Per (design, API) the summary keeps the analytic break-even ``F / a`` (``inf`` = never), the
+first grid volume where self-hosting is cheaper, the last one where the API is, the share of
+grid volumes self-hosting wins and the largest monthly saving.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from openvclosed.engine.apicost import api_usd_per_day
+from openvclosed.engine.breakeven import breakeven_tokens_per_day, selfhost_usd_per_day
+
+__all__ = ["log_grid", "iter_sweep", "sweep_summary", "DEFAULT_CHUNK"]
+
+DEFAULT_CHUNK = 1 << 19
+"""Scenarios per chunk (~0.5M: ~60 MB of temporaries)."""
+
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+def log_grid(lo: float, hi: float, points: int) -> np.ndarray:
+    """``points`` log-spaced volumes from ``lo`` to ``hi`` inclusive (``np.geomspace``).
+
+    >>> log_grid(1e6, 1e10, 5).tolist()
+    [1000000.0, 10000000.0, 100000000.0, 1000000000.0, 10000000000.0]
+    """
+    return np.geomspace(float(lo), float(hi), int(points))
+
+
+def _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok):
+    t = np.asarray(tokens_per_day, dtype=float).ravel()
+    c = np.asarray(capacity_tokens_per_day, dtype=float).ravel()
+    f = np.asarray(replica_usd_per_day, dtype=float).ravel()
+    p = np.asarray(api_usd_per_mtok, dtype=float).ravel()
+    if c.shape != f.shape:
+        raise ValueError("capacity_tokens_per_day and replica_usd_per_day need one value per design")
+    return t, c, f, p
+
+
+def iter_sweep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok, *,
+               days_per_month=_DAYS_PER_MONTH, chunk_size: int = DEFAULT_CHUNK, start: int = 0, stop: int | None = None):
+    """Yield the grid chunk by chunk: dicts of 1-D arrays over flat indices ``[lo, hi)``.
+
+    Keys: ``lo``, ``hi`` (ints), ``group`` (``design x n_apis + api``), ``design``, ``api``,
+    ``token_index``, ``tokens_per_day``, ``selfhost_usd_per_month``, ``api_usd_per_month``,
+    ``saving_usd_per_month``, ``selfhost_cheaper``.
+
+    >>> chunks = list(iter_sweep([1e6, 1e9], [5e8], [100.0], [0.5, 2.0], days_per_month=30, chunk_size=3))
+    >>> [(c["lo"], c["hi"]) for c in chunks], chunks[1]["selfhost_cheaper"].tolist()
+    ([(0, 3), (3, 4)], [True])
+    """
+    t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
+    k, a = t.size, p.size
+    n = c.size * a * k
+    stop = n if stop is None else min(stop, n)
+    chunk_size = max(1, int(chunk_size))
+    dpm = float(days_per_month)
+    for lo in range(start, stop, chunk_size):
+        hi = min(lo + chunk_size, stop)
+        idx = np.arange(lo, hi, dtype=np.int64)
+        group, ti = np.divmod(idx, k)
+        di, ai = np.divmod(group, a)
+        tok = t[ti]
+        sh = selfhost_usd_per_day(tok, c[di], f[di]) * dpm
+        api = api_usd_per_day(tok, p[ai]) * dpm
+        yield {"lo": lo, "hi": hi, "group": group, "design": di, "api": ai, "token_index": ti, "tokens_per_day": tok,
+               "selfhost_usd_per_month": sh, "api_usd_per_month": api, "saving_usd_per_month": api - sh,
+               "selfhost_cheaper": sh < api}
+
+
+def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok, *,
+                  days_per_month=_DAYS_PER_MONTH, chunk_size: int = DEFAULT_CHUNK, progress=None,
+                  on_chunk=None) -> dict:
+    """Break-even frontier of the whole grid, evaluated chunk by chunk (see the module docstring).
+
+    ``tokens_per_day`` should be sorted ascending (the "first"/"last" volumes are by grid order).
+    ``progress(done, total)`` is called after each chunk; ``on_chunk(chunk)`` receives each chunk
+    (e.g. to write per-scenario rows). Returns a dict of arrays over (design, API) pairs, flat
+    in ``design x n_apis + api`` order: ``design``, ``api``, ``breakeven_tokens_per_day``
+    (analytic; ``inf`` = never), ``first_win_tokens_per_day`` (``inf`` = never on the grid),
+    ``last_loss_tokens_per_day`` (``nan`` = never loses on the grid), ``win_share``,
+    ``max_saving_usd_per_month``; plus ``scenarios`` (int).
+
+    >>> s = sweep_summary(log_grid(1e6, 1e10, 9), [2e8], [100.0], [2.0, 0.1], chunk_size=4)
+    >>> s["breakeven_tokens_per_day"].tolist(), s["first_win_tokens_per_day"].tolist()
+    ([50000000.0, inf], [100000000.0, inf])
+    """
+    t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
+    k, a, d = t.size, p.size, c.size
+    g_n = d * a
+    n = g_n * k
+    wins = np.zeros(g_n, dtype=np.int64)
+    first = np.full(g_n, k, dtype=np.int64)
+    last_loss = np.full(g_n, -1, dtype=np.int64)
+    best = np.full(g_n, -np.inf)
+    done = 0
+    for ch in iter_sweep(t, c, f, p, days_per_month=days_per_month, chunk_size=chunk_size):
+        g = ch["group"]
+        win = ch["selfhost_cheaper"]
+        ti = ch["token_index"]
+        starts = np.concatenate([[0], np.flatnonzero(g[1:] != g[:-1]) + 1])
+        groups = g[starts]
+        wins[groups] += np.add.reduceat(win.astype(np.int64), starts)
+        first[groups] = np.minimum(first[groups], np.minimum.reduceat(np.where(win, ti, k), starts))
+        last_loss[groups] = np.maximum(last_loss[groups], np.maximum.reduceat(np.where(win, -1, ti), starts))
+        sav = np.where(np.isnan(ch["saving_usd_per_month"]), -np.inf, ch["saving_usd_per_month"])
+        best[groups] = np.maximum(best[groups], np.maximum.reduceat(sav, starts))
+        if on_chunk is not None:
+            on_chunk(ch)
+        done = ch["hi"]
+        if progress is not None:
+            progress(done, n)
+    di, ai = np.divmod(np.arange(g_n), a)
+    t_ext = np.concatenate([t, [np.inf]])
+    return {"design": di, "api": ai, "scenarios": n,
+            "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
+            "first_win_tokens_per_day": t_ext[first],
+            "last_loss_tokens_per_day": np.where(last_loss >= 0, t[np.maximum(last_loss, 0)] if k else np.nan, np.nan),
+            "win_share": wins / k if k else np.zeros(g_n), "max_saving_usd_per_month": best}

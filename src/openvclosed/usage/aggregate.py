@@ -1,0 +1,233 @@
+"""Usage records -> sums per (group, UTC hour) -> traffic statistics. Pure numpy, no I/O.
+
+Definitions (also in ``docs/usage-logs.md``):
+
+- the *window* is shared by every group: from the first to the last record's UTC hour,
+  inclusive (``days = hours / 24``); for day-bucketed logs (every record at the same time of
+  day) from the first to the last UTC day, inclusive. Hours and days without records count
+  as zero traffic, so per-group figures add up to the total.
+- ``tokens_per_day`` = tokens / days; ``peak_day_tokens`` = the largest UTC calendar day.
+- ``peak_to_mean`` = busiest hour's tokens / mean tokens per hour of the window (hourly logs);
+  for day-bucketed logs the busiest day / mean day (a lower bound of the hourly ratio).
+- ``input_share`` = input / (input + output); ``cached_share`` = cached input / input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from openvclosed.usage.reader import Batch
+
+__all__ = ["UsageBins", "Window", "TrafficStats", "traffic_window", "group_stats", "growth_per_month"]
+
+_METRICS = ("input", "output", "cached", "requests", "cost", "cost_rows")
+
+
+class _Codes(dict):
+    """Group name -> dense integer code, assigned on first sight."""
+
+    def __missing__(self, key):
+        v = self[key] = len(self)
+        return v
+
+
+class UsageBins:
+    """Running sums per (group, UTC hour since the epoch); memory grows with bins, not rows.
+
+    >>> import numpy as np
+    >>> from openvclosed.usage.reader import Batch
+    >>> b = UsageBins()
+    >>> b.add(Batch(ts=np.array([0.0, 1800.0, 3600.0]) + 1.7e9, group=["a", "a", "b"],
+    ...             input_tokens=np.array([10., 20., 5.]), output_tokens=np.array([1., 2., 3.]),
+    ...             cached_input_tokens=np.zeros(3), requests=np.ones(3), cost_usd=np.full(3, np.nan)))
+    >>> b.rows, sorted(b.groups), b.totals()["input"].tolist()
+    (3, ['a', 'b'], [30.0, 5.0])
+    """
+
+    def __init__(self) -> None:
+        self.groups: dict[str, int] = _Codes()
+        self._index: dict[int, int] = {}
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._vals = np.zeros((0, len(_METRICS)))
+        self.rows = 0
+        self.ts_min = math.inf
+        self.ts_max = -math.inf
+        self.tod_min = math.inf  # seconds of the UTC day: equal min and max = day buckets
+        self.tod_max = -math.inf
+
+    def add(self, batch: Batch) -> None:
+        n = len(batch)
+        if n == 0:
+            return
+        self.rows += n
+        ts = batch.ts
+        self.ts_min = min(self.ts_min, float(ts.min()))
+        self.ts_max = max(self.ts_max, float(ts.max()))
+        tod = np.mod(ts, 86400.0)
+        self.tod_min = min(self.tod_min, float(tod.min()))
+        self.tod_max = max(self.tod_max, float(tod.max()))
+        codes = np.fromiter(map(self.groups.__getitem__, batch.group), dtype=np.int64, count=n)
+        keys = (codes << 32) | np.floor(ts / 3600.0).astype(np.int64)
+        uk, inv = np.unique(keys, return_inverse=True)
+        cost = batch.cost_usd
+        has_cost = ~np.isnan(cost)
+        sums = np.column_stack([
+            np.bincount(inv, weights=w, minlength=len(uk))
+            for w in (batch.input_tokens, batch.output_tokens, batch.cached_input_tokens, batch.requests,
+                      np.where(has_cost, cost, 0.0), has_cost.astype(float))])
+        idx_map = self._index
+        start = len(idx_map)
+        idx = np.fromiter((idx_map.setdefault(k, len(idx_map)) for k in uk.tolist()), dtype=np.int64,
+                          count=len(uk))
+        grown = len(idx_map)
+        if grown > len(self._keys):
+            cap = max(grown, 2 * len(self._keys), 1024)
+            keys_new = np.zeros(cap, dtype=np.int64)
+            keys_new[:len(self._keys)] = self._keys
+            vals_new = np.zeros((cap, len(_METRICS)))
+            vals_new[:len(self._vals)] = self._vals
+            self._keys, self._vals = keys_new, vals_new
+        if grown > start:
+            new = idx >= start
+            self._keys[idx[new]] = uk[new]
+        self._vals[idx] += sums
+
+    def bins(self) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """(group code, hour since epoch, {metric: sums}) per non-empty bin."""
+        n = len(self._index)
+        keys = self._keys[:n]
+        vals = self._vals[:n]
+        return keys >> 32, keys & 0xFFFFFFFF, {m: vals[:, i] for i, m in enumerate(_METRICS)}
+
+    def totals(self) -> dict[str, np.ndarray]:
+        """{metric: sum per group code}."""
+        g, _, vals = self.bins()
+        return {m: np.bincount(g, weights=v, minlength=len(self.groups)) for m, v in vals.items()}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The observation window shared by every group."""
+
+    start_ts: float
+    end_ts: float
+    resolution: str  # "hour" | "day"
+    first_hour: int
+    hours: int  # hours in the window (days x 24 for day buckets)
+    first_day: int
+    n_days: int  # UTC calendar days touched
+
+    @property
+    def days(self) -> float:
+        return self.hours / 24.0
+
+
+def traffic_window(bins: UsageBins) -> Window:
+    """The window of ``bins`` (see the module docstring for the definition)."""
+    if bins.rows == 0:
+        raise ValueError("no records")
+    first_hour = int(math.floor(bins.ts_min / 3600.0))
+    last_hour = int(math.floor(bins.ts_max / 3600.0))
+    first_day, last_day = first_hour // 24, last_hour // 24
+    day_buckets = bins.tod_min == bins.tod_max and last_day > first_day
+    if day_buckets:
+        return Window(bins.ts_min, bins.ts_max, "day", first_day * 24, (last_day - first_day + 1) * 24,
+                      first_day, last_day - first_day + 1)
+    return Window(bins.ts_min, bins.ts_max, "hour", first_hour, last_hour - first_hour + 1, first_day,
+                  last_day - first_day + 1)
+
+
+@dataclass
+class TrafficStats:
+    """Traffic of one group (or of everything) over the window. Tokens = input + output."""
+
+    name: str
+    input_tokens: float
+    output_tokens: float
+    cached_input_tokens: float
+    requests: float
+    logged_usd: float | None  # sum of the log's own cost column; None when it has none
+    logged_cost_rows: int
+    days: float
+    tokens_per_day: float
+    peak_day_tokens: float
+    requests_per_day: float
+    peak_day_requests: float
+    input_share: float  # nan when there are no tokens
+    cached_share: float  # nan when there is no input
+    peak_to_mean: float
+    peak_hour_tokens: float
+    daily_tokens: np.ndarray = field(repr=False)  # per UTC day of the window
+
+    @property
+    def tokens(self) -> float:
+        return self.input_tokens + self.output_tokens
+
+
+def _stats(name: str, hour_idx: np.ndarray, vals: dict[str, np.ndarray], w: Window) -> TrafficStats:
+    tok = vals["input"] + vals["output"]
+    hourly = np.bincount(hour_idx, weights=tok, minlength=w.hours)
+    day_idx = (hour_idx + (w.first_hour - w.first_day * 24)) // 24
+    daily = np.bincount(day_idx, weights=tok, minlength=w.n_days)
+    daily_req = np.bincount(day_idx, weights=vals["requests"], minlength=w.n_days)
+    t_in, t_out, t_c = float(vals["input"].sum()), float(vals["output"].sum()), float(vals["cached"].sum())
+    total = t_in + t_out
+    req = float(vals["requests"].sum())
+    cost_rows = int(round(float(vals["cost_rows"].sum())))
+    if w.resolution == "hour":
+        mean_hour = total / w.hours
+        ptm = float(hourly.max()) / mean_hour if mean_hour > 0 else math.nan
+    else:
+        mean_day = total / w.n_days
+        ptm = float(daily.max()) / mean_day if mean_day > 0 else math.nan
+    return TrafficStats(
+        name=name, input_tokens=t_in, output_tokens=t_out, cached_input_tokens=t_c, requests=req,
+        logged_usd=float(vals["cost"].sum()) if cost_rows else None, logged_cost_rows=cost_rows,
+        days=w.days, tokens_per_day=total / w.days, peak_day_tokens=float(daily.max()),
+        requests_per_day=req / w.days, peak_day_requests=float(daily_req.max()),
+        input_share=t_in / total if total > 0 else math.nan, cached_share=t_c / t_in if t_in > 0 else math.nan,
+        peak_to_mean=max(ptm, 1.0) if ptm == ptm else ptm, peak_hour_tokens=float(hourly.max()), daily_tokens=daily)
+
+
+def group_stats(bins: UsageBins, w: Window | None = None) -> tuple[list[TrafficStats], TrafficStats]:
+    """Per-group statistics (most tokens first) and the statistics of all traffic together."""
+    w = w or traffic_window(bins)
+    g, hour, vals = bins.bins()
+    hour_idx = (hour - w.first_hour).astype(np.int64)
+    names = {code: name for name, code in bins.groups.items()}
+    out = []
+    order = np.argsort(g, kind="stable")
+    g_sorted = g[order]
+    bounds = np.searchsorted(g_sorted, np.arange(len(names) + 1))
+    for code in range(len(names)):
+        sel = order[bounds[code]:bounds[code + 1]]
+        out.append(_stats(names[code], hour_idx[sel], {m: v[sel] for m, v in vals.items()}, w))
+    out.sort(key=lambda s: (-s.tokens, s.name))
+    total = _stats("total", hour_idx, vals, w)
+    return out, total
+
+
+def growth_per_month(daily_tokens: np.ndarray, resolution: str, days_per_month: float = 365.25 / 12,
+                     min_days: int = 28) -> float | None:
+    """Monthly growth fitted log-linearly to daily tokens; None when fewer than ``min_days`` usable days.
+
+    For hourly logs the first and last (usually partial) days are left out. Days without traffic
+    are skipped (log 0). The result is clipped to the workload schema's range [-0.5, 2].
+
+    >>> d = 1000 * 1.01 ** np.arange(40)
+    >>> round(growth_per_month(d, "day", 30), 4) == round(1.01 ** 30 - 1, 4)
+    True
+    >>> growth_per_month(np.ones(10), "day") is None
+    True
+    """
+    d = np.asarray(daily_tokens, dtype=float)
+    if resolution == "hour" and len(d) > 2:
+        d = d[1:-1]
+    x = np.flatnonzero(d > 0)
+    if len(x) < min_days:
+        return None
+    slope = np.polyfit(x.astype(float), np.log(d[x]), 1)[0]
+    return float(min(2.0, max(-0.5, math.expm1(slope * days_per_month))))

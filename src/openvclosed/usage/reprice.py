@@ -1,0 +1,271 @@
+"""Logged model names -> catalog APIs, and the logged traffic repriced on every option. No I/O.
+
+Self-hosting is sized for the observed peak: each deployment is evaluated at
+``tokens_per_day x peak_to_mean`` (the volume that keeps the busiest hour within capacity at
+the ``utilization`` assumption); its cost is then charged against the mean traffic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+from openvclosed.assumptions import Assumptions
+from openvclosed.catalog import TIERS, ApiEntry, Catalog
+from openvclosed.engine import PRECISION_BITS, api_usd_per_mtok
+from openvclosed.errors import InputError
+from openvclosed.units import HwSpec, closest, normalize_name
+from openvclosed.usage.aggregate import TrafficStats, Window
+
+__all__ = ["match_api", "ModelCost", "price_groups", "OptionCost", "RepriceResult", "reprice"]
+
+_PROVIDER_ALIASES = {
+    "openai": "openai", "azure": "openai", "azure-ai": "openai", "anthropic": "anthropic", "bedrock": "anthropic",
+    "gemini": "google", "vertex-ai": "google", "google": "google", "together-ai": "together",
+    "together": "together", "togethercomputer": "together", "deepinfra": "deepinfra", "groq": "groq",
+    "fireworks-ai": "fireworks", "fireworks": "fireworks",
+}
+"""LiteLLM-style provider prefixes (``together_ai/...``) -> catalog provider."""
+_SUFFIX = re.compile(r"(?:[-@](?:20\d\d-\d\d-\d\d|20\d{6}|\d{4}|latest))+$")
+"""Dated snapshot suffixes: gpt-x-2026-01-15, claude-x-20260115, model@20260115, gpt-4-0613, -latest."""
+
+
+def _index(catalog: Catalog) -> dict[str, list[ApiEntry]]:
+    idx: dict[str, list[ApiEntry]] = {}
+    for a in catalog.apis.values():
+        idx.setdefault(a.id, []).append(a)
+        m = normalize_name(a.model)
+        for key in {m, m.removeprefix("accounts/fireworks/models/")}:
+            if a not in idx.setdefault(key, []):
+                idx[key].append(a)
+    return idx
+
+
+def _pick(cands: list[ApiEntry], provider: str | None = None) -> ApiEntry | None:
+    if provider:
+        cands = [a for a in cands if a.provider == provider]
+    if not cands:
+        return None
+    closed = [a for a in cands if a.kind == "closed"]
+    pool = closed or cands
+    return min(pool, key=lambda a: (a.input_usd_per_mtok + a.output_usd_per_mtok, a.id))
+
+
+def match_api(catalog: Catalog, name: str, _idx: dict | None = None) -> tuple[ApiEntry | None, str]:
+    """The catalog API a logged model name was served by, and how it matched ('' if not at all).
+
+    Tries: API id; model name (a hosted open model several providers serve: the cheapest);
+    a LiteLLM-style provider prefix (``together_ai/``, ``azure/``, ``vertex_ai/``); then the
+    same without a dated snapshot suffix (``-2026-01-15``, ``-20260115``, ``-0613``, ``-latest``).
+    """
+    idx = _idx if _idx is not None else _index(catalog)
+    key = normalize_name(name)
+    for k, how in ((key, "exact"), (_SUFFIX.sub("", key), "snapshot suffix removed")):
+        if not k:
+            continue
+        hit = _pick(idx.get(k, []))
+        if hit:
+            return hit, how if k != hit.id else ("id" if how == "exact" else how)
+        if "/" in k:
+            prefix, rest = k.split("/", 1)
+            prov = _PROVIDER_ALIASES.get(prefix)
+            if prov:
+                hit = _pick(idx.get(f"{prov}/{rest}", []) + idx.get(rest, []), prov)
+                if hit:
+                    return hit, f"provider prefix {prefix!r}" + ("" if how == "exact" else f", {how}")
+                hit = _pick(idx.get(rest, []))
+                if hit:
+                    return hit, f"model name without provider {prefix!r}" + ("" if how == "exact" else f", {how}")
+    return None, ""
+
+
+@dataclass
+class ModelCost:
+    """A logged group priced at its matched catalog API."""
+
+    name: str
+    api: str | None
+    matched_by: str
+    usd_per_mtok: float  # nan when unmatched
+    usd_window: float  # cost of the logged tokens at catalog prices (nan when unmatched)
+    usd_per_day: float
+    closest: list[str] = field(default_factory=list)
+
+
+def price_groups(catalog: Catalog, groups: list[TrafficStats]) -> list[ModelCost]:
+    """Each group's traffic at its catalog API's prices, with its own input and cached shares."""
+    idx = _index(catalog)
+    out = []
+    for s in groups:
+        api, how = match_api(catalog, s.name, idx)
+        if api is None:
+            near = closest(s.name, sorted(catalog.apis), n=3)
+            out.append(ModelCost(s.name, None, "", math.nan, math.nan, math.nan, near))
+            continue
+        p = _api_price(api, s)
+        out.append(ModelCost(s.name, api.id, how, p, s.tokens / 1e6 * p if s.tokens else 0.0,
+                             s.tokens_per_day / 1e6 * p if s.tokens else 0.0))
+    return out
+
+
+def _api_price(api: ApiEntry, s: TrafficStats) -> float:
+    s_in = s.input_share if s.input_share == s.input_share else 0.75
+    c = s.cached_share if s.cached_share == s.cached_share else 0.0
+    return float(api_usd_per_mtok(api.input_usd_per_mtok, api.output_usd_per_mtok, s_in,
+                                  api.cached_input_usd_per_mtok, c))
+
+
+@dataclass
+class OptionCost:
+    """The logged traffic on one option. Costs over the window, per month and per 1M tokens."""
+
+    option: str
+    kind: str  # closed | hosted-open | self-host
+    tier: str | None
+    detail: str
+    usd_window: float
+    usd_per_month: float
+    usd_per_mtok: float
+    saving_usd_per_month: float | None  # vs the traffic's catalog cost as logged (positive = cheaper)
+    # self-host only
+    gpu: str | None = None
+    n_gpus: int | None = None
+    model: str | None = None
+    quant: str | None = None
+    mode: str | None = None
+    fits: bool | None = None
+    replicas: float | None = None
+    capacity_tokens_per_day: float | None = None
+    sizing_tokens_per_day: float | None = None
+
+
+@dataclass
+class RepriceResult:
+    tokens_per_day: float
+    input_share: float
+    cached_share: float
+    peak_to_mean: float
+    resolution: str
+    days: float
+    sizing_tokens_per_day: float
+    context_tokens: int
+    actual_usd_per_month: float  # the logged traffic at the catalog prices of the models it used
+    actual_priced_token_share: float
+    logged_usd_per_month: float | None
+    options: list[OptionCost]
+    assumptions: dict
+    warnings: list[str]
+
+
+def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], window: Window, a: Assumptions,
+            hw_specs: list[HwSpec], *, model_name: str | None = None, api_names: list[str] | None = None,
+            precision: str | None = None, rented: bool = False, today: dt.date | None = None,
+            max_age_days: int = 90) -> RepriceResult:
+    """What ``total`` would have cost on each API and on self-hosting each ``hw_specs``.
+
+    ``a`` must already carry the observed ``input_share``, ``cached_share`` and ``context_tokens``.
+    APIs: ``api_names``, else the APIs the log used plus each closed provider's flagship and
+    small model and the cheapest hosted offer of the self-hosted model.
+    """
+    from openvclosed.analysis import default_apis, stale_warnings
+    from openvclosed.deployment import choose_default_model, evaluate_deployment, precisions_for, quant_risk, sane_fit
+
+    if total.tokens <= 0:
+        raise InputError("the logs hold no tokens: nothing to reprice")
+    if precision is not None and precision not in PRECISION_BITS:
+        raise InputError(f"--quant: {precision!r} is not a precision; choose from {', '.join(PRECISION_BITS)}")
+    today = today or dt.date.today()
+    dpm = a.days_per_month
+    warnings: list[str] = []
+    mean = total.tokens_per_day
+    sizing = mean * total.peak_to_mean
+    if window.resolution == "day":
+        warnings.append("the logs are day buckets: peak_to_mean is the busiest day over the mean day, a lower bound "
+                        "of the hourly peak; self-hosting may be undersized")
+    costs = price_groups(catalog, groups)
+    priced = [(c, s) for c, s in zip(costs, groups) if c.api is not None]
+    actual_day = sum(c.usd_per_day for c, _ in priced)
+    priced_tokens = sum(s.tokens for _, s in priced)
+    unpriced = [c.name for c in costs if c.api is None]
+    if unpriced:
+        warnings.append(f"not in the catalog, left out of the as-logged cost: {', '.join(unpriced)}")
+    logged = total.logged_usd / total.days * dpm if total.logged_usd is not None else None
+    actual_month = actual_day * dpm
+
+    def saving(month: float) -> float | None:
+        return actual_month - month if priced and math.isfinite(month) and not unpriced else None
+
+    options: list[OptionCost] = []
+    dated: list[tuple[str, dt.date | None]] = []
+    first_model = None
+    for hw in hw_specs:
+        gpu = catalog.gpu(hw.gpu_name)
+        if model_name:
+            model = catalog.model(model_name)
+            prec = precision
+            if prec is None:
+                relaxed = a.model_copy(update={"min_concurrent_seqs": 1})
+                fitting = [p for p in precisions_for(model) if sane_fit(gpu, hw.n_gpus, model, p, relaxed)]
+                prec = fitting[0] if fitting else precisions_for(model)[-1]
+        else:
+            model, prec = choose_default_model(catalog, gpu, hw.n_gpus, a, precision)
+        first_model = first_model or model
+        d = evaluate_deployment(gpu, hw.n_gpus, model, prec, sizing, a, rented=rented)
+        day = d.usd_per_day
+        month = day * dpm
+        label = f"self-host {hw.n_gpus}x{gpu.id}"
+        options.append(OptionCost(
+            option=label, kind="self-host", tier=model.best_tier,
+            detail=f"{model.id} {prec}, {'rented' if rented else 'owned'}",
+            usd_window=day * total.days, usd_per_month=month,
+            usd_per_mtok=day / mean * 1e6 if math.isfinite(day) else math.inf, saving_usd_per_month=saving(month),
+            gpu=gpu.id, n_gpus=hw.n_gpus, model=model.id, quant=prec, mode="rented" if rented else "owned",
+            fits=d.fits, replicas=d.replicas, capacity_tokens_per_day=d.capacity_tokens_per_day,
+            sizing_tokens_per_day=sizing))
+        if not d.fits:
+            warnings.append(f"{model.id} at {prec} does not fit {hw.n_gpus}x{gpu.id} at context {a.context_tokens} "
+                            f"tokens: weights {d.weights_gb:.1f} GB + KV {d.kv_gb_per_seq:.2f} GB/sequence > "
+                            f"{d.usable_vram_gb:.1f} GB usable")
+        if quant_risk(model, prec) == "high":
+            warnings.append(f"{prec} is below {model.id}'s released {model.native_weight_bits:g} bits: 4-bit quality "
+                            f"loss is task-dependent; evaluate on your own tasks")
+        if not model.license.commercial_use:
+            warnings.append(f"{model.id} licence ({model.license.name}) does not allow commercial use")
+        used_tiers = {catalog.api_tier(catalog.apis[c.api]) for c, _ in priced}
+        above = sorted(t for t in used_tiers if TIERS.index(t) > TIERS.index(model.best_tier))
+        if above:
+            warnings.append(f"not like-for-like: the logs ran on {'/'.join(above)}-tier models and {model.id} serves "
+                            f"{model.best_tier}; self-hosting replaces only the work it does well enough")
+        if rented:
+            if a.gpu_hour_usd is None:
+                dated.append((f"cloud price of {gpu.id}", gpu.cloud_as_of))
+        elif a.gpu_price_usd is None:
+            dated.append((f"purchase price of {gpu.id}", gpu.price_as_of))
+
+    if api_names:
+        apis = [catalog.api(n) for n in api_names]
+    else:
+        apis = [catalog.apis[c.api] for c, _ in priced] + default_apis(catalog, first_model)
+    seen: set[str] = set()
+    for api in apis:
+        if api.id in seen:
+            continue
+        seen.add(api.id)
+        p = _api_price(api, total)
+        month = mean / 1e6 * p * dpm
+        used = any(c.api == api.id for c, _ in priced)
+        options.append(OptionCost(option=api.id, kind=api.kind, tier=catalog.api_tier(api),
+                                  detail=api.model + (" (in the logs)" if used else ""),
+                                  usd_window=total.tokens / 1e6 * p, usd_per_month=month, usd_per_mtok=p,
+                                  saving_usd_per_month=saving(month)))
+        dated.append((f"price of {api.id}", api.as_of))
+    warnings += stale_warnings(list(dict.fromkeys(dated)), today, max_age_days)
+    options.sort(key=lambda o: (not math.isfinite(o.usd_per_month), o.usd_per_month, o.option))
+    return RepriceResult(
+        tokens_per_day=mean, input_share=total.input_share, cached_share=total.cached_share,
+        peak_to_mean=total.peak_to_mean, resolution=window.resolution, days=total.days, sizing_tokens_per_day=sizing,
+        context_tokens=a.context_tokens, actual_usd_per_month=actual_month,
+        actual_priced_token_share=priced_tokens / total.tokens, logged_usd_per_month=logged, options=options,
+        assumptions=a.model_dump(), warnings=warnings)

@@ -1,0 +1,106 @@
+"""Plots: figure artists (labelled break-even markers), files written; terminal chart; missing matplotlib."""
+
+import builtins
+import json
+
+import pytest
+
+NO_STALE = ["--max-age-days", "100000"]
+
+
+def test_cost_figure_marks_labelled_breakevens(run):
+    pytest.importorskip("matplotlib")
+    from openvclosed.analysis import run_breakeven
+    from openvclosed.assumptions import Assumptions
+    from openvclosed.catalog import load_catalog
+    from openvclosed.report.plots import cost_curves, plot_cost
+    from openvclosed.units import parse_hw_spec
+
+    r = run_breakeven(load_catalog([], include_env=False), 5e8, parse_hw_spec("2x4090"), Assumptions(),
+                      model_name="llama-3.1-8b", max_age_days=100000)
+    c = cost_curves(r, 1e6, 1e10)
+    fig = plot_cost(c)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    markers = [ln for ln in ax.lines if ln.get_gid() == "breakeven"]
+    winners = {a.api for a in r.apis if a.breakeven_tokens_per_day < float("inf")}
+    assert winners and len(markers) >= 1
+    labels = " ".join(t.get_text() for t in ax.texts if t.get_gid() == "breakeven-label")
+    assert all(w in labels for w in winners)
+    for ln in markers:  # each marker sits on the self-hosting first step, at the API's cost
+        x, y = ln.get_xdata()[0], ln.get_ydata()[0]
+        assert y == pytest.approx(r.selfhost.replica_usd_per_month, rel=1e-9)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "self-host (whole replicas)" in legend and all(a.api in legend for a in r.apis)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("suffix,min_bytes", [(".png", 20_000), (".svg", 20_000)])
+def test_plot_cost_cli_writes_file(run, tmp_path, suffix, min_bytes):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / f"cost{suffix}"
+    r = run("plot", "cost", "-o", str(out), "-g", "2x4090", "-m", "llama-3.1-8b", "-t", "5e8", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_size > min_bytes
+    if suffix == ".png":
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        import matplotlib.image as mpimg
+
+        h, w = mpimg.imread(out).shape[:2]
+        assert (w, h) == (1000, 650)  # figsize 10 x 6.5 in at 100 dpi
+    else:
+        assert "<svg" in out.read_text()[:500]
+
+
+def test_plot_montecarlo_cli(run, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "mc.png"
+    r = run("plot", "montecarlo", "-o", str(out), "-t", "5e8", "-m", "llama-3.1-8b", "-a",
+            "google/gemini-3.5-flash-lite", "-n", "5000", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    assert "P(self-host cheaper" in r.stdout and out.stat().st_size > 10_000
+
+
+def test_montecarlo_histogram_artists():
+    pytest.importorskip("matplotlib")
+    import numpy as np
+
+    from openvclosed.report.plots import plot_montecarlo
+
+    x = np.random.default_rng(0).normal(1000, 500, 5000)
+    fig = plot_montecarlo(x, "some/api", bins=40)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 40
+    assert {ln.get_gid() for ln in ax.lines} >= {"p10", "p50", "p90", "zero"}
+    assert "P(self-host cheaper) = " in ax.get_title()
+
+
+def test_terminal_cost_chart(run):
+    r = run("plot", "cost", "--terminal", "-g", "2x4090", "-m", "llama-3.1-8b", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    assert "█" in r.stdout and "░" in r.stdout and "break-even:" in r.stdout
+
+
+def test_without_matplotlib_says_how_to_install(run, monkeypatch, tmp_path):
+    real_import = builtins.__import__
+
+    def fake(name, *a, **kw):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *a, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    r = run("plot", "cost", "-o", str(tmp_path / "x.png"), "-m", "llama-3.1-8b", *NO_STALE)
+    assert r.exit_code == 2
+    assert "pip install 'openvclosed[plot]'" in r.stderr and r.stderr.strip().count("\n") == 0
+
+
+def test_matplotlib_not_imported_at_startup():
+    import subprocess
+    import sys
+
+    code = "import sys, openvclosed.cli; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
