@@ -210,3 +210,9 @@ def test_higher_tier_apis_flagged_not_like_for_like(run):
     w = [x for x in d["warnings"] if x.startswith("not like-for-like")]
     assert len(w) == 1 and all(f in w[0] for f in frontier)
     assert "deepinfra/llama-3.1-8b" not in w[0]
+
+
+def test_stale_warning_on_stderr_in_table_mode(run):
+    r = run("breakeven", "-t", "5e8", "-g", "2x4090", "--max-age-days", "1")
+    assert r.exit_code == 0
+    assert "days old" in r.stderr and "days old" not in r.stdout

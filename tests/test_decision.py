@@ -266,3 +266,34 @@ def test_never_is_data_not_a_number(cat):
     assert o.feasible and not d.recommended.kind.startswith("self-host")
     assert math.isinf(o.breakeven_tokens_per_day) or o.breakeven_tokens_per_day > 1e5
     assert not math.isnan(o.breakeven_tokens_per_day)
+
+
+def test_recommend_monte_carlo_seeded_and_bounded(run, tmp_path):
+    args = ("recommend", str(ROOT / "examples" / "portfolio.yaml"), "--workload", "ticket-triage", "--json",
+            "--monte-carlo", "2000", "--seed", "7", "--max-age-days", "100000")
+    a = json.loads(run(*args).stdout)["workloads"][0]["monte_carlo"]
+    b = json.loads(run(*args).stdout)["workloads"][0]["monte_carlo"]
+    assert a == b
+    assert 0 <= a["p_selfhost_cheaper"] <= 1
+    assert a["saving_usd_p10"] <= a["saving_usd_p50"] <= a["saving_usd_p90"]
+    assert a["api"] and a["selfhost"]
+
+
+def test_recommend_monte_carlo_zero_width_equals_fixed(run, tmp_path):
+    data = yaml.safe_load((ROOT / "examples" / "portfolio.yaml").read_text())
+    w = next(x for x in data["workloads"] if x["name"] == "ticket-triage")
+    from openvclosed.engine.montecarlo import VARIABLES
+
+    fixed = {k: {"dist": "fixed", "value": 1, "relative": True} for k in VARIABLES}
+    w["uncertainty"] = fixed
+    p = tmp_path / "p.yaml"
+    p.write_text(yaml.safe_dump(data))
+    r = run("recommend", str(p), "--workload", "ticket-triage", "--json", "--monte-carlo", "500",
+            "--max-age-days", "100000")
+    assert r.exit_code == 0, r.output
+    mc = json.loads(r.stdout)["workloads"][0]["monte_carlo"]
+    assert mc["saving_usd_p10"] == mc["saving_usd_p90"]
+    w["uncertainty"] = {"utilization": {"dist": "banana"}}
+    p.write_text(yaml.safe_dump(data))
+    r = run("recommend", str(p), "--workload", "ticket-triage", "--monte-carlo", "10")
+    assert r.exit_code == 2 and "uncertainty" in r.stderr

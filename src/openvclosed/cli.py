@@ -191,9 +191,10 @@ def breakeven(
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
                            seed=seed, sensitivity=sensitivity)
-    if as_json:  # tables carry their warnings; JSON keeps stdout clean for machines
-        for w in result.warnings:
+    for w in result.warnings:  # stale prices: stderr in every format; JSON mode: every warning
+        if as_json or "days old" in w:
             sys.stderr.write(f"ovc: warning: {w}\n")
+    if as_json:
         typer.echo(render_json(result), nl=False)
         return
     text = render_breakeven(result)

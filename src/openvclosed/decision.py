@@ -529,3 +529,40 @@ def _portfolio(decisions: list[WorkloadDecision]) -> Portfolio:
     if flipped:
         notes.append(f"consolidation flips {', '.join(flipped)} from an API to the shared cluster")
     return Portfolio(alone_total, best[0], best[1], best[2], flipped, notes)
+
+
+def monte_carlo_for(catalog: Catalog, d: WorkloadDecision, n: int, seed: int) -> dict | None:
+    """Monte Carlo of the best feasible self-hosted design against the best feasible API.
+
+    Uses the engine's horizon model (discounted at ``rate``, growth, API price decline) and the
+    workload's ``uncertainty`` overrides. Peak sizing is kept by running at
+    ``utilization / peak_to_mean``. ``None`` when either side has no feasible option.
+    """
+    from openvclosed.analysis import horizon_inputs
+    from openvclosed.deployment import evaluate_deployment
+    from openvclosed.engine.montecarlo import monte_carlo_breakeven
+
+    w = d.workload
+    sh = [o for o in d.options if o.feasible and o.kind in ("self-host", "self-host-cloud")]
+    api = [o for o in d.options if o.feasible and o.kind in ("closed-api", "hosted-open-api")]
+    if not sh or not api:
+        return None
+    s, p = sh[0], api[0]
+    a = w.resolved_assumptions()
+    a = a.model_copy(update={"utilization": a.utilization / w.peak_to_mean})
+    det = s.detail
+    dep = evaluate_deployment(catalog.gpu(det["gpu"]), det["n_gpus"], catalog.model(det["model"]), det["quant"],
+                              d.tokens_per_day, a, rented=s.kind == "self-host-cloud")
+    base = horizon_inputs(dep, a, d.tokens_per_day, horizon_months=w.horizon_months,
+                          growth_per_month=w.growth_per_month,
+                          api_price_decline_per_year=w.api_price_decline_per_year)
+    try:
+        mc = monte_carlo_breakeven(base, p.usd_per_mtok, n=n, seed=seed, distributions=w.uncertainty or None)
+    except ValueError as e:
+        raise InputError(f"workloads[{w.name}].uncertainty: {e}") from None
+    out = {"selfhost": s.name, "api": p.name, "n": n, "seed": seed, "horizon_months": w.horizon_months}
+    for k in ("p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10", "saving_usd_p50", "saving_usd_p90",
+              "crossover_month_p10", "crossover_month_p50", "crossover_month_p90"):
+        out[k] = float(mc[k])
+    out["distributions"] = mc["distributions"]
+    return out

@@ -60,6 +60,7 @@ class WorkloadOut(_Out):
     recommendation: RecommendationOut
     options: list[OptionOut]
     warnings: list[str]
+    monte_carlo: dict | None = None
 
 
 class PortfolioOut(_Out):
@@ -86,8 +87,9 @@ def _opt(o: Option) -> OptionOut:
 
 
 def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
-              warnings: list[str] | None = None) -> RecommendResult:
+              warnings: list[str] | None = None, monte_carlo: dict | None = None) -> RecommendResult:
     out = []
+    monte_carlo = monte_carlo or {}
     for d in decisions:
         w = d.workload
         out.append(WorkloadOut(
@@ -95,7 +97,8 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
             sensitivity=w.sensitivity, task_mix=w.task_mix.model_dump(),
             recommendation=RecommendationOut(option=_opt(d.recommended) if d.recommended else None,
                                              reasons=d.reasons, switching=d.switching),
-            options=[_opt(o) for o in d.options], warnings=d.warnings))
+            options=[_opt(o) for o in d.options], warnings=d.warnings,
+            **({"monte_carlo": monte_carlo[w.name]} if w.name in monte_carlo else {})))
     p = None
     if portfolio is not None:
         p = PortfolioOut(alone_usd_per_month=portfolio.alone_usd_per_month,

@@ -95,6 +95,7 @@ class Workload(_M):
     zero_retention_apis: list[str] = Field(default_factory=list, description="API ids you have a zero-data-retention agreement for.")
     assumptions: dict = Field(default_factory=dict, description="Overrides of the named assumptions (ovc breakeven --help).")
     api_price_decline_per_year: float = Field(0.0, ge=0, lt=1, description="Expected yearly fall of API prices (0.3 = 30%).")
+    uncertainty: dict = Field(default_factory=dict, description="Monte Carlo distribution overrides by input name (docs/uncertainty.md).")
 
     @field_validator("tokens_per_day", "requests_per_day", mode="before")
     @classmethod

@@ -46,6 +46,8 @@ def register(app: typer.Typer, shared: dict) -> None:
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
         markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (for a pull request or a wiki).")] = False,
         rows: Annotated[int, typer.Option("--rows", min=1, help="Feasible options shown per workload in the table.")] = 12,
+        monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws: P(best self-hosted design cheaper than the best API over the horizon), P10/P50/P90 savings.", show_default=False)] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo.")] = 0,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
         as_json: JsonOpt = False,
@@ -61,11 +63,12 @@ def register(app: typer.Typer, shared: dict) -> None:
         Examples:
           ovc init workload.yaml && ovc recommend workload.yaml
           ovc recommend examples/hospital-regulated.yaml --json
-          ovc recommend examples/portfolio.yaml --workload coding-assistant --markdown
+          ovc recommend examples/portfolio.yaml --workload support-chat --markdown
+          ovc recommend examples/hospital-regulated.yaml --monte-carlo 100000 --seed 1
         """
         import sys
 
-        from openvclosed.decision import decide_file
+        from openvclosed.decision import decide_file, monte_carlo_for
         from openvclosed.recommendation import to_result
         from openvclosed.report import render_json
         from openvclosed.report.recommend import render_recommend, render_recommend_markdown
@@ -75,7 +78,11 @@ def register(app: typer.Typer, shared: dict) -> None:
         wf = load_workload_file(file)
         decisions, portfolio = decide_file(cat, wf, workload)
         warnings = _stale(cat, decisions, max_age_days)
-        result = to_result(decisions, portfolio, warnings)
+        mc = {}
+        if monte_carlo:
+            for d in decisions:
+                mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
+        result = to_result(decisions, portfolio, warnings, mc)
         for w in warnings:  # staleness goes to stderr in every format (stdout stays the report)
             sys.stderr.write(f"ovc: warning: {w}\n")
         if as_json:

@@ -60,6 +60,13 @@ def render_recommend(r: RecommendResult, width: int | None = None, max_rows: int
             body = (f"{rec.kind}: {rec.name} — {usd(rec.usd_per_month)}/month, {usd(rec.usd_per_mtok, 3)} per 1M tokens\n\n"
                     "Why:\n" + "\n".join(f"- {x}" for x in w.recommendation.reasons)
                     + "\n\nStay able to switch:\n" + "\n".join(f"- {x}" for x in w.recommendation.switching))
+        mc = w.monte_carlo
+        if mc:
+            body += (f"\n\nMonte Carlo ({mc['n']:,} draws, seed {mc['seed']}, {mc['horizon_months']} months, discounted): "
+                     f"P({mc['selfhost']} cheaper than {mc['api']}) = {mc['p_selfhost_cheaper']:.2f}; saving "
+                     f"P10 {usd(mc['saving_usd_p10'])}, P50 {usd(mc['saving_usd_p50'])}, P90 {usd(mc['saving_usd_p90'])}")
+        elif "monte_carlo" in w.model_fields_set:
+            body += "\n\nMonte Carlo: needs both a feasible self-hosted design and a feasible API; one side has none"
         parts.append(Panel(Text(body), title=f"Recommendation for {w.name}", title_align="left", box=box.ROUNDED))
         for x in w.warnings:
             parts.append(Text("warning: " + x))

@@ -90,7 +90,8 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     parts = [panel, t, Text(r.summary), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
                                              style="dim")]
     for w in r.warnings:
-        parts.append(Text("warning: " + w))
+        if "days old" not in w:  # stale-price warnings go to stderr (cli)
+            parts.append(Text("warning: " + w))
     return _render(Group(*parts), width)
 
 

@@ -453,7 +453,7 @@ def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], 
                     report.preset = chosen
                     cols = _resolve_jsonl(rec, chosen, mapping, report.path, group_by)
                     if group_by != "model":
-                        cols["_group"] = group_by
+                        cols["_group"] = [group_by]
                     report.columns = {k: (v[0] if v else None) for k, v in cols.items() if not k.startswith("_")}
                     fields = [f for f, c in cols.items() if c]
                     paths = {f: [c.split(".") for c in cols[f]] for f in fields}
