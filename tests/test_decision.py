@@ -145,7 +145,8 @@ def test_api_horizon_hand_computed(cat):
     d = decide(cat, horizon_months=3, growth_per_month=0.1, api_price_decline_per_year=0.2)
     o = next(o for o in d.options if o.name == "openai/gpt-6-luna")
     m = o.usd_per_month
-    expected = m * (1 + 1.1 * 0.8 ** (1 / 12) + 1.21 * 0.8 ** (2 / 12))
+    v = 1 / 1.08 ** (1 / 12)  # default 8%/year cost of capital, paid at the end of each month
+    expected = m * (v + 1.1 * 0.8 ** (1 / 12) * v ** 2 + 1.21 * 0.8 ** (2 / 12) * v ** 3)
     assert o.horizon_usd == pytest.approx(expected)
 
 

@@ -98,25 +98,39 @@ def _allowed(kind: str, w: Workload, rules: dict, api: ApiEntry | None = None) -
     return None
 
 
-def _horizon_usd(monthly_now: float, kind: str, w: Workload, capex_per_replica: float, replicas_fn,
-                 replica_usd_per_month: float, running_per_replica_month: float) -> float:
-    """Undiscounted total over the horizon with growth and API price decline.
+def _annuity(w: Workload, a: Assumptions) -> float:
+    """Present value of 1 USD paid at the end of each month of the horizon."""
+    from openvclosed.engine.horizon import monthly_discount_rate
 
-    APIs: month m costs ``monthly_now x (1+g)^m x (1-d)^(m/12)``. Owned self-hosting: replicas
-    needed each month (for the grown volume), capex when a replica is first added, plus running
-    cost; rented: replicas x monthly rent.
+    v = 1.0 / (1.0 + float(monthly_discount_rate(a.rate)))
+    return float(sum(v ** (m + 1) for m in range(w.horizon_months)))
+
+
+def _pv_api(tokens_per_day: float, usd_per_mtok: float, w: Workload, a: Assumptions) -> float:
+    """Present value of an API over the horizon (growth, price decline, discounted at ``rate``)."""
+    from openvclosed.engine.horizon import horizon_costs
+
+    r = horizon_costs(tokens_per_day, usd_per_mtok, np.inf, 0.0, 0.0, horizon_months=w.horizon_months,
+                      growth_per_month=w.growth_per_month, api_price_decline_per_year=w.api_price_decline_per_year,
+                      rate=a.rate, days_per_month=a.days_per_month)
+    return float(r["api_usd"])
+
+
+def _pv_selfhost(peak_tokens_per_day, capacity, running_month, capex, spare, w: Workload, a: Assumptions,
+                 rented: bool):
+    """Present value of self-hosting over the horizon (vectorized over designs).
+
+    Replicas are bought when the grown peak volume first needs them (owned), residual value of
+    owned hardware credited at the end over ``amortize_years``; ``spare`` replicas (N+1) are
+    bought up front and run every month. See :func:`openvclosed.engine.horizon.horizon_costs`.
     """
-    months = np.arange(w.horizon_months)
-    growth = (1.0 + w.growth_per_month) ** months
-    if kind in ("closed-api", "hosted-open-api"):
-        return float(np.sum(monthly_now * growth * (1.0 - w.api_price_decline_per_year) ** (months / 12.0)))
-    reps = np.array([replicas_fn(g) for g in growth])
-    if not np.all(np.isfinite(reps)):
-        return math.inf
-    if kind == "self-host":
-        peak = np.maximum.accumulate(reps)
-        return float(peak[-1] * capex_per_replica + np.sum(reps * running_per_replica_month))
-    return float(np.sum(reps * replica_usd_per_month))
+    from openvclosed.engine.horizon import horizon_costs
+
+    capex = np.where(rented, 0.0, np.nan_to_num(np.asarray(capex, dtype=float)))
+    r = horizon_costs(peak_tokens_per_day, 0.0, capacity, running_month, capex, horizon_months=w.horizon_months,
+                      growth_per_month=w.growth_per_month, rate=a.rate, days_per_month=a.days_per_month,
+                      life_months=np.where(rented, np.nan, a.amortize_years * 12))
+    return r["selfhost_usd"] + spare * (capex + np.asarray(running_month, dtype=float) * _annuity(w, a))
 
 
 @dataclass
@@ -208,7 +222,7 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecis
         tier = catalog.api_tier(api)
         o = Option(kind, api.id, now, p, 0.0, tier, detail={"source": api.source, "as_of": str(api.as_of),
                                                            "catalog": api.catalog})
-        o.horizon_usd = _horizon_usd(now, kind, w, 0, None, 0, 0)
+        o.horizon_usd = _pv_api(T, p, w, a)
         why = _allowed(kind, w, rules, api)
         if why:
             o.exclude(why)
@@ -233,6 +247,10 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecis
     sh_grid = None
     if designs:
         sh_grid = _price_designs(designs, T, a, w)
+        spare_n = 1 if (w.uptime or 0) >= UPTIME_REDUNDANCY_AT else 0
+        rented_arr = np.array([d.rented for d in designs])
+        pv = _pv_selfhost(T * w.peak_to_mean, sh_grid["capacity_tokens_per_day"], sh_grid["running_day"] * dpm,
+                          sh_grid["capex"], spare_n, w, a, rented_arr)
         for i, d in enumerate(designs):
             kind = "self-host-cloud" if d.rented else "self-host"
             key = (f"{d.n}x{d.gpu.id}", d.rented)
@@ -279,17 +297,7 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecis
                                f"standard/frontier work — evaluate before committing")
             if redundancy:
                 o.notes.append(f"uptime {w.uptime:g}: one spare replica (N+1) included")
-            if o.feasible:
-                running = float(sh_grid["running_day"][i]) * dpm
-                cap_c = float(sh_grid["capacity_tokens_per_day"][i])
-
-                def reps_fn(g, cap_c=cap_c, red=redundancy):
-                    return math.ceil(T * w.peak_to_mean * g / cap_c) + red if T > 0 else red
-
-                o.horizon_usd = _horizon_usd(now, "self-host" if not d.rented else "self-host-cloud", w,
-                                             float(sh_grid["capex"][i]), reps_fn, f_day * dpm, running)
-            else:
-                o.horizon_usd = math.inf
+            o.horizon_usd = float(pv[i]) if o.feasible else math.inf
             cur = best_sh.get(key)
             if cur is None or _better(o, cur):
                 best_sh[key] = o
@@ -375,7 +383,7 @@ def _hybrid(catalog, w, rules, a, options, designs, sh_grid, T, dpm) -> Option |
             continue
         cost = rest_T / 1e6 * o.usd_per_mtok * dpm
         if best is None or cost < best[0]:
-            best = (cost, o.name, o.kind, None)
+            best = (cost, o.name, o.kind, _pv_api(rest_T, o.usd_per_mtok, w, a))
     # self-host designs re-priced at the reduced volume
     if designs:
         for i, d in enumerate(designs):
@@ -388,11 +396,14 @@ def _hybrid(catalog, w, rules, a, options, designs, sh_grid, T, dpm) -> Option |
             lic = d.model.license
             if not lic.commercial_use or (lic.mau_limit and (w.monthly_active_users or 0) > lic.mau_limit):
                 continue
-            reps = math.ceil(rest_T * w.peak_to_mean / cap) + (1 if (w.uptime or 0) >= UPTIME_REDUNDANCY_AT else 0)
+            spare = 1 if (w.uptime or 0) >= UPTIME_REDUNDANCY_AT else 0
+            reps = math.ceil(rest_T * w.peak_to_mean / cap) + spare
             cost = reps * float(sh_grid["f_day"][i]) * dpm
             if best is None or cost < best[0]:
+                pv = float(_pv_selfhost(rest_T * w.peak_to_mean, cap, float(sh_grid["running_day"][i]) * dpm,
+                                        float(sh_grid["capex"][i]), spare, w, a, d.rented))
                 best = (cost, f"{d.n}x{d.gpu.id} {d.model.id} {d.precision}" + (" (rented)" if d.rented else ""),
-                        kind, reps)
+                        kind, pv)
     if best is None:
         return None
     frontier_cost = T * f / 1e6 * fa.usd_per_mtok * dpm
@@ -402,11 +413,7 @@ def _hybrid(catalog, w, rules, a, options, designs, sh_grid, T, dpm) -> Option |
                "frontier", detail={"frontier_api": fa.name, "frontier_usd_per_month": frontier_cost,
                                    "rest": best[1], "rest_kind": best[2], "rest_usd_per_month": best[0],
                                    "router_usd_per_month": router, "frontier_share": f})
-    months = np.arange(w.horizon_months)
-    g = (1 + w.growth_per_month) ** months
-    decline = (1 - w.api_price_decline_per_year) ** (months / 12)
-    rest_series = best[0] * g * (decline if best[2] in ("closed-api", "hosted-open-api") else 1.0)
-    o.horizon_usd = float(np.sum(frontier_cost * g * decline) + np.sum(rest_series) + router * w.horizon_months)
+    o.horizon_usd = _pv_api(T * f, fa.usd_per_mtok, w, a) + best[3] + router * _annuity(w, a)
     o.notes.append(f"route by task: {f:.0%} frontier work to {fa.name} (${frontier_cost:,.0f}/month), the rest to "
                    f"{best[1]} (${best[0]:,.0f}/month), plus ${router:,.0f}/month to run the router")
     return o
