@@ -44,8 +44,10 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
     usable = usable_vram_gb(vram_gb, n_gpus, vram_reserve_share)
     seqs = max_concurrent_seqs(usable, w, kv_tok, context_tokens)
     fits = seqs >= 1
+    batch = np.minimum(seqs, np.asarray(max_batch, dtype=float))
     cap = np.asarray(batch_cap, dtype=float)
-    batch = np.minimum(np.minimum(seqs, np.asarray(max_batch, dtype=float)), cap)
+    if not (cap.ndim == 0 and np.isinf(cap)):  # a latency cap somewhere
+        batch = np.minimum(batch, cap)
     active_share = np.asarray(active_params_b, dtype=float) / np.asarray(params_b, dtype=float)
     common = dict(weights_gb=w, active_share=active_share, kv_gb_per_seq=kv_seq, active_params_b=active_params_b,
                   n_gpus=n_gpus, bandwidth_gb_s=bandwidth_gb_s, tflops=tflops, bandwidth_eff=bandwidth_eff,
@@ -57,8 +59,11 @@ def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per
     prefill = np.where(fits, prefill_tokens_per_s(active_params_b, n_gpus, tflops, prefill_mfu, tp_overhead), 0.0)
     modeled = replica_tokens_per_day(agg, prefill, input_share, utilization, hours_per_day)
     tps = np.asarray(tokens_per_s, dtype=float)
-    measured = tps * 3600.0 * np.asarray(hours_per_day, dtype=float) * np.asarray(utilization, dtype=float)
-    capacity = np.where(fits & (batch >= 1), np.where(np.isfinite(tps), measured, modeled), 0.0)
+    if tps.ndim == 0 and np.isnan(tps):  # no measurement anywhere (the common case): skip that branch
+        capacity = np.where(fits & (batch >= 1), modeled, 0.0)
+    else:
+        measured = tps * 3600.0 * np.asarray(hours_per_day, dtype=float) * np.asarray(utilization, dtype=float)
+        capacity = np.where(fits & (batch >= 1), np.where(np.isfinite(tps), measured, modeled), 0.0)
     replicas = replicas_needed(tokens_per_day, capacity)
     f = np.asarray(replica_usd_per_day, dtype=float)
     usd_per_day = np.where(np.isfinite(replicas), replicas * f, np.inf)

@@ -57,7 +57,11 @@ def decode_step_s(batch, weights_gb, active_share, kv_gb_per_seq, active_params_
     b, w, r, kv, ap, n, bw, fl, be, mfu, o = _f(batch, weights_gb, active_share, kv_gb_per_seq,
                                                 active_params_b, n_gpus, bandwidth_gb_s, tflops,
                                                 bandwidth_eff, mfu, tp_overhead)
-    w_read = w * (1.0 - np.power(1.0 - np.clip(r, 0.0, 1.0), b))
+    r = np.clip(r, 0.0, 1.0)
+    if np.all(r == 1.0):  # dense models only: every step reads all the weights (fast path)
+        w_read = w
+    else:
+        w_read = w * (1.0 - np.power(1.0 - r, b))
     t_mem = (w_read + b * kv) / (n * bw * be)
     t_cmp = 2.0 * ap * 1e9 * b / (n * fl * 1e12 * mfu)
     return np.maximum(t_mem, t_cmp) * tp_factor(n, o)
