@@ -18,9 +18,9 @@ inputs expressed as our assumptions (the CLI flag in brackets):
   (the paper prices the deployment's full capacity), 8 h/day [--hours-per-day 8];
 * GPU price [--gpu-price-usd], no server cost [--host-usd-per-gpu 0], no staff [--ops-usd-month 0],
   no cost of capital [--rate 0], electricity price [--electricity-usd-kwh 0.15], no PUE [--pue 1];
-* GPU power from the paper's Table II via ``power_draw_share = paper W / catalog TDP`` (1.0 today:
-  the catalog TDPs are the paper's 400 W and 575 W) and ``host_w_per_gpu = 0`` - neither has a CLI
-  flag (the CLI would add 150 W of host power per GPU);
+* GPU power from the paper's Table II via ``power_draw_share = paper W / catalog TDP``
+  [--power-draw-share] (1.0 today: the catalog TDPs are the paper's 400 W and 575 W) and no host
+  power [--host-w-per-gpu 0];
 * input share 1/3 [--input-share] and the API's list prices [--api-price IN:OUT];
 * volume = the deployment's capacity [--tokens-per-month], exactly as the paper's Q_capacity.
 
@@ -293,8 +293,8 @@ def render(r: dict, stated: dict, v1: dict) -> str:
         f"| operating hours (Sec. VI-B: 8 h/day, 20 days/month; Table III: 176 h/month, see below) | 8 h x {r['days_per_month']:g} days | `hours_per_day = 8` [--hours-per-day 8], `days_per_month = {r['days_per_month']:g}` [--days-per-month {r['days_per_month']:g}] |",
         "| volume = the deployment's capacity `Q` (Eq. 4) | Table III | `tokens_per_month = Q` [--tokens-per-month]: tokens/s x 3600 x 8 x days, i.e. exactly one replica |",
         "| GPU price (Table II) | A100-80GB $15,000, RTX 5090 $2,000 | `gpu_price_usd` [--gpu-price-usd]; capex = Table III's hardware cost in every row (checked) |",
-        "| GPU power (Table II) | A100 400 W, RTX 5090 575 W | catalog TDP (the same 400 W / 575 W) x `power_draw_share = paper W / TDP` (= 1) - **no CLI flag** |",
-        "| no server / host (Eqs. 1-2) | 0 | `host_usd_per_gpu = 0` [--host-usd-per-gpu 0]; `host_w_per_gpu = 0` - **no CLI flag** (the CLI adds 150 W per GPU) |",
+        "| GPU power (Table II) | A100 400 W, RTX 5090 575 W | catalog TDP (the same 400 W / 575 W) x `power_draw_share = paper W / TDP` (= 1) [--power-draw-share] |",
+        "| no server / host (Eqs. 1-2) | 0 | `host_usd_per_gpu = 0` [--host-usd-per-gpu 0]; `host_w_per_gpu = 0` [--host-w-per-gpu 0] |",
         "| electricity price (Table III caption) | $0.15/kWh | `electricity_usd_kwh` [--electricity-usd-kwh 0.15] |",
         "| no cooling overhead (Eq. 2) | - | `pue = 1` [--pue 1] |",
         "| no staff, no cost of capital (Eqs. 1-3) | - | `ops_usd_month = 0` [--ops-usd-month 0], `rate = 0` [--rate 0] (payback never uses the amortization period) |",
@@ -314,10 +314,9 @@ def render(r: dict, stated: dict, v1: dict) -> str:
         "ovc " + " ".join(cli_args(d0, paper)),
         "```",
         "",
-        f"It prints payback {', '.join(f'{x:.2f}' for x in cli_pb)} months for the five APIs against the library "
-        f"call's {', '.join(f'{c.ours:.2f}' for c in cells[:5])}: the CLI cannot set `host_w_per_gpu` and so "
-        f"charges 150 W of host power per GPU on top (electricity {cli['selfhost']['cost_breakdown_usd_per_month']['energy']:.2f} "
-        f"instead of {d0['electricity_month']:.2f} USD/month). That is the only difference between the two paths.",
+        f"It prints payback {', '.join(f'{x:.2f}' for x in cli_pb)} months for the five APIs, the library "
+        f"call's {', '.join(f'{c.ours:.2f}' for c in cells[:5])} (electricity "
+        f"{cli['selfhost']['cost_breakdown_usd_per_month']['energy']:.2f} USD/month both ways): every input has a flag.",
         "",
         "## Ours next to theirs",
         "",
@@ -374,9 +373,8 @@ def render(r: dict, stated: dict, v1: dict) -> str:
         "power, PUE, operations staff, cost of capital, whole replicas (the paper's volume is exactly one "
         "deployment's capacity), the roofline throughput (replaced by the paper's measured figure) and the fit "
         "check (passed via a stand-in model, see above).",
-        "6. **What ovc cannot express with flags:** GPU power other than the catalog TDP (only `power_draw_share` in "
-        "the library, or a `--catalog` file with another `tdp_w`), and zero host power (`host_w_per_gpu`, library only). "
-        "Everything else above has a flag.",
+        "6. **Flags:** every input above has an `ovc breakeven` flag; GPU power other than the catalog TDP is "
+        "`--power-draw-share` (paper W / TDP) or a `--catalog` file with another `tdp_w`.",
         "7. **Paper text vs its own table** (not our difference, recorded in the YAML): Sec. VI-F2 gives medium "
         "break-even as 3.8-34 months and VI-F3 large as 3.5-69.3 months, while Table IV's minima are 2.3 and 4.3; "
         "Sec. VI-A puts Llama-3.3-70B on two A100s ($30k), Table III (used by Table IV: 17.8 months) on one ($15k).",
@@ -386,13 +384,14 @@ def render(r: dict, stated: dict, v1: dict) -> str:
 
 
 def cli_args(d: dict, paper: dict) -> list[str]:
-    """``ovc breakeven`` arguments equivalent to one deployment's library call (except host power)."""
+    """``ovc breakeven`` arguments equivalent to one deployment's library call."""
     a = d["assumptions"]
     args = ["breakeven", "--gpu", f"{d['n_gpus']}x{d['gpu']}", "--model", d["stand_in"], "--quant", d["quant"],
             "--tokens-per-month", f"{d['tokens_per_month']:.0f}", "--tokens-per-s", f"{a.tokens_per_s:g}",
             "--utilization", "1", "--hours-per-day", f"{a.hours_per_day:g}", "--days-per-month", f"{a.days_per_month:g}",
             "--gpu-price-usd", f"{a.gpu_price_usd:g}", "--host-usd-per-gpu", "0", "--ops-usd-month", "0", "--rate", "0",
-            "--pue", "1", "--electricity-usd-kwh", f"{a.electricity_usd_kwh:g}", "--input-share", repr(a.input_share)]
+            "--pue", "1", "--electricity-usd-kwh", f"{a.electricity_usd_kwh:g}", "--input-share", repr(a.input_share),
+            "--host-w-per-gpu", f"{a.host_w_per_gpu:g}", "--power-draw-share", repr(a.power_draw_share)]
     apis = {x["id"]: x for x in paper["apis"]}
     for k in paper["results"]["apis"]:
         args += ["--api-price", f"{apis[k]['input_usd_per_mtok']:g}:{apis[k]['output_usd_per_mtok']:g}"]

@@ -99,13 +99,13 @@ def test_stand_in_model_does_not_change_payback(rep, res):
 
 
 def test_cli_flags_map_to_the_same_assumptions(rep, res):
-    """`ovc breakeven` with the flags in the doc = the library call with the CLI's default host power."""
+    """`ovc breakeven` with the flags in the doc = the library call, exactly."""
     from openvclosed.analysis import run_breakeven
     from openvclosed.units import HwSpec
 
     d = next(x for x in res["deployments"] if x["model"] == "Qwen3-30B")
     cli = rep.run_cli(rep.cli_args(d, res["paper"]))
-    a = d["assumptions"].model_copy(update={"host_w_per_gpu": 150.0})
+    a = d["assumptions"]
     t_day = a.tokens_per_s * 3600.0 * a.hours_per_day * a.utilization
     lib = run_breakeven(rep.load_catalog([], include_env=False), t_day, HwSpec(d["n_gpus"], d["gpu"]), a,
                         model_name=d["stand_in"], precision=d["quant"], max_age_days=10**6,

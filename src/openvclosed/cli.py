@@ -85,7 +85,8 @@ _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "b
             "amortize_years": "--amortize-years", "rate": "--rate", "gpu_hour_usd": "--gpu-hour-usd",
             "gpu_price_usd": "--gpu-price-usd", "tokens_per_s": "--tokens-per-s", "hours_per_day": "--hours-per-day",
             "days_per_month": "--days-per-month", "bandwidth_eff": "--bandwidth-eff", "decode_mfu": "--decode-mfu",
-            "max_batch": "--batch", "host_usd_per_gpu": "--host-usd-per-gpu"}
+            "max_batch": "--batch", "host_usd_per_gpu": "--host-usd-per-gpu", "host_w_per_gpu": "--host-w-per-gpu",
+            "power_draw_share": "--power-draw-share"}
 
 
 def _assumptions(**overrides):
@@ -140,6 +141,8 @@ def breakeven(
     amortize_years: Annotated[Optional[float], typer.Option("--amortize-years", help="Years to write hardware off [default 3].", show_default=False)] = None,
     rate: Annotated[Optional[float], typer.Option("--rate", help="Cost of capital per year, 0..1 [default 0.08].", show_default=False)] = None,
     host_usd_per_gpu: Annotated[Optional[float], typer.Option("--host-usd-per-gpu", help="Server/workstation cost per GPU [default 1500 USD].", show_default=False)] = None,
+    host_w_per_gpu: Annotated[Optional[float], typer.Option("--host-w-per-gpu", help="Host power (CPU, RAM, fans) per GPU [default 150 W].", show_default=False)] = None,
+    power_draw_share: Annotated[Optional[float], typer.Option("--power-draw-share", help="Mean GPU draw as a share of TDP while powered [default 1.0].", show_default=False)] = None,
     gpu_price_usd: Annotated[Optional[float], typer.Option("--gpu-price-usd", help="Purchase price per GPU (default: catalog).", show_default=False)] = None,
     rent: Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")] = False,
     gpu_hour_usd: Annotated[Optional[float], typer.Option("--gpu-hour-usd", help="Rented price per GPU-hour (default: catalog).", show_default=False)] = None,
@@ -180,7 +183,8 @@ def breakeven(
                      context_tokens=context, utilization=utilization, electricity_usd_kwh=electricity_usd_kwh,
                      pue=pue, ops_usd_month=ops_usd_month, amortize_years=amortize_years, rate=rate,
                      gpu_hour_usd=gpu_hour_usd, gpu_price_usd=gpu_price_usd, tokens_per_s=tokens_per_s,
-                     hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu)
+                     hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu,
+                     host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share)
     if tokens is not None:
         t_day = parse_tokens(tokens, "--tokens")
     else:
