@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CSV_PATH = ROOT / "data" / "measurements" / "throughput.csv"
 JSON_PATH = ROOT / "data" / "measurements" / "calibration.json"
 DOC_PATH = ROOT / "docs" / "validation.md"
+PLOT_PATH = ROOT / "docs" / "validation-throughput.png"
 COMMAND = "python scripts/calibrate.py --write"
 
 DEFAULT_CONTEXT = 1024
@@ -617,6 +618,12 @@ def render_markdown(res: dict) -> str:
         if s["n"]:
             L.append(f"| {name}, {m} | {s['n']} | {s['median_abs_pct']:.1f}% | {s['worst_abs_pct']:.1f}% | "
                      f"{s['worst_id']} | |")
+    L += ["", "## Predicted vs measured", "",
+          "![predicted vs measured decode tokens/s, log-log, calibration and validation halves]"
+          "(validation-throughput.png)", "",
+          "Log-log scatter of every usable row (filled: validation half; open: calibration half; circles: "
+          "single stream; squares: batched), with the 1:1 line and the +-50% band. Drawn by the same "
+          "`--write` run when matplotlib is installed (`pip install \".[plot]\"`).", ""]
     L += ["", "## Validation rows", "", "Each id links to its source (see the CSV's `source_detail` for the exact "
           "table and row).", ""]
     L += _md_table(res["val"], f)
@@ -714,6 +721,47 @@ Written against the numbers above (2026-11-25); re-read it when the CSV changes.
 """
 
 
+def write_plot(res: dict, path: Path) -> bool:
+    """Predicted vs measured, log-log, both halves; False when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    f = res["factors"]
+    fig, ax = plt.subplots(figsize=(6.5, 6), dpi=110)
+    lo, hi = 1e9, 0.0
+    for rows, filled, label in ((res["cal"], False, "calibration"), (res["val"], True, "validation")):
+        pred = predict(rows, **f)
+        for metric, marker in (("decode_single", "o"), ("decode_aggregate", "s")):
+            idx = [i for i, r in enumerate(rows) if r.metric == metric]
+            if not idx:
+                continue
+            x = [rows[i].measured for i in idx]
+            y = [float(pred[i]) for i in idx]
+            lo, hi = min(lo, *x, *y), max(hi, *x, *y)
+            ax.scatter(x, y, marker=marker, s=36, facecolors="C0" if filled else "none",
+                       edgecolors="C0" if metric == "decode_single" else "C3",
+                       label=f"{label}, {metric.replace('decode_', '')}")
+    line = [lo * 0.8, hi * 1.25]
+    ax.plot(line, line, "k-", lw=1, label="predicted = measured")
+    ax.fill_between(line, [v / 1.5 for v in line], [v * 1.5 for v in line], color="0.85", zorder=0, label="+-50%")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("measured decode tokens/s (published)")
+    ax.set_ylabel("predicted decode tokens/s (ovc roofline)")
+    vs = res["val_stats"]
+    ax.set_title(f"ovc roofline vs {len(res['cal']) + len(res['val'])} published measurements\n"
+                 f"validation median |error| {vs['median_abs_pct']:.1f}%", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
 def check(res: dict, json_path: Path = JSON_PATH) -> tuple[bool, str]:
     if not json_path.exists():
         return False, f"{json_path} not found; run `{COMMAND}` first"
@@ -743,6 +791,10 @@ def main(argv: list[str] | None = None) -> int:
         DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
         DOC_PATH.write_text(render_markdown(res), encoding="utf-8")
         JSON_PATH.write_text(json.dumps(summary(res), indent=2) + "\n", encoding="utf-8")
+        if write_plot(res, PLOT_PATH):
+            print(f"wrote {PLOT_PATH.relative_to(ROOT)}")
+        else:
+            print("matplotlib not installed: plot not redrawn (pip install '.[plot]')")
         print(f"wrote {DOC_PATH.relative_to(ROOT)} and {JSON_PATH.relative_to(ROOT)}")
     return rc
 
