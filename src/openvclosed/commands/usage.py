@@ -196,7 +196,10 @@ def register(app: typer.Typer, shared: dict) -> None:
             typer.echo(_json({"schema_version": 1, "window": _window_json(w),
                               "files": [_file_json(r) for r in reports], **d}))
         else:
-            typer.echo(_render_reprice(result, w, warnings), nl=False)
+            for x in warnings:  # stale prices go to stderr in every format
+                if "days old" in x:
+                    sys.stderr.write(f"ovc: warning: {x}\n")
+            typer.echo(_render_reprice(result, w, [x for x in warnings if "days old" not in x]), nl=False)
 
 
 # ----------------------------------------------------------------------------------------- helpers
