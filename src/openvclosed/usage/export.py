@@ -13,10 +13,10 @@ import json
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from openvclosed.errors import InputError
+from openvclosed.fileio import atomic_write_text
 from openvclosed.usage.aggregate import TrafficStats, Window, growth_per_month
 
 __all__ = ["TODO_MARKER", "workload_name", "render_workload_yaml", "write_atomic"]
@@ -115,24 +115,4 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False, validate=N
         raise InputError(f"{p}: exists; pass --force to overwrite it")
     if p.is_dir():
         raise InputError(f"{p}: is a directory")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{p}: directory {parent} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
-    except OSError as e:
-        raise InputError(f"{p}: cannot write ({e.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if validate is not None:
-            validate(tmp)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_text(p, text, validate)
