@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import platform
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (the script's own folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("scalar_reference", ROOT / "tests" / "scalar_reference.py")
@@ -71,14 +70,6 @@ def scalar(x: dict, k: int) -> None:
         ref.compare_with_api(x["tokens_per_day"][i], p, r["usd_per_day"], x["replica_usd_per_day"][i],
                              r["capacity_tokens_per_day"], r["replicas"], 20000.0, 30.0)
 
-
-def median_time(fn, repeat: int) -> float:
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
 
 
 def main() -> None:

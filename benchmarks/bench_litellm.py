@@ -25,11 +25,10 @@ import argparse
 import os
 import platform
 import re
-import statistics
 import sys
-import time
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (the script's own folder is on sys.path)
 
 from openvclosed.catalog import load_catalog
 from openvclosed.engine import api_usd_per_day, api_usd_per_mtok
@@ -74,14 +73,6 @@ def litellm_costs(cost_per_token, keys, idx, prompt, completion, k: int) -> list
         out.append(pc + cc)
     return out
 
-
-def median_time(fn, repeat: int) -> float:
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,6 @@ import argparse
 import csv
 import datetime as dt
 import json
-import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path

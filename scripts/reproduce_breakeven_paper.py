@@ -254,7 +254,6 @@ def render(r: dict, stated: dict, v1: dict) -> str:
     main_by = {(c.model, c.api): c for c in cells}
     st_ratio = [c.ours / main_by[(c.model, c.api)].ours - 1 for c in stated["cells"]]
     d0 = r["deployments"][0]
-    a0 = d0["assumptions"]
     cli = run_cli(cli_args(d0, paper))
     cli_pb = [a["payback_months"] for a in cli["apis"]]
     ep = imp["electricity_per_gpu"]

@@ -1,4 +1,6 @@
+import importlib.util
 import os
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -40,3 +42,17 @@ def check_golden(name: str, text: str) -> None:
 @pytest.fixture
 def golden():
     return check_golden
+
+
+def _load_module(path, name):
+    """Import a script (scripts/, benchmarks/) by path, registered under ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def load_module():
+    return _load_module

@@ -4,9 +4,7 @@ Paper: arXiv:2509.18101 v3, Table IV; inputs in data/measurements/breakeven_pape
 tolerance and every difference are documented in docs/validation-breakeven.md.
 """
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,17 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "reproduce_breakeven_paper.py"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("ovc_reproduce_breakeven_paper", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
-def rep():
-    return _load_script()
+def rep(load_module):
+    return load_module(SCRIPT, "ovc_reproduce_breakeven_paper")
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,6 @@
 """The roofline calibration (scripts/calibrate.py) still validates as well as recorded."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,17 +10,9 @@ SCRIPT = ROOT / "scripts" / "calibrate.py"
 JSON_PATH = ROOT / "data" / "measurements" / "calibration.json"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("ovc_calibrate_script", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def cal():
-    return _load_script()
+def cal(load_module):
+    return load_module(SCRIPT, "ovc_calibrate_script")
 
 
 @pytest.fixture(scope="module")

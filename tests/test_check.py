@@ -212,6 +212,7 @@ def test_import_litellm_fixture(run, tmp_path):
     (["catalog", "import-litellm"], "give a LiteLLM price JSON"),
     (["catalog", "import-litellm", "/nonexistent.json"], "no such file"),
     (["catalog", "import-litellm", "BADJSON"], "not valid JSON"),
+    (["catalog", "import-litellm", "/tmp"], "is a directory"),
 ])
 def test_import_litellm_bad_input(run, tmp_path, args, message):
     bad = tmp_path / "bad.json"

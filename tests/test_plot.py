@@ -1,7 +1,6 @@
 """Plots: figure artists (labelled break-even markers), files written; terminal chart; missing matplotlib."""
 
 import builtins
-import json
 
 import pytest
 
@@ -27,9 +26,11 @@ def test_cost_figure_marks_labelled_breakevens(run):
     assert winners and len(markers) >= 1
     labels = " ".join(t.get_text() for t in ax.texts if t.get_gid() == "breakeven-label")
     assert all(w in labels for w in winners)
-    for ln in markers:  # each marker sits on the self-hosting first step, at the API's cost
+    for ln in markers:  # each marker sits on the self-hosting first step, at a winner's break-even volume
         x, y = ln.get_xdata()[0], ln.get_ydata()[0]
         assert y == pytest.approx(r.selfhost.replica_usd_per_month, rel=1e-9)
+        assert any(x == pytest.approx(a.breakeven_tokens_per_day, rel=1e-9) for a in r.apis
+                   if a.api in winners)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "self-host (whole replicas)" in legend and all(a.api in legend for a in r.apis)
     import matplotlib.pyplot as plt

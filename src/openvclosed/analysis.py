@@ -10,7 +10,7 @@ import numpy as np
 from openvclosed.assumptions import Assumptions
 from openvclosed.catalog import ApiEntry, Catalog, GpuEntry, ModelEntry
 from openvclosed.deployment import (Deployment, choose_default_model, evaluate_deployment, precisions_for,
-                                    quant_risk)
+                                    gpu_tflops, quant_risk, sane_fit)
 from openvclosed.engine import PRECISION_BITS, api_usd_per_mtok
 from openvclosed.engine.scenario import compare_with_api, selfhost_scenario
 from openvclosed.errors import InputError
@@ -58,6 +58,13 @@ def stale_warnings(items: list[tuple[str, dt.date | None]], today: dt.date, max_
             out.append(f"{label} is {(today - when).days} days old (as_of {when}); prices move fast — "
                        f"check it or override it with --catalog FILE")
     return out
+
+
+def gpu_price_dates(gpu: GpuEntry, a: Assumptions, rented: bool) -> list[tuple[str, dt.date | None]]:
+    """The catalog GPU price a self-hosted cost rests on (none when the user overrode it)."""
+    if rented:
+        return [] if a.gpu_hour_usd is not None else [(f"cloud price of {gpu.id}", gpu.cloud_as_of)]
+    return [] if a.gpu_price_usd is not None else [(f"purchase price of {gpu.id}", gpu.price_as_of)]
 
 
 def _selfhost_result(d: Deployment, d_month: float) -> SelfHostResult:
@@ -148,11 +155,7 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
         warnings.append(f"not like-for-like: {', '.join(above)} serve a higher capability tier than {model.id} "
                         f"({model.best_tier}); the saving holds only for work {model.id} does well enough — "
                         f"route the rest to a frontier API (hybrid)")
-    if rented:
-        if a.gpu_hour_usd is None:
-            dated.append((f"cloud price of {gpu.id}", gpu.cloud_as_of))
-    elif a.gpu_price_usd is None:
-        dated.append((f"purchase price of {gpu.id}", gpu.price_as_of))
+    dated += gpu_price_dates(gpu, a, rented)
     warnings += stale_warnings(dated, today, max_age_days)
     extra = {}
     if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity:
@@ -174,8 +177,6 @@ def horizon_inputs(d: Deployment, a: Assumptions, tokens_per_day: float | None =
     Feed it to ``horizon_scenario(api_usd_per_mtok=..., **inputs)``, ``monte_carlo_breakeven(inputs, ...)``
     or ``sensitivity_table(inputs, ...)``. ``horizon_months`` defaults to ``amortize_years x 12``.
     """
-    from openvclosed.deployment import _gpu_tflops
-
     g, m = d.gpu, d.model
     price = a.gpu_price_usd or g.purchase_usd
     hourly = a.gpu_hour_usd or g.cloud_usd_per_hour
@@ -183,7 +184,7 @@ def horizon_inputs(d: Deployment, a: Assumptions, tokens_per_day: float | None =
         tokens_per_day=d.tokens_per_day if tokens_per_day is None else tokens_per_day,
         params_b=m.params_b, active_params_b=m.active_params_b, kv_elements_per_token=m.kv_elements_per_token,
         weight_bits=d.weight_bits, n_gpus=d.n_gpus, vram_gb=g.vram_gb, bandwidth_gb_s=g.bandwidth_gb_s,
-        tflops=_gpu_tflops(g, d.precision), tp_overhead=a.tp_overhead(g.interconnect),
+        tflops=gpu_tflops(g, d.precision), tp_overhead=a.tp_overhead(g.interconnect),
         gpu_tdp_w=g.tdp_w if g.tdp_w is not None else math.nan,
         gpu_usd=price if price is not None else math.nan, gpu_hour_usd=hourly if hourly is not None else math.nan,
         rented=d.rented, input_share=a.input_share, context_tokens=a.context_tokens, kv_bits=a.kv_bits,
@@ -302,8 +303,7 @@ def _summary(sh: SelfHostResult, rows: list[ApiComparison], t: float) -> str:
 
 
 def _fits(gpu, n, model, precision, a) -> bool:
-    from openvclosed.deployment import sane_fit
-
+    """Weights and one sequence's KV cache fit (no concurrency minimum)."""
     return sane_fit(gpu, n, model, precision, a.model_copy(update={"min_concurrent_seqs": 1}))
 
 
@@ -327,18 +327,24 @@ def _suggest(catalog: Catalog, gpu: GpuEntry, n: int, model: ModelEntry, a: Assu
 
 def run_fit(catalog: Catalog, model: ModelEntry, gpu: GpuEntry, a: Assumptions, *,
             gpu_counts: list[int] | None = None, precisions: list[str] | None = None,
-            batch: int | None = None) -> FitResult:
-    """VRAM fit and decode throughput per precision x GPU count, as one vectorized grid."""
+            batch: int | None = None, weight_bits: float | None = None) -> FitResult:
+    """VRAM fit and decode throughput per precision x GPU count, as one vectorized grid.
+
+    ``weight_bits`` replaces the precisions with one exact bits-per-weight row (e.g. 4.85 for a
+    GGUF Q4_K_M), labelled ``"<bits>bit"`` and computed at the FP16 tensor rate.
+    """
     counts = gpu_counts or [1, 2, 4, 8]
-    precs = precisions or precisions_for(model)
-    for p in precs:
-        if p not in PRECISION_BITS:
-            raise InputError(f"--quant: {p!r} is not a precision; choose from {', '.join(PRECISION_BITS)}")
+    if weight_bits is not None:
+        precs, bit_values = [f"{weight_bits:g}bit"], [weight_bits]
+    else:
+        precs = precisions or precisions_for(model)
+        for p in precs:
+            if p not in PRECISION_BITS:
+                raise InputError(f"--quant: {p!r} is not a precision; choose from {', '.join(PRECISION_BITS)}")
+        bit_values = [PRECISION_BITS[p] for p in precs]
     n_grid, p_idx = np.meshgrid(np.array(counts, dtype=float), np.arange(len(precs)), indexing="ij")
-    bits = np.array([PRECISION_BITS[p] for p in precs])[p_idx]
-    if gpu.fp16_tflops is None:
-        raise InputError(f"gpu {gpu.id}: no cited FP16 TFLOPS in the catalog; add fp16_tflops in a --catalog FILE")
-    tflops = np.array([gpu.fp8_tflops if p == "fp8" and gpu.fp8_tflops else gpu.fp16_tflops for p in precs])[p_idx]
+    bits = np.array(bit_values)[p_idx]
+    tflops = np.array([gpu_tflops(gpu, p) for p in precs])[p_idx]
     max_batch = batch if batch is not None else a.max_batch
     r = selfhost_scenario(0.0, model.params_b, model.active_params_b, model.kv_elements_per_token, bits, n_grid,
                           gpu.vram_gb, gpu.bandwidth_gb_s, tflops, a.tp_overhead(gpu.interconnect), 0.0,

@@ -235,7 +235,6 @@ def fit(
       ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
     """
     from openvclosed.analysis import run_fit
-    from openvclosed.engine import PRECISION_BITS
     from openvclosed.report import render_fit, render_json
     from openvclosed.units import parse_hw_spec
 
@@ -256,13 +255,9 @@ def fit(
         raise InputError("give --model (see `ovc catalog models`) or an ad-hoc model with --params-b ...")
     counts = [hw.n_gpus] if "x" in gpu.lower() else None
     precs = [q.value for q in quant] if quant else None
-    if bits is not None:
-        if bits <= 0 or bits > 32:
-            raise InputError(f"--bits: {bits!r} must be in (0, 32]")
-        label = f"{bits:g}bit"
-        PRECISION_BITS[label] = bits  # registered for this process only
-        precs = [label]
-    result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch)
+    if bits is not None and not 0 < bits <= 32:
+        raise InputError(f"--bits: {bits!r} must be in (0, 32]")
+    result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits)
     typer.echo(render_json(result) if as_json else render_fit(result), nl=False)
 
 

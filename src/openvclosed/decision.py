@@ -15,7 +15,7 @@ import numpy as np
 
 from openvclosed.assumptions import Assumptions
 from openvclosed.catalog import TIERS, ApiEntry, Catalog, GpuEntry, ModelEntry
-from openvclosed.deployment import precisions_for, quant_risk
+from openvclosed.deployment import compute_tflops, precisions_for, quant_risk
 from openvclosed.engine import (PRECISION_BITS, api_usd_per_mtok, owned_usd_per_replica_day,
                                 rented_usd_per_replica_day)
 from openvclosed.engine.scenario import selfhost_scenario
@@ -24,7 +24,8 @@ from openvclosed.errors import InputError
 from openvclosed.units import parse_hw_spec
 from openvclosed.workload import Workload, WorkloadFile
 
-__all__ = ["Option", "WorkloadDecision", "decide_workload", "decide_file", "DEFAULT_HARDWARE", "Portfolio"]
+__all__ = ["Option", "WorkloadDecision", "decide_workload", "decide_file", "DEFAULT_HARDWARE", "Portfolio",
+           "price_dates"]
 
 DEFAULT_HARDWARE = ["1xrtx4090", "2xrtx4090", "4xrtx4090", "1xl40s", "2xl40s", "1xa100-80gb", "2xa100-80gb",
                     "4xa100-80gb", "1xh100", "2xh100", "4xh100", "8xh100", "1xh200", "8xh200"]
@@ -180,7 +181,7 @@ def _price_designs(designs: list[_Design], tokens_per_day: float, a: Assumptions
     active = col(lambda d: d.model.active_params_b)
     kv_el = col(lambda d: d.model.kv_elements_per_token)
     bits = col(lambda d: PRECISION_BITS[d.precision])
-    tflops = col(lambda d: (d.gpu.fp8_tflops if d.precision == "fp8" and d.gpu.fp8_tflops else d.gpu.fp16_tflops) or nan)
+    tflops = col(lambda d: compute_tflops(d.gpu, d.precision) or nan)
     tp = col(lambda d: a.tp_overhead(d.gpu.interconnect))
     vram = col(lambda d: d.gpu.vram_gb)
     bw = col(lambda d: d.gpu.bandwidth_gb_s)
@@ -454,8 +455,6 @@ def _reasons(w, rec, ranked, options, cheapest_api, a) -> tuple[list[str], list[
             switching.append(f"the answer flips below about {_fmt(be)} tokens/day: under that "
                              f"{cheapest_api.name} is cheaper than one replica")
     elif rec.kind in ("closed-api", "hosted-open-api"):
-        flip = [o.breakeven_tokens_per_day for o in options if o.kind in ("self-host", "self-host-cloud")
-                and o.feasible and math.isfinite(o.breakeven_tokens_per_day)]
         sh = [o for o in options if o.kind in ("self-host", "self-host-cloud") and o.feasible]
         if sh:
             cheapest_sh = min(sh, key=lambda o: o.detail["replica_usd_per_day"] / max(o.detail["capacity_tokens_per_day"], 1e-9))
@@ -465,7 +464,6 @@ def _reasons(w, rec, ranked, options, cheapest_api, a) -> tuple[list[str], list[
                                  f"{_fmt(cheapest_sh.detail['replica_usd_per_day'] / (rec.usd_per_mtok / 1e6))} tokens/day")
             else:
                 switching.append("no self-hosted design in the candidates beats this API at any volume")
-        del flip
     return reasons[:6], switching
 
 
@@ -573,3 +571,22 @@ def monte_carlo_for(catalog: Catalog, d: WorkloadDecision, n: int, seed: int) ->
         out[k] = float(mc[k])
     out["distributions"] = mc["distributions"]
     return out
+
+
+def price_dates(catalog: Catalog, decisions: list[WorkloadDecision]) -> list[tuple[str, object]]:
+    """(label, as_of) of every price the recommended options rest on, for staleness checks."""
+    items = set()
+    for d in decisions:
+        o = d.recommended
+        if o is None:
+            continue
+        for name in (o.name, o.detail.get("frontier_api"), o.detail.get("rest")):
+            if name in catalog.apis:
+                items.add((f"price of {name}", catalog.apis[name].as_of))
+        if o.kind == "self-host":
+            g = catalog.gpus[o.detail["gpu"]]
+            items.add((f"purchase price of {g.id}", g.price_as_of))
+        elif o.kind == "self-host-cloud":
+            g = catalog.gpus[o.detail["gpu"]]
+            items.add((f"cloud price of {g.id}", g.cloud_as_of))
+    return sorted(items, key=str)

@@ -13,11 +13,13 @@ import numpy as np
 
 from openvclosed.assumptions import Assumptions
 from openvclosed.catalog import Catalog, GpuEntry, ModelEntry
-from openvclosed.engine import PRECISION_BITS, owned_usd_per_replica_day, rented_usd_per_replica_day
+from openvclosed.engine import (PRECISION_BITS, kv_gb_per_token, max_concurrent_seqs, owned_usd_per_replica_day,
+                                rented_usd_per_replica_day, usable_vram_gb, weights_gb)
 from openvclosed.engine.scenario import selfhost_scenario
 from openvclosed.errors import InputError
 
-__all__ = ["Deployment", "precisions_for", "evaluate_deployment", "choose_default_model", "quant_risk"]
+__all__ = ["Deployment", "compute_tflops", "gpu_tflops", "precisions_for", "evaluate_deployment",
+           "choose_default_model", "quant_risk"]
 
 _NATIVE_LABEL = {16.0: "fp16", 8.0: "fp8", 4.25: "mxfp4"}
 
@@ -81,15 +83,23 @@ class Deployment:
         return f"{self.n_gpus}x{self.gpu.id}"
 
 
-def _gpu_tflops(gpu: GpuEntry, precision: str) -> float:
-    if gpu.fp16_tflops is None:
+def compute_tflops(gpu: GpuEntry, precision: str) -> float | None:
+    """Tensor TFLOPS a precision runs at: FP8 for fp8 weights on cards that have it, else FP16/BF16
+    (weight-only quantization dequantizes to 16 bits). None when the catalog has no cited figure."""
+    if precision == "fp8" and gpu.fp8_tflops:
+        return gpu.fp8_tflops
+    return gpu.fp16_tflops
+
+
+def gpu_tflops(gpu: GpuEntry, precision: str) -> float:
+    """:func:`compute_tflops`, or an error naming the missing catalog figure."""
+    tflops = compute_tflops(gpu, precision)
+    if tflops is None:
         raise InputError(
             f"gpu {gpu.id}: no cited FP16 TFLOPS in the catalog ({gpu.catalog}); add fp16_tflops "
             f"for it in a --catalog FILE to model it"
         )
-    if precision == "fp8" and gpu.fp8_tflops:
-        return gpu.fp8_tflops
-    return gpu.fp16_tflops
+    return tflops
 
 
 def replica_cost(gpu: GpuEntry, n_gpus: int, a: Assumptions, rented: bool) -> tuple[float, float, float, dict]:
@@ -120,7 +130,7 @@ def evaluate_deployment(gpu: GpuEntry, n_gpus: int, model: ModelEntry, precision
     f_day, capex, running, parts = replica_cost(gpu, n_gpus, a, rented)
     r = selfhost_scenario(
         tokens_per_day, model.params_b, model.active_params_b, model.kv_elements_per_token, bits, n_gpus,
-        gpu.vram_gb, gpu.bandwidth_gb_s, _gpu_tflops(gpu, precision), a.tp_overhead(gpu.interconnect), f_day,
+        gpu.vram_gb, gpu.bandwidth_gb_s, gpu_tflops(gpu, precision), a.tp_overhead(gpu.interconnect), f_day,
         input_share=a.input_share, context_tokens=a.context_tokens, kv_bits=a.kv_bits,
         vram_reserve_share=a.vram_reserve_share, max_batch=a.max_batch, bandwidth_eff=a.bandwidth_eff,
         decode_mfu=a.decode_mfu, prefill_mfu=a.prefill_mfu, utilization=a.utilization,
@@ -139,8 +149,6 @@ def evaluate_deployment(gpu: GpuEntry, n_gpus: int, model: ModelEntry, precision
 
 def sane_fit(gpu: GpuEntry, n_gpus: int, model: ModelEntry, precision: str, a: Assumptions) -> bool:
     """Weights fit with KV room for ``a.min_concurrent_seqs`` sequences at ``a.context_tokens``."""
-    from openvclosed.engine import kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
-
     seqs = max_concurrent_seqs(usable_vram_gb(gpu.vram_gb, n_gpus, a.vram_reserve_share),
                                weights_gb(model.params_b, PRECISION_BITS[precision]),
                                kv_gb_per_token(model.kv_elements_per_token, a.kv_bits), a.context_tokens)

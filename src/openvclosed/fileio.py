@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openvclosed.errors import InputError
 
-__all__ = ["atomic_write_text"]
+__all__ = ["atomic_write_text", "input_file_size"]
 
 
 def atomic_write_text(path: str | Path, text: str, validate=None) -> None:
@@ -38,3 +38,20 @@ def atomic_write_text(path: str | Path, text: str, validate=None) -> None:
         except OSError:
             pass
         raise
+
+
+def input_file_size(path: Path, expected: str) -> int:
+    """Size in bytes of an input file, or one clear error: missing, unreadable, or a directory.
+
+    ``expected`` names what the file should be, e.g. "a YAML file".
+    """
+    label = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{label}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{label}: cannot read ({e.strerror})") from None
+    if path.is_dir():
+        raise InputError(f"{label}: is a directory, expected {expected}")
+    return size

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
-from pydantic import BaseModel, ConfigDict, field_serializer
-
 from openvclosed.decision import Option, Portfolio, WorkloadDecision
+from openvclosed.results import ResultModel
 
 __all__ = ["OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut", "RecommendResult", "to_result"]
 
 
-def _clean(v):
-    if isinstance(v, float):
-        return None if (math.isnan(v) or math.isinf(v)) else round(v, 6)
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
-    return v
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_serializer("*", when_used="json")
-    def _ser(self, v):
-        return _clean(v)
-
-
-class OptionOut(_Out):
+class OptionOut(ResultModel):
     kind: str
     name: str
     tier: str
@@ -45,13 +24,13 @@ class OptionOut(_Out):
     detail: dict
 
 
-class RecommendationOut(_Out):
+class RecommendationOut(ResultModel):
     option: OptionOut | None
     reasons: list[str]
     switching: list[str]
 
 
-class WorkloadOut(_Out):
+class WorkloadOut(ResultModel):
     name: str
     tokens_per_day: float
     horizon_months: int
@@ -63,7 +42,7 @@ class WorkloadOut(_Out):
     monte_carlo: dict | None = None
 
 
-class PortfolioOut(_Out):
+class PortfolioOut(ResultModel):
     alone_usd_per_month: float
     shared_usd_per_month: float
     shared_design: str | None
@@ -72,7 +51,7 @@ class PortfolioOut(_Out):
     notes: list[str]
 
 
-class RecommendResult(_Out):
+class RecommendResult(ResultModel):
     schema_version: int = 1
     workloads: list[WorkloadOut]
     portfolio: PortfolioOut | None = None

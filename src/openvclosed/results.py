@@ -11,37 +11,42 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-__all__ = ["SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION",
+__all__ = ["ResultModel", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION",
            "HorizonApi", "HorizonResult", "MonteCarloApi", "MonteCarloResult", "SensitivityRow", "SensitivityApi",
            "SensitivityResult"]
 
 SCHEMA_VERSION = 1
 
 
-def _finite(v: float | None) -> float | None:
-    if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))):
-        return None
-    return round(v, 6) if isinstance(v, float) else v
+def _clean(v):
+    """JSON form of a value: floats rounded to 6 decimals, nan/inf ("never") as null, recursively."""
+    if isinstance(v, float):
+        return None if (math.isnan(v) or math.isinf(v)) else round(v, 6)
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return v
 
 
-class _Out(BaseModel):
+class ResultModel(BaseModel):
+    """Base of every JSON result object: unknown fields rejected, numbers cleaned by :func:`_clean`."""
+
     model_config = ConfigDict(extra="forbid")
 
     @field_serializer("*", when_used="json")
     def _ser(self, v):
-        if isinstance(v, float):
-            return _finite(v)
-        return v
+        return _clean(v)
 
 
-class LicenseInfo(_Out):
+class LicenseInfo(ResultModel):
     name: str
     commercial_use: bool
     mau_limit: int | None
     conditions: list[str]
 
 
-class SelfHostResult(_Out):
+class SelfHostResult(ResultModel):
     gpu: str
     gpu_name: str
     n_gpus: int
@@ -71,7 +76,7 @@ class SelfHostResult(_Out):
     tiers: list[str]
 
 
-class ApiComparison(_Out):
+class ApiComparison(ResultModel):
     api: str
     provider: str
     model: str
@@ -88,7 +93,7 @@ class ApiComparison(_Out):
     catalog: str
 
 
-class HorizonApi(_Out):
+class HorizonApi(ResultModel):
     """One API against self-hosting over the horizon (present values, discounted at ``rate``)."""
 
     api: str
@@ -99,7 +104,7 @@ class HorizonApi(_Out):
     crossover_month: float | None
 
 
-class HorizonResult(_Out):
+class HorizonResult(ResultModel):
     horizon_months: int
     growth_per_month: float
     api_price_decline_per_year: float
@@ -112,7 +117,7 @@ class HorizonResult(_Out):
     apis: list[HorizonApi]
 
 
-class MonteCarloApi(_Out):
+class MonteCarloApi(ResultModel):
     api: str
     p_selfhost_cheaper: float
     saving_usd_mean: float | None
@@ -124,7 +129,7 @@ class MonteCarloApi(_Out):
     crossover_month_p90: float | None
 
 
-class MonteCarloResult(_Out):
+class MonteCarloResult(ResultModel):
     n: int
     seed: int | None
     horizon_months: int
@@ -132,7 +137,7 @@ class MonteCarloResult(_Out):
     apis: list[MonteCarloApi]
 
 
-class SensitivityRow(_Out):
+class SensitivityRow(ResultModel):
     variable: str
     base_value: float
     low: float
@@ -143,18 +148,18 @@ class SensitivityRow(_Out):
     flip_value: float | None
 
 
-class SensitivityApi(_Out):
+class SensitivityApi(ResultModel):
     api: str
     base_saving_usd: float | None
     rows: list[SensitivityRow]
 
 
-class SensitivityResult(_Out):
+class SensitivityResult(ResultModel):
     horizon_months: int
     apis: list[SensitivityApi]
 
 
-class BreakevenResult(_Out):
+class BreakevenResult(ResultModel):
     schema_version: int = SCHEMA_VERSION
     tokens_per_day: float
     tokens_per_month: float
@@ -168,7 +173,7 @@ class BreakevenResult(_Out):
     sensitivity: SensitivityResult | None = None
 
 
-class FitRow(_Out):
+class FitRow(ResultModel):
     n_gpus: int
     quant: str
     weight_bits: float
@@ -183,7 +188,7 @@ class FitRow(_Out):
     quality_risk: str | None
 
 
-class FitResult(_Out):
+class FitResult(ResultModel):
     schema_version: int = SCHEMA_VERSION
     model: str
     model_name: str

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from openvclosed.errors import InputError
+from openvclosed.fileio import input_file_size
 
 MAX_BYTES = 1_000_000
 """Largest YAML file accepted [bytes]."""
@@ -68,14 +69,7 @@ def load_yaml_file(path: Path | str):
     """Read and parse a YAML file with the limits above."""
     p = Path(path)
     label = str(path)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except OSError as e:
-        raise InputError(f"{label}: cannot read ({e.strerror})") from None
-    if p.is_dir():
-        raise InputError(f"{label}: is a directory, expected a YAML file")
+    size = input_file_size(p, "a YAML file")
     if size > MAX_BYTES:
         raise InputError(f"{label}: {size} bytes is over the {MAX_BYTES}-byte limit for YAML files")
     try:

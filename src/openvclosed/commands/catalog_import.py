@@ -37,7 +37,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         import yaml
 
         from openvclosed.errors import InputError
-        from openvclosed.fileio import atomic_write_text
+        from openvclosed.fileio import atomic_write_text, input_file_size
         from openvclosed.litellm_import import find_installed_json, plan_import
 
         if (path is None) == (not from_installed):
@@ -47,12 +47,12 @@ def register(app: typer.Typer, shared: dict) -> None:
             if path is None:
                 raise InputError("--from-installed: the litellm package is not installed (pip install litellm), "
                                  "or its bundled price JSON is missing")
+        if input_file_size(path, "LiteLLM's price JSON") > 50_000_000:
+            raise InputError(f"{path}: over 50 MB; not a LiteLLM price file")
         try:
-            if path.stat().st_size > 50_000_000:
-                raise InputError(f"{path}: over 50 MB; not a LiteLLM price file")
             prices = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
+        except OSError as e:
+            raise InputError(f"{path}: cannot read ({e.strerror})") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise InputError(f"{path}: not valid JSON ({e.__class__.__name__})") from None
         if not isinstance(prices, dict):

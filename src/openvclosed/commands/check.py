@@ -50,7 +50,8 @@ def register(app: typer.Typer, shared: dict) -> None:
         import datetime as dt
 
         from openvclosed.baseline import diff, read_baseline, write_baseline as write_b
-        from openvclosed.decision import decide_file
+        from openvclosed.analysis import stale_warnings
+        from openvclosed.decision import decide_file, price_dates
         from openvclosed.policy import evaluate, parse_policy
         from openvclosed.report.check import (render_check_markdown, render_check_table,
                                               render_github_annotations)
@@ -75,13 +76,12 @@ def register(app: typer.Typer, shared: dict) -> None:
         old = read_baseline(baseline) if baseline else None
         decisions, _ = decide_file(cat, wf)
         today = dt.date.today()
-        dates = _price_dates(cat, decisions)
+        dates = price_dates(cat, decisions)
         result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
         if old is not None:
             result.baseline = diff(old, result)
-        for label, when in dates:
-            if when is not None and (today - when).days > max_age_days:
-                sys.stderr.write(f"ovc: warning: {label} is {(today - when).days} days old (as_of {when})\n")
+        for w in stale_warnings(dates, today, max_age_days):
+            sys.stderr.write(f"ovc: warning: {w}\n")
         if fmt is Format.json:
             typer.echo(result.model_dump_json(indent=2))
         elif fmt is Format.markdown:
@@ -102,20 +102,3 @@ def register(app: typer.Typer, shared: dict) -> None:
             sys.stderr.write(f"ovc: wrote baseline {write_baseline}\n")
         raise typer.Exit(0 if result.passed else 1)
 
-
-def _price_dates(cat, decisions):
-    items = set()
-    for d in decisions:
-        o = d.recommended
-        if o is None:
-            continue
-        for name in (o.name, o.detail.get("frontier_api"), o.detail.get("rest")):
-            if name in cat.apis:
-                items.add((f"price of {name}", cat.apis[name].as_of))
-        if o.kind in ("self-host", "self-host-cloud"):
-            g = cat.gpus[o.detail["gpu"]]
-            if o.kind == "self-host":
-                items.add((f"purchase price of {g.id}", g.price_as_of))
-            else:
-                items.add((f"cloud price of {g.id}", g.cloud_as_of))
-    return sorted(items, key=str)

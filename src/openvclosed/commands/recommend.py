@@ -66,9 +66,11 @@ def register(app: typer.Typer, shared: dict) -> None:
           ovc recommend examples/portfolio.yaml --workload support-chat --markdown
           ovc recommend examples/hospital-regulated.yaml --monte-carlo 100000 --seed 1
         """
+        import datetime as dt
         import sys
 
-        from openvclosed.decision import decide_file, monte_carlo_for
+        from openvclosed.analysis import stale_warnings
+        from openvclosed.decision import decide_file, monte_carlo_for, price_dates
         from openvclosed.recommendation import to_result
         from openvclosed.report import render_json
         from openvclosed.report.recommend import render_recommend, render_recommend_markdown
@@ -77,7 +79,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         cat = shared["load_catalog"](catalog)
         wf = load_workload_file(file)
         decisions, portfolio = decide_file(cat, wf, workload)
-        warnings = _stale(cat, decisions, max_age_days)
+        warnings = stale_warnings(price_dates(cat, decisions), dt.date.today(), max_age_days)
         mc = {}
         if monte_carlo:
             for d in decisions:
@@ -129,23 +131,3 @@ def register(app: typer.Typer, shared: dict) -> None:
         atomic_write_text(path, INIT_TEMPLATE.format(name=path.name))
         typer.echo(f"wrote {path}; next: ovc recommend {path}")
 
-
-def _stale(cat, decisions, max_age_days: int) -> list[str]:
-    import datetime as dt
-
-    from openvclosed.analysis import stale_warnings
-
-    used = set()
-    for d in decisions:
-        if d.recommended and d.recommended.kind in ("closed-api", "hosted-open-api"):
-            used.add(d.recommended.name)
-        if d.recommended and d.recommended.kind == "hybrid":
-            used.add(d.recommended.detail.get("frontier_api"))
-    items = [(f"price of {a}", cat.apis[a].as_of) for a in sorted(x for x in used if x in cat.apis)]
-    for d in decisions:
-        o = d.recommended
-        if o and o.kind in ("self-host", "self-host-cloud"):
-            g = cat.gpus[o.detail["gpu"]]
-            items.append((f"{'cloud' if o.kind == 'self-host-cloud' else 'purchase'} price of {g.id}",
-                          g.cloud_as_of if o.kind == "self-host-cloud" else g.price_as_of))
-    return stale_warnings(sorted(set(items), key=str), dt.date.today(), max_age_days)

@@ -30,6 +30,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from openvclosed.errors import InputError
+from openvclosed.fileio import input_file_size
 
 __all__ = ["CANONICAL", "REQUIRED", "PRESETS", "Batch", "FileReport", "parse_map", "parse_timestamp",
            "detect_preset", "read_file", "CHUNK_ROWS", "MAX_EXAMPLES"]
@@ -201,14 +202,7 @@ def detect_preset(names: set[str]) -> str:
 def _open_text(path: Path) -> tuple[io.TextIOBase, object, int]:
     """(text stream, raw binary file for progress, size in bytes); gzip is read transparently."""
     label = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except OSError as e:
-        raise InputError(f"{label}: cannot read ({e.strerror})") from None
-    if path.is_dir():
-        raise InputError(f"{label}: is a directory, expected a usage log (CSV or JSON Lines)")
+    size = input_file_size(path, "a usage log (CSV or JSON Lines)")
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
     except OSError as e:

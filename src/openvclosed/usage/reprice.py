@@ -169,7 +169,7 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
     APIs: ``api_names``, else the APIs the log used plus each closed provider's flagship and
     small model and the cheapest hosted offer of the self-hosted model.
     """
-    from openvclosed.analysis import default_apis, stale_warnings
+    from openvclosed.analysis import default_apis, gpu_price_dates, stale_warnings
     from openvclosed.deployment import choose_default_model, evaluate_deployment, precisions_for, quant_risk, sane_fit
 
     if total.tokens <= 0:
@@ -238,11 +238,7 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
         if above:
             warnings.append(f"not like-for-like: the logs ran on {'/'.join(above)}-tier models and {model.id} serves "
                             f"{model.best_tier}; self-hosting replaces only the work it does well enough")
-        if rented:
-            if a.gpu_hour_usd is None:
-                dated.append((f"cloud price of {gpu.id}", gpu.cloud_as_of))
-        elif a.gpu_price_usd is None:
-            dated.append((f"purchase price of {gpu.id}", gpu.price_as_of))
+        dated += gpu_price_dates(gpu, a, rented)
 
     if api_names:
         apis = [catalog.api(n) for n in api_names]
