@@ -216,3 +216,34 @@ def test_stale_warning_on_stderr_in_table_mode(run):
     r = run("breakeven", "-t", "5e8", "-g", "2x4090", "--max-age-days", "1")
     assert r.exit_code == 0
     assert "days old" in r.stderr and "days old" not in r.stdout
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["breakeven", "-t", "5e8", "--pue", "x"], 2, "Invalid value for '--pue'"),
+    (["breakeven", "--bogus"], 2, "No such option: --bogus"),
+    (["nosuch"], 2, "No such command 'nosuch'"),
+    (["breakeven", "-t", "5e8", "-g", "2x9090"], 2, "unknown gpu"),
+])
+def test_console_entry_point_usage_errors_are_one_line(args, code, message):
+    """Through the real entry point (`python -m openvclosed` = the `ovc` script), not the test runner."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "openvclosed", *args], capture_output=True, text=True)
+    assert r.returncode == code
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("ovc: error: ") and message in lines[0], r.stderr
+    assert "Traceback" not in r.stderr and "╭" not in r.stderr
+
+
+def test_console_entry_point_exit_codes():
+    import subprocess
+    import sys
+
+    ci = str(Path(__file__).resolve().parents[1] / "examples" / "ci-workloads.yaml")
+    ok = subprocess.run([sys.executable, "-m", "openvclosed", "check", ci, "--max-age-days", "100000"],
+                        capture_output=True, text=True)
+    fail = subprocess.run([sys.executable, "-m", "openvclosed", "check", ci, "--budget", "10"],
+                          capture_output=True, text=True)
+    assert (ok.returncode, fail.returncode) == (0, 1)
+    assert subprocess.run([sys.executable, "-m", "openvclosed", "--version"], capture_output=True).returncode == 0

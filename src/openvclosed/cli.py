@@ -315,9 +315,20 @@ _register_command_modules()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point. Usage errors (unknown option, value of the wrong type) exit 2."""
+    """Console entry point. Usage errors (unknown option, value of the wrong type) are one line, exit 2."""
     try:
-        app(args=argv, prog_name="ovc")
+        rv = app(args=argv, prog_name="ovc", standalone_mode=False)
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed
+        if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):
+            raise
+        ctx = getattr(e, "ctx", None)
+        if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            sys.stdout.write(ctx.get_help() + "\n")
+            sys.exit(0)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        _err(e.format_message().replace("\n", " ") + hint)
+        sys.exit(e.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
