@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from openvclosed.assumptions import Assumptions
+from openvclosed.decision.assumptions import Assumptions
 from openvclosed.catalog import load_catalog
 from openvclosed.engine import decode_step_s, kv_gb_per_token, prefill_tokens_per_s, weights_gb
 

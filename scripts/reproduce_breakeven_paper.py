@@ -40,10 +40,11 @@ from pathlib import Path
 
 import yaml
 
-from openvclosed.analysis import run_breakeven
-from openvclosed.assumptions import Assumptions
+from openvclosed.decision.breakeven import run_breakeven
+from openvclosed.decision.assumptions import Assumptions
 from openvclosed.catalog import Catalog, load_catalog
-from openvclosed.deployment import precisions_for, sane_fit
+from openvclosed.decision.designs import precisions_for
+from openvclosed.decision.selection import fits
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.units import HwSpec
 
@@ -126,14 +127,13 @@ def stand_in_model(catalog: Catalog, gpu_id: str, n: int, name: str, a: Assumpti
     otherwise the largest catalog model that fits the paper's hardware at <= 8 bits stands in.
     """
     gpu = catalog.gpu(gpu_id)
-    one = a.model_copy(update={"min_concurrent_seqs": 1})
     if name in CATALOG_MODEL:
         m = catalog.model(CATALOG_MODEL[name])
         p = "fp8" if "fp8" in precisions_for(m) else precisions_for(m)[0]
         return m.id, p
     for m in sorted(catalog.models.values(), key=lambda m: (-m.params_b, m.id)):
         for p in precisions_for(m):
-            if PRECISION_BITS[p] <= 8 and sane_fit(gpu, n, m, p, one):
+            if PRECISION_BITS[p] <= 8 and fits(gpu, n, m, p, a):
                 return m.id, p
     raise RuntimeError(f"no catalog model fits {n}x{gpu_id}")
 

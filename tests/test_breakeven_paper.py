@@ -74,7 +74,7 @@ def test_same_price_same_months(res):
 
 def test_stand_in_model_does_not_change_payback(rep, res):
     """With a measured tokens/s the open model only gates the fit: another model that fits gives the same months."""
-    from openvclosed.analysis import run_breakeven
+    from openvclosed.decision.breakeven import run_breakeven
     from openvclosed.units import HwSpec
 
     d = next(x for x in res["deployments"] if x["model"] == "Llama-3.3-70B")
@@ -91,7 +91,7 @@ def test_stand_in_model_does_not_change_payback(rep, res):
 
 def test_cli_flags_map_to_the_same_assumptions(rep, res):
     """`ovc breakeven` with the flags in the doc = the library call, exactly."""
-    from openvclosed.analysis import run_breakeven
+    from openvclosed.decision.breakeven import run_breakeven
     from openvclosed.units import HwSpec
 
     d = next(x for x in res["deployments"] if x["model"] == "Qwen3-30B")

@@ -34,15 +34,15 @@ def test_budget_fail_exit_1(run, tmp_path):
     assert r.exit_code == 1
     d = json.loads(r.stdout)
     assert not d["passed"]
-    f = [x for x in d["findings"] if x["level"] == "error"]
-    assert len(f) == 1 and f[0]["check"] == "budget" and f[0]["workload"] == "support-chat"
+    f = [x for x in d["findings"] if x["severity"] == "failure"]
+    assert len(f) == 1 and f[0]["code"] == "budget" and f[0]["ids"] == ["support-chat"]
     assert "over by" in f[0]["message"]
 
 
 def test_total_budget_from_flag(run):
     r = run("check", str(CI_FILE), "--budget", "10", "--format", "json", *NO_STALE)
     assert r.exit_code == 1
-    assert any(f["check"] == "budget" and f["workload"] is None for f in json.loads(r.stdout)["findings"])
+    assert any(f["code"] == "budget" and f["ids"] == [] for f in json.loads(r.stdout)["findings"])
 
 
 @pytest.mark.parametrize("policy,check", [
@@ -56,7 +56,7 @@ def test_policy_fail_exit_1(run, tmp_path, policy, check):
     p = workload_file(tmp_path, policy)
     r = run("check", str(p), "--format", "json", *NO_STALE)
     assert r.exit_code == 1, r.output
-    assert check in {f["check"] for f in json.loads(r.stdout)["findings"] if f["level"] == "error"}
+    assert check in {f["code"] for f in json.loads(r.stdout)["findings"] if f["severity"] == "failure"}
 
 
 def test_max_payback_months(run, tmp_path):
@@ -71,7 +71,7 @@ def test_max_payback_months(run, tmp_path):
     d = json.loads(r.stdout)
     assert d["workloads"][1]["recommended_kind"] == "self-host"
     assert r.exit_code == 1
-    assert [f["workload"] for f in d["findings"] if f["check"] == "max_payback_months"] == ["claims-summaries"]
+    assert [f["ids"] for f in d["findings"] if f["code"] == "max_payback_months"] == [["claims-summaries"]]
     data["policy"] = {"max_payback_months": 1000}
     p.write_text(yaml.safe_dump(data))
     assert run("check", str(p), *NO_STALE).exit_code == 0

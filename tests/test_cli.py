@@ -28,7 +28,7 @@ def test_breakeven_default_json_shape(run):
         # cheaper agrees with the monthly figures
         assert (a["cheaper"] == "selfhost") == (d["selfhost"]["usd_per_month"] < a["usd_per_month"])
     assert {"utilization", "electricity_usd_kwh", "pue", "ops_usd_month"} <= set(d["assumptions"])
-    assert isinstance(d["warnings"], list)
+    assert isinstance(d["findings"], list)
 
 
 def test_breakeven_json_equality_at_breakeven(run):
@@ -90,8 +90,9 @@ def test_quant_int4_warns_quality_risk(run):
     r = run("breakeven", "-t", "5e8", "-g", "2x4090", "-m", "llama-3.3-70b", "--json", *NO_STALE)
     d = json.loads(r.stdout)
     assert d["selfhost"]["quant"] == "int4"
-    assert any("quality" in w for w in d["warnings"])
-    assert any("700,000,000 monthly active users" in w for w in d["warnings"])
+    codes = {f["code"]: f for f in d["findings"]}
+    assert "quality" in codes["quant_risk"]["message"]
+    assert "700,000,000 monthly active users" in codes["licence_mau"]["message"]
 
 
 def test_model_does_not_fit_is_reported(run):
@@ -207,7 +208,7 @@ def test_higher_tier_apis_flagged_not_like_for_like(run):
     d = json.loads(run("breakeven", "-t", "5e8", "-g", "2x4090", "-m", "llama-3.1-8b", "--json", *NO_STALE).stdout)
     frontier = [a["api"] for a in d["apis"] if a["tier"] == "frontier"]
     assert frontier
-    w = [x for x in d["warnings"] if x.startswith("not like-for-like")]
+    w = [x["message"] for x in d["findings"] if x["code"] == "like_for_like"]
     assert len(w) == 1 and all(f in w[0] for f in frontier)
     assert "deepinfra/llama-3.1-8b" not in w[0]
 

@@ -27,10 +27,9 @@ from openvclosed.engine import (
     decode_tokens_per_s,
     kv_gb_per_token,
     max_concurrent_seqs,
-    owned_usd_per_replica_day,
     payback_months,
     prefill_tokens_per_s,
-    rented_usd_per_replica_day,
+    replica_costs,
     replica_tokens_per_day,
     replicas_needed,
     selfhost_usd_per_day,
@@ -38,7 +37,30 @@ from openvclosed.engine import (
     usable_vram_gb,
     weights_gb,
 )
-from openvclosed.engine.scenario import compare_with_api, selfhost_scenario
+from openvclosed.engine import DesignInputs, compare_with_api, selfhost_design
+
+_EVAL_KEYS = ("weights_gb", "kv_gb_per_token", "kv_gb_per_seq", "usable_gb", "max_seqs", "fits", "batch", "step_s",
+              "decode_tokens_per_s_single", "decode_tokens_per_s", "prefill_tokens_per_s", "capacity_tokens_per_day",
+              "replicas", "usd_per_day", "usd_per_mtok")
+
+
+def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per_token, weight_bits, n_gpus, vram_gb,
+                      bandwidth_gb_s, tflops, tp_overhead, replica_usd_per_day, *, input_share, context_tokens,
+                      bandwidth_eff=0.7, **kw):
+    """The engine's one design path (:func:`selfhost_design`) with a given replica cost per day.
+
+    The replica cost is expressed as rent with no people cost: ``n x gpu_hour_usd x hours = F``,
+    so the cost chain of the engine is exercised too.
+    """
+    hours = kw.get("hours_per_day", 24.0)
+    x = DesignInputs(params_b=params_b, active_params_b=active_params_b, kv_elements_per_token=kv_elements_per_token,
+                     weight_bits=weight_bits, n_gpus=n_gpus, vram_gib=vram_gb, bandwidth_gb_s=bandwidth_gb_s,
+                     tflops=tflops, tp_overhead=tp_overhead, rented=True, ops_usd_month=0.0,
+                     gpu_hour_usd=np.asarray(replica_usd_per_day, dtype=float) / (np.asarray(n_gpus, dtype=float)
+                                                                                  * np.asarray(hours, dtype=float)),
+                     input_share=input_share, context_tokens=context_tokens, bandwidth_eff=bandwidth_eff, **kw)
+    e = selfhost_design(x, tokens_per_day)
+    return {k: getattr(e, k) for k in _EVAL_KEYS}
 
 # pytest runs with --import-mode=importlib, so tests/ is not on sys.path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -337,29 +359,40 @@ class TestTco:
         assert_allclose(capital_recovery_factor(0.05, 10), 0.1295046, rtol=1e-6)
 
     def test_owned_replica_day(self):
-        # 2 x $1599 GPUs + $2000 host = $5198 capex, 0% over 3 years: 5198/3/365 = 4.7470320 $/day
-        # energy: (2*450*1.0 + 200) W = 1.1 kW * 24 h * PUE 1.0 * $0.15 = $3.96/day; ops $0
-        total, capital, energy, ops, capex = owned_usd_per_replica_day(
-            2, 1599, 2000, 0.0, 3, 450, 1.0, 200, 1.0, 0.15, 0.0, parts=True)
-        assert_allclose([total, capital, energy, ops, capex],
-                        [5198 / 3 / 365 + 3.96, 5198 / 3 / 365, 3.96, 0.0, 5198.0], rtol=1e-12)
-        # 1 x $30000 + $10000 host at 8% over 3 years: 40000 * 0.3880335 / 365 = 42.52422 $/day
-        # energy: (700*0.7 + 300) W = 0.79 kW * 24 * 1.3 * $0.12 = 0.79 * 3.744 = $2.95776/day
-        # ops: $200/month * 12 / 365 = $6.575342/day
+        # 2 x $1599 GPUs + 2 x $1000 host = $5198 capex, 0% over 3 years, 30-day months (360-day year):
+        # capital 3198/3/360 = 2.961111 $/day, host 2000/3/360 = 1.851852 $/day;
+        # energy: (2*450*1.0 + 2*100) W = 1.1 kW * 24 h * PUE 1.0 * $0.15 = $3.96/day; ops $0
+        c = replica_costs(2, rented=False, gpu_usd=1599, gpu_hour_usd=np.nan, host_usd_per_gpu=1000, rate=0.0,
+                          amortize_years=3, gpu_tdp_w=450, power_draw_share=1.0, host_w_per_gpu=100, pue=1.0,
+                          electricity_usd_kwh=0.15, ops_usd_month=0.0, days_per_month=30.0)
+        assert_allclose([c[k] for k in ("capital", "host", "energy", "ops", "rent", "usd_per_day", "capex_usd")],
+                        [3198 / 1080, 2000 / 1080, 3.96, 0.0, 0.0, 5198 / 1080 + 3.96, 5198.0], rtol=1e-12)
+        # 1 x $30000 + $10000 host at 8% over 3 years, calendar months: 40000 * 0.3880335 / 365.25 $/day
+        # energy: (700*0.7 + 300) W = 0.79 kW * 24 * 1.3 * $0.12 = $2.95776/day; ops $200/month / 30.4375
         crf = 0.10077696 / 0.259712
-        total, capital, energy, ops, capex = owned_usd_per_replica_day(
-            1, 30000, 10000, 0.08, 3, 700, 0.7, 300, 1.3, 0.12, 200, parts=True)
-        assert_allclose([total, capital, energy, ops, capex],
-                        [40000 * crf / 365 + 2.95776 + 2400 / 365, 40000 * crf / 365, 2.95776, 2400 / 365, 40000],
+        c = replica_costs(1, rented=False, gpu_usd=30000, gpu_hour_usd=np.nan, host_usd_per_gpu=10000, rate=0.08,
+                          amortize_years=3, gpu_tdp_w=700, power_draw_share=0.7, host_w_per_gpu=300, pue=1.3,
+                          electricity_usd_kwh=0.12, ops_usd_month=200)
+        assert_allclose([c["capital"] + c["host"], c["energy"], c["ops"], c["capex_usd"], c["running_usd_per_day"]],
+                        [40000 * crf / 365.25, 2.95776, 200 / DAYS_PER_MONTH, 40000, 2.95776 + 200 / DAYS_PER_MONTH],
                         rtol=1e-12)
-        # 12 hours a day halves the energy only: 4.7470320 + 1.98
-        assert_allclose(owned_usd_per_replica_day(2, 1599, 2000, 0.0, 3, 450, 1.0, 200, 1.0, 0.15, 0.0, 12.0),
-                        5198 / 3 / 365 + 1.98, rtol=1e-12)
 
     def test_rented_replica_day(self):
-        # 2 GPUs * $0.69/h * 24 h = $33.12; 8 * $2 * 12 h + $300*12/365 = 192 + 9.8630137
-        assert_allclose([rented_usd_per_replica_day(2, 0.69, 0.0), rented_usd_per_replica_day(8, 2.0, 300.0, 12.0)],
-                        [33.12, 192 + 3600 / 365], rtol=1e-12)
+        # 2 GPUs * $0.69/h * 24 h = $33.12; 8 * $2 * 12 h + $300 / 30.4375 (no capital, energy or capex)
+        c = replica_costs([2, 8], rented=True, gpu_usd=np.nan, gpu_hour_usd=[0.69, 2.0], host_usd_per_gpu=1500,
+                          rate=0.08, amortize_years=3, gpu_tdp_w=450, power_draw_share=1.0, host_w_per_gpu=150,
+                          pue=1.5, electricity_usd_kwh=0.15, ops_usd_month=[0.0, 300.0], hours_per_day=[24.0, 12.0])
+        assert_allclose(c["usd_per_day"], [33.12, 192 + 300 / DAYS_PER_MONTH], rtol=1e-12)
+        assert_allclose([c["capital"], c["host"], c["energy"]], np.zeros((3, 2)))
+        assert np.all(np.isnan(c["capex_usd"]))
+
+    @pytest.mark.parametrize("days_per_month", [28.0, 30.0, DAYS_PER_MONTH, 31.0])
+    def test_ops_usd_month_is_exact_per_month(self, days_per_month):
+        """Regression (issue: ops $1,000/month came out as $1,001 through 365-day years)."""
+        c = replica_costs(1, rented=False, gpu_usd=1000, gpu_hour_usd=np.nan, host_usd_per_gpu=0, rate=0.08,
+                          amortize_years=3, gpu_tdp_w=300, power_draw_share=1.0, host_w_per_gpu=0, pue=1.0,
+                          electricity_usd_kwh=0.1, ops_usd_month=1000.0, days_per_month=days_per_month)
+        assert float(c["ops"]) * days_per_month == pytest.approx(1000.0, rel=1e-12)
 
 
 class TestBreakeven:
@@ -636,8 +669,10 @@ def _selfhost(*a):
     return selfhost_scenario(*pos, input_share=s_in, context_tokens=ctx)
 
 
-def _owned_parts(*a):
-    return owned_usd_per_replica_day(*a, parts=True)
+def _replica_costs(n, gpu_usd, host, rate, years, tdp, share, host_w, pue, kwh, ops):
+    return replica_costs(n, rented=False, gpu_usd=gpu_usd, gpu_hour_usd=np.nan, host_usd_per_gpu=host, rate=rate,
+                         amortize_years=years, gpu_tdp_w=tdp, power_draw_share=share, host_w_per_gpu=host_w, pue=pue,
+                         electricity_usd_kwh=kwh, ops_usd_month=ops)
 
 
 # (function, scalar arguments, index of the argument made (3,1), index of the one made (1,4))
@@ -655,9 +690,7 @@ SHAPE_CASES = [pytest.param(*case, id=case[0].__name__.lstrip("_")) for case in 
     (replica_tokens_per_day, (1000.0, 1e4, 0.75, 0.5, 24.0), 0, 2),
     (replicas_needed, (5e8, 2e8), 0, 1),
     (capital_recovery_factor, (0.08, 3.0), 0, 1),
-    (owned_usd_per_replica_day, (2.0, 1599.0, 2000.0, 0.08, 3.0, 450.0, 1.0, 200.0, 1.0, 0.15, 100.0), 3, 10),
-    (_owned_parts, (2.0, 1599.0, 2000.0, 0.08, 3.0, 450.0, 1.0, 200.0, 1.0, 0.15, 100.0), 3, 10),
-    (rented_usd_per_replica_day, (2.0, 0.69, 100.0), 1, 2),
+    (_replica_costs, (2.0, 1599.0, 1000.0, 0.08, 3.0, 450.0, 1.0, 100.0, 1.0, 0.15, 100.0), 3, 10),
     (selfhost_usd_per_day, (5e8, 2e8, 100.0), 0, 2),
     (breakeven_tokens_per_day, (100.0, 2e8, 2.0), 0, 2),
     (payback_months, (2e4, 3000.0, 1000.0), 0, 1),

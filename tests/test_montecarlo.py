@@ -6,28 +6,47 @@ import time
 import numpy as np
 import pytest
 
-from openvclosed.engine.horizon import horizon_scenario
+from openvclosed.engine.design import DesignInputs
+from openvclosed.engine.horizon import HorizonInputs
+from openvclosed.engine.horizon import horizon_scenario as _horizon_scenario
 from openvclosed.engine.montecarlo import VARIABLES, monte_carlo_breakeven, resolve_distributions
 from openvclosed.engine.sensitivity import sensitivity_table
 
 NO_STALE = ["--max-age-days", "100000"]
-BASE = dict(tokens_per_day=3e8, params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-            n_gpus=2, vram_gb=24, bandwidth_gb_s=1008, tflops=165.2, tp_overhead=0.15, gpu_tdp_w=450, gpu_usd=1599,
-            gpu_hour_usd=np.nan, rented=False, input_share=0.75, context_tokens=4096, horizon_months=24,
-            growth_per_month=0.02, api_price_decline_per_year=0.2)
+_BASE = dict(tokens_per_day=3e8, params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
+             n_gpus=2, vram_gib=24, bandwidth_gb_s=1008, tflops=165.2, tp_overhead=0.15, gpu_tdp_w=450, gpu_usd=1599,
+             gpu_hour_usd=np.nan, rented=False, input_share=0.75, context_tokens=4096, horizon_months=24,
+             growth_per_month=0.02, api_price_decline_per_year=0.2)
+_OWN = {"tokens_per_day", "horizon_months", "growth_per_month", "api_price_decline_per_year"}
+
+
+def _inputs(d: dict) -> HorizonInputs:
+    x = DesignInputs(**{k: v for k, v in d.items() if k not in _OWN})
+    return HorizonInputs(x, **{k: v for k, v in d.items() if k in _OWN})
+
+
+class _Base(dict):
+    """The test scenario as a dict (so tests can vary it with ``{**BASE, ...}``), handed to the engine as inputs."""
+
+
+BASE = _Base(_BASE)
+
+
+def horizon_scenario(api_usd_per_mtok, **kw):
+    return _horizon_scenario(_inputs(kw), api_usd_per_mtok)
 
 
 def test_seeded_reproducibility():
-    a = monte_carlo_breakeven(BASE, [0.5, 2.0], n=5000, seed=7, keep_samples=True)
-    b = monte_carlo_breakeven(BASE, [0.5, 2.0], n=5000, seed=7, keep_samples=True)
-    c = monte_carlo_breakeven(BASE, [0.5, 2.0], n=5000, seed=8, keep_samples=True)
+    a = monte_carlo_breakeven(_inputs(BASE), [0.5, 2.0], n=5000, seed=7, keep_samples=True)
+    b = monte_carlo_breakeven(_inputs(BASE), [0.5, 2.0], n=5000, seed=7, keep_samples=True)
+    c = monte_carlo_breakeven(_inputs(BASE), [0.5, 2.0], n=5000, seed=8, keep_samples=True)
     assert np.array_equal(a["saving_usd"], b["saving_usd"])
     assert not np.array_equal(a["saving_usd"], c["saving_usd"])
 
 
 def test_fixing_one_input_leaves_the_other_draws_alone():
-    a = monte_carlo_breakeven(BASE, 1.0, n=2000, seed=3, keep_samples=True)
-    b = monte_carlo_breakeven(BASE, 1.0, n=2000, seed=3, keep_samples=True, distributions={"utilization": 0.5})
+    a = monte_carlo_breakeven(_inputs(BASE), 1.0, n=2000, seed=3, keep_samples=True)
+    b = monte_carlo_breakeven(_inputs(BASE), 1.0, n=2000, seed=3, keep_samples=True, distributions={"utilization": 0.5})
     assert np.array_equal(a["draws"]["electricity_usd_kwh"], b["draws"]["electricity_usd_kwh"])
     assert np.all(b["draws"]["utilization"] == 0.5)
 
@@ -37,7 +56,7 @@ def test_zero_width_equals_deterministic(api):
     base = {**BASE, "utilization": 0.45, "electricity_usd_kwh": 0.2}
     zero = {k: {"dist": "triangular", "low": 1, "mode": 1, "high": 1, "relative": True} for k in VARIABLES}
     zero["gpu_price_factor"] = {"dist": "lognormal", "median": 1.0, "sigma": 0.0}
-    r = monte_carlo_breakeven(base, api, n=500, seed=1, distributions=zero)
+    r = monte_carlo_breakeven(_inputs(base), api, n=500, seed=1, distributions=zero)
     d = horizon_scenario(api_usd_per_mtok=api, **base)
     for p in (10, 50, 90):
         assert r[f"saving_usd_p{p}"] == float(d["saving_usd"])
@@ -46,7 +65,7 @@ def test_zero_width_equals_deterministic(api):
 
 
 def test_probabilities_and_ordered_percentiles():
-    r = monte_carlo_breakeven(BASE, np.geomspace(0.05, 20, 9), n=4000, seed=0)
+    r = monte_carlo_breakeven(_inputs(BASE), np.geomspace(0.05, 20, 9), n=4000, seed=0)
     p = r["p_selfhost_cheaper"]
     assert np.all((0 <= p) & (p <= 1))
     assert np.all(np.diff(p) >= 0)  # a dearer API never makes self-hosting less likely to win
@@ -56,17 +75,17 @@ def test_probabilities_and_ordered_percentiles():
 
 
 def test_100k_draws_well_under_a_second():
-    monte_carlo_breakeven(BASE, 1.0, n=1000)
+    monte_carlo_breakeven(_inputs(BASE), 1.0, n=1000)
     t = time.perf_counter()
-    monte_carlo_breakeven(BASE, 1.0, n=100_000, seed=1)
+    monte_carlo_breakeven(_inputs(BASE), 1.0, n=100_000, seed=1)
     assert time.perf_counter() - t < 1.0
 
 
 def test_bad_distribution_is_named():
     with pytest.raises(ValueError, match="utilisation"):
-        resolve_distributions(BASE, {"utilisation": 0.5})
+        resolve_distributions(_inputs(BASE), {"utilisation": 0.5})
     with pytest.raises(ValueError, match="bandwidth_eff.*low <= mode <= high"):
-        resolve_distributions(BASE, {"bandwidth_eff": {"dist": "triangular", "low": 0.9, "mode": 0.5, "high": 1}})
+        resolve_distributions(_inputs(BASE), {"bandwidth_eff": {"dist": "triangular", "low": 0.9, "mode": 0.5, "high": 1}})
 
 
 def test_sensitivity_ranks_a_constructed_case():
@@ -77,7 +96,7 @@ def test_sensitivity_ranks_a_constructed_case():
     dists = {"utilization": 0.5, "bandwidth_eff": 0.55, "electricity_usd_kwh": 0.15, "ops_usd_month": 0.0,
              "api_price_decline_per_year": 0.0, "growth_per_month": 0.0,
              "gpu_price_factor": {"dist": "uniform", "low": 0.5, "high": 2.0}}
-    t = sensitivity_table(base, 20.0, dists)
+    t = sensitivity_table(_inputs(base), 20.0, dists)
     top = t["variable"][t["order"][0]]
     assert top == "gpu_price_factor"
     assert t["swing_usd"][t["variable"].index("electricity_usd_kwh")] == 0

@@ -9,10 +9,11 @@ NO_STALE = ["--max-age-days", "100000"]
 
 def test_cost_figure_marks_labelled_breakevens(run):
     pytest.importorskip("matplotlib")
-    from openvclosed.analysis import run_breakeven
-    from openvclosed.assumptions import Assumptions
+    from openvclosed.decision.breakeven import run_breakeven
+    from openvclosed.decision.assumptions import Assumptions
     from openvclosed.catalog import load_catalog
-    from openvclosed.report.plots import cost_curves, plot_cost
+    from openvclosed.decision.curves import cost_curves
+    from openvclosed.report.plots import plot_cost
     from openvclosed.units import parse_hw_spec
 
     r = run_breakeven(load_catalog([], include_env=False), 5e8, parse_hw_spec("2x4090"), Assumptions(),

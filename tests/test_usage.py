@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openvclosed.usage import load_usage, reader
 from openvclosed.usage.aggregate import group_stats, traffic_window
 from openvclosed.usage.reader import parse_timestamp
-from openvclosed.workload import load_workload_file
+from openvclosed.decision.workload import load_workload_file
 
 FIX = Path(__file__).parent / "fixtures" / "usage"
 NO_STALE = ["--max-age-days", "100000"]
@@ -341,9 +341,9 @@ def test_reprice_apis_with_observed_shares(run):
 
 def test_reprice_sizes_self_hosting_for_the_peak_hour(run, tmp_path):
     """One busy hour a day: the mean fits one replica, the peak needs more — and reprice buys them."""
-    from openvclosed.assumptions import Assumptions
+    from openvclosed.decision.assumptions import Assumptions
     from openvclosed.catalog import load_catalog
-    from openvclosed.deployment import evaluate_deployment
+    from openvclosed.decision.designs import Design, evaluate
 
     rows = ["timestamp,model,input_tokens,output_tokens,requests"]
     for day in (5, 6):
@@ -360,11 +360,12 @@ def test_reprice_sizes_self_hosting_for_the_peak_hour(run, tmp_path):
     sh = next(o for o in d["options"] if o["kind"] == "self-host")
     cat = load_catalog([])
     a = Assumptions(**{k: d["assumptions"][k] for k in ("input_share", "cached_share", "context_tokens")})
-    at_peak = evaluate_deployment(cat.gpu("4090"), 1, cat.model("llama-3.1-8b"), sh["quant"], mean * d["peak_to_mean"], a)
-    at_mean = evaluate_deployment(cat.gpu("4090"), 1, cat.model("llama-3.1-8b"), sh["quant"], mean, a)
-    assert sh["replicas"] == at_peak.replicas > at_mean.replicas
-    assert sh["usd_per_month"] == pytest.approx(at_peak.usd_per_day * DPM)
-    assert sh["usd_per_mtok"] == pytest.approx(at_peak.usd_per_day / mean * 1e6)
+    design = [Design(cat.gpu("4090"), 1, cat.model("llama-3.1-8b"), sh["quant"])]
+    at_peak = evaluate(design, a, mean * d["peak_to_mean"]).at(0)
+    at_mean = evaluate(design, a, mean).at(0)
+    assert sh["replicas"] == at_peak["replicas"] > at_mean["replicas"]
+    assert sh["usd_per_month"] == pytest.approx(at_peak["usd_per_day"] * DPM)
+    assert sh["usd_per_mtok"] == pytest.approx(at_peak["usd_per_day"] / mean * 1e6)
 
 
 def test_reprice_table_golden(run, golden):

@@ -6,8 +6,8 @@ Exit codes: 0 ok; 1 a check failed; 2 bad input or usage.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -41,17 +41,8 @@ def _err(msg: str) -> None:
 
 
 def handle_errors(fn):
-    """Turn every OvcError into one line on stderr and its exit code (never a traceback)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except OvcError as e:
-            _err(str(e))
-            raise typer.Exit(e.exit_code) from None
-
-    return wrapper
+    """Marks a command; errors are caught once, in :func:`main` (kept so command modules read alike)."""
+    return fn
 
 
 def _version(value: bool):
@@ -90,7 +81,7 @@ _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "b
 
 
 def _assumptions(**overrides):
-    from openvclosed.assumptions import Assumptions
+    from openvclosed.decision.assumptions import Assumptions
 
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
@@ -169,7 +160,7 @@ def breakeven(
       ovc breakeven -t 5e8 --horizon-months 24 --growth-per-month 0.05 --api-price-decline-per-year 0.3
       ovc breakeven -t 5e8 -a openai/gpt-6.1-sol --monte-carlo 100000 --seed 1 --sensitivity
     """
-    from openvclosed.analysis import run_breakeven
+    from openvclosed.decision.breakeven import run_breakeven
     from openvclosed.report import render_breakeven, render_json
     from openvclosed.units import parse_hw_spec, parse_share, parse_tokens
 
@@ -195,9 +186,9 @@ def breakeven(
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
                            seed=seed, sensitivity=sensitivity)
-    for w in result.warnings:  # stale prices: stderr in every format; JSON mode: every warning
-        if as_json or "days old" in w:
-            sys.stderr.write(f"ovc: warning: {w}\n")
+    from openvclosed.report.findings import stderr_lines
+
+    sys.stderr.write(stderr_lines(result.findings, "json" if as_json else "table"))
     if as_json:
         typer.echo(render_json(result), nl=False)
         return
@@ -234,7 +225,7 @@ def fit(
       ovc fit -m qwen2.5-32b -g 2xa100-80gb --context 32768 --json
       ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
     """
-    from openvclosed.analysis import run_fit
+    from openvclosed.decision.fit import run_fit
     from openvclosed.report import render_fit, render_json
     from openvclosed.units import parse_hw_spec
 
@@ -253,7 +244,7 @@ def fit(
         m = cat.model(model)
     else:
         raise InputError("give --model (see `ovc catalog models`) or an ad-hoc model with --params-b ...")
-    counts = [hw.n_gpus] if "x" in gpu.lower() else None
+    counts = [hw.n_gpus] if hw.explicit else None
     precs = [q.value for q in quant] if quant else None
     if bits is not None and not 0 < bits <= 32:
         raise InputError(f"--bits: {bits!r} must be in (0, 32]")
@@ -314,13 +305,42 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
+def _one_line(e: BaseException) -> str:
+    from openvclosed.report.text import term
+
+    return term(str(e) or type(e).__name__)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point. Usage errors (unknown option, value of the wrong type) are one line, exit 2."""
+    """Console entry point and the one error boundary.
+
+    Project errors, OS errors (unreadable files, a full disk, a bad $GITHUB_STEP_SUMMARY),
+    memory, recursion, decoding and compression errors become one line on stderr and exit 2;
+    usage errors (unknown option, value of the wrong type) too; exit 1 only for a failed
+    check; Ctrl-C says "interrupted" and exits 130; a closed pipe exits quietly.
+    """
+    import zlib
+
     try:
         rv = app(args=argv, prog_name="ovc", standalone_mode=False)
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        sys.exit(0)
+    except OvcError as e:
+        _err(_one_line(e))
+        sys.exit(e.exit_code)
+    except (OSError, MemoryError, RecursionError, UnicodeError, zlib.error, EOFError, OverflowError) as e:
+        what = {MemoryError: "out of memory", RecursionError: "input nested too deeply"}.get(type(e))
+        if isinstance(e, OSError) and e.filename:
+            what = f"{e.filename}: {e.strerror or e}"
+        _err(what or f"{type(e).__name__}: {_one_line(e)}")
+        sys.exit(2)
     except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed
         if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):
             raise

@@ -69,6 +69,8 @@ class HwSpec:
 
     n_gpus: int
     gpu_name: str
+    explicit: bool = False
+    """True when the spec gave a count (``2x4090``), False for a bare name (``rtx4090``)."""
 
 
 _HW_RE = re.compile(r"^\s*(?:(\d+)\s*[x×*]\s*)?([a-z0-9][a-z0-9 ._-]*?)\s*$", re.I)
@@ -78,9 +80,9 @@ def parse_hw_spec(text: str) -> HwSpec:
     """Parse ``2x4090``, ``4xA100-80GB``, ``h100``, ``8xH100`` into an :class:`HwSpec`.
 
     >>> parse_hw_spec("2x4090")
-    HwSpec(n_gpus=2, gpu_name='4090')
-    >>> parse_hw_spec("8xH100")
-    HwSpec(n_gpus=8, gpu_name='h100')
+    HwSpec(n_gpus=2, gpu_name='4090', explicit=True)
+    >>> parse_hw_spec("rtx4090"), parse_hw_spec("h100-sxm").explicit, parse_hw_spec("mi300x").n_gpus
+    (HwSpec(n_gpus=1, gpu_name='rtx4090', explicit=False), False, 1)
     """
     m = _HW_RE.match(text or "")
     if not m:
@@ -88,4 +90,4 @@ def parse_hw_spec(text: str) -> HwSpec:
     n = int(m.group(1)) if m.group(1) else 1
     if not 1 <= n <= 64:
         raise InputError(f"--gpu: {text!r} asks for {n} GPUs; use 1 to 64 per replica")
-    return HwSpec(n_gpus=n, gpu_name=normalize_name(m.group(2)))
+    return HwSpec(n_gpus=n, gpu_name=normalize_name(m.group(2)), explicit=m.group(1) is not None)

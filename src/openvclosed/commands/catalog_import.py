@@ -38,7 +38,7 @@ def register(app: typer.Typer, shared: dict) -> None:
 
         from openvclosed.errors import InputError
         from openvclosed.fileio import atomic_write_text, input_file_size
-        from openvclosed.litellm_import import find_installed_json, plan_import
+        from openvclosed.catalog.litellm import find_installed_json, plan_import
 
         if (path is None) == (not from_installed):
             raise InputError("give a LiteLLM price JSON PATH or --from-installed (not both)")

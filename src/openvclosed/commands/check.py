@@ -49,13 +49,14 @@ def register(app: typer.Typer, shared: dict) -> None:
         """
         import datetime as dt
 
-        from openvclosed.baseline import diff, read_baseline, write_baseline as write_b
-        from openvclosed.analysis import stale_warnings
-        from openvclosed.decision import decide_file, price_dates
-        from openvclosed.policy import evaluate, parse_policy
+        from openvclosed.check.baseline import diff, read_baseline, write_baseline as write_b
+        from openvclosed.decision.recommend import decide_file, price_dates
+        from openvclosed.decision.selection import stale_findings
+        from openvclosed.report.findings import stderr_lines
+        from openvclosed.check.policy import evaluate, parse_policy
         from openvclosed.report.check import (render_check_markdown, render_check_table,
                                               render_github_annotations)
-        from openvclosed.workload import load_workload_file
+        from openvclosed.decision.workload import load_workload_file
         from openvclosed.yamlio import load_yaml_file
 
         cat = shared["load_catalog"](catalog)
@@ -80,8 +81,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
         if old is not None:
             result.baseline = diff(old, result)
-        for w in stale_warnings(dates, today, max_age_days):
-            sys.stderr.write(f"ovc: warning: {w}\n")
+        sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days), "table"))
         if fmt is Format.json:
             typer.echo(result.model_dump_json(indent=2))
         elif fmt is Format.markdown:

@@ -40,7 +40,7 @@ def register(app: typer.Typer, shared: dict) -> None:
     Out = Annotated[Optional[Path], typer.Option("--output", "-o", help="Figure file: .png, .svg or .pdf.", show_default=False)]
 
     def _breakeven(cat, tokens_per_day, gpu, model, api, api_price, quant, rent, a, max_age_days, **kw):
-        from openvclosed.analysis import run_breakeven
+        from openvclosed.decision.breakeven import run_breakeven
         from openvclosed.cli import _api_price
         from openvclosed.units import parse_hw_spec
 
@@ -67,7 +67,8 @@ def register(app: typer.Typer, shared: dict) -> None:
           ovc plot cost -o cost.svg -g 8xh100 -m llama-3.3-70b --rent --range 1e7:1e11 -t 2B
           ovc plot cost --terminal -g h100
         """
-        from openvclosed.report.plots import cost_curves, plot_cost, render_cost_terminal
+        from openvclosed.decision.curves import cost_curves
+        from openvclosed.report.plots import plot_cost, render_cost_terminal
         from openvclosed.units import parse_tokens
 
         if (output is None) == (not terminal):
@@ -77,7 +78,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         a = shared["assumptions"](utilization=utilization, ops_usd_month=ops_usd_month)
         r = _breakeven(shared["load_catalog"](catalog), t, gpu, model, api, api_price, quant, rent, a, max_age_days)
         if terminal:
-            typer.echo(render_cost_terminal(r, lo, hi), nl=False)
+            typer.echo(render_cost_terminal(cost_curves(r, lo, hi, points=13)), nl=False)
             return
         curves = cost_curves(r, lo, hi)
         if not tokens:
@@ -109,8 +110,7 @@ def register(app: typer.Typer, shared: dict) -> None:
           ovc plot montecarlo -o mc.png -t 5e8 -g 2x4090 -m llama-3.1-8b -a openai/gpt-6-luna
           ovc plot montecarlo -o mc.svg -t 2B -g 8xh100 --horizon-months 24 --api-price-decline-per-year 0.3
         """
-        from openvclosed.analysis import horizon_inputs
-        from openvclosed.deployment import evaluate_deployment
+        from openvclosed.decision.designs import Design, horizon_inputs
         from openvclosed.engine.montecarlo import monte_carlo_breakeven
         from openvclosed.report.plots import _pyplot, plot_montecarlo
         from openvclosed.units import parse_hw_spec, parse_tokens
@@ -130,11 +130,10 @@ def register(app: typer.Typer, shared: dict) -> None:
             raise InputError(f"{r.selfhost.model} at {r.selfhost.quant} does not fit {r.selfhost.n_gpus}x"
                              f"{r.selfhost.gpu}; nothing to simulate")
         hw = parse_hw_spec(gpu)
-        d = evaluate_deployment(cat.gpu(hw.gpu_name), hw.n_gpus, cat.model(r.selfhost.model), r.selfhost.quant, t, a,
-                                rented=rent)
+        d = Design(cat.gpu(hw.gpu_name), hw.n_gpus, cat.model(r.selfhost.model), r.selfhost.quant, rent)
         base = horizon_inputs(d, a, t, horizon_months=horizon_months, growth_per_month=growth_per_month,
                               api_price_decline_per_year=api_price_decline_per_year)
         first = r.apis[0]
         mc = monte_carlo_breakeven(base, first.usd_per_mtok, n=n, seed=seed, keep_samples=True)
-        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base["horizon_months"])
+        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months)
         typer.echo(f"wrote {output}: P(self-host cheaper than {first.api}) = {float(mc['p_selfhost_cheaper']):.0%}")

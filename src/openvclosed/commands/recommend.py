@@ -69,24 +69,25 @@ def register(app: typer.Typer, shared: dict) -> None:
         import datetime as dt
         import sys
 
-        from openvclosed.analysis import stale_warnings
-        from openvclosed.decision import decide_file, monte_carlo_for, price_dates
-        from openvclosed.recommendation import to_result
+        from openvclosed.decision.portfolio import monte_carlo_for
+        from openvclosed.decision.recommend import decide_file, price_dates
+        from openvclosed.decision.selection import stale_findings
+        from openvclosed.report.findings import stderr_lines
+        from openvclosed.results.recommend import to_result
         from openvclosed.report import render_json
         from openvclosed.report.recommend import render_recommend, render_recommend_markdown
-        from openvclosed.workload import load_workload_file
+        from openvclosed.decision.workload import load_workload_file
 
         cat = shared["load_catalog"](catalog)
         wf = load_workload_file(file)
         decisions, portfolio = decide_file(cat, wf, workload)
-        warnings = stale_warnings(price_dates(cat, decisions), dt.date.today(), max_age_days)
+        findings = stale_findings(price_dates(cat, decisions), dt.date.today(), max_age_days)
         mc = {}
         if monte_carlo:
             for d in decisions:
                 mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
-        result = to_result(decisions, portfolio, warnings, mc)
-        for w in warnings:  # staleness goes to stderr in every format (stdout stays the report)
-            sys.stderr.write(f"ovc: warning: {w}\n")
+        result = to_result(decisions, portfolio, findings, mc)
+        sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format
         if as_json:
             typer.echo(render_json(result), nl=False)
         elif markdown:
@@ -105,7 +106,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         """
         import json
 
-        from openvclosed.workload import WorkloadFile
+        from openvclosed.decision.workload import WorkloadFile
 
         typer.echo(json.dumps(WorkloadFile.model_json_schema(), indent=2))
 

@@ -41,14 +41,13 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def build_designs(cat, gpus: list[str], models: list[str], quants: list[str], a, rented: bool):
-    """Every (hardware spec, model, precision) the user asked for, evaluated per replica."""
-    from openvclosed.deployment import choose_default_model, evaluate_deployment, precisions_for
-    from openvclosed.engine import PRECISION_BITS
+    """Every (hardware spec, model, precision) the user asked for, and their per-replica evaluation."""
+    from openvclosed.decision.designs import Design, evaluate, precisions_for
+    from openvclosed.decision.selection import check_precision, choose_default_model
     from openvclosed.units import parse_hw_spec
 
     for q in quants:
-        if q not in PRECISION_BITS:
-            raise InputError(f"--quant: {q!r} is not a precision; choose from {', '.join(PRECISION_BITS)}")
+        check_precision(q)
     designs = []
     for spec in gpus:
         hw = parse_hw_spec(spec)
@@ -63,12 +62,11 @@ def build_designs(cat, gpus: list[str], models: list[str], quants: list[str], a,
             for p in (quants or precisions_for(m)):
                 if p not in precisions_for(m):
                     continue  # never above the released precision
-                d = evaluate_deployment(gpu, hw.n_gpus, m, p, 1.0, a, rented=rented)
-                designs.append(d)
+                designs.append(Design(gpu, hw.n_gpus, m, p, rented))
     if not designs:
         raise InputError("no (gpu, model, precision) combination to sweep: a model is never run above its "
                          "released precision; check --quant")
-    return designs
+    return designs, evaluate(designs, a)
 
 
 def register(app: typer.Typer, shared: dict) -> None:
@@ -109,7 +107,7 @@ def register(app: typer.Typer, shared: dict) -> None:
 
         import numpy as np
 
-        from openvclosed.analysis import default_apis
+        from openvclosed.decision.selection import default_apis
         from openvclosed.engine import api_usd_per_mtok
         from openvclosed.engine.sweep import sweep_summary
         from openvclosed.units import parse_share
@@ -124,7 +122,7 @@ def register(app: typer.Typer, shared: dict) -> None:
                 raise InputError(f"{what}: {str(path)!r} must end in .csv or .parquet")
         cat = shared["load_catalog"](catalog)
         t = parse_token_grid(tokens)
-        designs = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
+        designs, ev = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
         names = _split(api)
         if names == ["all"]:
             apis = list(cat.apis.values())
@@ -142,8 +140,8 @@ def register(app: typer.Typer, shared: dict) -> None:
         prices = np.array([float(api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
                                                    x.cached_input_usd_per_mtok, a.cached_share, a.batch_share,
                                                    x.batch_discount)) for x in apis])
-        cap = np.array([d.capacity_tokens_per_day for d in designs])
-        f = np.array([d.replica_usd_per_day for d in designs])
+        cap = np.asarray(ev.capacity_tokens_per_day, dtype=float)
+        f = np.asarray(ev.replica_usd_per_day, dtype=float)
         writer = _FullWriter(full) if full is not None else None
         t0 = time.perf_counter()
         from rich.console import Console
@@ -163,12 +161,13 @@ def register(app: typer.Typer, shared: dict) -> None:
         elapsed = time.perf_counter() - t0
         frontier = []
         for i in range(len(s["design"])):
-            d, x = designs[s["design"][i]], apis[s["api"][i]]
+            j = int(s["design"][i])
+            d, x = designs[j], apis[s["api"][i]]
             frontier.append({
-                "design_id": int(s["design"][i]), "api_id": int(s["api"][i]), "gpu": d.gpu.id, "n_gpus": d.n_gpus,
-                "model": d.model.id, "quant": d.precision, "mode": "rented" if rent else "owned", "fits": d.fits,
-                "capacity_tokens_per_day": d.capacity_tokens_per_day,
-                "replica_usd_per_month": d.replica_usd_per_day * a.days_per_month, "api": x.id, "api_kind": x.kind,
+                "design_id": j, "api_id": int(s["api"][i]), "gpu": d.gpu.id, "n_gpus": d.n_gpus,
+                "model": d.model.id, "quant": d.precision, "mode": d.mode, "fits": bool(ev.fits[j]),
+                "capacity_tokens_per_day": float(cap[j]),
+                "replica_usd_per_month": float(f[j]) * a.days_per_month, "api": x.id, "api_kind": x.kind,
                 "api_usd_per_mtok": float(prices[s["api"][i]]),
                 "breakeven_tokens_per_day": float(s["breakeven_tokens_per_day"][i]),
                 "first_win_tokens_per_day": float(s["first_win_tokens_per_day"][i]),
@@ -201,7 +200,7 @@ def _render(frontier, n, elapsed, t, rows, output, full) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from openvclosed.analysis import fmt_tokens
+    from openvclosed.report.text import fmt_tokens
     from openvclosed.report.render import _render as render, usd
 
     shown = sorted(frontier, key=lambda r: (r["breakeven_tokens_per_day"], r["model"], r["api"]))[:rows]

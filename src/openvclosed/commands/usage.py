@@ -109,7 +109,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         from openvclosed.usage.reader import parse_map
         from openvclosed.usage.reprice import match_api
         from openvclosed.errors import InputError
-        from openvclosed.workload import load_workload_file
+        from openvclosed.decision.workload import load_workload_file
 
         if output.exists() and not force:
             raise InputError(f"{output}: exists; pass --force to overwrite it")
@@ -184,22 +184,22 @@ def register(app: typer.Typer, shared: dict) -> None:
             context_tokens=context, utilization=utilization)
         result = run(cat, total, groups, w, a, hw, model_name=model, api_names=api, precision=quant, rented=rent,
                      max_age_days=max_age_days)
-        warnings = _window_warnings(w, total) + result.warnings
+        from openvclosed.report.findings import stderr_lines, stdout_findings
+        from openvclosed.results.base import Finding
+
+        findings = [Finding(code="skipped", severity="info", ids=[], message=x) for x in _window_warnings(w, total)]
+        findings += result.findings
         _report_files(reports)
+        sys.stderr.write(stderr_lines(findings, "json" if as_json else "table"))
         if as_json:
             import dataclasses
 
-            for x in warnings:
-                sys.stderr.write(f"ovc: warning: {x}\n")
             d = dataclasses.asdict(result)
-            d["warnings"] = warnings
-            typer.echo(_json({"schema_version": 1, "window": _window_json(w),
+            d["findings"] = [f.model_dump(mode="json") for f in findings]
+            typer.echo(_json({"schema_version": 2, "window": _window_json(w),
                               "files": [_file_json(r) for r in reports], **d}))
         else:
-            for x in warnings:  # stale prices go to stderr in every format
-                if "days old" in x:
-                    sys.stderr.write(f"ovc: warning: {x}\n")
-            typer.echo(_render_reprice(result, w, [x for x in warnings if "days old" not in x]), nl=False)
+            typer.echo(_render_reprice(result, w, [f.message for f in stdout_findings(findings)]), nl=False)
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -366,7 +366,7 @@ def _render_summary(w, groups, costs, total, reports, warnings) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from openvclosed.analysis import fmt_tokens
+    from openvclosed.report.text import fmt_tokens
 
     rows = sum(r.good_rows for r in reports)
     bad = sum(r.bad_rows for r in reports)
@@ -404,7 +404,7 @@ def _render_reprice(r, w, warnings) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from openvclosed.analysis import fmt_tokens
+    from openvclosed.report.text import fmt_tokens
     from openvclosed.report.render import usd
 
     head = [

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from openvclosed.engine.apicost import api_usd_per_day
 from openvclosed.engine.capacity import replicas_needed
+from openvclosed.engine.defaults import DAYS_PER_MONTH
 
-__all__ = ["selfhost_usd_per_day", "breakeven_tokens_per_day", "payback_months"]
+__all__ = ["selfhost_usd_per_day", "breakeven_tokens_per_day", "payback_months", "compare_with_api"]
 
 
 def selfhost_usd_per_day(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day):
@@ -54,3 +56,27 @@ def payback_months(capex_usd, api_usd_per_month, running_usd_per_month):
     saving = a - r
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(saving > 0, k / saving, np.inf)
+
+
+def compare_with_api(tokens_per_day, api_usd_per_mtok_, selfhost_usd_per_day, replica_usd_per_day,
+                     capacity_tokens_per_day, replicas, capex_per_replica_usd, running_usd_per_replica_day,
+                     days_per_month=DAYS_PER_MONTH):
+    """API against self-hosting at one volume; returns a dict of arrays.
+
+    Keys: ``api_usd_per_day``, ``breakeven_tokens_per_day`` (``inf`` = never),
+    ``payback_months`` (owned hardware: capex / monthly saving on running cost; ``inf`` =
+    never; pass ``nan`` capex for rented), ``selfhost_cheaper`` (bool), ``saving_usd_per_month``
+    (API minus self-host; negative when the API is cheaper).
+    """
+    api_day = api_usd_per_day(tokens_per_day, api_usd_per_mtok_)
+    be = breakeven_tokens_per_day(replica_usd_per_day, capacity_tokens_per_day, api_usd_per_mtok_)
+    reps = np.asarray(replicas, dtype=float)
+    capex = reps * np.asarray(capex_per_replica_usd, dtype=float)
+    running = reps * np.asarray(running_usd_per_replica_day, dtype=float) * days_per_month
+    pb = payback_months(capex, api_day * days_per_month, running)
+    pb = np.where(np.isnan(capex), np.nan, pb)
+    sh = np.asarray(selfhost_usd_per_day, dtype=float)
+    out = dict(api_usd_per_day=api_day, breakeven_tokens_per_day=be, payback_months=pb,
+               selfhost_cheaper=sh < api_day, saving_usd_per_month=(api_day - sh) * days_per_month)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
+    return {k: np.broadcast_to(v, shape) for k, v in out.items()}

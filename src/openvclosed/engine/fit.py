@@ -44,7 +44,7 @@ def kv_gb_per_token(kv_elements_per_token, kv_bits=16.0):
     return e * b / 8.0 / 1e9
 
 
-def usable_vram_gb(vram_gb, n_gpus, reserve_share=0.90):
+def usable_vram_gb(vram_gib, n_gpus, reserve_share=0.90):
     """VRAM the serving engine may use [GB] = n_gpus x vram [GiB] x 1.0737 x reserve_share.
 
     ``reserve_share`` is the fraction handed to weights + KV cache; the rest holds CUDA
@@ -53,7 +53,7 @@ def usable_vram_gb(vram_gb, n_gpus, reserve_share=0.90):
     >>> round(float(usable_vram_gb(24, 2, 0.9)), 2)
     46.38
     """
-    v, n, r = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (vram_gb, n_gpus, reserve_share)))
+    v, n, r = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (vram_gib, n_gpus, reserve_share)))
     return n * v * GB_PER_GIB * r
 
 

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from openvclosed.engine.breakeven import breakeven_tokens_per_day  # noqa: F401  (re-exported for callers)
-from openvclosed.engine.scenario import selfhost_scenario
-from openvclosed.engine.tco import owned_usd_per_replica_day, rented_usd_per_replica_day
+import dataclasses
+from dataclasses import dataclass
 
-__all__ = ["monthly_discount_rate", "horizon_costs", "horizon_scenario", "HORIZON_INPUTS"]
+from openvclosed.engine.defaults import DAYS_PER_MONTH as _DAYS_PER_MONTH
+from openvclosed.engine.design import DesignInputs, selfhost_design
+from openvclosed.engine.period import per_month_from_day
 
-_DAYS_PER_MONTH = 365.25 / 12
+__all__ = ["monthly_discount_rate", "horizon_costs", "horizon_scenario", "HorizonInputs"]
 
 
 def monthly_discount_rate(rate):
@@ -147,66 +148,65 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     return out
 
 
-HORIZON_INPUTS = (
-    "tokens_per_day", "api_usd_per_mtok", "params_b", "active_params_b", "kv_elements_per_token", "weight_bits",
-    "n_gpus", "vram_gb", "bandwidth_gb_s", "tflops", "tp_overhead", "gpu_tdp_w", "gpu_usd", "gpu_hour_usd",
-    "rented", "input_share", "context_tokens", "kv_bits", "vram_reserve_share", "max_batch", "bandwidth_eff",
-    "decode_mfu", "prefill_mfu", "utilization", "hours_per_day", "tokens_per_s", "host_usd_per_gpu",
-    "host_w_per_gpu", "power_draw_share", "pue", "electricity_usd_kwh", "ops_usd_month", "rate", "amortize_years",
-    "days_per_month", "horizon_months", "growth_per_month", "api_price_decline_per_year", "gpu_price_factor",
-)
-"""Keyword arguments of :func:`horizon_scenario` (what ``analysis.horizon_inputs`` returns)."""
+@dataclass(frozen=True)
+class HorizonInputs:
+    """A design over a horizon: :class:`~openvclosed.engine.design.DesignInputs` plus the volume
+    and how volume and API prices move. Every field broadcasts (Monte Carlo draws, sensitivity grids).
+    """
+
+    design: DesignInputs
+    tokens_per_day: object
+    horizon_months: int = 36
+    growth_per_month: object = 0.0
+    api_price_decline_per_year: object = 0.0
+    residual: bool = True
+
+    def value(self, name: str) -> float:
+        """The deterministic value of a design or horizon input, as a float."""
+        src = self if name in _OWN else self.design
+        return float(np.asarray(getattr(src, name)))
+
+    def with_values(self, **values) -> "HorizonInputs":
+        """A copy with inputs replaced, each routed to the design or the horizon by name."""
+        own = {k: v for k, v in values.items() if k in _OWN}
+        rest = {k: v for k, v in values.items() if k not in _OWN}
+        d = self.design.replace(**rest) if rest else self.design
+        return dataclasses.replace(self, design=d, **own)
 
 
-def horizon_scenario(*, tokens_per_day, api_usd_per_mtok, params_b, active_params_b, kv_elements_per_token,
-                     weight_bits, n_gpus, vram_gb, bandwidth_gb_s, tflops, tp_overhead, gpu_tdp_w, gpu_usd,
-                     gpu_hour_usd, rented, input_share, context_tokens, kv_bits=16.0, vram_reserve_share=0.9,
-                     max_batch=256, bandwidth_eff=0.55, decode_mfu=0.4, prefill_mfu=0.5, utilization=0.5,
-                     hours_per_day=24.0, tokens_per_s=np.nan, host_usd_per_gpu=1500.0, host_w_per_gpu=150.0,
-                     power_draw_share=1.0, pue=1.58, electricity_usd_kwh=0.15, ops_usd_month=1000.0, rate=0.08,
-                     amortize_years=3.0, days_per_month=_DAYS_PER_MONTH, horizon_months=36, growth_per_month=0.0,
-                     api_price_decline_per_year=0.0, gpu_price_factor=1.0, residual=True, monthly=False):
-    """Whole chain from physical inputs to horizon costs: fit -> capacity -> replica cost -> horizon.
+_OWN = {"tokens_per_day", "horizon_months", "growth_per_month", "api_price_decline_per_year", "residual"}
 
-    Every input broadcasts (arrays of draws for Monte Carlo, grids for sensitivity). ``rented``
-    (bool) picks rented (``n x gpu_hour_usd x hours + ops``, no capex) or owned hardware
-    (capex ``n x (gpu_usd + host_usd_per_gpu)`` up front; energy + ops monthly).
-    ``gpu_price_factor`` scales both the purchase and the hourly GPU price. With ``residual``
-    owned hardware is credited its straight-line book value over ``amortize_years`` at the end.
+
+def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False):
+    """Whole chain from physical inputs to horizon costs: :func:`selfhost_design` -> :func:`horizon_costs`.
+
+    Every input broadcasts (arrays of draws for Monte Carlo, grids for sensitivity). Owned
+    hardware is bought when first needed (capex per replica from the design) and, with
+    ``h.residual``, credited its straight-line book value over ``amortize_years`` at the end;
+    rented hardware has no capex and pays rent in its running cost.
     Returns :func:`horizon_costs`'s dict plus ``capacity_tokens_per_day``,
     ``running_usd_per_replica_month``, ``capex_per_replica_usd`` and ``fits``.
 
-    >>> r = horizon_scenario(tokens_per_day=5e8, api_usd_per_mtok=1.0, params_b=8.0, active_params_b=8.0,
-    ...     kv_elements_per_token=131072, weight_bits=16, n_gpus=1, vram_gb=80, bandwidth_gb_s=3350,
-    ...     tflops=989, tp_overhead=0.05, gpu_tdp_w=700, gpu_usd=25000, gpu_hour_usd=np.nan, rented=False,
-    ...     input_share=0.75, context_tokens=4096, horizon_months=12, rate=0.0, residual=False)
+    >>> from openvclosed.engine.design import DesignInputs
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, gpu_tdp_w=700,
+    ...     gpu_usd=25000, rate=0.0)
+    >>> r = horizon_scenario(HorizonInputs(x, 5e8, horizon_months=12, residual=False), 1.0)
     >>> bool(r["fits"]), float(r["replicas_end"]), float(r["capex_usd"])
     (True, 3.0, 79500.0)
     """
-    s = selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per_token, weight_bits, n_gpus,
-                          vram_gb, bandwidth_gb_s, tflops, tp_overhead, 0.0, input_share=input_share,
-                          context_tokens=context_tokens, kv_bits=kv_bits, vram_reserve_share=vram_reserve_share,
-                          max_batch=max_batch, bandwidth_eff=bandwidth_eff, decode_mfu=decode_mfu,
-                          prefill_mfu=prefill_mfu, utilization=utilization, hours_per_day=hours_per_day,
-                          tokens_per_s=tokens_per_s)
-    cap = s["capacity_tokens_per_day"]
-    n = np.asarray(n_gpus, dtype=float)
-    f = np.asarray(gpu_price_factor, dtype=float)
-    _, _, energy, ops, capex = owned_usd_per_replica_day(
-        n, np.asarray(gpu_usd, dtype=float) * f, n * np.asarray(host_usd_per_gpu, dtype=float), rate, amortize_years,
-        gpu_tdp_w, power_draw_share, n * np.asarray(host_w_per_gpu, dtype=float), pue, electricity_usd_kwh,
-        ops_usd_month, hours_per_day, parts=True)
-    dpm = np.asarray(days_per_month, dtype=float)
-    rent_day = rented_usd_per_replica_day(n, np.asarray(gpu_hour_usd, dtype=float) * f, ops_usd_month, hours_per_day)
-    is_rented = np.asarray(rented, dtype=bool)
-    running_month = np.where(is_rented, rent_day, energy + ops) * dpm
-    capex = np.where(is_rented, 0.0, capex)
-    life = np.where(is_rented, np.nan, np.asarray(amortize_years, dtype=float) * 12.0) if residual else None
-    r = horizon_costs(tokens_per_day, api_usd_per_mtok, cap, running_month, capex, horizon_months=horizon_months,
-                      growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
-                      rate=rate, days_per_month=days_per_month, life_months=life, monthly=monthly)
+    x = h.design
+    s = selfhost_design(x, 0.0)
+    rented = np.asarray(x.rented, dtype=bool)
+    running_month = per_month_from_day(s.running_usd_per_replica_day, x.days_per_month)
+    capex = np.where(rented, 0.0, s.capex_per_replica_usd)
+    life = np.where(rented, np.nan, np.asarray(x.amortize_years, dtype=float) * 12.0) if h.residual else None
+    r = horizon_costs(h.tokens_per_day, api_usd_per_mtok, s.capacity_tokens_per_day, running_month, capex,
+                      horizon_months=h.horizon_months, growth_per_month=h.growth_per_month,
+                      api_price_decline_per_year=h.api_price_decline_per_year, rate=x.rate,
+                      days_per_month=x.days_per_month, life_months=life, monthly=monthly)
     shape = np.shape(r["api_usd"])  # every input reached horizon_costs through cap, running or capex
-    r.update(capacity_tokens_per_day=np.broadcast_to(cap, shape),
+    r.update(capacity_tokens_per_day=np.broadcast_to(s.capacity_tokens_per_day, shape),
              running_usd_per_replica_month=np.broadcast_to(running_month, shape),
-             capex_per_replica_usd=np.broadcast_to(capex, shape), fits=np.broadcast_to(s["fits"], shape))
+             capex_per_replica_usd=np.broadcast_to(capex, shape), fits=np.broadcast_to(s.fits, shape))
     return r

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from openvclosed.engine.horizon import horizon_scenario
+from openvclosed.engine.horizon import HorizonInputs, horizon_scenario
 
 __all__ = ["VARIABLES", "Dist", "default_distributions", "resolve_distributions", "sample",
            "monte_carlo_breakeven", "PERCENTILES"]
@@ -90,18 +90,18 @@ class Dist:
         return {"dist": self.dist, **{k: float(v) for k, v in self.params.items()}, "basis": self.basis}
 
 
-_DEFAULTS = horizon_scenario.__kwdefaults__
+def _base_value(base: HorizonInputs, name: str) -> float:
+    """The deterministic value of an input of ``base``."""
+    return base.value(name)
 
 
-def _base_value(base: dict, name: str) -> float:
-    """The deterministic value of an input: from ``base``, else :func:`horizon_scenario`'s default."""
-    return float(base.get(name, _DEFAULTS[name]))
-
-
-def default_distributions(base: dict) -> dict[str, Dist]:
+def default_distributions(base: HorizonInputs) -> dict[str, Dist]:
     """Default distribution of each uncertain input, centred on its deterministic value in ``base``.
 
-    >>> d = default_distributions({"utilization": 0.5, "electricity_usd_kwh": 0.15})
+    >>> from openvclosed.engine.design import DesignInputs
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, utilization=0.5)
+    >>> d = default_distributions(HorizonInputs(x, 1e8))
     >>> d["utilization"].dist, d["utilization"].params["high"], round(d["electricity_usd_kwh"].params["low"], 4)
     ('triangular', 0.7, 0.0975)
     """
@@ -135,7 +135,7 @@ def default_distributions(base: dict) -> dict[str, Dist]:
     }
 
 
-def _as_dist(name: str, spec, base: dict) -> Dist:
+def _as_dist(name: str, spec, base: HorizonInputs) -> Dist:
     if isinstance(spec, Dist):
         return spec
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
@@ -167,7 +167,7 @@ def _as_dist(name: str, spec, base: dict) -> Dist:
     return Dist(kind, params, str(spec.get("basis", "user")))
 
 
-def resolve_distributions(base: dict, overrides: dict | None = None) -> dict[str, Dist]:
+def resolve_distributions(base: HorizonInputs, overrides: dict | None = None) -> dict[str, Dist]:
     """Defaults for ``base`` with ``overrides`` (name -> number, mapping or :class:`Dist`) applied.
 
     Raises ``ValueError`` naming the input for an unknown name or bad parameters.
@@ -183,8 +183,11 @@ def resolve_distributions(base: dict, overrides: dict | None = None) -> dict[str
 def sample(dists: dict[str, Dist], n: int, seed: int | None = 0) -> dict[str, np.ndarray]:
     """``n`` clipped draws of every input in :data:`VARIABLES` (one spawned stream each).
 
-    >>> a = sample(default_distributions({"utilization": 0.5}), 1000, seed=1)
-    >>> b = sample(default_distributions({"utilization": 0.5}), 1000, seed=1)
+    >>> from openvclosed.engine.design import DesignInputs
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, utilization=0.5)
+    >>> a = sample(default_distributions(HorizonInputs(x, 1e8)), 1000, seed=1)
+    >>> b = sample(default_distributions(HorizonInputs(x, 1e8)), 1000, seed=1)
     >>> bool(np.array_equal(a["utilization"], b["utilization"])), float(a["utilization"].max()) <= 0.7
     (True, True)
     """
@@ -200,15 +203,14 @@ def _quantiles(x: np.ndarray, axis: int = 0) -> np.ndarray:
     return np.quantile(x, np.array(PERCENTILES) / 100.0, axis=axis, method="inverted_cdf")
 
 
-def monte_carlo_breakeven(base: dict, api_usd_per_mtok, n: int = 10_000, seed: int | None = 0,
+def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000, seed: int | None = 0,
                           distributions: dict | None = None, *, keep_samples: bool = False) -> dict:
     """Monte Carlo of the horizon saving of self-hosting against one or more APIs.
 
     Parameters
     ----------
-    base : dict
-        Keyword inputs of :func:`~openvclosed.engine.horizon.horizon_scenario` except
-        ``api_usd_per_mtok`` (``openvclosed.analysis.horizon_inputs`` builds it).
+    base : HorizonInputs
+        The design over its horizon (the decision layer builds it from catalog and assumptions).
     api_usd_per_mtok : float or 1-D array
         Blended price of each API [USD per 1e6 tokens]; results get a trailing API axis if 1-D.
     n, seed : int
@@ -228,13 +230,14 @@ def monte_carlo_breakeven(base: dict, api_usd_per_mtok, n: int = 10_000, seed: i
     --------
     With every input fixed the distribution collapses onto the deterministic answer:
 
-    >>> base = dict(tokens_per_day=1e8, params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072,
-    ...     weight_bits=16, n_gpus=1, vram_gb=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05,
-    ...     gpu_tdp_w=700, gpu_usd=25000, gpu_hour_usd=np.nan, rented=False, input_share=0.75,
-    ...     context_tokens=4096, horizon_months=12)
-    >>> fixed = {k: _base_value(base, k) for k in VARIABLES}
+    >>> from openvclosed.engine.design import DesignInputs
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, gpu_tdp_w=700,
+    ...     gpu_usd=25000)
+    >>> base = HorizonInputs(x, 1e8, horizon_months=12)
+    >>> fixed = {k: base.value(k) for k in VARIABLES}
     >>> r = monte_carlo_breakeven(base, 2.0, n=1000, distributions=fixed)
-    >>> d = horizon_scenario(api_usd_per_mtok=2.0, **base)
+    >>> d = horizon_scenario(base, 2.0)
     >>> bool(r["saving_usd_p10"] == r["saving_usd_p90"] == float(d["saving_usd"]))
     True
     """
@@ -247,8 +250,7 @@ def monte_carlo_breakeven(base: dict, api_usd_per_mtok, n: int = 10_000, seed: i
     if api.ndim > 1:
         raise ValueError("api_usd_per_mtok must be a scalar or 1-D")
     cols = (slice(None), None) if api.ndim == 1 else (slice(None),)
-    inputs = {**base, **{k: v[cols] for k, v in draws.items()}}
-    r = horizon_scenario(api_usd_per_mtok=api, **inputs)
+    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in draws.items()}), api)
     saving = np.asarray(r["saving_usd"])
     cross = np.asarray(r["crossover_month"])
     qs, qc = _quantiles(saving), _quantiles(cross)

@@ -13,28 +13,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from openvclosed.engine.horizon import horizon_scenario
-from openvclosed.engine.montecarlo import VARIABLES, _base_value, resolve_distributions
+from openvclosed.engine.horizon import HorizonInputs, horizon_scenario
+from openvclosed.engine.montecarlo import VARIABLES, _base_value, resolve_distributions  # noqa: F401
 
 __all__ = ["sensitivity_table"]
 
 
-def _saving(base: dict, api, values: dict[str, np.ndarray]) -> np.ndarray:
+def _saving(base: HorizonInputs, api, values: dict[str, np.ndarray]) -> np.ndarray:
     """Horizon saving for scenarios where input ``k`` takes ``values[k]`` (arrays of one length m)."""
     api = np.asarray(api, dtype=float)
     cols = (slice(None), None) if api.ndim == 1 else (slice(None),)
-    r = horizon_scenario(api_usd_per_mtok=api, **{**base, **{k: v[cols] for k, v in values.items()}})
+    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in values.items()}), api)
     return np.asarray(r["saving_usd"])
 
 
-def sensitivity_table(base: dict, api_usd_per_mtok, distributions: dict | None = None, *,
+def sensitivity_table(base: HorizonInputs, api_usd_per_mtok, distributions: dict | None = None, *,
                       variables: list[str] | None = None, grid_points: int = 48, bisect_steps: int = 40) -> dict:
     """Tornado table and flip values of the horizon saving (API minus self-hosting, USD).
 
     Parameters
     ----------
-    base : dict
-        Keyword inputs of :func:`~openvclosed.engine.horizon.horizon_scenario` except the API price.
+    base : HorizonInputs
+        The design over its horizon.
     api_usd_per_mtok : float or 1-D array
         Blended API price(s); results get a trailing API axis if 1-D.
     distributions : dict, optional
@@ -54,10 +54,11 @@ def sensitivity_table(base: dict, api_usd_per_mtok, distributions: dict | None =
     Electricity hardly matters when one replica of a small card serves the load; the GPU price
     and the people cost do:
 
-    >>> base = dict(tokens_per_day=1e8, params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072,
-    ...     weight_bits=16, n_gpus=1, vram_gb=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05,
-    ...     gpu_tdp_w=700, gpu_usd=25000, gpu_hour_usd=np.nan, rented=False, input_share=0.75,
-    ...     context_tokens=4096, horizon_months=12)
+    >>> from openvclosed.engine.design import DesignInputs
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, gpu_tdp_w=700,
+    ...     gpu_usd=25000)
+    >>> base = HorizonInputs(x, 1e8, horizon_months=12)
     >>> t = sensitivity_table(base, 0.5)
     >>> t["variable"][t["order"][0]]
     'ops_usd_month'
@@ -129,7 +130,7 @@ def sensitivity_table(base: dict, api_usd_per_mtok, distributions: dict | None =
                 arr = np.broadcast_to(np.full((k,) + mid.shape[1:], base_vals[i]), mid.shape).copy()
                 arr[i] = mid[i]
                 vals[v] = arr
-            r = horizon_scenario(api_usd_per_mtok=api, **{**base, **vals})
+            r = horizon_scenario(base.with_values(**vals), api)
             mid_cheaper = np.asarray(r["saving_usd"]) > 0
             same_as_a = mid_cheaper == side_a
             a_val = np.where(same_as_a, mid, a_val)

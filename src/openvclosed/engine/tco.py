@@ -1,13 +1,22 @@
-"""Self-hosting cost per replica-day (design step 5): owned TCO and rented cloud GPUs."""
+"""Self-hosting cost per replica-day (design step 5): owned TCO and rented cloud GPUs.
+
+One function, :func:`replica_costs`, returns every named cost component of one replica for
+owned and rented hardware alike (``rented`` is an input that broadcasts), so every command
+prices a replica the same way.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["capital_recovery_factor", "owned_usd_per_replica_day", "rented_usd_per_replica_day",
-           "DAYS_PER_YEAR"]
+from openvclosed.engine.defaults import DAYS_PER_MONTH
+from openvclosed.engine.period import per_day_from_month, per_day_from_year
 
-DAYS_PER_YEAR = 365.0
+__all__ = ["capital_recovery_factor", "replica_costs", "COST_COMPONENTS"]
+
+COST_COMPONENTS = ("capital", "host", "energy", "ops", "rent")
+"""Named parts of a replica's daily cost: GPU capital, host (server) capital, energy, people
+(operations) and rent. Their sum is ``usd_per_day``."""
 
 
 def _f(*xs):
@@ -30,41 +39,58 @@ def capital_recovery_factor(rate, years):
     return np.where(r == 0, 1.0 / n, crf)
 
 
-def owned_usd_per_replica_day(n_gpus, gpu_usd, host_usd, rate, years, gpu_tdp_w, power_draw_share,
-                              host_w, pue, usd_per_kwh, ops_usd_per_month, hours_per_day=24.0,
-                              *, parts=False):
-    """Cost of one owned replica per day [USD/day]: capital + energy + operations.
+def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, rate, amortize_years, gpu_tdp_w,
+                  power_draw_share, host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day=24.0,
+                  days_per_month=DAYS_PER_MONTH, gpu_price_factor=1.0):
+    """Cost of one replica of ``n_gpus`` per day, by component [USD/day]; a dict of arrays.
 
     Notes
     -----
-    ::
+    Owned (``rented`` False)::
 
-        capex   = n_gpus x gpu_usd + host_usd
-        capital = capex x CRF(rate, years) / 365
-        energy  = (n_gpus x tdp x power_draw_share + host_w) / 1000 x hours x PUE x usd_per_kwh
-        ops     = ops_usd_per_month x 12 / 365
+        capex    = n x gpu_usd x gpu_price_factor + n x host_usd_per_gpu      [USD]
+        capital  = n x gpu_usd x gpu_price_factor x CRF(rate, years) / days_per_year
+        host     = n x host_usd_per_gpu x CRF(rate, years) / days_per_year
+        energy   = (n x tdp x power_draw_share + n x host_w) / 1000 x hours x PUE x usd_per_kwh
+        ops      = ops_usd_month / days_per_month
 
-    With ``parts=True`` returns ``(total, capital, energy, ops, capex)``.
+    Rented::
 
-    >>> round(float(owned_usd_per_replica_day(2, 1599, 2000, 0.0, 3, 450, 1.0, 200, 1.0, 0.15, 0.0)), 4)
-    8.707
+        rent     = n x gpu_hour_usd x gpu_price_factor x hours
+        ops      = ops_usd_month / days_per_month
+
+    with ``days_per_year = 12 x days_per_month`` (:mod:`openvclosed.engine.period`).
+    Keys: ``capital``, ``host``, ``energy``, ``ops``, ``rent`` (USD/day, 0 where not
+    applicable), ``usd_per_day`` (their sum), ``capex_usd`` (nan when rented) and
+    ``running_usd_per_day`` (what a replica costs per day besides its purchase: energy + ops
+    owned, rent + ops rented).
+
+    Examples
+    --------
+    Two RTX 4090 at $1,599 plus a $1,000 host share each, no interest, 3 years, 30-day months:
+    capital 3,198 / 1,080 = $2.96/day, host 2,000 / 1,080 = $1.85/day, energy
+    (900 + 200) W x 24 h x $0.15 = $3.96/day.
+
+    >>> c = replica_costs(2, rented=False, gpu_usd=1599, gpu_hour_usd=np.nan, host_usd_per_gpu=1000,
+    ...     rate=0.0, amortize_years=3, gpu_tdp_w=450, power_draw_share=1.0, host_w_per_gpu=100, pue=1.0,
+    ...     electricity_usd_kwh=0.15, ops_usd_month=300.0, days_per_month=30.0)
+    >>> [round(float(c[k]), 4) for k in ("capital", "host", "energy", "ops", "rent", "usd_per_day", "capex_usd")]
+    [2.9611, 1.8519, 3.96, 10.0, 0.0, 18.773, 5198.0]
     """
-    n, g, h, r, y, tdp, share, hw, pue, kwh, ops, hrs = _f(n_gpus, gpu_usd, host_usd, rate, years, gpu_tdp_w,
-                                                           power_draw_share, host_w, pue, usd_per_kwh,
-                                                           ops_usd_per_month, hours_per_day)
-    capex = n * g + h
-    capital = capex * capital_recovery_factor(r, y) / DAYS_PER_YEAR
-    energy = (n * tdp * share + hw) / 1000.0 * hrs * pue * kwh
-    op = ops * 12.0 / DAYS_PER_YEAR
-    total = capital + energy + op
-    return (total, capital, energy, op, capex) if parts else total
-
-
-def rented_usd_per_replica_day(n_gpus, gpu_hour_usd, ops_usd_per_month, hours_per_day=24.0):
-    """Cost of one rented replica per day [USD/day] = n x $/GPU-hour x hours + ops.
-
-    >>> round(float(rented_usd_per_replica_day(2, 0.69, 0.0)), 2)
-    33.12
-    """
-    n, p, ops, hrs = _f(n_gpus, gpu_hour_usd, ops_usd_per_month, hours_per_day)
-    return n * p * hrs + ops * 12.0 / DAYS_PER_YEAR
+    (n, rent_flag, g, gh, hpg, r, y, tdp, share, hw, pue_, kwh, ops, hrs, dpm, fac) = _f(
+        n_gpus, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, rate, amortize_years, gpu_tdp_w, power_draw_share,
+        host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day, days_per_month, gpu_price_factor)
+    is_rented = rent_flag.astype(bool)
+    crf = capital_recovery_factor(r, y)
+    gpu_capex = n * g * fac
+    host_capex = n * hpg
+    zero = np.zeros(n.shape)
+    capital = np.where(is_rented, zero, per_day_from_year(gpu_capex * crf, dpm))
+    host = np.where(is_rented, zero, per_day_from_year(host_capex * crf, dpm))
+    energy = np.where(is_rented, zero, (n * tdp * share + n * hw) / 1000.0 * hrs * pue_ * kwh)
+    rent = np.where(is_rented, n * gh * fac * hrs, zero)
+    op = per_day_from_month(ops, dpm)
+    total = capital + host + energy + op + rent
+    return {"capital": capital, "host": host, "energy": energy, "ops": op, "rent": rent, "usd_per_day": total,
+            "capex_usd": np.where(is_rented, np.nan, gpu_capex + host_capex),
+            "running_usd_per_day": energy + op + rent}

@@ -1,6 +1,6 @@
 """Roofline throughput (design step 3): decode step time, decode and prefill tokens/s.
 
-Efficiency factors are inputs (see :mod:`openvclosed.assumptions` for the defaults, their
+Efficiency factors are inputs (see :mod:`openvclosed.decision.assumptions` for the defaults, their
 calibration and sources); a user's measured tokens/s bypasses this module entirely.
 """
 

@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from openvclosed.policy import CheckResult
+from openvclosed.check.policy import CheckResult
 from openvclosed.report.render import _render, usd
 
 __all__ = ["render_check_table", "render_check_markdown", "render_github_annotations"]
@@ -49,7 +49,8 @@ def render_check_table(r: CheckResult, width: int | None = None) -> str:
                     parts.append(Text(f"{w['name']}: {word}: {', '.join(w[key][:6])}"
                                       + (f" (+{len(w[key]) - 6})" if len(w[key]) > 6 else "")))
     for f in r.findings:
-        parts.append(Text(f"{f.level}: [{f.check}] " + (f"{f.workload}: " if f.workload else "") + f.message))
+        parts.append(Text(f"{'error' if f.severity == 'failure' else f.severity}: [{f.code}] "
+                          + (f"{f.ids[0]}: " if f.ids else "") + f.message))
     return _render(Group(*parts), width)
 
 
@@ -65,10 +66,10 @@ def render_check_markdown(r: CheckResult) -> str:
              + (f", {_delta(r.baseline['delta_usd_per_month'])} vs baseline"
                 if r.baseline and r.baseline.get("delta_usd_per_month") is not None else ""),
              ""]
-    errors = [f for f in r.findings if f.level == "error"]
+    errors = [f for f in r.findings if f.severity == "failure"]
     if errors:
         lines += ["**Failed checks**", ""]
-        lines += [f"- ❌ `{f.check}`" + (f" **{_cell(f.workload)}**" if f.workload else "") + f": {_cell(f.message)}"
+        lines += [f"- ❌ `{f.code}`" + (f" **{_cell(f.ids[0])}**" if f.ids else "") + f": {_cell(f.message)}"
                   for f in errors]
         lines.append("")
     base = {w["name"]: w for w in (r.baseline or {}).get("workloads", [])}
@@ -88,7 +89,7 @@ def render_check_markdown(r: CheckResult) -> str:
                     lines.append(f"- {word}: " + ", ".join(f"`{_cell(x)}`" for x in b[key][:6])
                                  + (f" (+{len(b[key]) - 6} more)" if len(b[key]) > 6 else ""))
             lines.append("")
-    warnings = [f for f in r.findings if f.level == "warning"]
+    warnings = [f for f in r.findings if f.severity != "failure"]
     if warnings:
         lines += ["<details><summary>warnings</summary>", ""]
         lines += [f"- ⚠️ {_cell(f.message)}" for f in warnings]
@@ -103,7 +104,7 @@ def _gh_escape(s: str) -> str:
 def render_github_annotations(r: CheckResult, file: str) -> str:
     out = []
     for f in r.findings:
-        kind = "error" if f.level == "error" else "warning"
-        title = f"ovc {f.check}" + (f" ({f.workload})" if f.workload else "")
+        kind = "error" if f.severity == "failure" else "warning"
+        title = f"ovc {f.code}" + (f" ({f.ids[0]})" if f.ids else "")
         out.append(f"::{kind} file={_gh_escape(file)},title={_gh_escape(title)}::{_gh_escape(f.message)}")
     return "\n".join(out) + ("\n" if out else "")

@@ -15,12 +15,12 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from openvclosed.analysis import fmt_tokens
+from openvclosed.report.text import fmt_tokens
 from openvclosed.errors import InputError
 from openvclosed.report.render import _render, fmt_months, usd
 from openvclosed.results import BreakevenResult
 
-__all__ = ["render_uncertainty", "render_tornado", "cost_curves", "render_cost_terminal", "plot_cost",
+__all__ = ["render_uncertainty", "render_tornado", "render_cost_terminal", "plot_cost",
            "plot_montecarlo", "FIGURE_SUFFIXES", "INSTALL_HINT"]
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -124,47 +124,13 @@ def render_uncertainty(r: BreakevenResult, width: int | None = None) -> str:
 
 # --- cost vs volume -------------------------------------------------------------------------------
 
-def cost_curves(r: BreakevenResult, tokens_min: float, tokens_max: float, points: int = 400) -> dict:
-    """Monthly cost of each option against tokens/day (log-spaced, with the staircase's exact steps).
+def render_cost_terminal(c: dict, bar_width: int = 36, width: int | None = None) -> str:
+    """Cost vs volume as rich bars (log scale): self-hosting █ against the cheapest API ░ at each volume.
 
-    Returns ``tokens_per_day`` (array), ``selfhost_usd_per_month`` (whole replicas: a staircase;
-    ``inf`` where the model does not fit), ``apis`` (label -> USD/month array) and ``breakevens``
-    (list of ``(label, tokens_per_day, usd_per_month)`` for the APIs that self-hosting beats).
-    """
-    from openvclosed.engine import selfhost_usd_per_day
-
-    if not (0 < tokens_min < tokens_max):
-        raise InputError(f"--range: need 0 < min < max tokens/day, got {tokens_min:g}:{tokens_max:g}")
-    s = r.selfhost
-    dpm = float(r.assumptions["days_per_month"])
-    t = np.geomspace(tokens_min, tokens_max, points)
-    cap = s.capacity_tokens_per_day
-    if cap > 0 and math.isfinite(cap):
-        k = np.arange(max(1, math.floor(tokens_min / cap)), math.ceil(tokens_max / cap) + 1)[:5000]
-        steps = np.concatenate([k * cap, k * cap * (1 + 1e-9)])
-        t = np.unique(np.concatenate([t, steps[(steps >= tokens_min) & (steps <= tokens_max)]]))
-        sh = selfhost_usd_per_day(t, cap, s.replica_usd_per_month / dpm) * dpm
-    else:
-        sh = np.full(t.shape, np.inf)
-    apis = {a.api: t / 1e6 * a.usd_per_mtok * dpm for a in r.apis}
-    bes = [(a.api, a.breakeven_tokens_per_day, a.breakeven_tokens_per_day / 1e6 * a.usd_per_mtok * dpm)
-           for a in r.apis if a.breakeven_tokens_per_day is not None and math.isfinite(a.breakeven_tokens_per_day)]
-    return {"tokens_per_day": t, "selfhost_usd_per_month": sh, "apis": apis, "breakevens": bes,
-            "volume": r.tokens_per_day, "title": f"{s.model} ({s.quant}) on {s.n_gpus}x{s.gpu}, {s.mode}"}
-
-
-def render_cost_terminal(r: BreakevenResult, tokens_min: float, tokens_max: float, rows: int = 13,
-                         bar_width: int = 36, width: int | None = None) -> str:
-    """Cost vs volume as rich bars (log scale): self-hosting █ against the cheapest API ░ at each volume."""
-    t = np.geomspace(tokens_min, tokens_max, rows)
-    c = cost_curves(r, tokens_min, tokens_max, points=rows)
-    from openvclosed.engine import selfhost_usd_per_day
-
-    dpm = float(r.assumptions["days_per_month"])
-    cap = r.selfhost.capacity_tokens_per_day
-    sh = (selfhost_usd_per_day(t, cap, r.selfhost.replica_usd_per_month / dpm) * dpm
-          if cap > 0 and math.isfinite(cap) else np.full(t.shape, np.inf))
-    api_costs = {a.api: t / 1e6 * a.usd_per_mtok * dpm for a in r.apis}
+    ``c`` is :func:`openvclosed.decision.curves.cost_curves` at a few points (one row each)."""
+    t = c["tokens_per_day"]
+    sh = c["selfhost_usd_per_month"]
+    api_costs = c["apis"]
     vals = [v for v in np.concatenate([sh] + list(api_costs.values())) if np.isfinite(v) and v > 0]
     lo, hi = (min(vals), max(vals)) if vals else (1.0, 10.0)
     span = max(math.log10(hi) - math.log10(lo), 1e-9)

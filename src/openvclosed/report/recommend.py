@@ -8,9 +8,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from openvclosed.analysis import fmt_tokens
-from openvclosed.recommendation import OptionOut, RecommendResult
-from openvclosed.report.render import _render, fmt_months, usd
+from openvclosed.report.findings import stdout_findings
+from openvclosed.report.render import _render
+from openvclosed.report.text import fmt_months, fmt_tokens, term, usd
+from openvclosed.results.recommend import OptionOut, RecommendResult
 
 __all__ = ["render_recommend", "render_recommend_markdown"]
 
@@ -18,15 +19,16 @@ MAX_EXCLUDED_ROWS = 8
 
 
 def _verdict(o: OptionOut, rec: OptionOut | None) -> str:
-    if rec is not None and o.kind == rec.kind and o.name == rec.name:
+    if rec is not None and o.id == rec.id:
         return "RECOMMENDED"
     if o.feasible:
-        return "feasible" + (f" ({o.notes[0]})" if o.notes and "quality risk" in o.notes[0] else "")
-    return "excluded: " + "; ".join(o.excluded_because[:2])
+        risk = [n for n in o.notes if n.code == "quant_risk"]
+        return "feasible" + (f" ({term(risk[0].message)})" if risk else "")
+    return "excluded: " + "; ".join(term(f.message) for f in o.excluded_because[:2])
 
 
 def _be(o: OptionOut) -> str:
-    if o.kind not in ("self-host", "self-host-cloud"):
+    if o.kind not in ("self-host", "self-host-cloud"):  # OptionKind values
         return "-"
     return fmt_tokens(o.breakeven_tokens_per_day) if o.breakeven_tokens_per_day else "never"
 
@@ -68,7 +70,7 @@ def render_recommend(r: RecommendResult, width: int | None = None, max_rows: int
         elif "monte_carlo" in w.model_fields_set:
             body += "\n\nMonte Carlo: needs both a feasible self-hosted design and a feasible API; one side has none"
         parts.append(Panel(Text(body), title=f"Recommendation for {w.name}", title_align="left", box=box.ROUNDED))
-        for x in w.warnings:
+        for x in [f.message for f in stdout_findings(w.findings)]:
             parts.append(Text("warning: " + x))
     if r.portfolio is not None:
         p = r.portfolio

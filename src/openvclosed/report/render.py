@@ -13,30 +13,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from openvclosed.analysis import fmt_tokens
-from openvclosed.assumptions import BASIS
+from openvclosed.report.findings import stdout_findings
+from openvclosed.report.text import fmt_months, fmt_tokens, term, usd
+from openvclosed.decision.assumptions import BASIS
 from openvclosed.results import BreakevenResult, FitResult
 
 __all__ = ["render_breakeven", "render_fit", "render_catalog", "render_json", "usd", "fmt_months"]
-
-
-def usd(v: float | None, digits: int = 0) -> str:
-    """``$1,234`` (or ``n/a``/``never``)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    if math.isinf(v):
-        return "never" if v > 0 else "-"
-    return f"${v:,.{digits}f}" if v >= 0 else f"-${-v:,.{digits}f}"
-
-
-def fmt_months(v: float | None) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    if math.isinf(v):
-        return "never"
-    if v < 0.1:
-        return "<0.1"
-    return f"{v:.1f}" if v < 100 else f"{v:,.0f}"
 
 
 def _render(renderable, width: int | None = None) -> str:
@@ -89,9 +71,7 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys)
     parts = [panel, t, Text(r.summary), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
                                              style="dim")]
-    for w in r.warnings:
-        if "days old" not in w:  # stale-price warnings go to stderr (cli)
-            parts.append(Text("warning: " + w))
+    parts += [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
     return _render(Group(*parts), width)
 
 
@@ -120,7 +100,7 @@ def render_fit(r: FitResult, width: int | None = None) -> str:
                   f"{row.vram_free_gb:.1f}" if row.fits else f"short {-row.vram_free_gb:.1f}",
                   f"{row.max_concurrent_seqs:.0f}", f"{row.decode_tokens_per_s_single:,.0f}" if row.fits else "-",
                   f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", row.quality_risk or "-")
-    parts = [t] + [Text(s) for s in r.suggestions] + [Text("warning: " + w) for w in r.warnings]
+    parts = [t] + [Text(s) for s in r.suggestions] + [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
     return _render(Group(*parts), width)
 
 

@@ -12,9 +12,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from openvclosed.assumptions import Assumptions
-from openvclosed.catalog import TIERS, ApiEntry, Catalog
-from openvclosed.engine import PRECISION_BITS, api_usd_per_mtok
+from openvclosed.decision.assumptions import Assumptions
+from openvclosed.catalog import ApiEntry, Catalog
+from openvclosed.engine import api_usd_per_mtok
+from openvclosed.results.base import Finding
 from openvclosed.errors import InputError
 from openvclosed.units import HwSpec, closest, normalize_name
 from openvclosed.usage.aggregate import TrafficStats, Window
@@ -156,7 +157,7 @@ class RepriceResult:
     logged_usd_per_month: float | None
     options: list[OptionCost]
     assumptions: dict
-    warnings: list[str]
+    findings: list
 
 
 def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], window: Window, a: Assumptions,
@@ -169,28 +170,31 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
     APIs: ``api_names``, else the APIs the log used plus each closed provider's flagship and
     small model and the cheapest hosted offer of the self-hosted model.
     """
-    from openvclosed.analysis import default_apis, gpu_price_dates, stale_warnings
-    from openvclosed.deployment import choose_default_model, evaluate_deployment, precisions_for, quant_risk, sane_fit
+    from openvclosed.decision.designs import Design, evaluate
+    from openvclosed.decision.selection import (check_precision, choose, default_apis, design_findings,
+                                                gpu_price_dates, like_for_like, stale_findings)
+    from openvclosed.results.base import dedupe
 
     if total.tokens <= 0:
         raise InputError("the logs hold no tokens: nothing to reprice")
-    if precision is not None and precision not in PRECISION_BITS:
-        raise InputError(f"--quant: {precision!r} is not a precision; choose from {', '.join(PRECISION_BITS)}")
+    check_precision(precision)
     today = today or dt.date.today()
     dpm = a.days_per_month
-    warnings: list[str] = []
+    findings: list[Finding] = []
     mean = total.tokens_per_day
     sizing = mean * total.peak_to_mean
     if window.resolution == "day":
-        warnings.append("the logs are day buckets: peak_to_mean is the busiest day over the mean day, a lower bound "
-                        "of the hourly peak; self-hosting may be undersized")
+        findings.append(Finding(code="day_buckets", ids=[], message="the logs are day buckets: peak_to_mean is the "
+                                "busiest day over the mean day, a lower bound of the hourly peak; self-hosting may "
+                                "be undersized"))
     costs = price_groups(catalog, groups)
     priced = [(c, s) for c, s in zip(costs, groups) if c.api is not None]
     actual_day = sum(c.usd_per_day for c, _ in priced)
     priced_tokens = sum(s.tokens for _, s in priced)
     unpriced = [c.name for c in costs if c.api is None]
     if unpriced:
-        warnings.append(f"not in the catalog, left out of the as-logged cost: {', '.join(unpriced)}")
+        findings.append(Finding(code="unpriced_model", ids=unpriced,
+                                message=f"not in the catalog, left out of the as-logged cost: {', '.join(unpriced)}"))
     logged = total.logged_usd / total.days * dpm if total.logged_usd is not None else None
     actual_month = actual_day * dpm
 
@@ -198,46 +202,28 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
         return actual_month - month if priced and math.isfinite(month) and not unpriced else None
 
     options: list[OptionCost] = []
-    dated: list[tuple[str, dt.date | None]] = []
+    dated = []
     first_model = None
+    used_tiers = {c.api: catalog.api_tier(catalog.apis[c.api]) for c, _ in priced}
     for hw in hw_specs:
         gpu = catalog.gpu(hw.gpu_name)
-        if model_name:
-            model = catalog.model(model_name)
-            prec = precision
-            if prec is None:
-                relaxed = a.model_copy(update={"min_concurrent_seqs": 1})
-                fitting = [p for p in precisions_for(model) if sane_fit(gpu, hw.n_gpus, model, p, relaxed)]
-                prec = fitting[0] if fitting else precisions_for(model)[-1]
-        else:
-            model, prec = choose_default_model(catalog, gpu, hw.n_gpus, a, precision)
+        model, prec = choose(catalog, gpu, hw.n_gpus, a, model_name=model_name, precision=precision)
         first_model = first_model or model
-        d = evaluate_deployment(gpu, hw.n_gpus, model, prec, sizing, a, rented=rented)
-        day = d.usd_per_day
+        d = Design(gpu, hw.n_gpus, model, prec, rented)
+        e = evaluate([d], a, sizing)
+        g = e.at(0)
+        day = g["usd_per_day"]
         month = day * dpm
-        label = f"self-host {hw.n_gpus}x{gpu.id}"
         options.append(OptionCost(
-            option=label, kind="self-host", tier=model.best_tier,
-            detail=f"{model.id} {prec}, {'rented' if rented else 'owned'}",
+            option=f"self-host {d.hardware}", kind="self-host", tier=model.best_tier,
+            detail=f"{model.id} {prec}, {d.mode}",
             usd_window=day * total.days, usd_per_month=month,
             usd_per_mtok=day / mean * 1e6 if math.isfinite(day) else math.inf, saving_usd_per_month=saving(month),
-            gpu=gpu.id, n_gpus=hw.n_gpus, model=model.id, quant=prec, mode="rented" if rented else "owned",
-            fits=d.fits, replicas=d.replicas, capacity_tokens_per_day=d.capacity_tokens_per_day,
+            gpu=gpu.id, n_gpus=hw.n_gpus, model=model.id, quant=prec, mode=d.mode,
+            fits=g["fits"], replicas=g["replicas"], capacity_tokens_per_day=g["capacity_tokens_per_day"],
             sizing_tokens_per_day=sizing))
-        if not d.fits:
-            warnings.append(f"{model.id} at {prec} does not fit {hw.n_gpus}x{gpu.id} at context {a.context_tokens} "
-                            f"tokens: weights {d.weights_gb:.1f} GB + KV {d.kv_gb_per_seq:.2f} GB/sequence > "
-                            f"{d.usable_vram_gb:.1f} GB usable")
-        if quant_risk(model, prec) == "high":
-            warnings.append(f"{prec} is below {model.id}'s released {model.native_weight_bits:g} bits: 4-bit quality "
-                            f"loss is task-dependent; evaluate on your own tasks")
-        if not model.license.commercial_use:
-            warnings.append(f"{model.id} licence ({model.license.name}) does not allow commercial use")
-        used_tiers = {catalog.api_tier(catalog.apis[c.api]) for c, _ in priced}
-        above = sorted(t for t in used_tiers if TIERS.index(t) > TIERS.index(model.best_tier))
-        if above:
-            warnings.append(f"not like-for-like: the logs ran on {'/'.join(above)}-tier models and {model.id} serves "
-                            f"{model.best_tier}; self-hosting replaces only the work it does well enough")
+        findings += design_findings(catalog, d, a, e)
+        findings += like_for_like(model, used_tiers)
         dated += gpu_price_dates(gpu, a, rented)
 
     if api_names:
@@ -256,12 +242,12 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
                                   detail=api.model + (" (in the logs)" if used else ""),
                                   usd_window=total.tokens / 1e6 * p, usd_per_month=month, usd_per_mtok=p,
                                   saving_usd_per_month=saving(month)))
-        dated.append((f"price of {api.id}", api.as_of))
-    warnings += stale_warnings(list(dict.fromkeys(dated)), today, max_age_days)
+        dated.append((api.id, f"price of {api.id}", api.as_of))
+    findings += stale_findings(dated, today, max_age_days)
     options.sort(key=lambda o: (not math.isfinite(o.usd_per_month), o.usd_per_month, o.option))
     return RepriceResult(
         tokens_per_day=mean, input_share=total.input_share, cached_share=total.cached_share,
         peak_to_mean=total.peak_to_mean, resolution=window.resolution, days=total.days, sizing_tokens_per_day=sizing,
         context_tokens=a.context_tokens, actual_usd_per_month=actual_month,
         actual_priced_token_share=priced_tokens / total.tokens, logged_usd_per_month=logged, options=options,
-        assumptions=a.model_dump(), warnings=warnings)
+        assumptions=a.model_dump(), findings=dedupe(findings))

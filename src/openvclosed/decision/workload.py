@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from openvclosed.assumptions import Assumptions
+from openvclosed.decision.assumptions import Assumptions
 from openvclosed.errors import InputError
 from openvclosed.units import parse_tokens
 from openvclosed.yamlio import load_yaml_file

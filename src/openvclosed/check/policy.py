@@ -13,9 +13,11 @@ import math
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openvclosed.catalog import Catalog
-from openvclosed.decision import WorkloadDecision
+from openvclosed.decision.options import OptionKind
+from openvclosed.decision.recommend import WorkloadDecision
 from openvclosed.errors import InputError
-from openvclosed.workload import Deployment, Sensitivity
+from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
+from openvclosed.decision.workload import Deployment, Sensitivity
 
 __all__ = ["Policy", "Finding", "WorkloadCheck", "CheckResult", "evaluate", "parse_policy"]
 
@@ -51,14 +53,6 @@ def parse_policy(data, label: str) -> Policy:
         raise InputError(f"{label}: policy.{loc}: {msg}") from None
 
 
-class Finding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    level: str  # error | warning
-    check: str
-    workload: str | None
-    message: str
-
-
 class WorkloadCheck(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -71,9 +65,8 @@ class WorkloadCheck(BaseModel):
     passed: bool
 
 
-class CheckResult(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    schema_version: int = 1
+class CheckResult(ResultModel):
+    schema_version: int = SCHEMA_VERSION
     kind: str = "ovc-check"
     generated: str
     file: str
@@ -86,36 +79,24 @@ class CheckResult(BaseModel):
 
 
 def _licence_of(catalog: Catalog, d: WorkloadDecision):
+    """The open models the recommended option serves (by id: a self-hosted or hosted model, or a hybrid's part)."""
     o = d.recommended
-    if o is None:
+    if o is None or o.model is None:
         return []
-    models = []
-    if o.kind in ("self-host", "self-host-cloud"):
-        models.append(o.detail["model"])
-    elif o.kind == "hosted-open-api" and catalog.apis[o.name].serves_model:
-        models.append(catalog.apis[o.name].serves_model)
-    elif o.kind == "hybrid":
-        rest = o.detail.get("rest", "")
-        for mid in catalog.models:
-            if f" {mid} " in f" {rest} ":
-                models.append(mid)
-        api = catalog.apis.get(rest)
-        if api is not None and api.serves_model:
-            models.append(api.serves_model)
-    return [catalog.models[m] for m in models if m in catalog.models]
+    return [catalog.models[o.model]] if o.model in catalog.models else []
 
 
 def _deployments_of(d: WorkloadDecision) -> set[str]:
     o = d.recommended
     if o is None:
         return set()
-    if o.kind == "hybrid":
+    if o.kind is OptionKind.hybrid:
         kinds = {"closed-api", o.detail.get("rest_kind", "")}
     else:
-        kinds = {o.kind}
+        kinds = {o.kind.value}
     zdr = set(d.workload.zero_retention_apis)
-    names = {o.name} | {o.detail.get("frontier_api", ""), o.detail.get("rest", "")}
-    if "closed-api" in kinds and names & zdr:
+    ids = {o.id, *o.parts}
+    if "closed-api" in kinds and ids & zdr:
         kinds.add("closed-api-zdr")
     return kinds
 
@@ -128,7 +109,7 @@ def evaluate(catalog: Catalog, decisions: list[WorkloadDecision], policy: Policy
     total = 0.0
 
     def fail(check, workload, msg):
-        findings.append(Finding(level="error", check=check, workload=workload, message=msg))
+        findings.append(Finding(code=check, severity="failure", ids=[workload] if workload else [], message=msg))
 
     for d in decisions:
         w = d.workload
@@ -158,14 +139,14 @@ def evaluate(catalog: Catalog, decisions: list[WorkloadDecision], policy: Policy
                 names = {m.license.name.lower(), (m.license.spdx or "").lower()}
                 if any(x.lower() in names for x in policy.disallowed_licences):
                     fail("disallowed_licences", w.name, f"{m.id} is under {m.license.name}, which policy disallows")
-            if policy.max_payback_months is not None and o.kind == "self-host":
+            if policy.max_payback_months is not None and o.kind is OptionKind.self_host:
                 pb = o.payback_months
                 if not math.isnan(pb) and pb > policy.max_payback_months:
                     fail("max_payback_months", w.name, f"{o.name} pays back in "
                                                        f"{'never' if math.isinf(pb) else f'{pb:.1f} months'} > "
                                                        f"{policy.max_payback_months:g}")
         rows.append(WorkloadCheck(
-            name=w.name, recommended_kind=o.kind if o else None, recommended_name=o.name if o else None,
+            name=w.name, recommended_kind=o.kind.value if o else None, recommended_name=o.name if o else None,
             usd_per_month=o.usd_per_month if o else None, usd_per_mtok=o.usd_per_mtok if o else None,
             budget_usd_per_month=policy.budget_usd_per_month.get(w.name),
             feasible_options=sorted(x.name for x in d.options if x.feasible), passed=len(findings) == before))
@@ -174,14 +155,14 @@ def evaluate(catalog: Catalog, decisions: list[WorkloadDecision], policy: Policy
         fail("budget", None, f"all workloads cost ${total:,.0f}/month > total budget ${total_budget:,.0f}")
     unknown = set(policy.budget_usd_per_month) - {"total"} - {d.workload.name for d in decisions}
     for name in sorted(unknown):
-        findings.append(Finding(level="warning", check="budget", workload=name,
+        findings.append(Finding(code="budget", severity="warning", ids=[name],
                                 message=f"budget names workload {name!r}, which is not in the file"))
-    for label, when in price_dates:
+    for _id, label, when in price_dates:
         if when is None:
             continue
         age = (today - when).days
         if policy.max_price_age_days is not None and age > policy.max_price_age_days:
             fail("max_price_age_days", None, f"{label} is {age} days old > {policy.max_price_age_days}")
-    passed = not any(f.level == "error" for f in findings)
+    passed = not any(f.severity == "failure" for f in findings)
     return CheckResult(generated=today.isoformat(), file=file, total_usd_per_month=total,
                        total_budget_usd_per_month=total_budget, workloads=rows, findings=findings, passed=passed)

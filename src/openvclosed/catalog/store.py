@@ -174,7 +174,7 @@ def bundled_data_dir() -> Path:
     pkg = resources.files("openvclosed") / "data"
     if pkg.is_dir():
         return Path(str(pkg))
-    repo = Path(__file__).resolve().parents[2] / "data"
+    repo = Path(__file__).resolve().parents[3] / "data"
     if repo.is_dir():
         return repo
     raise CatalogError("bundled catalogs not found: the installation is incomplete; reinstall openvclosed")

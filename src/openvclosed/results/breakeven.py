@@ -6,38 +6,13 @@ are stable; new fields may be added. "Never" is ``null`` in JSON (``inf`` intern
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 
-__all__ = ["ResultModel", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION",
+__all__ = ["ResultModel", "Finding", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION",
            "HorizonApi", "HorizonResult", "MonteCarloApi", "MonteCarloResult", "SensitivityRow", "SensitivityApi",
            "SensitivityResult"]
-
-SCHEMA_VERSION = 1
-
-
-def _clean(v):
-    """JSON form of a value: floats rounded to 6 decimals, nan/inf ("never") as null, recursively."""
-    if isinstance(v, float):
-        return None if (math.isnan(v) or math.isinf(v)) else round(v, 6)
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
-    return v
-
-
-class ResultModel(BaseModel):
-    """Base of every JSON result object: unknown fields rejected, numbers cleaned by :func:`_clean`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_serializer("*", when_used="json")
-    def _ser(self, v):
-        return _clean(v)
-
 
 class LicenseInfo(ResultModel):
     name: str
@@ -166,7 +141,7 @@ class BreakevenResult(ResultModel):
     selfhost: SelfHostResult
     apis: list[ApiComparison]
     assumptions: dict[str, float | int | str | bool | None]
-    warnings: list[str]
+    findings: list[Finding]
     summary: str
     horizon: HorizonResult | None = None
     monte_carlo: MonteCarloResult | None = None
@@ -197,4 +172,4 @@ class FitResult(ResultModel):
     context_tokens: int
     rows: list[FitRow]
     suggestions: list[str]
-    warnings: list[str]
+    findings: list[Finding]

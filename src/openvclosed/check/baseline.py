@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openvclosed.errors import InputError
 from openvclosed.fileio import atomic_write_text
-from openvclosed.policy import CheckResult
+from openvclosed.check.policy import CheckResult
 
 __all__ = ["read_baseline", "write_baseline", "diff"]
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from openvclosed.decision import Option, Portfolio, WorkloadDecision
-from openvclosed.results import ResultModel
+from openvclosed.decision.options import Option
+from openvclosed.decision.portfolio import Portfolio
+from openvclosed.decision.recommend import WorkloadDecision
+from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 
 __all__ = ["OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut", "RecommendResult", "to_result"]
 
 
 class OptionOut(ResultModel):
     kind: str
+    id: str
     name: str
     tier: str
+    model: str | None
+    parts: list[str]
     usd_per_month: float | None
     usd_per_mtok: float | None
     horizon_usd: float | None
@@ -19,8 +24,8 @@ class OptionOut(ResultModel):
     payback_months: float | None
     capex_usd: float | None
     feasible: bool
-    excluded_because: list[str]
-    notes: list[str]
+    excluded_because: list[Finding]
+    notes: list[Finding]
     detail: dict
 
 
@@ -38,7 +43,7 @@ class WorkloadOut(ResultModel):
     task_mix: dict[str, float]
     recommendation: RecommendationOut
     options: list[OptionOut]
-    warnings: list[str]
+    findings: list[Finding]
     monte_carlo: dict | None = None
 
 
@@ -52,21 +57,22 @@ class PortfolioOut(ResultModel):
 
 
 class RecommendResult(ResultModel):
-    schema_version: int = 1
+    schema_version: int = SCHEMA_VERSION
     workloads: list[WorkloadOut]
     portfolio: PortfolioOut | None = None
-    warnings: list[str] = []
+    findings: list[Finding] = []
 
 
-def _opt(o: Option) -> OptionOut:
-    return OptionOut(kind=o.kind, name=o.name, tier=o.tier, usd_per_month=o.usd_per_month, usd_per_mtok=o.usd_per_mtok,
-                     horizon_usd=o.horizon_usd, breakeven_tokens_per_day=o.breakeven_tokens_per_day,
-                     payback_months=o.payback_months, capex_usd=o.capex_usd, feasible=o.feasible,
-                     excluded_because=list(o.excluded_because), notes=list(o.notes), detail=dict(o.detail))
+def option_out(o: Option) -> OptionOut:
+    return OptionOut(kind=o.kind.value, id=o.id, name=o.name, tier=o.tier, model=o.model, parts=list(o.parts),
+                     usd_per_month=o.usd_per_month, usd_per_mtok=o.usd_per_mtok, horizon_usd=o.horizon_usd,
+                     breakeven_tokens_per_day=o.breakeven_tokens_per_day, payback_months=o.payback_months,
+                     capex_usd=o.capex_usd, feasible=o.feasible, excluded_because=list(o.excluded_because),
+                     notes=list(o.notes), detail=dict(o.detail))
 
 
 def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
-              warnings: list[str] | None = None, monte_carlo: dict | None = None) -> RecommendResult:
+              findings: list[Finding] | None = None, monte_carlo: dict | None = None) -> RecommendResult:
     out = []
     monte_carlo = monte_carlo or {}
     for d in decisions:
@@ -74,13 +80,13 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
         out.append(WorkloadOut(
             name=w.name, tokens_per_day=d.tokens_per_day, horizon_months=w.horizon_months,
             sensitivity=w.sensitivity, task_mix=w.task_mix.model_dump(),
-            recommendation=RecommendationOut(option=_opt(d.recommended) if d.recommended else None,
+            recommendation=RecommendationOut(option=option_out(d.recommended) if d.recommended else None,
                                              reasons=d.reasons, switching=d.switching),
-            options=[_opt(o) for o in d.options], warnings=d.warnings,
+            options=[option_out(o) for o in d.options], findings=d.findings,
             **({"monte_carlo": monte_carlo[w.name]} if w.name in monte_carlo else {})))
     p = None
     if portfolio is not None:
         p = PortfolioOut(alone_usd_per_month=portfolio.alone_usd_per_month,
                          shared_usd_per_month=portfolio.shared_usd_per_month, shared_design=portfolio.design,
                          members=portfolio.members, flipped=portfolio.flipped, notes=portfolio.notes)
-    return RecommendResult(workloads=out, portfolio=p, warnings=warnings or [])
+    return RecommendResult(workloads=out, portfolio=p, findings=findings or [])

@@ -1,0 +1,1 @@
+"""`ovc check`: policy and baseline."""

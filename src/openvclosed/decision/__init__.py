@@ -1,0 +1,1 @@
+"""The decision layer: assumptions, workloads, designs, selection, breakeven and recommend."""

@@ -1,0 +1,73 @@
+"""Named, overridable assumptions with their basis.
+
+Every default here is either cited (``basis`` names the source) or plainly marked as an
+assumption; every one can be overridden on the command line or in a workload file. The
+output of every command lists the values it used.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openvclosed.engine.defaults import DAYS_PER_MONTH, DEFAULTS
+
+__all__ = ["Assumptions", "BASIS", "DAYS_PER_MONTH"]
+
+def _a(default, basis: str, **kw):
+    return Field(default, description=basis, json_schema_extra={"basis": basis}, **kw)
+
+
+def _e(name: str, basis: str, **kw):
+    """An assumption whose default is the engine's (``engine.defaults.DEFAULTS[name]``): one source."""
+    value = DEFAULTS[name]
+    if name in ("context_tokens", "max_batch"):
+        value = int(value)
+    return _a(value, basis, **kw)
+
+
+class Assumptions(BaseModel):
+    """Inputs of the cost model that are not facts about a catalog entry."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # --- traffic shape
+    input_share: float = _e("input_share", "assumption: 3 input tokens per output token (chat/RAG prompts are longer than answers)", ge=0, le=1)
+    cached_share: float = _e("cached_share", "assumption: no prompt-cache hits unless you say so", ge=0, le=1)
+    batch_share: float = _e("batch_share", "assumption: no traffic through batch APIs unless you say so", ge=0, le=1)
+    context_tokens: int = _e("context_tokens", "assumption: mean tokens held in the KV cache per sequence (prompt + answer so far)", gt=0)
+    # --- serving engine
+    kv_bits: float = _e("kv_bits", "assumption: fp16/bf16 KV cache (vLLM default kv_cache_dtype=auto)", gt=0)
+    vram_reserve_share: float = _e("vram_reserve_share", "vLLM --gpu-memory-utilization default 0.9 (https://docs.vllm.ai/en/latest/models/engine_args.html)", gt=0, le=1)
+    max_batch: int = _e("max_batch", "vLLM --max-num-seqs default 256 (https://docs.vllm.ai/en/latest/models/engine_args.html)", gt=0)
+    min_concurrent_seqs: int = _a(4, "assumption: a default model must leave KV room for at least this many sequences to count as a sane fit", ge=1)
+    # --- roofline efficiencies (see docs/methodology.md for calibration)
+    bandwidth_eff: float = _e("bandwidth_eff", "share of peak memory bandwidth reached in decode: fitted on 15 published single-stream measurements (docs/validation.md, scripts/calibrate.py)", gt=0, le=1)
+    decode_mfu: float = _e("decode_mfu", "assumption: share of peak tensor FLOPS in large-batch decode; the 4 published batched rows include prompt time and cannot pin it (fits from 0.135 to 1; docs/validation.md)", gt=0, le=1)
+    prefill_mfu: float = _e("prefill_mfu", "assumption: share of peak tensor FLOPS reached in prefill (not yet calibrated: no prefill rows)", gt=0, le=1)
+    tp_overhead_pcie: float = _e("tp_overhead_pcie", "assumption: step-time added per extra GPU in tensor parallel over PCIe", ge=0)
+    tp_overhead_nvlink: float = _e("tp_overhead_nvlink", "assumption: step-time added per extra GPU in tensor parallel over NVLink/Infinity Fabric (3 published TP rows cannot separate it from bandwidth loss)", ge=0)
+    # --- operations
+    utilization: float = _e("utilization", "assumption: mean load / capacity a replica is run at (headroom for daily peaks)", gt=0, le=1)
+    hours_per_day: float = _e("hours_per_day", "assumption: serving around the clock", gt=0, le=24)
+    days_per_month: float = _e("days_per_month", "calendar average 365.25/12 days per month", gt=0, le=31)
+    electricity_usd_kwh: float = _e("electricity_usd_kwh", "assumption; for scale, EIA Electric Power Monthly Table 5.6.A (Apr 2025) US commercial prices run from about 9.7 to 22.7 US cents/kWh by region", ge=0)
+    pue: float = _e("pue", "Uptime Institute industry-average data-centre PUE, 2023 (https://intelligence.uptimeinstitute.com/resource/large-data-centers-are-mostly-more-efficient-analysis-confirms)", ge=1)
+    power_draw_share: float = _e("power_draw_share", "assumption: GPUs draw their full TDP while powered (upper bound)", ge=0, le=1.5)
+    host_w_per_gpu: float = _e("host_w_per_gpu", "assumption: CPU, RAM, fans, PSU losses per GPU in the host [W]", ge=0)
+    host_usd_per_gpu: float = _e("host_usd_per_gpu", "assumption: server/workstation share per GPU (CPU, RAM, board, PSU, chassis) [USD]", ge=0)
+    ops_usd_month: float = _e("ops_usd_month", "assumption: engineer time to run one replica (~10 h/month at $100/h: updates, monitoring, incidents) [USD/month]", ge=0)
+    hybrid_router_usd_month: float = _a(500.0, "assumption: running a task router for a hybrid split (classifier, fallbacks, evals on two stacks), ~5 h/month at $100/h [USD/month]", ge=0)
+    amortize_years: float = _e("amortize_years", "assumption: hardware written off over 3 years", gt=0)
+    rate: float = _e("rate", "assumption: 8%/year cost of capital", ge=0, le=1)
+    gpu_price_usd: float | None = _a(None, "per-GPU purchase price override [USD]; default: the catalog price", gt=0)
+    gpu_hour_usd: float | None = _a(None, "rented $/GPU-hour override; default: the catalog cloud price", gt=0)
+    tokens_per_s: float | None = _a(None, "measured aggregate tokens/s per replica (input + output); overrides the roofline model", gt=0)
+
+    def tp_overhead(self, interconnect: str | None) -> float:
+        """Per-extra-GPU tensor-parallel overhead for an interconnect name."""
+        fast = (interconnect or "").lower() in {"nvlink", "sxm", "infinity-fabric", "nvswitch"}
+        return self.tp_overhead_nvlink if fast else self.tp_overhead_pcie
+
+
+BASIS: dict[str, str] = {name: (f.description or "") for name, f in Assumptions.model_fields.items()}
+"""Field name -> where its default comes from."""

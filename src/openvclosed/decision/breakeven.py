@@ -1,0 +1,210 @@
+"""``ovc breakeven`` as a function: inputs -> :class:`BreakevenResult`. No I/O, no printing.
+
+Chooses the model and precision through :mod:`openvclosed.decision.selection`, prices the design
+through :func:`openvclosed.decision.designs.evaluate` (the one cost path) and compares every API
+with it through :func:`openvclosed.engine.compare_with_api`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from openvclosed.catalog import Catalog
+from openvclosed.decision.assumptions import Assumptions
+from openvclosed.decision.designs import Design, evaluate, horizon_inputs, require_priced
+from openvclosed.decision.selection import (choose, default_apis, design_findings, fmt_tokens, gpu_price_dates,
+                                            like_for_like, stale_findings)
+from openvclosed.engine import api_usd_per_mtok, compare_with_api, per_month_from_day
+from openvclosed.errors import InputError
+from openvclosed.results.breakeven import ApiComparison, BreakevenResult, LicenseInfo, SelfHostResult
+from openvclosed.results.base import Finding, dedupe
+from openvclosed.units import HwSpec
+
+__all__ = ["run_breakeven", "selfhost_result", "uncertainty_sections", "fmt_tokens"]
+
+
+def selfhost_result(d: Design, e, measured: bool = False) -> SelfHostResult:
+    """The self-hosted design of a breakeven as a result object (``e``: its one-design evaluation)."""
+    m = d.model
+    g = e.at(0)
+    dpm = g["days_per_month"]
+    reps = g["replicas"]
+    parts = e.parts_usd_per_replica_day(0)
+    return SelfHostResult(
+        gpu=d.gpu.id, gpu_name=d.gpu.name, n_gpus=d.n_gpus, mode=d.mode,
+        model=m.id, model_name=m.name, quant=d.precision, weight_bits=d.bits, fits=g["fits"],
+        weights_gb=g["weights_gb"], kv_gb_per_seq=g["kv_gb_per_seq"], usable_vram_gb=g["usable_gb"],
+        max_concurrent_seqs=g["max_seqs"], decode_tokens_per_s=g["decode_tokens_per_s"],
+        decode_tokens_per_s_single=g["decode_tokens_per_s_single"], prefill_tokens_per_s=g["prefill_tokens_per_s"],
+        throughput_source="measured" if measured else "roofline",
+        capacity_tokens_per_day=g["capacity_tokens_per_day"], replicas=reps,
+        usd_per_month=g["usd_per_day"] * dpm, usd_per_mtok=g["usd_per_mtok"],
+        replica_usd_per_month=g["replica_usd_per_day"] * dpm,
+        cost_breakdown_usd_per_month={k: v * dpm * (reps if math.isfinite(reps) else 0) for k, v in parts.items()
+                                      if d.rented == (k == "rent") or k == "ops"},
+        capex_usd=None if d.rented or not math.isfinite(reps) else g["capex_per_replica_usd"] * reps,
+        license=LicenseInfo(name=m.license.name, commercial_use=m.license.commercial_use,
+                            mau_limit=m.license.mau_limit, conditions=list(m.license.conditions)),
+        openness=m.openness.model_dump(), tiers=list(m.tiers))
+
+
+def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,
+                  model_name: str | None = None, api_names: list[str] | None = None, precision: str | None = None,
+                  rented: bool = False, today: dt.date | None = None, max_age_days: int = 90,
+                  api_prices: list[tuple[float, float]] | None = None, horizon_months: int | None = None,
+                  growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0,
+                  monte_carlo: int | None = None, seed: int | None = 0, sensitivity: bool = False,
+                  distributions: dict | None = None) -> BreakevenResult:
+    """Compare each API with self-hosting ``tokens_per_day`` on ``hw`` (docs/methodology.md, break-even).
+
+    Horizon, Monte Carlo and sensitivity are added when asked for: any of ``horizon_months``
+    (default ``amortize_years x 12``), a non-zero ``growth_per_month`` or
+    ``api_price_decline_per_year``, ``monte_carlo`` (draws) or ``sensitivity``.
+    """
+    today = today or dt.date.today()
+    gpu = catalog.gpu(hw.gpu_name)
+    model, precision = choose(catalog, gpu, hw.n_gpus, a, model_name=model_name, precision=precision)
+    d = Design(gpu, hw.n_gpus, model, precision, rented)
+    require_priced(d, a)
+    e = evaluate([d], a, tokens_per_day)
+    sh = selfhost_result(d, e, measured=a.tokens_per_s is not None)
+    findings: list[Finding] = design_findings(catalog, d, a, e)
+    dpm = a.days_per_month
+    apis = [catalog.api(n) for n in api_names] if api_names else ([] if api_prices else default_apis(catalog, model))
+    rows: list[ApiComparison] = []
+    dated = []
+    for api in apis:
+        p = float(api_usd_per_mtok(api.input_usd_per_mtok, api.output_usd_per_mtok, a.input_share,
+                                   api.cached_input_usd_per_mtok, a.cached_share, a.batch_share, api.batch_discount))
+        rows.append(_compare(api.id, api.provider, api.model, api.kind, catalog.api_tier(api), p, d, e,
+                             tokens_per_day, api.source, str(api.as_of), api.catalog, dpm))
+        dated.append((api.id, f"price of {api.id}", api.as_of))
+    for p_in, p_out in api_prices or []:
+        label = f"ad-hoc/{p_in:g}:{p_out:g}"
+        rows.append(_compare(label, "ad-hoc", f"${p_in:g} in / ${p_out:g} out per 1M", "closed", "standard",
+                             float(api_usd_per_mtok(p_in, p_out, a.input_share, None, 0.0, a.batch_share, 0.0)),
+                             d, e, tokens_per_day, "--api-price", str(today), "command line", dpm))
+    findings += like_for_like(model, {r.api: r.tier for r in rows})
+    findings += stale_findings(dated + gpu_price_dates(gpu, a, rented), today, max_age_days)
+    extra = {}
+    if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity:
+        extra = uncertainty_sections(d, bool(e.fits[0]), a, tokens_per_day, [(r.api, r.usd_per_mtok) for r in rows],
+                                     horizon_months=horizon_months, growth_per_month=growth_per_month,
+                                     api_price_decline_per_year=api_price_decline_per_year,
+                                     monte_carlo=monte_carlo, seed=seed, sensitivity=sensitivity,
+                                     distributions=distributions, findings=findings)
+    return BreakevenResult(tokens_per_day=tokens_per_day,
+                           tokens_per_month=float(per_month_from_day(tokens_per_day, dpm)),
+                           selfhost=sh, apis=rows, assumptions=a.model_dump(), findings=dedupe(findings),
+                           summary=_summary(sh, rows, tokens_per_day), **extra)
+
+
+def uncertainty_sections(d: Design, fits: bool, a: Assumptions, tokens_per_day: float, apis: list[tuple[str, float]], *,
+                         horizon_months: int | None = None, growth_per_month: float = 0.0,
+                         api_price_decline_per_year: float = 0.0, monte_carlo: int | None = None,
+                         seed: int | None = 0, sensitivity: bool = False, distributions: dict | None = None,
+                         findings: list[Finding] | None = None) -> dict:
+    """``horizon``, ``monte_carlo`` and ``sensitivity`` result sections for ``apis`` = [(label, usd_per_mtok)]."""
+    from openvclosed.engine.horizon import horizon_scenario
+    from openvclosed.engine.montecarlo import monte_carlo_breakeven
+    from openvclosed.engine.sensitivity import sensitivity_table
+    from openvclosed.results import (HorizonApi, HorizonResult, MonteCarloApi, MonteCarloResult, SensitivityApi,
+                                     SensitivityResult, SensitivityRow)
+
+    if horizon_months is not None and horizon_months < 1:
+        raise InputError(f"--horizon-months: {horizon_months!r} must be >= 1")
+    if not growth_per_month > -1:
+        raise InputError(f"--growth-per-month: {growth_per_month!r} must be > -1 (a share per month, 0.05 = 5%)")
+    if not 0 <= api_price_decline_per_year < 1:
+        raise InputError(f"--api-price-decline-per-year: {api_price_decline_per_year!r} must be in [0, 1) "
+                         f"(0.3 = prices 30% lower after a year)")
+    base = horizon_inputs(d, a, tokens_per_day, horizon_months=horizon_months, growth_per_month=growth_per_month,
+                          api_price_decline_per_year=api_price_decline_per_year)
+    h = base.horizon_months
+    labels = [x[0] for x in apis]
+    prices = np.array([x[1] for x in apis], dtype=float)
+    out: dict = {}
+    r = horizon_scenario(base, prices)
+    out["horizon"] = HorizonResult(
+        horizon_months=h, growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
+        rate=a.rate, tokens_per_day_end=tokens_per_day * (1 + growth_per_month) ** (h - 1),
+        replicas_end=float(r["replicas_end"][0]) if len(labels) else None,
+        selfhost_capex_usd=float(r["capex_usd"][0]) if len(labels) else 0.0,
+        selfhost_residual_usd=float(r["residual_usd"][0]) if len(labels) else 0.0,
+        residual_credited=not d.rented,
+        apis=[HorizonApi(api=lab, api_usd=float(r["api_usd"][i]), selfhost_usd=float(r["selfhost_usd"][i]),
+                         saving_usd=float(r["saving_usd"][i]),
+                         cheaper="selfhost" if bool(r["selfhost_cheaper"][i]) else "api",
+                         crossover_month=float(r["crossover_month"][i])) for i, lab in enumerate(labels)])
+    if (monte_carlo or sensitivity) and not fits:
+        if findings is not None:
+            findings.append(Finding(code="skipped", severity="info", ids=["monte_carlo", "sensitivity"],
+                                    message="Monte Carlo and sensitivity skipped: the model does not fit, so "
+                                            "self-hosting is not an option"))
+        return out
+    if (monte_carlo or sensitivity) and not labels:
+        return out
+    try:
+        if monte_carlo:
+            mc = monte_carlo_breakeven(base, prices, n=monte_carlo, seed=seed, distributions=distributions)
+            out["monte_carlo"] = MonteCarloResult(
+                n=mc["n"], seed=seed, horizon_months=h, distributions=mc["distributions"],
+                apis=[MonteCarloApi(api=lab, **{k: float(mc[k][i]) for k in (
+                    "p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10", "saving_usd_p50", "saving_usd_p90",
+                    "crossover_month_p10", "crossover_month_p50", "crossover_month_p90")})
+                      for i, lab in enumerate(labels)])
+        if sensitivity:
+            t = sensitivity_table(base, prices, distributions)
+            apis_out = []
+            for i, lab in enumerate(labels):
+                rows_ = [SensitivityRow(variable=t["variable"][j], base_value=float(t["base_value"][j]),
+                                        low=float(t["low"][j]), high=float(t["high"][j]),
+                                        saving_usd_low=float(t["saving_usd_low"][j, i]),
+                                        saving_usd_high=float(t["saving_usd_high"][j, i]),
+                                        swing_usd=float(t["swing_usd"][j, i]), flip_value=float(t["flip_value"][j, i]))
+                         for j in t["order"][:, i]]
+                apis_out.append(SensitivityApi(api=lab, base_saving_usd=float(t["base_saving_usd"][i]), rows=rows_))
+            out["sensitivity"] = SensitivityResult(horizon_months=h, apis=apis_out)
+    except ValueError as e:  # a bad distribution override names the input
+        raise InputError(str(e)) from None
+    return out
+
+
+def _compare(api_id, provider, model, kind, tier, usd_mtok, d: Design, e, tokens_per_day, source, as_of, cat,
+             d_month):
+    g = e.at(0)
+    c = compare_with_api(tokens_per_day, usd_mtok, g["usd_per_day"], g["replica_usd_per_day"],
+                         g["capacity_tokens_per_day"], g["replicas"], g["capex_per_replica_usd"],
+                         g["running_usd_per_replica_day"] if not d.rented else math.nan, d_month)
+    pb = float(c["payback_months"])
+    return ApiComparison(
+        api=api_id, provider=provider, model=model, kind=kind, tier=tier,
+        usd_per_month=float(c["api_usd_per_day"]) * d_month, usd_per_mtok=usd_mtok,
+        breakeven_tokens_per_day=float(c["breakeven_tokens_per_day"]),
+        payback_months=None if d.rented else pb,
+        cheaper="selfhost" if bool(c["selfhost_cheaper"]) else "api",
+        saving_usd_per_month=float(c["saving_usd_per_month"]) if math.isfinite(g["usd_per_day"]) else -math.inf,
+        source=source, as_of=as_of, catalog=cat)
+
+
+def _summary(sh: SelfHostResult, rows: list[ApiComparison], t: float) -> str:
+    if not sh.fits:
+        return f"{sh.model} at {sh.quant} does not fit {sh.n_gpus}x{sh.gpu}; self-hosting is not an option as specified."
+    beats = [r for r in rows if r.cheaper == "selfhost"]
+    loses = [r for r in rows if r.cheaper == "api"]
+    head = (f"At {fmt_tokens(t)} tokens/day, self-hosting {sh.model} ({sh.quant}) on {sh.n_gpus}x{sh.gpu} "
+            f"({sh.mode}) costs ${sh.usd_per_month:,.0f}/month (${sh.usd_per_mtok:.3f} per 1M tokens, "
+            f"{sh.replicas:.0f} replica{'s' if sh.replicas != 1 else ''}).")
+    if beats and not loses:
+        tail = " It is cheaper than every API compared."
+    elif not beats:
+        tail = " Every API compared is cheaper at this volume."
+    else:
+        tail = (f" Cheaper than {len(beats)} of {len(rows)} APIs ({', '.join(r.api for r in beats)}); "
+                f"{', '.join(r.api for r in loses)} cost less.")
+    return head + tail
+
+

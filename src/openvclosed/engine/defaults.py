@@ -1,0 +1,42 @@
+"""Default values of the engine's tunable inputs: the one source both the engine and the
+assumptions use (:class:`openvclosed.decision.assumptions.Assumptions` takes its defaults from
+here, so the two cannot disagree).
+
+Plain numbers, no imports: where each comes from is in ``Assumptions`` (field ``basis``) and
+``docs/methodology.md``.
+"""
+
+DAYS_PER_MONTH = 365.25 / 12
+"""Calendar average days per month (30.4375); days per year = 12 x days_per_month."""
+
+DEFAULTS: dict[str, float] = {
+    # traffic shape
+    "input_share": 0.75,
+    "cached_share": 0.0,
+    "batch_share": 0.0,
+    "context_tokens": 4096,
+    # serving engine
+    "kv_bits": 16.0,
+    "vram_reserve_share": 0.90,
+    "max_batch": 256,
+    # throughput efficiencies
+    "bandwidth_eff": 0.55,
+    "decode_mfu": 0.40,
+    "prefill_mfu": 0.50,
+    "tp_overhead_pcie": 0.15,
+    "tp_overhead_nvlink": 0.05,
+    # operations and money
+    "utilization": 0.50,
+    "hours_per_day": 24.0,
+    "days_per_month": DAYS_PER_MONTH,
+    "electricity_usd_kwh": 0.15,
+    "pue": 1.58,
+    "power_draw_share": 1.0,
+    "host_w_per_gpu": 150.0,
+    "host_usd_per_gpu": 1500.0,
+    "ops_usd_month": 1000.0,
+    "amortize_years": 3.0,
+    "rate": 0.08,
+    "gpu_price_factor": 1.0,
+}
+"""Name -> default value, in the units the name carries."""

@@ -1,0 +1,45 @@
+"""Text helpers shared by renderers: numbers with units, and terminal-safe strings."""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = ["usd", "fmt_months", "fmt_tokens", "term"]
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def term(s: object) -> str:
+    """A string from a file made safe for a terminal: escape sequences and control characters removed,
+    newlines and tabs turned into spaces (so data cannot start a line of its own)."""
+    return _CONTROL.sub("", str(s).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+
+
+def usd(v: float | None, digits: int = 0) -> str:
+    """``$1,234`` (or ``n/a``/``never``)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if math.isinf(v):
+        return "never" if v > 0 else "-"
+    return f"${v:,.{digits}f}" if v >= 0 else f"-${-v:,.{digits}f}"
+
+
+def fmt_months(v: float | None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if math.isinf(v):
+        return "never"
+    if v < 0.1:
+        return "<0.1"
+    return f"{v:.1f}" if v < 100 else f"{v:,.0f}"
+
+
+def fmt_tokens(t: float) -> str:
+    """Human token count: 5e8 -> '500M'."""
+    if t is None or not math.isfinite(t):
+        return "never"
+    for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(t) >= div:
+            return f"{t / div:.3g}{suf}"
+    return f"{t:.3g}"
