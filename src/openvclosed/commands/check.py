@@ -89,10 +89,16 @@ def register(app: typer.Typer, shared: dict) -> None:
         elif fmt is Format.github:
             md = render_check_markdown(result)
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            written = False
             if summary:
-                with open(summary, "a", encoding="utf-8") as fh:
-                    fh.write(md + "\n")
-            else:
+                try:
+                    with open(summary, "a", encoding="utf-8") as fh:
+                        fh.write(md + "\n")
+                    written = True
+                except OSError as e:  # the check's result and exit code stand; say why the summary is missing
+                    sys.stderr.write(f"ovc: warning: GITHUB_STEP_SUMMARY {summary!r}: cannot write "
+                                     f"({e.strerror or e}); the summary is printed here instead\n")
+            if not written:
                 typer.echo(md)
             typer.echo(render_github_annotations(result, str(file)), nl=False)
         else:

@@ -1,0 +1,50 @@
+"""The collected late-2026 catalog and measurement files parse, have unique ids and cite sources."""
+
+import csv
+from pathlib import Path
+
+import pytest
+import yaml
+
+INCOMING = Path(__file__).resolve().parents[1] / "data" / "incoming"
+YAML_FILES = {"models_a.yaml": "models", "models_b.yaml": "models", "models_c.yaml": "models",
+              "gpus_2026.yaml": "gpus", "apis_2026.yaml": "apis"}
+
+
+@pytest.mark.parametrize("name, key", sorted(YAML_FILES.items()))
+def test_yaml_entries_cite_source_and_as_of(name, key):
+    entries = yaml.safe_load((INCOMING / name).read_text(encoding="utf-8"))[key]
+    assert entries, name
+    ids = [e["id"] for e in entries]
+    assert len(ids) == len(set(ids)), f"duplicate ids in {name}"
+    for e in entries:
+        assert e.get("source") and e.get("as_of"), f"{name}: {e['id']} lacks source or as_of"
+
+
+def test_model_ids_and_aliases_unique_across_files():
+    seen: dict[str, str] = {}
+    for name in ("models_a.yaml", "models_b.yaml", "models_c.yaml"):
+        for e in yaml.safe_load((INCOMING / name).read_text(encoding="utf-8"))["models"]:
+            for n in {e["id"], *(e.get("aliases") or [])}:
+                assert n not in seen, f"{n} names {e['id']} ({name}) and {seen[n]}"
+                seen[n] = f"{e['id']} ({name})"
+
+
+def test_model_layer_groups_add_up():
+    for name in ("models_a.yaml", "models_b.yaml", "models_c.yaml"):
+        for e in yaml.safe_load((INCOMING / name).read_text(encoding="utf-8"))["models"]:
+            groups = e.get("attention") or []
+            if e.get("layers") and groups:
+                assert sum(g["layers"] for g in groups) == e["layers"], f"{name}: {e['id']}"
+            if e.get("active_params_b") and e.get("params_b"):
+                assert e["active_params_b"] <= e["params_b"], e["id"]
+
+
+@pytest.mark.parametrize("name, at_least", [("throughput_batched.csv", 150), ("throughput_single.csv", 50)])
+def test_measurements_cite_a_source(name, at_least):
+    with open(INCOMING / name, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= at_least
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["source"].startswith("http") and float(r["tokens_per_s"]) > 0, r["id"]
