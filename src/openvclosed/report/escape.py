@@ -223,10 +223,10 @@ def md_code(s: str, *, table: bool = True) -> str:
 _ANSI_RE = re.compile(
     r"""
       (?:\x1b\[|\x9b) [\x30-\x3f]* [\x20-\x2f]* [\x40-\x7e]?         # CSI ... final byte
-    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) .*? (?:\x07|\x1b\\|\x9c|\Z)   # OSC/DCS/SOS/PM/APC ... ST
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) [^\x07\x1b\x9c]* (?:\x07|\x1b\\|\x9c)  # OSC/DCS/SOS/PM/APC ... ST
     | \x1b [\x20-\x2f]* [\x30-\x7e]?                                   # other ESC sequences
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
 
 
@@ -235,7 +235,8 @@ def term_text(s: str, *, markup: bool = False) -> str:
     screen, set the window title or make a hyperlink.
 
     ANSI/VT escape sequences (CSI, OSC such as ``ESC]8;;url BEL`` hyperlinks, DCS, ...) are
-    removed whole; remaining C0/C1 control characters, DEL and bidirectional overrides are
+    removed whole (a string sequence without its terminator loses only its introducer, so
+    a stray C1 byte cannot swallow the rest of the text); remaining C0/C1 control characters, DEL and bidirectional overrides are
     removed; line breaks and tabs become spaces (CRLF one space). With ``markup=True`` the
     result is also escaped for rich console markup (``[bold]`` is printed, not applied).
 
