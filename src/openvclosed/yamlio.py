@@ -225,6 +225,12 @@ def load_yaml_text(text: str, label: str):
         mark = e.problem_mark
         where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
         raise InputError(f"{where}: invalid YAML: {_one_line(e.problem or e)}") from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow: name its line and column
+        pos = max(0, min(int(e.position), len(text)))
+        line, col = text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = f"#x{e.character:04x}" if isinstance(e.character, int) else repr(e.character)
+        raise InputError(f"{label}:{line}:{col}: invalid YAML: character {char} is not allowed "
+                         f"({_one_line(e.reason)})") from None
     except yaml.YAMLError as e:
         raise InputError(f"{label}: invalid YAML: {_one_line(e)}") from None
 
