@@ -43,7 +43,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 
 
-def term_text(text: str) -> str:
+def _printable(text: str) -> str:
     """Text from the file made safe for a one-line error message: control characters (escape
     sequences' ESC included), line breaks and bidi overrides become a space. (A local copy of
     the rule in report/escape.py: importing the report package here would be circular.)"""
@@ -65,7 +65,7 @@ def _line(node) -> int | None:
 
 def _show(value: str, limit: int = 40) -> str:
     """A scalar for an error message: quoted, one line, at most ``limit`` characters."""
-    v = term_text(value)
+    v = _printable(value)
     return repr(v if len(v) <= limit else v[:limit] + "...")
 
 
@@ -96,7 +96,7 @@ class _StrictConstructor(SafeConstructor):
         except (ValueError, TypeError, OverflowError, AttributeError) as e:
             what = f"value {_show(node.value)}" if isinstance(node, yaml.ScalarNode) else "value"
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-            raise _Refusal(_line(node), f"invalid {what} for {_show(tag)} ({term_text(str(e))})") from None
+            raise _Refusal(_line(node), f"invalid {what} for {_show(tag)} ({_printable(str(e))})") from None
 
     def construct_yaml_int(self, node):
         text = str(node.value)
@@ -119,7 +119,7 @@ class _StrictConstructor(SafeConstructor):
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError, AttributeError, TypeError) as e:
-            reason = f" ({term_text(str(e))})" if not isinstance(e, AttributeError) else ""
+            reason = f" ({_printable(str(e))})" if not isinstance(e, AttributeError) else ""
             raise _Refusal(_line(node), f"invalid date {_show(str(node.value))}{reason}; "
                                         "write a real date as YYYY-MM-DD") from None
 
@@ -199,7 +199,7 @@ def _check_tree(root) -> tuple[int, int]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(term_text(str(text)).split())
+    return " ".join(_printable(str(text)).split())
 
 
 def load_yaml_text(text: str, label: str):
