@@ -129,3 +129,26 @@ def test_findings_carry_codes_not_prose_to_parse(run):
     assert all(set(f) == {"code", "severity", "ids", "message"} for f in d["findings"])
     assert d["schema_version"] == 2
     assert not math.isnan(d["selfhost"]["usd_per_month"])
+
+
+def test_github_annotation_properties_cannot_be_forged(run, tmp_path):
+    """A budget key with ',file=' and '::' stays inside the escaped title (issue: hostile input)."""
+    pol = tmp_path / "policy.yaml"
+    pol.write_text('budget_usd_per_month: {"x,file=other.yaml)::owned\\n::error::forged": 1}\n', encoding="utf-8")
+    r = run("check", "examples/ci-workloads.yaml", "--policy", str(pol), "--format", "github", *NO_STALE)
+    assert r.exit_code in (0, 1), r.stderr
+    lines = [x for x in r.stdout.splitlines() if x.startswith("::")]
+    assert lines and all(x.startswith(("::error ", "::warning ")) for x in lines)
+    hostile = [x for x in lines if "other.yaml" in x]
+    for x in hostile:
+        props, message = x[2:].split("::", 1)
+        keys = [kv.split("=", 1)[0] for kv in props.split(" ", 1)[1].split(",")]
+        assert keys == ["file", "title"] and "%2Cfile=other.yaml)%3A%3Aowned%0A" in props
+        assert "\n" not in message
+
+
+@pytest.mark.parametrize("columns", ["abc", "-5", "99999999999999999999"])
+def test_bad_columns_falls_back(run, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    r = run("breakeven", "-t", "5e8", "-g", "2x4090", *NO_STALE)
+    assert r.exit_code == 0 and "Traceback" not in r.stderr

@@ -342,7 +342,9 @@ def _render(renderable) -> str:
 
     from rich.console import Console
 
-    width = int(os.environ.get("COLUMNS", "0") or 0) or 150
+    from openvclosed.report.text import terminal_width
+
+    width = terminal_width()
     buf = io.StringIO()
     Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
             soft_wrap=False).print(renderable)

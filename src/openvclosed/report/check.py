@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openvclosed.check.policy import CheckResult
+from openvclosed.report.escape import gh_command
 from openvclosed.report.render import _render, usd
 
 __all__ = ["render_check_table", "render_check_markdown", "render_github_annotations"]
@@ -97,14 +98,10 @@ def render_check_markdown(r: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def _gh_escape(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def render_github_annotations(r: CheckResult, file: str) -> str:
     out = []
     for f in r.findings:
         kind = "error" if f.severity == "failure" else "warning"
         title = f"ovc {f.code}" + (f" ({f.ids[0]})" if f.ids else "")
-        out.append(f"::{kind} file={_gh_escape(file)},title={_gh_escape(title)}::{_gh_escape(f.message)}")
+        out.append(gh_command(kind, f.message, file=file, title=title))
     return "\n".join(out) + ("\n" if out else "")

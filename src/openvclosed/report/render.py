@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openvclosed.report.findings import stdout_findings
-from openvclosed.report.text import fmt_months, fmt_tokens, term, usd
+from openvclosed.report.text import fmt_months, fmt_tokens, term, terminal_width, usd
 from openvclosed.decision.assumptions import BASIS
 from openvclosed.results import BreakevenResult, FitResult
 
@@ -22,7 +22,7 @@ __all__ = ["render_breakeven", "render_fit", "render_catalog", "render_json", "u
 
 
 def _render(renderable, width: int | None = None) -> str:
-    width = width or int(os.environ.get("COLUMNS", "0") or 0) or 150
+    width = width or terminal_width()
     buf = io.StringIO()
     Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
             soft_wrap=False).print(renderable)

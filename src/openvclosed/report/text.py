@@ -5,7 +5,18 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["usd", "fmt_months", "fmt_tokens", "term"]
+__all__ = ["usd", "fmt_months", "fmt_tokens", "term", "terminal_width"]
+
+
+def terminal_width(default: int = 150) -> int:
+    """``$COLUMNS`` when it is a sane number (20..1000), else ``default`` (a bad value never fails)."""
+    import os
+
+    try:
+        w = int(os.environ.get("COLUMNS", "") or 0)
+    except ValueError:
+        return default
+    return w if 20 <= w <= 1000 else default
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
