@@ -5,12 +5,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+from openvclosed.commands.catalog import catalog_app
 
-def register(app: typer.Typer, shared: dict) -> None:
-    handle_errors, epilog, CatalogOpt = shared["handle_errors"], shared["epilog"], shared["CatalogOpt"]
 
-    @shared["catalog_app"].command("import-litellm", epilog=epilog)
-    @handle_errors
+def register(app: typer.Typer) -> None:
+
+    @catalog_app.command("import-litellm", epilog=EPILOG)
     def import_litellm(
         path: Annotated[Optional[Path], typer.Argument(help="LiteLLM model_prices_and_context_window.json.", show_default=False)] = None,
         from_installed: Annotated[bool, typer.Option("--from-installed", help="Use the copy bundled with the installed litellm package.")] = False,
@@ -57,7 +58,7 @@ def register(app: typer.Typer, shared: dict) -> None:
             raise InputError(f"{path}: not valid JSON ({e.__class__.__name__})") from None
         if not isinstance(prices, dict):
             raise InputError(f"{path}: expected a JSON object of model entries")
-        cat = shared["load_catalog"](catalog)
+        cat = load_catalog(catalog)
         changed, added, problems = plan_import(prices, cat, f"LiteLLM {path.name}", dt.date.today(), add)
         for c in changed:
             typer.echo(f"~ {c['id']}")

@@ -2,26 +2,17 @@
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
+from openvclosed.commands.options import Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
 
-def register(app: typer.Typer, shared: dict) -> None:
-    handle_errors, epilog = shared["handle_errors"], shared["epilog"]
-    CatalogOpt, MaxAgeOpt = shared["CatalogOpt"], shared["MaxAgeOpt"]
+def register(app: typer.Typer) -> None:
 
-    @app.command(epilog=epilog)
-    @handle_errors
+    @app.command(epilog=EPILOG)
     def check(
         file: Annotated[Path, typer.Argument(help="Workload YAML file with a `policy:` section.", show_default=False)],
         policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy YAML (replaces the file's `policy:`).", show_default=False)] = None,
@@ -29,6 +20,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Earlier result to compare with (from --write-baseline).", show_default=False)] = None,
         write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Write this result as the new baseline (atomic).", show_default=False)] = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations).")] = Format.table,
+        as_json: JsonOpt = False,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
     ):
@@ -54,12 +46,12 @@ def register(app: typer.Typer, shared: dict) -> None:
         from openvclosed.decision.selection import stale_findings
         from openvclosed.report.findings import stderr_lines
         from openvclosed.check.policy import evaluate, parse_policy
-        from openvclosed.report.check import (render_check_markdown, render_check_table,
-                                              render_github_annotations)
+        from openvclosed.report.check import render_check_markdown
+        from openvclosed.report.emit import emit
         from openvclosed.decision.workload import load_workload_file
         from openvclosed.yamlio import load_yaml_file
 
-        cat = shared["load_catalog"](catalog)
+        cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if policy is not None:
             data = load_yaml_file(policy)
@@ -82,11 +74,8 @@ def register(app: typer.Typer, shared: dict) -> None:
         if old is not None:
             result.baseline = diff(old, result)
         sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days), "table"))
-        if fmt is Format.json:
-            typer.echo(result.model_dump_json(indent=2))
-        elif fmt is Format.markdown:
-            typer.echo(render_check_markdown(result))
-        elif fmt is Format.github:
+        out = out_format(fmt, as_json, ("table", "json", "markdown", "github"))
+        if out == "github":
             md = render_check_markdown(result)
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             written = False
@@ -100,9 +89,7 @@ def register(app: typer.Typer, shared: dict) -> None:
                                      f"({e.strerror or e}); the summary is printed here instead\n")
             if not written:
                 typer.echo(md)
-            typer.echo(render_github_annotations(result, str(file)), nl=False)
-        else:
-            typer.echo(render_check_table(result), nl=False)
+        typer.echo(emit(result, out), nl=False)
         if write_baseline is not None:
             write_b(write_baseline, result)
             sys.stderr.write(f"ovc: wrote baseline {write_baseline}\n")

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+
 from openvclosed.errors import InputError
 
 
@@ -21,12 +23,9 @@ def _range(text: str) -> tuple[float, float]:
     return lo, hi
 
 
-def register(app: typer.Typer, shared: dict) -> None:
-    handle_errors = shared["handle_errors"]
-    CatalogOpt, MaxAgeOpt = shared["CatalogOpt"], shared["MaxAgeOpt"]
-    epilog = shared["epilog"]
+def register(app: typer.Typer) -> None:
     plot_app = typer.Typer(help="Pictures: cost vs volume, Monte Carlo savings (PNG/SVG/PDF with matplotlib; "
-                                "`ovc plot cost --terminal` needs nothing).", no_args_is_help=True, epilog=epilog)
+                                "`ovc plot cost --terminal` needs nothing).", no_args_is_help=True, epilog=EPILOG)
     app.add_typer(plot_app, name="plot")
 
     Gpu = Annotated[str, typer.Option("--gpu", "-g", help="GPUs per replica: 2x4090, h100, 8xH100.")]
@@ -41,15 +40,14 @@ def register(app: typer.Typer, shared: dict) -> None:
 
     def _breakeven(cat, tokens_per_day, gpu, model, api, api_price, quant, rent, a, max_age_days, **kw):
         from openvclosed.decision.breakeven import run_breakeven
-        from openvclosed.cli import _api_price
+        from openvclosed.commands.options import api_price as _api_price
         from openvclosed.units import parse_hw_spec
 
         prices = [_api_price(p) for p in api_price or []]
         return run_breakeven(cat, tokens_per_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
                              precision=quant, rented=rent, max_age_days=max_age_days, api_prices=prices, **kw)
 
-    @plot_app.command("cost", epilog=epilog)
-    @handle_errors
+    @plot_app.command("cost", epilog=EPILOG)
     def cost(
         output: Out = None,
         terminal: Annotated[bool, typer.Option("--terminal", help="Draw in the terminal (rich bars) instead of a file.")] = False,
@@ -75,8 +73,8 @@ def register(app: typer.Typer, shared: dict) -> None:
             raise InputError("give -o FILE.png|svg|pdf or --terminal")
         lo, hi = _range(range_)
         t = parse_tokens(tokens, "--tokens") if tokens else (lo * hi) ** 0.5
-        a = shared["assumptions"](utilization=utilization, ops_usd_month=ops_usd_month)
-        r = _breakeven(shared["load_catalog"](catalog), t, gpu, model, api, api_price, quant, rent, a, max_age_days)
+        a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
+        r = _breakeven(load_catalog(catalog), t, gpu, model, api, api_price, quant, rent, a, max_age_days)
         if terminal:
             typer.echo(render_cost_terminal(cost_curves(r, lo, hi, points=13)), nl=False)
             return
@@ -86,8 +84,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         plot_cost(curves, output)
         typer.echo(f"wrote {output}")
 
-    @plot_app.command("montecarlo", epilog=epilog)
-    @handle_errors
+    @plot_app.command("montecarlo", epilog=EPILOG)
     def montecarlo(
         output: Out = None,
         tokens: Annotated[str, typer.Option("--tokens", "-t", help="Tokens per day in the first month.")] = "5e8",
@@ -119,8 +116,8 @@ def register(app: typer.Typer, shared: dict) -> None:
             raise InputError("give -o FILE.png|svg|pdf")
         _pyplot()  # fail early, before the work, when matplotlib is missing
         t = parse_tokens(tokens, "--tokens")
-        a = shared["assumptions"](utilization=utilization, ops_usd_month=ops_usd_month)
-        cat = shared["load_catalog"](catalog)
+        a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
+        cat = load_catalog(catalog)
         r = _breakeven(cat, t, gpu, model, [api] if api else None, api_price, quant, rent, a, max_age_days,
                        horizon_months=horizon_months, growth_per_month=growth_per_month,
                        api_price_decline_per_year=api_price_decline_per_year)

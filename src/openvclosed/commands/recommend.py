@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+
 INIT_TEMPLATE = """\
 # ovc workload file — `ovc recommend {name}`; every field: docs/workload-file.md; schema: `ovc schema`
 version: 1
@@ -35,12 +37,9 @@ workloads:
 """
 
 
-def register(app: typer.Typer, shared: dict) -> None:
-    handle_errors, epilog = shared["handle_errors"], shared["epilog"]
-    CatalogOpt, JsonOpt, MaxAgeOpt = shared["CatalogOpt"], shared["JsonOpt"], shared["MaxAgeOpt"]
+def register(app: typer.Typer) -> None:
 
-    @app.command(epilog=epilog)
-    @handle_errors
+    @app.command(epilog=EPILOG)
     def recommend(
         file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
@@ -51,6 +50,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
         as_json: JsonOpt = False,
+        fmt: FormatOpt = None,
     ):
         """Ranked options per workload with costs, constraints and reasons; hybrid split and portfolio.
 
@@ -74,11 +74,15 @@ def register(app: typer.Typer, shared: dict) -> None:
         from openvclosed.decision.selection import stale_findings
         from openvclosed.report.findings import stderr_lines
         from openvclosed.results.recommend import to_result
-        from openvclosed.report import render_json
-        from openvclosed.report.recommend import render_recommend, render_recommend_markdown
+        from openvclosed.report.emit import emit
         from openvclosed.decision.workload import load_workload_file
 
-        cat = shared["load_catalog"](catalog)
+        if markdown and fmt is None:
+            from openvclosed.commands.options import Format
+
+            fmt = Format.markdown
+        out = out_format(fmt, as_json, ("table", "json", "markdown"))
+        cat = load_catalog(catalog)
         wf = load_workload_file(file)
         decisions, portfolio = decide_file(cat, wf, workload)
         findings = stale_findings(price_dates(cat, decisions), dt.date.today(), max_age_days)
@@ -87,16 +91,10 @@ def register(app: typer.Typer, shared: dict) -> None:
             for d in decisions:
                 mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
         result = to_result(decisions, portfolio, findings, mc)
-        sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format
-        if as_json:
-            typer.echo(render_json(result), nl=False)
-        elif markdown:
-            typer.echo(render_recommend_markdown(result))
-        else:
-            typer.echo(render_recommend(result, max_rows=rows), nl=False)
+        sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format (not repeated in JSON)
+        typer.echo(emit(result, out, **({"max_rows": rows} if out == "table" else {})), nl=False)
 
-    @app.command(epilog=epilog)
-    @handle_errors
+    @app.command(epilog=EPILOG)
     def schema():
         """Print the JSON Schema of the workload file (for editors and validation).
 
@@ -110,8 +108,7 @@ def register(app: typer.Typer, shared: dict) -> None:
 
         typer.echo(json.dumps(WorkloadFile.model_json_schema(), indent=2))
 
-    @app.command(epilog=epilog)
-    @handle_errors
+    @app.command(epilog=EPILOG)
     def init(
         path: Annotated[Path, typer.Argument(help="Where to write the example.")] = Path("workload.yaml"),
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,

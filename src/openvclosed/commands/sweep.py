@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+
 from openvclosed.errors import InputError
 
 MAX_SCENARIOS = 1_000_000_000
@@ -69,12 +71,9 @@ def build_designs(cat, gpus: list[str], models: list[str], quants: list[str], a,
     return designs, evaluate(designs, a)
 
 
-def register(app: typer.Typer, shared: dict) -> None:
-    handle_errors = shared["handle_errors"]
-    CatalogOpt, JsonOpt = shared["CatalogOpt"], shared["JsonOpt"]
+def register(app: typer.Typer) -> None:
 
-    @app.command(epilog=shared["epilog"])
-    @handle_errors
+    @app.command(epilog=EPILOG)
     def sweep(
         tokens: Annotated[str, typer.Option("--tokens", "-t", help="Volumes: LO:HI:N (N log-spaced tokens/day) or a comma list.")] = "1e6:1e10:50",
         gpu: Annotated[Optional[list[str]], typer.Option("--gpu", "-g", help="Hardware specs (repeatable or comma list) [default 2x4090].", show_default=False)] = None,
@@ -115,12 +114,12 @@ def register(app: typer.Typer, shared: dict) -> None:
         for name, v in (("--input-share", input_share), ("--utilization", utilization)):
             if v is not None:
                 parse_share(v, name)
-        a = shared["assumptions"](input_share=input_share, utilization=utilization,
+        a = assumptions(input_share=input_share, utilization=utilization,
                                   electricity_usd_kwh=electricity_usd_kwh, ops_usd_month=ops_usd_month)
         for path, what in ((output, "--output"), (full, "--full")):
             if path is not None and path.suffix.lower() not in (".csv", ".parquet"):
                 raise InputError(f"{what}: {str(path)!r} must end in .csv or .parquet")
-        cat = shared["load_catalog"](catalog)
+        cat = load_catalog(catalog)
         t = parse_token_grid(tokens)
         designs, ev = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
         names = _split(api)

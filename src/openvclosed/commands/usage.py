@@ -10,6 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+
 PROGRESS_MIN_BYTES = 4_000_000
 """Files larger than this get a progress bar on stderr."""
 
@@ -31,15 +33,12 @@ PresetOpt = Annotated[Preset, typer.Option("--preset", help="Column names of a k
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Any bad row is an error (exit 2) instead of a counted skip.")]
 
 
-def register(app: typer.Typer, shared: dict) -> None:
-    handle_errors, epilog = shared["handle_errors"], shared["epilog"]
-    CatalogOpt, JsonOpt, MaxAgeOpt = shared["CatalogOpt"], shared["JsonOpt"], shared["MaxAgeOpt"]
+def register(app: typer.Typer) -> None:
     usage_app = typer.Typer(help="Real traffic in: usage logs -> traffic statistics, workload files, repricing.",
-                            no_args_is_help=True, epilog=epilog)
+                            no_args_is_help=True, epilog=EPILOG)
     app.add_typer(usage_app, name="usage")
 
-    @usage_app.command(epilog=epilog)
-    @handle_errors
+    @usage_app.command(epilog=EPILOG)
     def summarize(
         files: FilesArg,
         map_: MapOpt = None,
@@ -66,7 +65,7 @@ def register(app: typer.Typer, shared: dict) -> None:
 
         mapping = parse_map(map_)
         bins, reports = _load(files, preset, mapping, "model", strict)
-        cat = shared["load_catalog"](catalog)
+        cat = load_catalog(catalog)
         w = traffic_window(bins)
         groups, total = group_stats(bins, w)
         costs = price_groups(cat, groups)
@@ -81,8 +80,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         else:
             typer.echo(_render_summary(w, groups, costs, total, reports, warnings), nl=False)
 
-    @usage_app.command("to-workload", epilog=epilog)
-    @handle_errors
+    @usage_app.command("to-workload", epilog=EPILOG)
     def to_workload(
         files: FilesArg,
         output: Annotated[Path, typer.Option("--output", "-o", help="Workload YAML to write.", show_default=False)],
@@ -119,7 +117,7 @@ def register(app: typer.Typer, shared: dict) -> None:
         groups, total = group_stats(bins, w)
         apis = None
         if group_by == "model":
-            cat = shared["load_catalog"](catalog)
+            cat = load_catalog(catalog)
             matched = {s.name: match_api(cat, s.name)[0] for s in groups}
             apis = {k: (v.id if v is not None else None) for k, v in matched.items()}
         sources = [f"{r.path} ({r.format}, preset {r.preset}, {r.good_rows:,} rows used"
@@ -133,8 +131,7 @@ def register(app: typer.Typer, shared: dict) -> None:
                    f"({', '.join(s.name for s in groups[:5])}{', ...' if len(groups) > 5 else ''}) from "
                    f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines.")
 
-    @usage_app.command(epilog=epilog)
-    @handle_errors
+    @usage_app.command(epilog=EPILOG)
     def reprice(
         files: FilesArg,
         api: Annotated[Optional[list[str]], typer.Option("--api", "-a", help="API id to price the traffic on (repeatable; default: the APIs in the logs plus each provider's flagship and small model and a hosted offer of the self-hosted model).", show_default=False)] = None,
@@ -172,13 +169,13 @@ def register(app: typer.Typer, shared: dict) -> None:
             parse_share(utilization, "--utilization")
         hw = [parse_hw_spec(g) for g in (gpu or ["2x4090"])]
         mapping = parse_map(map_)
-        cat = shared["load_catalog"](catalog)
+        cat = load_catalog(catalog)
         bins, reports = _load(files, preset, mapping, "model", strict)
         w = traffic_window(bins)
         groups, total = group_stats(bins, w)
         if context is None and total.requests > 0 and total.tokens > 0:
             context = max(1, int(total.input_tokens / total.requests + total.output_tokens / total.requests / 2))
-        a = shared["assumptions"](
+        a = assumptions(
             input_share=total.input_share if total.input_share == total.input_share else None,
             cached_share=total.cached_share if total.cached_share == total.cached_share else None,
             context_tokens=context, utilization=utilization)

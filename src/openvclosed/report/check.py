@@ -98,10 +98,15 @@ def render_check_markdown(r: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def render_github_annotations(r: CheckResult, file: str) -> str:
+def render_github_annotations(r: CheckResult, file: str | None = None) -> str:
+    file = r.file if file is None else file
     out = []
     for f in r.findings:
         kind = "error" if f.severity == "failure" else "warning"
         title = f"ovc {f.code}" + (f" ({f.ids[0]})" if f.ids else "")
         out.append(gh_command(kind, f.message, file=file, title=title))
     return "\n".join(out) + ("\n" if out else "")
+
+
+def render_check_markdown_nl(r: CheckResult) -> str:
+    return render_check_markdown(r) + "\n"

@@ -112,3 +112,7 @@ def render_recommend_markdown(r: RecommendResult, max_rows: int = 8) -> str:
         out += [f"- {_md_cell(n)}" for n in r.portfolio.notes]
         out.append("")
     return "\n".join(out)
+
+
+def render_recommend_markdown_nl(r: RecommendResult) -> str:
+    return render_recommend_markdown(r) + "\n"

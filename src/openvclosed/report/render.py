@@ -159,3 +159,26 @@ def _opt(v) -> str:
 
 
 __all__ += ["BASIS"]
+
+
+def render_breakeven_full(r: BreakevenResult, width: int | None = None) -> str:
+    """The breakeven tables, plus the horizon / Monte Carlo / sensitivity sections when they were run."""
+    text = render_breakeven(r, width)
+    if r.horizon is not None:
+        from openvclosed.report.plots import render_uncertainty
+
+        text += render_uncertainty(r, width)
+    return text
+
+
+def render_catalog_result(r, width: int | None = None) -> str:
+    """``ovc catalog KIND`` as a table (a :class:`~openvclosed.results.catalog.CatalogResult`)."""
+    return render_catalog(r.kind, r.entries, dt.date.fromisoformat(r.today), r.max_age_days, width)
+
+
+def render_catalog_json(r) -> str:
+    """``{"schema_version": N, "<kind>": [entry, ...]}`` (docs/json.md)."""
+    import json
+
+    return json.dumps({"schema_version": r.schema_version, r.kind: [e.model_dump(mode="json") for e in r.entries]},
+                      indent=2) + "\n"

@@ -1,0 +1,95 @@
+"""``ovc breakeven``: each API's cost against self-hosting at one volume."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, Quant, api_price,
+                                          assumptions, emit_findings, load_catalog, out_format)
+from openvclosed.errors import InputError
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog=EPILOG)(breakeven)
+
+
+def breakeven(
+    tokens: Annotated[Optional[str], typer.Option("--tokens", "-t", help="Tokens per day (input + output): 5e8, 500M, 1.5B, 500_000_000.", show_default=False)] = None,
+    tokens_per_month: Annotated[Optional[str], typer.Option("--tokens-per-month", help="Alternative to --tokens: tokens per month.", show_default=False)] = None,
+    gpu: Annotated[str, typer.Option("--gpu", "-g", help="GPUs per replica: 2x4090, 4xA100-80GB, h100, 8xH100.")] = "2x4090",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Open model id (default: the strongest catalog model that fits).", show_default=False)] = None,
+    api: Annotated[Optional[list[str]], typer.Option("--api", "-a", help="API id to compare (repeatable; default: each provider's flagship and small model + a hosted offer of the model).", show_default=False)] = None,
+    api_prices: Annotated[Optional[list[str]], typer.Option("--api-price", help="Ad-hoc API priced IN:OUT USD per 1M tokens, e.g. 2.5:10 (repeatable).", show_default=False)] = None,
+    quant: Annotated[Optional[Quant], typer.Option("--quant", "-q", help="Weight precision (default: the highest that fits).", show_default=False)] = None,
+    input_share: Annotated[Optional[float], typer.Option("--input-share", help="Input tokens / all tokens, 0..1 [default 0.75].", show_default=False)] = None,
+    cached_share: Annotated[Optional[float], typer.Option("--cached-share", help="Share of input tokens served from the prompt cache, 0..1 [default 0].", show_default=False)] = None,
+    batch_share: Annotated[Optional[float], typer.Option("--batch-share", help="Share of traffic sent through batch APIs, 0..1 [default 0].", show_default=False)] = None,
+    context: Annotated[Optional[int], typer.Option("--context", help="Mean tokens in context per sequence [default 4096].", show_default=False)] = None,
+    utilization: Annotated[Optional[float], typer.Option("--utilization", "-u", help="Mean load / capacity of a replica, 0..1 [default 0.5].", show_default=False)] = None,
+    electricity_usd_kwh: Annotated[Optional[float], typer.Option("--electricity-usd-kwh", help="Electricity price [default 0.15 USD/kWh].", show_default=False)] = None,
+    pue: Annotated[Optional[float], typer.Option("--pue", help="Power usage effectiveness >= 1 [default 1.58].", show_default=False)] = None,
+    ops_usd_month: Annotated[Optional[float], typer.Option("--ops-usd-month", help="People cost to run one replica [default 1000 USD/month].", show_default=False)] = None,
+    amortize_years: Annotated[Optional[float], typer.Option("--amortize-years", help="Years to write hardware off [default 3].", show_default=False)] = None,
+    rate: Annotated[Optional[float], typer.Option("--rate", help="Cost of capital per year, 0..1 [default 0.08].", show_default=False)] = None,
+    host_usd_per_gpu: Annotated[Optional[float], typer.Option("--host-usd-per-gpu", help="Server/workstation cost per GPU [default 1500 USD].", show_default=False)] = None,
+    host_w_per_gpu: Annotated[Optional[float], typer.Option("--host-w-per-gpu", help="Host power (CPU, RAM, fans) per GPU [default 150 W].", show_default=False)] = None,
+    power_draw_share: Annotated[Optional[float], typer.Option("--power-draw-share", help="Mean GPU draw as a share of TDP while powered [default 1.0].", show_default=False)] = None,
+    gpu_price_usd: Annotated[Optional[float], typer.Option("--gpu-price-usd", help="Purchase price per GPU (default: catalog).", show_default=False)] = None,
+    rent: Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")] = False,
+    gpu_hour_usd: Annotated[Optional[float], typer.Option("--gpu-hour-usd", help="Rented price per GPU-hour (default: catalog).", show_default=False)] = None,
+    tokens_per_s: Annotated[Optional[float], typer.Option("--tokens-per-s", help="Measured tokens/s of one replica (input+output); overrides the throughput model.", show_default=False)] = None,
+    hours_per_day: Annotated[Optional[float], typer.Option("--hours-per-day", help="Hours per day the hardware serves [default 24].", show_default=False)] = None,
+    days_per_month: Annotated[Optional[float], typer.Option("--days-per-month", help="Days per month [default 30.44].", show_default=False)] = None,
+    horizon_months: Annotated[Optional[int], typer.Option("--horizon-months", min=1, max=600, help="Total cost over this many months, discounted at --rate [default: amortize years x 12 when a horizon option is given].", show_default=False)] = None,
+    growth_per_month: Annotated[float, typer.Option("--growth-per-month", help="Monthly volume growth over the horizon, e.g. 0.05 = +5%/month.")] = 0.0,
+    api_price_decline_per_year: Annotated[float, typer.Option("--api-price-decline-per-year", help="API prices fall by this share per year over the horizon, 0..1.")] = 0.0,
+    monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws over the uncertain inputs: P(self-hosting cheaper), P10/P50/P90 (docs/uncertainty.md).", show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (same seed, same numbers).")] = 0,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity: tornado of the inputs and the value at which each flips the answer.")] = False,
+    catalog: CatalogOpt = None,
+    max_age_days: MaxAgeOpt = 90,
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
+):
+    """Each API's cost against self-hosting at one volume: break-even and payback.
+
+    \b
+    Examples:
+      ovc breakeven --tokens 5e8 --gpu 2x4090
+      ovc breakeven --tokens 2B --gpu 8xH100 --model llama-3.3-70b --quant fp8 --rent
+      ovc breakeven -t 50M -g h100 --api openai/gpt-6.1-sol --api-price 3:15 --json
+      ovc breakeven -t 5e8 --horizon-months 24 --growth-per-month 0.05 --api-price-decline-per-year 0.3
+      ovc breakeven -t 5e8 -a openai/gpt-6.1-sol --monte-carlo 100000 --seed 1 --sensitivity
+    """
+    from openvclosed.decision.breakeven import run_breakeven
+    from openvclosed.report.emit import emit
+    from openvclosed.units import parse_hw_spec, parse_share, parse_tokens
+
+    out = out_format(fmt, as_json)
+    if (tokens is None) == (tokens_per_month is None):
+        raise InputError("give exactly one of --tokens (per day) or --tokens-per-month, e.g. --tokens 5e8")
+    for name, v in (("--input-share", input_share), ("--cached-share", cached_share), ("--batch-share", batch_share),
+                    ("--utilization", utilization)):
+        if v is not None:
+            parse_share(v, name)
+    a = assumptions(input_share=input_share, cached_share=cached_share, batch_share=batch_share,
+                     context_tokens=context, utilization=utilization, electricity_usd_kwh=electricity_usd_kwh,
+                     pue=pue, ops_usd_month=ops_usd_month, amortize_years=amortize_years, rate=rate,
+                     gpu_hour_usd=gpu_hour_usd, gpu_price_usd=gpu_price_usd, tokens_per_s=tokens_per_s,
+                     hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu,
+                     host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share)
+    if tokens is not None:
+        t_day = parse_tokens(tokens, "--tokens")
+    else:
+        t_day = parse_tokens(tokens_per_month, "--tokens-per-month") / a.days_per_month
+    prices = [api_price(p) for p in api_prices or []]
+    result = run_breakeven(load_catalog(catalog), t_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
+                           precision=quant.value if quant else None, rented=rent, max_age_days=max_age_days,
+                           api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
+                           api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
+                           seed=seed, sensitivity=sensitivity)
+    emit_findings(result.findings, out)
+    typer.echo(emit(result, out), nl=False)
+
+

@@ -1,0 +1,84 @@
+"""``ovc fit``: VRAM fit and decode throughput per precision and GPU count."""
+
+import datetime as dt
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+
+from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, Quant, assumptions, load_catalog,
+                                          out_format)
+from openvclosed.errors import InputError
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog=EPILOG)(fit)
+
+
+def fit(
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Open model id or alias (or describe one with --params-b ...).", show_default=False)] = None,
+    gpu: Annotated[str, typer.Option("--gpu", "-g", help="GPU (a count like 2x4090 fixes the GPU count).")] = "4090",
+    context: Annotated[Optional[int], typer.Option("--context", help="Tokens in context per sequence [default 4096].", show_default=False)] = None,
+    quant: Annotated[Optional[list[Quant]], typer.Option("--quant", "-q", help="Precision(s) to show (repeatable; default: the model's native and lower).", show_default=False)] = None,
+    bits: Annotated[Optional[float], typer.Option("--bits", help="Exact bits per weight (e.g. 4.85 for GGUF Q4_K_M); replaces --quant.", show_default=False)] = None,
+    batch: Annotated[Optional[int], typer.Option("--batch", help="Cap on concurrent sequences for aggregate tok/s [default 256].", show_default=False)] = None,
+    params_b: Annotated[Optional[float], typer.Option("--params-b", help="Ad-hoc model: total parameters, billions.", show_default=False)] = None,
+    active_params_b: Annotated[Optional[float], typer.Option("--active-params-b", help="Ad-hoc model: active parameters (MoE), billions.", show_default=False)] = None,
+    layers: Annotated[Optional[int], typer.Option("--layers", help="Ad-hoc model: layers.", show_default=False)] = None,
+    kv_heads: Annotated[Optional[int], typer.Option("--kv-heads", help="Ad-hoc model: KV heads.", show_default=False)] = None,
+    head_dim: Annotated[Optional[int], typer.Option("--head-dim", help="Ad-hoc model: head dimension.", show_default=False)] = None,
+    catalog: CatalogOpt = None,
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
+):
+    """VRAM fit and decode throughput per precision and GPU count.
+
+    \b
+    Examples:
+      ovc fit --model llama-3.3-70b --gpu 4090
+      ovc fit -m qwen2.5-32b -g 2xa100-80gb --context 32768 --json
+      ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
+    """
+    from openvclosed.decision.fit import run_fit
+    from openvclosed.report.emit import emit
+    from openvclosed.units import parse_hw_spec
+
+    out = out_format(fmt, as_json)
+    cat = load_catalog(catalog)
+    hw = parse_hw_spec(gpu)
+    g = cat.gpu(hw.gpu_name)
+    a = assumptions(context_tokens=context, max_batch=batch)
+    adhoc = [params_b, layers, kv_heads, head_dim]
+    if any(v is not None for v in adhoc) or active_params_b is not None:
+        if model:
+            raise InputError("give either --model or an ad-hoc model (--params-b, --layers, --kv-heads, --head-dim)")
+        if any(v is None for v in adhoc):
+            raise InputError("an ad-hoc model needs all of --params-b, --layers, --kv-heads and --head-dim")
+        m = _adhoc_model(params_b, active_params_b or params_b, layers, kv_heads, head_dim)
+    elif model:
+        m = cat.model(model)
+    else:
+        raise InputError("give --model (see `ovc catalog models`) or an ad-hoc model with --params-b ...")
+    counts = [hw.n_gpus] if hw.explicit else None
+    precs = [q.value for q in quant] if quant else None
+    if bits is not None and not 0 < bits <= 32:
+        raise InputError(f"--bits: {bits!r} must be in (0, 32]")
+    result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits)
+    typer.echo(emit(result, out), nl=False)
+
+
+def _adhoc_model(params_b, active_params_b, layers, kv_heads, head_dim):
+    from openvclosed.catalog import ModelEntry
+
+    try:
+        return ModelEntry(id="adhoc", name=f"ad-hoc {params_b:g}B", source="command line", as_of=dt.date.today(),
+                          params_b=params_b, active_params_b=active_params_b, layers=layers, kv_heads=kv_heads,
+                          head_dim=head_dim, context_tokens=10**9, native_weight_bits=16,
+                          license={"name": "unknown", "commercial_use": True},
+                          openness={"weights": True, "training_data": False, "training_code": False},
+                          tiers=["standard"])
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise InputError(f"--{str(err['loc'][0]).replace('_', '-')}: {err['msg'].lower()}") from None
+
+

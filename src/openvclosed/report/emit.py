@@ -1,0 +1,48 @@
+"""One way out: ``emit(result, format)`` picks the pure renderer for (result type, format).
+
+Renderers take a result object and return a string; only the CLI prints. Each entry names
+``module:function`` and is imported on first use, so a command loads only what it prints.
+The ``html`` format has its slot here (a later issue adds its renderers).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from openvclosed.errors import InputError
+
+__all__ = ["RENDERERS", "emit", "formats_for"]
+
+RENDERERS: dict[tuple[str, str], str] = {
+    ("BreakevenResult", "table"): "openvclosed.report.render:render_breakeven_full",
+    ("BreakevenResult", "json"): "openvclosed.report.render:render_json",
+    ("FitResult", "table"): "openvclosed.report.render:render_fit",
+    ("FitResult", "json"): "openvclosed.report.render:render_json",
+    ("RecommendResult", "table"): "openvclosed.report.recommend:render_recommend",
+    ("RecommendResult", "json"): "openvclosed.report.render:render_json",
+    ("RecommendResult", "markdown"): "openvclosed.report.recommend:render_recommend_markdown_nl",
+    ("CheckResult", "table"): "openvclosed.report.check:render_check_table",
+    ("CheckResult", "json"): "openvclosed.report.render:render_json",
+    ("CheckResult", "markdown"): "openvclosed.report.check:render_check_markdown_nl",
+    ("CheckResult", "github"): "openvclosed.report.check:render_github_annotations",
+    ("CatalogResult", "table"): "openvclosed.report.render:render_catalog_result",
+    ("CatalogResult", "json"): "openvclosed.report.render:render_catalog_json",
+    ("SweepResult", "table"): "openvclosed.report.sweep:render_sweep",
+    ("SweepResult", "json"): "openvclosed.report.render:render_json",
+}
+"""(result class name, format) -> ``module:function`` returning a string."""
+
+
+def formats_for(result_type: str) -> list[str]:
+    return [f for (t, f) in RENDERERS if t == result_type]
+
+
+def emit(result, fmt: str, **options) -> str:
+    """The text of ``result`` in format ``fmt`` (``options`` go to the renderer, e.g. ``max_rows``)."""
+    name = type(result).__name__
+    target = RENDERERS.get((name, fmt))
+    if target is None:
+        raise InputError(f"--format: {fmt!r} is not available for this command; choose from "
+                         f"{', '.join(formats_for(name))}")
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)(result, **options)
