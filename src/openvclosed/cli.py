@@ -5,19 +5,14 @@ Exit codes: 0 ok; 1 a check failed; 2 bad input or usage.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import sys
-from enum import Enum
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from openvclosed import __version__
-from openvclosed.errors import InputError, OvcError
+from openvclosed.errors import OvcError
 
 from openvclosed.commands.options import EPILOG
 

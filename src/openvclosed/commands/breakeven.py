@@ -1,6 +1,5 @@
 """``ovc breakeven``: each API's cost against self-hosting at one volume."""
 
-import sys
 from typing import Annotated, Optional
 
 import typer

@@ -19,7 +19,6 @@ def register(app: typer.Typer) -> None:
 def _catalog_cmd(kind: str):
     def cmd(catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, as_json: JsonOpt = False,
             fmt: FormatOpt = None):
-        from openvclosed.report import render_catalog
 
         from openvclosed.report.emit import emit
         from openvclosed.results.catalog import CatalogResult

@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
+                                          emit_findings, load_catalog, out_format)
 from openvclosed.commands.catalog import catalog_app
 
 

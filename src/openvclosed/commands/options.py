@@ -3,7 +3,6 @@
 Keep imports light: this module is on the start-up path of every command.
 """
 
-import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
+                                          emit_findings, load_catalog, out_format)
 
 from openvclosed.errors import InputError
 
@@ -91,6 +92,7 @@ def register(app: typer.Typer) -> None:
         rows: Annotated[int, typer.Option("--rows", min=1, help="Frontier rows to print.")] = 30,
         catalog: CatalogOpt = None,
         as_json: JsonOpt = False,
+        fmt: FormatOpt = None,
     ):
         """Break-even frontier over a grid: for each hardware/model/precision, the volume where it beats each API.
 
@@ -100,7 +102,6 @@ def register(app: typer.Typer) -> None:
           ovc sweep -t 1e6:1e10:100000 -g 4090,2x4090 -m all --api all -o frontier.csv
           ovc sweep -t 1e7:1e9:20 -g h100 --rent --full scenarios.csv --json
         """
-        import json
         import sys
         import time
 
@@ -111,6 +112,7 @@ def register(app: typer.Typer) -> None:
         from openvclosed.engine.sweep import sweep_summary
         from openvclosed.units import parse_share
 
+        out = out_format(fmt, as_json)
         for name, v in (("--input-share", input_share), ("--utilization", utilization)):
             if v is not None:
                 parse_share(v, name)
@@ -175,52 +177,16 @@ def register(app: typer.Typer) -> None:
                 "max_saving_usd_per_month": float(s["max_saving_usd_per_month"][i])})
         if output is not None:
             _write_table(output, frontier)
-        if as_json:
-            import math
+        from openvclosed.report.emit import emit
+        from openvclosed.results.sweep import SweepResult
 
-            def clean(v):
-                return None if isinstance(v, float) and not math.isfinite(v) else v
-
-            typer.echo(json.dumps({"schema_version": 1, "scenarios": n, "seconds": round(elapsed, 3),
-                                   "tokens_per_day": {"min": float(t[0]), "max": float(t[-1]), "points": int(t.size)},
-                                   "frontier": [{k: clean(v) for k, v in row.items()} for row in frontier]},
-                                  indent=2))
-        else:
-            typer.echo(_render(frontier, n, elapsed, t, rows, output, full), nl=False)
-        if not as_json and output is None and len(frontier) > rows:
+        result = SweepResult(scenarios=n, seconds=round(elapsed, 3),
+                             tokens_per_day={"min": float(t[0]), "max": float(t[-1]), "points": int(t.size)},
+                             frontier=frontier, output=str(output) if output else None,
+                             full=str(full) if full else None)
+        typer.echo(emit(result, out, **({"rows": rows} if out == "table" else {})), nl=False)
+        if out == "table" and output is None and len(frontier) > rows:
             sys.stderr.write(f"ovc: note: {len(frontier) - rows} more frontier rows; write them all with -o FILE.csv\n")
-
-
-def _render(frontier, n, elapsed, t, rows, output, full) -> str:
-    import math
-
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    from openvclosed.report.text import fmt_tokens
-    from openvclosed.report.render import _render as render, usd
-
-    shown = sorted(frontier, key=lambda r: (r["breakeven_tokens_per_day"], r["model"], r["api"]))[:rows]
-    tab = Table(title=f"Break-even frontier: {len(frontier)} design x API pairs over {t.size:,} volumes "
-                      f"({fmt_tokens(t[0])} to {fmt_tokens(t[-1])} tokens/day), lowest break-even first",
-                box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("hardware", "left"), ("model", "left"), ("quant", "left"), ("API", "left"),
-                      ("$/replica-mo", "right"), ("capacity/day", "right"), ("break-even tok/day", "right"),
-                      ("wins on grid", "right"), ("max saving/mo", "right")):
-        tab.add_column(col, justify=just, no_wrap=True)
-    for r in shown:
-        be = r["breakeven_tokens_per_day"]
-        tab.add_row(f"{r['n_gpus']}x{r['gpu']}", r["model"], r["quant"], r["api"], usd(r["replica_usd_per_month"]),
-                    fmt_tokens(r["capacity_tokens_per_day"]) if r["fits"] else "no fit",
-                    fmt_tokens(be) if math.isfinite(be) else "never", f"{r['win_share']:.0%}",
-                    usd(r["max_saving_usd_per_month"]) if math.isfinite(r["max_saving_usd_per_month"]) else "-")
-    rate = n / elapsed if elapsed > 0 else float("inf")
-    notes = [Text(f"{n:,} scenarios in {elapsed:.2f} s ({rate / 1e6:,.1f}M/s)"
-                  + (f"; frontier written to {output}" if output else "")
-                  + (f"; every scenario written to {full}" if full else ""), style="dim")]
-    return render(Group(tab, *notes))
 
 
 def _write_table(path: Path, rows: list[dict]) -> None:

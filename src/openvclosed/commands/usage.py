@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
+                                          emit_findings, load_catalog, out_format)
 
 PROGRESS_MIN_BYTES = 4_000_000
 """Files larger than this get a progress bar on stderr."""
@@ -46,6 +47,7 @@ def register(app: typer.Typer) -> None:
         strict: StrictOpt = False,
         catalog: CatalogOpt = None,
         as_json: JsonOpt = False,
+        fmt: FormatOpt = None,
     ):
         """Tokens/day (mean and peak day), requests/day, input and cached shares, hourly peak/mean and
         catalog cost — per model and in total.
@@ -61,24 +63,21 @@ def register(app: typer.Typer) -> None:
         """
         from openvclosed.usage.aggregate import group_stats, traffic_window
         from openvclosed.usage.reader import parse_map
+        from openvclosed.report.emit import emit
         from openvclosed.usage.reprice import price_groups
+        from openvclosed.usage.summary import build_summary
 
+        out = out_format(fmt, as_json)
         mapping = parse_map(map_)
         bins, reports = _load(files, preset, mapping, "model", strict)
         cat = load_catalog(catalog)
         w = traffic_window(bins)
         groups, total = group_stats(bins, w)
         costs = price_groups(cat, groups)
-        warnings = _window_warnings(w, total) + _unpriced_warnings(groups, costs, total)
+        result = build_summary(w, groups, costs, total, reports)
         _report_files(reports)
-        if as_json:
-            for x in warnings:
-                sys.stderr.write(f"ovc: warning: {x}\n")
-            typer.echo(_json({"schema_version": 1, "window": _window_json(w), "files": [_file_json(r) for r in reports],
-                              "models": [_stats_json(s, c) for s, c in zip(groups, costs)],
-                              "total": _total_json(total, costs, groups), "warnings": warnings}))
-        else:
-            typer.echo(_render_summary(w, groups, costs, total, reports, warnings), nl=False)
+        emit_findings(result.findings, out)
+        typer.echo(emit(result, out), nl=False)
 
     @usage_app.command("to-workload", epilog=EPILOG)
     def to_workload(
@@ -125,8 +124,9 @@ def register(app: typer.Typer) -> None:
         text = render_workload_yaml(groups, w, sources, group_by, apis)
         write_atomic(output, text, force=force, validate=load_workload_file)
         _report_files(reports)
-        for x in _window_warnings(w, total):
-            sys.stderr.write(f"ovc: warning: {x}\n")
+        from openvclosed.usage.summary import window_findings
+
+        emit_findings(window_findings(w, total), "json")
         typer.echo(f"wrote {output}: {len(groups)} workload{'s' if len(groups) != 1 else ''} "
                    f"({', '.join(s.name for s in groups[:5])}{', ...' if len(groups) > 5 else ''}) from "
                    f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines.")
@@ -147,6 +147,7 @@ def register(app: typer.Typer) -> None:
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
         as_json: JsonOpt = False,
+        fmt: FormatOpt = None,
     ):
         """What the logged traffic would have cost on each API and self-hosted — sized for its peak hour.
 
@@ -165,6 +166,7 @@ def register(app: typer.Typer) -> None:
         from openvclosed.usage.reader import parse_map
         from openvclosed.usage.reprice import reprice as run
 
+        out = out_format(fmt, as_json)
         if utilization is not None:
             parse_share(utilization, "--utilization")
         hw = [parse_hw_spec(g) for g in (gpu or ["2x4090"])]
@@ -181,22 +183,15 @@ def register(app: typer.Typer) -> None:
             context_tokens=context, utilization=utilization)
         result = run(cat, total, groups, w, a, hw, model_name=model, api_names=api, precision=quant, rented=rent,
                      max_age_days=max_age_days)
-        from openvclosed.report.findings import stderr_lines, stdout_findings
-        from openvclosed.results.base import Finding
+        from openvclosed.report.emit import emit
+        from openvclosed.usage.summary import file_json, window_findings, window_json
 
-        findings = [Finding(code="skipped", severity="info", ids=[], message=x) for x in _window_warnings(w, total)]
-        findings += result.findings
+        findings = window_findings(w, total) + result.findings
+        result = result.model_copy(update={"window": window_json(w), "files": [file_json(r) for r in reports],
+                                           "findings": findings})
         _report_files(reports)
-        sys.stderr.write(stderr_lines(findings, "json" if as_json else "table"))
-        if as_json:
-            import dataclasses
-
-            d = dataclasses.asdict(result)
-            d["findings"] = [f.model_dump(mode="json") for f in findings]
-            typer.echo(_json({"schema_version": 2, "window": _window_json(w),
-                              "files": [_file_json(r) for r in reports], **d}))
-        else:
-            typer.echo(_render_reprice(result, w, [f.message for f in stdout_findings(findings)]), nl=False)
+        emit_findings(findings, out)
+        typer.echo(emit(result, out), nl=False)
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -248,193 +243,3 @@ def _report_files(reports) -> None:
                              f"use --strict to stop at the first{'; first ' + str(len(r.bad_examples)) if r.bad_rows > len(r.bad_examples) else ''}:\n")
             for line, msg in r.bad_examples:
                 sys.stderr.write(f"  {r.path}:{line}: {msg}\n")
-
-
-def _window_warnings(w, total) -> list[str]:
-    out = []
-    if w.hours < 24:
-        out.append(f"the logs span only {w.hours} hour{'s' if w.hours != 1 else ''}: per-day figures are "
-                   f"extrapolated from them")
-    empty = int((total.daily_tokens == 0).sum())
-    if w.n_days >= 3 and empty / w.n_days > 0.2:
-        out.append(f"{empty} of {w.n_days} days in the window have no traffic (gaps, or a stray timestamp?); they "
-                   f"count as zero in the means")
-    if w.resolution == "day":
-        out.append("the logs are day buckets: peak_to_mean is busiest day / mean day, not hourly")
-    return out
-
-
-def _unpriced_warnings(groups, costs, total) -> list[str]:
-    out = []
-    for s, c in zip(groups, costs):
-        if c.api is None:
-            hint = f"closest: {', '.join(c.closest)}; " if c.closest else ""
-            out.append(f"model {s.name!r} is not in the catalog ({s.tokens / total.tokens:.1%} of tokens): "
-                       f"counted in the traffic, not priced; {hint}add it with --catalog FILE")
-    return out
-
-
-def _fmt_ts(ts: float) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _window_json(w) -> dict:
-    return {"start": _fmt_ts(w.start_ts), "end": _fmt_ts(w.end_ts), "days": w.days, "hours": w.hours,
-            "resolution": w.resolution}
-
-
-def _file_json(r) -> dict:
-    return {"path": r.path, "format": r.format, "preset": r.preset, "columns": r.columns, "rows": r.rows,
-            "good_rows": r.good_rows, "bad_rows": r.bad_rows, "bad_by_reason": dict(r.bad_by_reason),
-            "bad_examples": [{"line": line, "reason": msg} for line, msg in r.bad_examples]}
-
-
-def _stats_json(s, c=None) -> dict:
-    d = {"model": s.name, "tokens": s.tokens, "input_tokens": s.input_tokens, "output_tokens": s.output_tokens,
-         "cached_input_tokens": s.cached_input_tokens, "requests": s.requests, "days": s.days,
-         "tokens_per_day": s.tokens_per_day, "peak_day_tokens": s.peak_day_tokens,
-         "requests_per_day": s.requests_per_day, "peak_day_requests": s.peak_day_requests,
-         "input_share": s.input_share, "cached_share": s.cached_share, "peak_to_mean": s.peak_to_mean,
-         "logged_usd": s.logged_usd}
-    if c is not None:
-        d.update({"api": c.api, "matched_by": c.matched_by or None, "usd_per_mtok": c.usd_per_mtok,
-                  "usd_at_catalog": c.usd_window, "usd_per_day_at_catalog": c.usd_per_day})
-    return d
-
-
-def _total_json(total, costs, groups) -> dict:
-    d = _stats_json(total)
-    d.pop("model")
-    priced = [(c, s) for c, s in zip(costs, groups) if c.api is not None]
-    d["usd_at_catalog"] = sum(c.usd_window for c, _ in priced)
-    d["usd_per_day_at_catalog"] = sum(c.usd_per_day for c, _ in priced)
-    d["priced_token_share"] = sum(s.tokens for _, s in priced) / total.tokens if total.tokens else None
-    d["unpriced_models"] = [c.name for c in costs if c.api is None]
-    return d
-
-
-def _clean(o):
-    import math
-
-    if isinstance(o, float):
-        return o if math.isfinite(o) else None
-    if isinstance(o, dict):
-        return {k: _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_clean(v) for v in o]
-    return o
-
-
-def _json(d: dict) -> str:
-    import json
-
-    return json.dumps(_clean(d), indent=2)
-
-
-def _render(renderable) -> str:
-    import io
-    import os
-
-    from rich.console import Console
-
-    from openvclosed.report.text import terminal_width
-
-    width = terminal_width()
-    buf = io.StringIO()
-    Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
-            soft_wrap=False).print(renderable)
-    return buf.getvalue()
-
-
-def _usd(v) -> str:
-    """Dollars with cents below $100 (usage logs are often small)."""
-    from openvclosed.report.render import usd
-
-    return usd(v, 2 if v is not None and v == v and abs(v) < 100 else 0)
-
-
-def _share(x: float) -> str:
-    return "n/a" if x != x else f"{x:.1%}"
-
-
-def _render_summary(w, groups, costs, total, reports, warnings) -> str:
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    from openvclosed.report.text import fmt_tokens
-
-    rows = sum(r.good_rows for r in reports)
-    bad = sum(r.bad_rows for r in reports)
-    head = (f"{len(reports)} file{'s' if len(reports) != 1 else ''}, {rows:,} records"
-            + (f" ({bad:,} bad rows skipped)" if bad else "")
-            + f"; window {_fmt_ts(w.start_ts)} to {_fmt_ts(w.end_ts)} = {w.days:.2f} days ({w.resolution} resolution)")
-    t = Table(title=f"Traffic per model: tokens = input + output; input = input share of tokens, cached = cached "
-                    f"share of input; peak/mean = busiest {w.resolution} / mean {w.resolution}; $ at catalog list "
-                    f"prices over the window", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("model", "left"), ("API", "left"), ("tok/day", "right"), ("peak day", "right"),
-                      ("req/day", "right"), ("input", "right"), ("cached", "right"), ("peak/mean", "right"),
-                      ("$/day", "right"), ("$ total", "right"), ("$ logged", "right")):
-        t.add_column(col, justify=just, overflow="fold", no_wrap=col != "model")
-    for s, c in zip(groups, costs):
-        t.add_row(s.name, c.api or "(not in catalog)", fmt_tokens(s.tokens_per_day), fmt_tokens(s.peak_day_tokens),
-                  f"{s.requests_per_day:,.1f}", _share(s.input_share), _share(s.cached_share),
-                  f"{s.peak_to_mean:.2f}", _usd(c.usd_per_day), _usd(c.usd_window),
-                  _usd(s.logged_usd) if s.logged_usd is not None else "-")
-    tot = _total_json(total, costs, groups)
-    t.add_section()
-    t.add_row("total", f"{tot['priced_token_share']:.0%} priced", fmt_tokens(total.tokens_per_day),
-              fmt_tokens(total.peak_day_tokens), f"{total.requests_per_day:,.1f}", _share(total.input_share),
-              _share(total.cached_share), f"{total.peak_to_mean:.2f}", _usd(tot["usd_per_day_at_catalog"]),
-              _usd(tot["usd_at_catalog"]), _usd(total.logged_usd) if total.logged_usd is not None else "-")
-    parts = [Text(head), t]
-    parts += [Text("warning: " + x) for x in warnings]
-    return _render(Group(*parts))
-
-
-def _render_reprice(r, w, warnings) -> str:
-    import math
-
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    from openvclosed.report.text import fmt_tokens
-    from openvclosed.report.render import usd
-
-    head = [
-        f"traffic          {fmt_tokens(r.tokens_per_day)} tokens/day over {r.days:.2f} days; input {_share(r.input_share)}, "
-        f"cached {_share(r.cached_share)} of input; context {r.context_tokens:,} tokens/sequence",
-        f"as logged        {_usd(r.actual_usd_per_month)}/month at the catalog prices of the models used "
-        f"({r.actual_priced_token_share:.0%} of tokens priced)"
-        + (f"; the logs' own cost column: {_usd(r.logged_usd_per_month)}/month" if r.logged_usd_per_month is not None else ""),
-        f"self-host sizing {fmt_tokens(r.tokens_per_day)} tokens/day x peak/mean {r.peak_to_mean:.2f} "
-        f"({'hourly' if r.resolution == 'hour' else 'DAILY'}) = {fmt_tokens(r.sizing_tokens_per_day)} tokens/day at "
-        f"utilization {r.assumptions['utilization']:g}",
-    ]
-    t = Table(title="The same traffic on each option (cheapest first)", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("option", "left"), ("kind", "left"), ("tier", "left"), ("detail", "left"),
-                      ("$/month", "right"), ("$/1M tok", "right"), ("vs as logged", "right")):
-        t.add_column(col, justify=just, overflow="fold", no_wrap=col == "option")
-    for o in r.options:
-        detail = o.detail
-        if o.kind == "self-host":
-            detail += (f", {o.replicas:.0f} replica{'s' if o.replicas != 1 else ''}" if o.fits and
-                       math.isfinite(o.replicas or math.inf) else ", does not fit")
-        if o.saving_usd_per_month is None:
-            vs = "-"
-        else:
-            vs = (f"saves {_usd(o.saving_usd_per_month)}/mo" if o.saving_usd_per_month >= 0
-                  else f"costs {_usd(-o.saving_usd_per_month)}/mo more")
-        t.add_row(o.option, o.kind, o.tier or "-", detail,
-                  _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
-                  usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs)
-    keys = ["utilization", "electricity_usd_kwh", "pue", "ops_usd_month", "amortize_years", "rate"]
-    assum = "  ".join(f"{k}={r.assumptions[k]:g}" for k in keys)
-    parts = [Text("\n".join(head)), t, Text("assumptions: " + assum + "  (`ovc breakeven --help` names them all)")]
-    parts += [Text("warning: " + x) for x in warnings]
-    return _render(Group(*parts))

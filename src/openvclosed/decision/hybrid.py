@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from openvclosed.catalog import Catalog
 from openvclosed.decision.options import API_KINDS, Option, OptionKind, allowed, serves

@@ -24,18 +24,6 @@ class Portfolio:
     notes: list[str]
 
 
-def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None) -> tuple[list[WorkloadDecision], Portfolio | None]:
-    ws = wf.workloads
-    if only:
-        ws = [w for w in ws if w.name == only]
-        if not ws:
-            raise InputError(f"--workload: {only!r} not in the file; workloads: {', '.join(x.name for x in wf.workloads)}")
-    rules = wf.rules()
-    decisions = [decide_workload(catalog, w, rules) for w in ws]
-    portfolio = _portfolio(decisions) if len(decisions) > 1 else None
-    return decisions, portfolio
-
-
 def portfolio(decisions: list[WorkloadDecision]) -> Portfolio:
     """Can workloads share one self-hosted design? Price the pooled volume against each alone."""
     alone = {d.workload.name: (d.recommended.usd_per_month if d.recommended else math.inf) for d in decisions}

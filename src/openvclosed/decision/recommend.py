@@ -18,7 +18,7 @@ from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.designs import Design, evaluate, precisions_for, quant_risk
 from openvclosed.decision.options import (API_KINDS, Option, OptionKind, allowed, serves, share_text,
                                           tier_needed)
-from openvclosed.decision.selection import fmt_tokens, licence_findings
+from openvclosed.decision.selection import licence_findings
 from openvclosed.decision.workload import Workload, WorkloadFile
 from openvclosed.engine import api_usd_per_mtok, per_month_from_day
 from openvclosed.engine.horizon import horizon_costs, monthly_discount_rate

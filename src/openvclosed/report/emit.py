@@ -27,6 +27,10 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("CheckResult", "github"): "openvclosed.report.check:render_github_annotations",
     ("CatalogResult", "table"): "openvclosed.report.render:render_catalog_result",
     ("CatalogResult", "json"): "openvclosed.report.render:render_catalog_json",
+    ("UsageSummaryResult", "table"): "openvclosed.report.usage:render_summary",
+    ("UsageSummaryResult", "json"): "openvclosed.report.render:render_json",
+    ("RepriceResult", "table"): "openvclosed.report.usage:render_reprice",
+    ("RepriceResult", "json"): "openvclosed.report.render:render_json",
     ("SweepResult", "table"): "openvclosed.report.sweep:render_sweep",
     ("SweepResult", "json"): "openvclosed.report.render:render_json",
 }

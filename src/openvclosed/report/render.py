@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 
 from rich import box
 from rich.console import Console, Group

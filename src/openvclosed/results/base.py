@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "like_for_like": "an API of a higher capability tier is compared with a weaker model",
     "day_buckets": "usage logs in day buckets underestimate the hourly peak",
     "unpriced_model": "a logged model is not in the catalog",
+    "usage_window": "something about the usage logs' time window (short, gappy, day buckets)",
     "skipped": "an analysis was skipped and why",
     "no_option": "no option satisfies every constraint",
     "budget": "a monthly budget is exceeded (ovc check)",

@@ -16,11 +16,12 @@ from openvclosed.decision.assumptions import Assumptions
 from openvclosed.catalog import ApiEntry, Catalog
 from openvclosed.engine import api_usd_per_mtok
 from openvclosed.results.base import Finding
+from openvclosed.results.usage import OptionCost, RepriceResult
 from openvclosed.errors import InputError
 from openvclosed.units import HwSpec, closest, normalize_name
 from openvclosed.usage.aggregate import TrafficStats, Window
 
-__all__ = ["match_api", "ModelCost", "price_groups", "OptionCost", "RepriceResult", "reprice"]
+__all__ = ["match_api", "ModelCost", "price_groups", "reprice"]
 
 _PROVIDER_ALIASES = {
     "openai": "openai", "azure": "openai", "azure-ai": "openai", "anthropic": "anthropic", "bedrock": "anthropic",
@@ -116,48 +117,6 @@ def _api_price(api: ApiEntry, s: TrafficStats) -> float:
     c = s.cached_share if s.cached_share == s.cached_share else 0.0
     return float(api_usd_per_mtok(api.input_usd_per_mtok, api.output_usd_per_mtok, s_in,
                                   api.cached_input_usd_per_mtok, c))
-
-
-@dataclass
-class OptionCost:
-    """The logged traffic on one option. Costs over the window, per month and per 1M tokens."""
-
-    option: str
-    kind: str  # closed | hosted-open | self-host
-    tier: str | None
-    detail: str
-    usd_window: float
-    usd_per_month: float
-    usd_per_mtok: float
-    saving_usd_per_month: float | None  # vs the traffic's catalog cost as logged (positive = cheaper)
-    # self-host only
-    gpu: str | None = None
-    n_gpus: int | None = None
-    model: str | None = None
-    quant: str | None = None
-    mode: str | None = None
-    fits: bool | None = None
-    replicas: float | None = None
-    capacity_tokens_per_day: float | None = None
-    sizing_tokens_per_day: float | None = None
-
-
-@dataclass
-class RepriceResult:
-    tokens_per_day: float
-    input_share: float
-    cached_share: float
-    peak_to_mean: float
-    resolution: str
-    days: float
-    sizing_tokens_per_day: float
-    context_tokens: int
-    actual_usd_per_month: float  # the logged traffic at the catalog prices of the models it used
-    actual_priced_token_share: float
-    logged_usd_per_month: float | None
-    options: list[OptionCost]
-    assumptions: dict
-    findings: list
 
 
 def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], window: Window, a: Assumptions,

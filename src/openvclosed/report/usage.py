@@ -1,0 +1,94 @@
+"""Renderers for ``ovc usage summarize`` and ``ovc usage reprice``: result object in, string out."""
+
+from __future__ import annotations
+
+import math
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from openvclosed.report.findings import stdout_findings
+from openvclosed.report.render import _render
+from openvclosed.report.text import fmt_tokens, term, usd
+from openvclosed.results.usage import RepriceResult, UsageSummaryResult
+
+__all__ = ["render_summary", "render_reprice"]
+
+
+def _usd(v) -> str:
+    """Dollars with cents below $100 (usage logs are often small)."""
+    return usd(v, 2 if v is not None and v == v and abs(v) < 100 else 0)
+
+
+def _share(x) -> str:
+    return "n/a" if x is None or x != x else f"{x:.1%}"
+
+
+def _warnings(findings) -> list:
+    return [Text("warning: " + term(f.message)) for f in stdout_findings(findings)]
+
+
+def render_summary(r: UsageSummaryResult, width: int | None = None) -> str:
+    w = r.window
+    rows = sum(f["good_rows"] for f in r.files)
+    bad = sum(f["bad_rows"] for f in r.files)
+    head = (f"{len(r.files)} file{'s' if len(r.files) != 1 else ''}, {rows:,} records"
+            + (f" ({bad:,} bad rows skipped)" if bad else "")
+            + f"; window {w['start']} to {w['end']} = {w['days']:.2f} days ({w['resolution']} resolution)")
+    res = w["resolution"]
+    t = Table(title=f"Traffic per model: tokens = input + output; input = input share of tokens, cached = cached "
+                    f"share of input; peak/mean = busiest {res} / mean {res}; $ at catalog list "
+                    f"prices over the window", box=box.SIMPLE_HEAVY, title_justify="left")
+    for col, just in (("model", "left"), ("API", "left"), ("tok/day", "right"), ("peak day", "right"),
+                      ("req/day", "right"), ("input", "right"), ("cached", "right"), ("peak/mean", "right"),
+                      ("$/day", "right"), ("$ total", "right"), ("$ logged", "right")):
+        t.add_column(col, justify=just, overflow="fold", no_wrap=col != "model")
+    for m in r.models:
+        t.add_row(term(m["model"]), m["api"] or "(not in catalog)", fmt_tokens(m["tokens_per_day"]),
+                  fmt_tokens(m["peak_day_tokens"]), f"{m['requests_per_day']:,.1f}", _share(m["input_share"]),
+                  _share(m["cached_share"]), f"{m['peak_to_mean']:.2f}", _usd(m["usd_per_day_at_catalog"]),
+                  _usd(m["usd_at_catalog"]), _usd(m["logged_usd"]) if m["logged_usd"] is not None else "-")
+    tot = r.total
+    t.add_section()
+    t.add_row("total", f"{tot['priced_token_share']:.0%} priced", fmt_tokens(tot["tokens_per_day"]),
+              fmt_tokens(tot["peak_day_tokens"]), f"{tot['requests_per_day']:,.1f}", _share(tot["input_share"]),
+              _share(tot["cached_share"]), f"{tot['peak_to_mean']:.2f}", _usd(tot["usd_per_day_at_catalog"]),
+              _usd(tot["usd_at_catalog"]), _usd(tot["logged_usd"]) if tot["logged_usd"] is not None else "-")
+    return _render(Group(Text(head), t, *_warnings(r.findings)), width)
+
+
+def render_reprice(r: RepriceResult, width: int | None = None) -> str:
+    head = [
+        f"traffic          {fmt_tokens(r.tokens_per_day)} tokens/day over {r.days:.2f} days; input {_share(r.input_share)}, "
+        f"cached {_share(r.cached_share)} of input; context {r.context_tokens:,} tokens/sequence",
+        f"as logged        {_usd(r.actual_usd_per_month)}/month at the catalog prices of the models used "
+        f"({r.actual_priced_token_share:.0%} of tokens priced)"
+        + (f"; the logs' own cost column: {_usd(r.logged_usd_per_month)}/month" if r.logged_usd_per_month is not None else ""),
+        f"self-host sizing {fmt_tokens(r.tokens_per_day)} tokens/day x peak/mean {r.peak_to_mean:.2f} "
+        f"({'hourly' if r.resolution == 'hour' else 'DAILY'}) = {fmt_tokens(r.sizing_tokens_per_day)} tokens/day at "
+        f"utilization {r.assumptions['utilization']:g}",
+    ]
+    t = Table(title="The same traffic on each option (cheapest first)", box=box.SIMPLE_HEAVY, title_justify="left")
+    for col, just in (("option", "left"), ("kind", "left"), ("tier", "left"), ("detail", "left"),
+                      ("$/month", "right"), ("$/1M tok", "right"), ("vs as logged", "right")):
+        t.add_column(col, justify=just, overflow="fold", no_wrap=col == "option")
+    for o in r.options:
+        detail = o.detail
+        if o.kind == "self-host":
+            detail += (f", {o.replicas:.0f} replica{'s' if o.replicas != 1 else ''}" if o.fits and
+                       math.isfinite(o.replicas or math.inf) else ", does not fit")
+        if o.saving_usd_per_month is None:
+            vs = "-"
+        else:
+            vs = (f"saves {_usd(o.saving_usd_per_month)}/mo" if o.saving_usd_per_month >= 0
+                  else f"costs {_usd(-o.saving_usd_per_month)}/mo more")
+        t.add_row(term(o.option), o.kind, o.tier or "-", detail,
+                  _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
+                  usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs)
+    keys = ["utilization", "electricity_usd_kwh", "pue", "ops_usd_month", "amortize_years", "rate"]
+    assum = "  ".join(f"{k}={r.assumptions[k]:g}" for k in keys)
+    parts = [Text("\n".join(head)), t, Text("assumptions: " + assum + "  (`ovc breakeven --help` names them all)")]
+    parts += _warnings(r.findings)
+    return _render(Group(*parts), width)

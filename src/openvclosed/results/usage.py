@@ -1,0 +1,63 @@
+"""Result objects of ``ovc usage summarize`` and ``ovc usage reprice`` (the JSON contract)."""
+
+from __future__ import annotations
+
+from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
+
+__all__ = ["UsageSummaryResult", "OptionCost", "RepriceResult"]
+
+
+class UsageSummaryResult(ResultModel):
+    """Traffic statistics per model and in total, from usage logs."""
+
+    schema_version: int = SCHEMA_VERSION
+    window: dict
+    files: list[dict]
+    models: list[dict]
+    total: dict
+    findings: list[Finding]
+
+
+class OptionCost(ResultModel):
+    """The logged traffic on one option. Costs over the window, per month and per 1M tokens."""
+
+    option: str
+    kind: str  # closed | hosted-open | self-host
+    tier: str | None
+    detail: str
+    usd_window: float
+    usd_per_month: float
+    usd_per_mtok: float
+    saving_usd_per_month: float | None  # vs the traffic's catalog cost as logged (positive = cheaper)
+    # self-host only
+    gpu: str | None = None
+    n_gpus: int | None = None
+    model: str | None = None
+    quant: str | None = None
+    mode: str | None = None
+    fits: bool | None = None
+    replicas: float | None = None
+    capacity_tokens_per_day: float | None = None
+    sizing_tokens_per_day: float | None = None
+
+
+class RepriceResult(ResultModel):
+    """The logged traffic repriced on every option; self-hosting sized for the observed peak."""
+
+    schema_version: int = SCHEMA_VERSION
+    window: dict | None = None
+    files: list[dict] = []
+    tokens_per_day: float
+    input_share: float
+    cached_share: float
+    peak_to_mean: float
+    resolution: str
+    days: float
+    sizing_tokens_per_day: float
+    context_tokens: int
+    actual_usd_per_month: float  # the logged traffic at the catalog prices of the models it used
+    actual_priced_token_share: float
+    logged_usd_per_month: float | None
+    options: list[OptionCost]
+    assumptions: dict
+    findings: list[Finding]
