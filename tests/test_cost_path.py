@@ -152,3 +152,16 @@ def test_bad_columns_falls_back(run, monkeypatch, columns):
     monkeypatch.setenv("COLUMNS", columns)
     r = run("breakeven", "-t", "5e8", "-g", "2x4090", *NO_STALE)
     assert r.exit_code == 0 and "Traceback" not in r.stderr
+
+
+def test_methodology_assumption_table_matches_the_code():
+    from openvclosed.decision.assumptions import BASIS, Assumptions
+
+    text = open("docs/methodology.md", encoding="utf-8").read()
+    a = Assumptions()
+    for name in Assumptions.model_fields:
+        v = getattr(a, name)
+        if v is None:
+            continue
+        shown = f"{v:g}" if isinstance(v, float) else str(v)
+        assert f"| `{name}` | {shown} | {BASIS[name]} |" in text, name
