@@ -22,19 +22,30 @@ ref = importlib.util.module_from_spec(spec)
 sys.modules["scalar_reference"] = ref
 spec.loader.exec_module(ref)
 
-from openvclosed.engine import api_usd_per_mtok  # noqa: E402
-from openvclosed.engine.scenario import compare_with_api, selfhost_scenario  # noqa: E402
+import dataclasses  # noqa: E402
+
+from openvclosed.engine import api_usd_per_mtok, compare_with_api  # noqa: E402
+from openvclosed.engine.design import DesignInputs, selfhost_design  # noqa: E402
+
+FIELDS = ("params_b", "active_params_b", "expert_params_b", "experts_total", "experts_per_token", "dense_bits",
+          "expert_bits", "kv_elements_per_seq", "layers", "n_gpus", "vram_gib", "bandwidth_gb_s", "tflops",
+          "gpu_hour_usd")
 
 
 def inputs(n: int, seed: int = 0) -> dict:
     g = np.random.default_rng(seed)
     layers = g.integers(16, 128, n).astype(float)
-    return dict(tokens_per_day=g.uniform(0, 1e10, n), params_b=g.uniform(1, 700, n),
-                active_share=g.uniform(0.05, 1, n), kv_elements_per_token=2 * layers * 8 * 128,
-                weight_bits=g.choice([16.0, 8.0, 4.5], n), n_gpus=g.integers(1, 9, n).astype(float),
-                vram_gb=g.choice([24.0, 48.0, 80.0, 141.0], n), bandwidth_gb_s=g.uniform(300, 5000, n),
-                tflops=g.uniform(50, 2000, n), replica_usd_per_day=g.uniform(10, 2000, n),
-                p_in=g.uniform(0.05, 15, n), p_out=g.uniform(0.2, 75, n))
+    params = g.uniform(1, 700, n)
+    moe = g.random(n) < 0.4
+    active = np.where(moe, params * g.uniform(0.02, 0.3, n), params)
+    return dict(tokens_per_day=g.uniform(0, 1e10, n), params_b=params, active_params_b=active,
+                expert_params_b=np.where(moe, (params - active) * 1.05, 0.0).clip(0, params * 0.98),
+                experts_total=np.where(moe, 128.0, 0.0), experts_per_token=np.where(moe, 8.0, 0.0),
+                dense_bits=g.choice([16.0, 8.0, 4.5], n), expert_bits=g.choice([16.0, 8.0, 4.25], n),
+                kv_elements_per_seq=2 * layers * 8 * 128 * 4096, layers=layers,
+                n_gpus=g.integers(1, 9, n).astype(float), vram_gib=g.choice([24.0, 48.0, 80.0, 141.0], n),
+                bandwidth_gb_s=g.uniform(300, 5000, n), tflops=g.uniform(50, 2000, n),
+                gpu_hour_usd=g.uniform(0.5, 10, n), p_in=g.uniform(0.05, 15, n), p_out=g.uniform(0.2, 75, n))
 
 
 CHUNK = 16_384
@@ -48,26 +59,22 @@ def vectorized_chunked(x: dict, chunk: int = CHUNK) -> None:
 
 
 def vectorized(x: dict) -> np.ndarray:
-    r = selfhost_scenario(x["tokens_per_day"], x["params_b"], x["params_b"] * x["active_share"],
-                          x["kv_elements_per_token"], x["weight_bits"], x["n_gpus"], x["vram_gb"],
-                          x["bandwidth_gb_s"], x["tflops"], 0.1, x["replica_usd_per_day"], input_share=0.75,
-                          context_tokens=4096)
+    r = selfhost_design(DesignInputs(rented=True, ops_usd_month=0.0, **{k: x[k] for k in FIELDS}), x["tokens_per_day"])
     p = api_usd_per_mtok(x["p_in"], x["p_out"], 0.75)
-    c = compare_with_api(x["tokens_per_day"], p, r["usd_per_day"], x["replica_usd_per_day"],
-                         r["capacity_tokens_per_day"], r["replicas"], 20000.0, 30.0)
+    c = compare_with_api(x["tokens_per_day"], p, r.usd_per_day, r.replica_usd_per_day, r.capacity_tokens_per_day,
+                         r.replicas, 20000.0, 30.0)
     return c["breakeven_tokens_per_day"]
 
 
+DEFAULTS = {f.name: float(f.default) for f in dataclasses.fields(DesignInputs) if f.default is not dataclasses.MISSING}
+
+
 def scalar(x: dict, k: int) -> None:
-    kw = dict(kv_bits=16.0, vram_reserve_share=0.9, max_batch=256, bandwidth_eff=0.7, decode_mfu=0.4,
-              prefill_mfu=0.5, utilization=0.5, hours_per_day=24.0, tokens_per_s=float("nan"))
     for i in range(k):
-        r = ref.selfhost_scenario(x["tokens_per_day"][i], x["params_b"][i], x["params_b"][i] * x["active_share"][i],
-                                  x["kv_elements_per_token"][i], x["weight_bits"][i], x["n_gpus"][i],
-                                  x["vram_gb"][i], x["bandwidth_gb_s"][i], x["tflops"][i], 0.1,
-                                  x["replica_usd_per_day"][i], input_share=0.75, context_tokens=4096, **kw)
+        f = dict(DEFAULTS, **{name: float(x[name][i]) for name in FIELDS})
+        r = ref.selfhost_design(float(x["tokens_per_day"][i]), **f)
         p = ref.api_usd_per_mtok(x["p_in"][i], x["p_out"][i], 0.75)
-        ref.compare_with_api(x["tokens_per_day"][i], p, r["usd_per_day"], x["replica_usd_per_day"][i],
+        ref.compare_with_api(x["tokens_per_day"][i], p, r["usd_per_day"], r["replica_usd_per_day"],
                              r["capacity_tokens_per_day"], r["replicas"], 20000.0, 30.0)
 
 

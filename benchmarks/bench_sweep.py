@@ -50,12 +50,13 @@ def main() -> None:
     print(f"sweep: {n:,} scenarios ({rows} frontier rows) in {wall:.2f} s wall (CLI, start-up and catalog included) "
           f"= {n / wall / 1e6:.1f}M scenarios/s; peak RSS {rss_mb:.0f} MB (target < 500 MB)")
 
+    from openvclosed.engine.design import DesignInputs
+    from openvclosed.engine.horizon import HorizonInputs
     from openvclosed.engine.montecarlo import monte_carlo_breakeven
 
-    base = dict(tokens_per_day=5e8, params_b=8.03, active_params_b=8.03, kv_elements_per_token=131072,
-                weight_bits=16, n_gpus=2, vram_gb=24, bandwidth_gb_s=1008, tflops=165.2, tp_overhead=0.15,
-                gpu_tdp_w=450, gpu_usd=1599, gpu_hour_usd=np.nan, rented=False, input_share=0.75,
-                context_tokens=4096, horizon_months=36)
+    x = DesignInputs(params_b=8.03, active_params_b=8.03, kv_elements_per_seq=131072 * 4096, n_gpus=2, vram_gib=24,
+                     bandwidth_gb_s=1008, tflops=165.2, gpu_tdp_w=450, gpu_usd=1599, input_share=0.75)
+    base = HorizonInputs(x, 5e8, horizon_months=36)
     monte_carlo_breakeven(base, 1.0, n=1000)
     ts = []
     for i in range(a.mc_repeat):

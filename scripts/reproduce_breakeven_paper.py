@@ -146,7 +146,8 @@ def assumptions_for(paper: dict, gpu_entry, paper_gpu: dict, hours_per_day: floa
         utilization=1.0, hours_per_day=hours_per_day, days_per_month=days_per_month,
         electricity_usd_kwh=inp["electricity_usd_kwh"]["value"], pue=1.0,
         power_draw_share=paper_gpu["power_w"] / gpu_entry.tdp_w * electricity_share, host_w_per_gpu=0.0,
-        host_usd_per_gpu=0.0, ops_usd_month=0.0, rate=0.0, gpu_price_usd=float(paper_gpu["price_usd"]))
+        host_usd_per_gpu=0.0, ops_usd_month=0.0, rate=0.0, gpu_price_usd=float(paper_gpu["price_usd"]),
+        system_power=False)
 
 
 def run(hours_per_day: float | None = None, days_per_month: float | None = None,
@@ -390,7 +391,7 @@ def cli_args(d: dict, paper: dict) -> list[str]:
             "--utilization", "1", "--hours-per-day", f"{a.hours_per_day:g}", "--days-per-month", f"{a.days_per_month:g}",
             "--gpu-price-usd", f"{a.gpu_price_usd:g}", "--host-usd-per-gpu", "0", "--ops-usd-month", "0", "--rate", "0",
             "--pue", "1", "--electricity-usd-kwh", f"{a.electricity_usd_kwh:g}", "--input-share", repr(a.input_share),
-            "--host-w-per-gpu", f"{a.host_w_per_gpu:g}", "--power-draw-share", repr(a.power_draw_share)]
+            "--no-system-power", "--host-w-per-gpu", f"{a.host_w_per_gpu:g}", "--power-draw-share", repr(a.power_draw_share)]
     apis = {x["id"]: x for x in paper["apis"]}
     for k in paper["results"]["apis"]:
         args += ["--api-price", f"{apis[k]['input_usd_per_mtok']:g}:{apis[k]['output_usd_per_mtok']:g}"]

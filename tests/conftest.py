@@ -16,6 +16,7 @@ GOLDEN_DIR = os.path.join(os.path.dirname(__file__), "golden")
 def _isolate(monkeypatch):
     """No user catalogs from the environment; a fixed terminal width for stable tables."""
     monkeypatch.delenv("OVC_CATALOG", raising=False)
+    monkeypatch.setenv("OVC_DEBUG", "1")  # a bug raises in tests instead of becoming one line
     monkeypatch.setenv("COLUMNS", "150")
 
 

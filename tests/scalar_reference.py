@@ -32,70 +32,97 @@ def capital_recovery_factor(rate, years):
     return rate * g / (g - 1)
 
 
-def _tp(n_gpus, tp_overhead):
-    return 1 + tp_overhead * (n_gpus - 1)
+TP_CANDIDATES = (1, 2, 4, 8)
 
 
-def _decode_step(batch, w_gb, active_share, kv_seq_gb, active_b, n, bw, tflops, bw_eff, mfu, tp_overhead):
-    share = min(max(active_share, 0.0), 1.0)
-    weights_read = w_gb * (1 - (1 - share) ** batch)  # MoE: experts touched by `batch` tokens
-    t_mem = (weights_read + batch * kv_seq_gb) / (n * bw * bw_eff)
-    t_cmp = 2 * active_b * 1e9 * batch / (n * tflops * 1e12 * mfu)
-    return max(t_mem, t_cmp) * _tp(n, tp_overhead)
+def _touched(batch, experts, k):
+    """E (1 - (1 - k/E)^B): distinct experts a batch routes to (0 for dense)."""
+    if experts <= 0:
+        return 0.0
+    return min(experts * (1.0 - (1.0 - k / experts) ** batch), experts)
 
 
-def selfhost_scenario(tokens_per_day, params_b, active_params_b, kv_elements_per_token, weight_bits, n_gpus,
-                      vram_gb, bandwidth_gb_s, tflops, tp_overhead, replica_usd_per_day, *, input_share,
-                      context_tokens, kv_bits=16.0, vram_reserve_share=0.9, max_batch=256, bandwidth_eff=0.7,
-                      decode_mfu=0.4, prefill_mfu=0.5, utilization=0.5, hours_per_day=24.0, tokens_per_s=NAN):
-    """One self-hosting scenario; same keys as the engine's ``selfhost_scenario``."""
-    # fit
-    w = params_b * weight_bits / 8  # GB
-    kv_tok = kv_elements_per_token * kv_bits / 8 / 1e9  # GB per token
-    kv_seq = kv_tok * context_tokens
-    usable = vram_gb * GIB_IN_GB * n_gpus * vram_reserve_share
+def _comm(batch, t, layers, hidden, link_gb_s, latency_s):
+    if t <= 1:
+        return 0.0
+    bytes_ = 0.0 if math.isnan(hidden) else batch * hidden * 2 * 2 * (t - 1) / t
+    return 2 * layers * (latency_s + (bytes_ / (link_gb_s * 1e9) if bytes_ > 0 else 0.0))
+
+
+def _step(batch, t, f, dense_gb, expert_gb, kv_seq):
+    eff_d = f["bandwidth_eff"] * (f["low_bit_eff"] if f["dense_bits"] < 8 else 1.0)
+    eff_e = f["bandwidth_eff"] * (f["low_bit_eff"] if f["expert_bits"] < 8 else 1.0)
+    e = f["experts_total"]
+    experts_read = expert_gb * (_touched(batch, e, f["experts_per_token"]) / e if e > 0 else 0.0)
+    t_mem = (dense_gb / eff_d + experts_read / eff_e + batch * kv_seq / f["kv_bandwidth_eff"]) / (t * f["bandwidth_gb_s"])
+    t_cmp = 2 * f["active_params_b"] * 1e9 * batch / (t * f["tflops"] * 1e12 * f["decode_mfu"])
+    comm = _comm(batch, t, f["layers"], f["hidden_size"], f["link_gb_s"], f["link_latency_s"])
+    return max(t_mem, t_cmp) + comm + f["step_overhead_s"] + f["layers"] * f["layer_overhead_s"]
+
+
+def _instance(t, f):
+    """Every quantity of one layout of tp-degree t (a dict), as the engine's docstrings define it."""
+    n = f["n_gpus"]
+    valid = t <= n and n % t == 0 and (math.isnan(f["tp"]) or t == f["tp"])
+    expert_p = f["expert_params_b"]
+    dense_p = f["params_b"] - expert_p if math.isnan(f["dense_params_b"]) else f["dense_params_b"]
+    dense_gb, expert_gb = dense_p * f["dense_bits"] / 8, expert_p * f["expert_bits"] / 8
+    w = dense_gb + expert_gb
+    kv_seq = f["kv_elements_per_seq"] * f["kv_bits"] / 8 / 1e9
+    usable = f["vram_gib"] * GIB_IN_GB * t * f["vram_reserve_share"]
     free = max(usable - w, 0.0)
-    if kv_seq > 0:
+    if not valid:
+        seqs = 0.0
+    elif kv_seq > 0:
         seqs = float(math.floor(free / kv_seq))
     else:
         seqs = INF if free > 0 else 0.0
     fits = seqs >= 1
-    batch = min(seqs, float(max_batch))
-    # throughput
-    args = (w, active_params_b / params_b, kv_seq, active_params_b, n_gpus, bandwidth_gb_s, tflops,
-            bandwidth_eff, decode_mfu, tp_overhead)
-    step = _decode_step(max(batch, 1.0), *args)
+    batch = min(seqs, f["max_batch"], f["batch_cap"])
+    step = _step(max(batch, 1.0), t, f, dense_gb, expert_gb, kv_seq)
+    instances = n / t if valid else 0.0
     if fits:
-        single = 1 / _decode_step(1.0, *args)
-        agg = batch / step if batch > 0 else 0.0
-        prefill = n_gpus * tflops * 1e12 * prefill_mfu / (2 * active_params_b * 1e9) / _tp(n_gpus, tp_overhead)
+        single = 1 / _step(1.0, t, f, dense_gb, expert_gb, kv_seq)
+        agg = instances * (batch / step if batch > 0 else 0.0)
+        prefill = instances * t * f["tflops"] * 1e12 * f["prefill_mfu"] / (2 * f["active_params_b"] * 1e9)
     else:
         single = agg = prefill = 0.0
-    # capacity of one replica [tokens/day]
-    seconds = 3600 * hours_per_day * utilization
-    if not fits:
-        capacity = 0.0
-    elif math.isfinite(tokens_per_s):
-        capacity = tokens_per_s * seconds
+    s_in = f["input_share"]
+    s_p = s_in * (1 - f["prefix_cached_share"])
+    seconds = 3600 * f["hours_per_day"] * f["utilization"]
+    if fits and batch >= 1:
+        sec = (s_p / prefill if s_p > 0 else 0.0) + ((1 - s_in) / agg if s_in < 1 else 0.0)
+        capacity = seconds / sec if sec > 0 else INF
     else:
-        sec_per_token = 0.0
-        if input_share > 0:
-            sec_per_token += input_share / prefill
-        if input_share < 1:
-            sec_per_token += (1 - input_share) / agg
-        capacity = seconds / sec_per_token if sec_per_token > 0 else INF
-    # replicas and cost
+        capacity = 0.0
+    return dict(tp=float(t), instances=instances, weights_gb=w, kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs,
+                fits=fits, batch=batch, step_s=step, decode_tokens_per_s_single=single, decode_tokens_per_s=agg,
+                prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity)
+
+
+def selfhost_design(tokens_per_day, **f):
+    """One design, every field given by name (the engine's DesignInputs), replica cost as rent
+    (``n x gpu_hour_usd x hours``, no people cost): the best layout, capacity, replicas, cost."""
+    best, key = None, -INF
+    for t in TP_CANDIDATES:
+        r = _instance(t, f)
+        k = r["capacity_tokens_per_day"] + (1e-9 if r["fits"] else 0.0) - t * 1e-12
+        if k > key:
+            best, key = r, k
+    capacity = best["capacity_tokens_per_day"]
+    tps = f["tokens_per_s"]
+    if not math.isnan(tps) and best["fits"] and best["batch"] >= 1:
+        capacity = tps * 3600 * f["hours_per_day"] * f["utilization"]
     if tokens_per_day <= 0:
         replicas = 0.0
     elif capacity > 0:
         replicas = float(math.ceil(tokens_per_day / capacity))
     else:
         replicas = INF
-    usd_per_day = replicas * replica_usd_per_day if math.isfinite(replicas) else INF
+    f_day = f["n_gpus"] * f["gpu_hour_usd"] * f["hours_per_day"]
+    usd_per_day = 0.0 if replicas == 0 else (replicas * f_day if math.isfinite(replicas) else INF)
     usd_per_mtok = usd_per_day / (tokens_per_day / 1e6) if tokens_per_day > 0 else NAN
-    return dict(weights_gb=w, kv_gb_per_token=kv_tok, kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs,
-                fits=fits, batch=batch, step_s=step, decode_tokens_per_s_single=single, decode_tokens_per_s=agg,
-                prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity, replicas=replicas,
+    return dict(best, capacity_tokens_per_day=capacity, replicas=replicas, replica_usd_per_day=f_day,
                 usd_per_day=usd_per_day, usd_per_mtok=usd_per_mtok)
 
 

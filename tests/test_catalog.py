@@ -37,12 +37,15 @@ def test_required_entries_present(cat):
     assert all(a.serves_model in cat.models for a in hosted)
 
 
-def test_every_gpu_price_has_source_and_date(cat):
+def test_every_gpu_price_has_source_date_and_basis(cat):
     for g in cat.gpus.values():
-        if g.purchase_usd is not None:
-            assert g.price_source and g.price_as_of, g.id
-        if g.cloud_usd_per_hour is not None:
-            assert g.cloud_source and g.cloud_as_of, g.id
+        for p in g.prices:
+            assert p.source and p.valid_from and p.usd > 0, g.id
+            assert p.basis.unit and p.basis.condition, f"{g.id}: price basis (unit, condition) missing"
+        for r in g.rent:
+            assert r.source and r.valid_from and r.provider, g.id
+    rented = [g for g in cat.gpus.values() if g.rent]
+    assert sum(len({r.provider for r in g.rent}) >= 2 for g in rented) >= len(rented) * 0.7
 
 
 def test_aliases_unique_across_gpus_and_models():
@@ -99,8 +102,8 @@ def test_env_catalog(monkeypatch):
     ("gpus: [\n", r"bad\.yaml:\d+:\d+: invalid YAML"),
     ("widgets: []\n", "unknown top-level key"),
     ("gpus:\n  - name: x\n", r"gpus\[0\]\.id: required"),
-    ("gpus:\n  - id: newcard\n    name: X\n", r"gpus\[newcard\]\.(vendor|vram_gb|source).*"),
-    ("gpus:\n  - id: rtx4090\n    vram_gb: -3\n", r"gpus\[rtx4090\]\.vram_gb"),
+    ("gpus:\n  - id: newcard\n    name: X\n", r"gpus\[newcard\]\.(vendor|memory_gib|source).*"),
+    ("gpus:\n  - id: rtx4090\n    vram_gb: -3\n", r"gpus\[rtx4090\]\.memory_gib"),
     ("apis:\n  - id: openai/gpt-6-astra\n    kind: open\n", "must be one of"),
     ("gpus:\n  - id: rtx4090\n    colour: red\n", "unknown field"),
     ("a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"

@@ -174,7 +174,7 @@ def test_catalog_commands(run, kind):
     (["breakeven", "-t", "5e8", "--api-price", "2-10"], "--api-price"),
     (["breakeven", "-t", "5e8", "-g", "65x4090"], "1 to 64"),
     (["breakeven", "-t", "5e8", "-g", "a10g"], "no purchase price"),
-    (["breakeven", "-t", "5e8", "-g", "rtx5090", "--rent"], "no cloud price"),
+    (["breakeven", "-t", "5e8", "-g", "rtx5080", "--rent"], "no cloud price"),
     (["breakeven", "-t", "5e8", "--catalog", "/nonexistent.yaml"], "no such file"),
     (["fit", "-g", "4090"], "give --model"),
     (["fit", "-m", "llama-3.1-8b", "--params-b", "8"], "either --model or an ad-hoc model"),

@@ -90,14 +90,23 @@ def test_tokens_flag_reaches_monthly_cost_through_one_conversion(run):
 
 
 def test_engine_defaults_are_the_assumptions_defaults():
+    from openvclosed.decision.calibration import profile
+    from openvclosed.decision.designs import Design, design_inputs
+    from openvclosed.catalog import load_catalog
+
     a = Assumptions()
     for name, value in DEFAULTS.items():
-        if name in Assumptions.model_fields:
+        if name in Assumptions.model_fields and getattr(a, name) is not None:
             assert getattr(a, name) == value, name
     fields = {f.name: f.default for f in dataclasses.fields(DesignInputs)}
     for name in fields.keys() & DEFAULTS.keys():
         assert fields[name] == DEFAULTS[name], name
-    assert DEFAULTS["bandwidth_eff"] == 0.55  # the calibrated value ships (docs/methodology.md)
+    # serving efficiencies: an unset assumption means the calibrated engine profile, which is what the engine gets
+    cat = load_catalog([])
+    x = design_inputs([Design(cat.gpu("h100"), 1, cat.model("llama-3.1-8b"), "fp16")], a)
+    for name in ("bandwidth_eff", "kv_bandwidth_eff", "decode_mfu", "prefill_mfu", "step_overhead_s"):
+        assert getattr(a, name) is None
+        assert float(getattr(x, name)[0]) == profile("vllm")[name], name
 
 
 @pytest.mark.parametrize("spec, n, explicit", [("rtx4090", 1, False), ("h100-sxm", 1, False), ("mi300x", 1, False),

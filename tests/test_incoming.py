@@ -48,3 +48,11 @@ def test_measurements_cite_a_source(name, at_least):
     assert len({r["id"] for r in rows}) == len(rows)
     for r in rows:
         assert r["source"].startswith("http") and float(r["tokens_per_s"]) > 0, r["id"]
+
+
+@pytest.mark.parametrize("name", ["apis.yaml", "gpus.yaml", "models.yaml"])
+def test_bundled_catalogs_pass_the_strict_user_file_checks(name):
+    """The bundled catalogs load without the strict checks at run time; here they must pass them."""
+    from openvclosed.yamlio import load_yaml_file
+
+    assert load_yaml_file(INCOMING.parent / name)

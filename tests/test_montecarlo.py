@@ -13,8 +13,8 @@ from openvclosed.engine.montecarlo import VARIABLES, monte_carlo_breakeven, reso
 from openvclosed.engine.sensitivity import sensitivity_table
 
 NO_STALE = ["--max-age-days", "100000"]
-_BASE = dict(tokens_per_day=3e8, params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-             n_gpus=2, vram_gib=24, bandwidth_gb_s=1008, tflops=165.2, tp_overhead=0.15, gpu_tdp_w=450, gpu_usd=1599,
+_BASE = dict(tokens_per_day=3e8, params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
+             n_gpus=2, vram_gib=24, bandwidth_gb_s=1008, tflops=165.2, gpu_tdp_w=450, gpu_usd=1599,
              gpu_hour_usd=np.nan, rented=False, input_share=0.75, context_tokens=4096, horizon_months=24,
              growth_per_month=0.02, api_price_decline_per_year=0.2)
 _OWN = {"tokens_per_day", "horizon_months", "growth_per_month", "api_price_decline_per_year"}

@@ -92,9 +92,13 @@ def main(argv: list[str] | None = None) -> None:
             what = f"{e.filename}: {e.strerror or e}"
         _err(what or f"{type(e).__name__}: {_one_line(e)}")
         sys.exit(2)
-    except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed
+    except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed; else a bug
         if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):
-            raise
+            if os.environ.get("OVC_DEBUG"):
+                raise
+            _err(f"internal error ({type(e).__name__}: {_one_line(e)[:300]}); please report it with the command "
+                 f"you ran (OVC_DEBUG=1 shows the traceback)")
+            sys.exit(2)
         ctx = getattr(e, "ctx", None)
         if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
             sys.stdout.write(ctx.get_help() + "\n")

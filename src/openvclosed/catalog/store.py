@@ -8,15 +8,14 @@ Every entry carries ``source`` and ``as_of``; a user entry with an existing id o
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
+from openvclosed.catalog.schema import TIERS, ApiEntry, GpuEntry, ModelEntry  # noqa: F401  (re-exported)
 from openvclosed.errors import CatalogError, UnknownNameError
 from openvclosed.units import closest, normalize_name
 from openvclosed.yamlio import load_yaml_file
@@ -25,149 +24,6 @@ __all__ = [
     "ApiEntry", "GpuEntry", "ModelEntry", "Catalog", "load_catalog", "bundled_data_dir",
     "format_validation_error",
 ]
-
-Tier = Literal["simple", "standard", "frontier"]
-TIERS: tuple[str, ...] = ("simple", "standard", "frontier")
-
-
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(min_length=1)
-    source: str = Field(min_length=1, description="Where the figures come from (URL, document, table).")
-    as_of: dt.date = Field(description="Date the source was published or read.")
-    notes: str | None = None
-    catalog: str = Field("bundled", description="File the entry came from (set by the loader).")
-
-    @field_validator("id")
-    @classmethod
-    def _lower_id(cls, v: str) -> str:
-        return normalize_name(v)
-
-
-class LongContextPrice(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    above_tokens: int = Field(gt=0)
-    input_usd_per_mtok: float = Field(ge=0)
-    output_usd_per_mtok: float = Field(ge=0)
-
-
-class ApiEntry(_Entry):
-    """One API offer. Prices in USD per 1M tokens."""
-
-    provider: str
-    model: str
-    kind: Literal["closed", "hosted-open"]
-    role: Literal["flagship", "mid", "small"] | None = None
-    tier: Tier | None = Field(None, description="Capability tier served well; hosted-open offers inherit it from the model.")
-    serves_model: str | None = Field(None, description="hosted-open: id of the open model served.")
-    input_usd_per_mtok: float = Field(ge=0)
-    output_usd_per_mtok: float = Field(ge=0)
-    cached_input_usd_per_mtok: float | None = Field(None, ge=0)
-    cache_write_usd_per_mtok: float | None = Field(None, ge=0)
-    batch_discount: float = Field(0.0, ge=0, le=1)
-    context_tokens: int | None = Field(None, gt=0)
-    long_context: LongContextPrice | None = None
-
-    @property
-    def price_as_of(self) -> dt.date:
-        return self.as_of
-
-
-class GpuEntry(_Entry):
-    """One GPU model. VRAM in GB as marketed (binary GiB for NVIDIA/AMD HBM and GDDR)."""
-
-    name: str
-    vendor: str
-    segment: Literal["consumer", "workstation", "datacenter"] | None = None
-    aliases: list[str] = Field(default_factory=list)
-    vram_gb: float = Field(gt=0)
-    bandwidth_gb_s: float = Field(gt=0)
-    fp16_tflops: float | None = Field(None, gt=0, description="Dense FP16/BF16 tensor TFLOPS.")
-    fp8_tflops: float | None = Field(None, gt=0)
-    int8_tops: float | None = Field(None, gt=0)
-    tdp_w: float | None = Field(None, gt=0)
-    interconnect: str | None = None
-    purchase_usd: float | None = Field(None, gt=0)
-    price_source: str | None = None
-    price_as_of: dt.date | None = None
-    price_note: str | None = None
-    cloud_usd_per_hour: float | None = Field(None, gt=0)
-    cloud_source: str | None = None
-    cloud_as_of: dt.date | None = None
-    cloud_note: str | None = None
-
-    @field_validator("aliases")
-    @classmethod
-    def _norm_aliases(cls, v: list[str]) -> list[str]:
-        return [normalize_name(str(a)) for a in v]
-
-
-class License(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
-    spdx: str | None = None
-    commercial_use: bool
-    mau_limit: int | None = Field(None, gt=0, description="Monthly active users above which the licence needs a separate grant.")
-    conditions: list[str] = Field(default_factory=list)
-    url: str | None = None
-
-
-class Openness(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    weights: bool
-    training_data: bool
-    training_code: bool
-
-
-class Quality(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    benchmark: str
-    score: float | None = None
-    source: str | None = None
-
-
-class ModelEntry(_Entry):
-    """One open-weight model: architecture (for fit and throughput), licence and openness."""
-
-    name: str
-    hf_repo: str | None = None
-    aliases: list[str] = Field(default_factory=list)
-    params_b: float = Field(gt=0, description="Total parameters [1e9].")
-    active_params_b: float = Field(gt=0, description="Parameters active per token [1e9] (MoE < total).")
-    layers: int = Field(gt=0)
-    kv_heads: int = Field(gt=0)
-    head_dim: int = Field(gt=0)
-    hidden_size: int | None = None
-    kv_elements_per_token_per_layer: int | None = Field(None, gt=0)
-    context_tokens: int = Field(gt=0)
-    native_weight_bits: float = Field(16, gt=0)
-    license: License
-    openness: Openness
-    tiers: list[Tier] = Field(min_length=1)
-    tier_basis: str | None = None
-    quality: Quality | None = None
-
-    @field_validator("aliases")
-    @classmethod
-    def _norm_aliases(cls, v: list[str]) -> list[str]:
-        return [normalize_name(str(a)) for a in v]
-
-    @property
-    def kv_elements_per_token(self) -> int:
-        """Elements cached per token over all layers: 2 x layers x kv_heads x head_dim (K and V),
-        or ``layers x kv_elements_per_token_per_layer`` for compressed caches (MLA)."""
-        per_layer = self.kv_elements_per_token_per_layer or 2 * self.kv_heads * self.head_dim
-        return self.layers * per_layer
-
-    @property
-    def best_tier(self) -> str:
-        return max(self.tiers, key=TIERS.index)
-
-    @property
-    def quality_score(self) -> float:
-        return self.quality.score if self.quality and self.quality.score is not None else float("nan")
-
 
 def bundled_data_dir() -> Path:
     """The catalogs shipped with the package (wheel) or the repo's ``data/`` (source checkout)."""
@@ -210,7 +66,12 @@ class Catalog:
         self._check_references()
 
     def _check_references(self) -> None:
-        for a in self.apis.values():
+        names = _name_index(self.models)
+        for key, a in list(self.apis.items()):
+            if a.kind == "hosted-open" and a.serves_model and a.serves_model not in self.models:
+                resolved = names.get(normalize_name(a.serves_model))
+                if resolved:  # an alias (deepseek-r1 -> deepseek-r1-0528)
+                    self.apis[key] = a = a.model_copy(update={"serves_model": resolved})
             if a.kind == "hosted-open" and a.serves_model and a.serves_model not in self.models:
                 raise CatalogError(
                     f"{a.catalog}: apis[{a.id}].serves_model: {a.serves_model!r} is not a model id; "
@@ -268,8 +129,17 @@ def _resolve(name: str, index: dict[str, str], kind: str) -> str:
     raise UnknownNameError(kind, name, sorted(set(index.values())), closest(key, sorted(index)))
 
 
-def _read_sections(path: Path, label: str) -> dict[str, list[dict]]:
-    data = load_yaml_file(path)
+def _read_bundled(path: Path):
+    """The catalogs shipped with ovc: our own files, parsed with libyaml's safe loader directly
+    (the strict checks of user files cost more than the parse; tests hold these files to them)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+
+
+def _read_sections(path: Path, label: str, bundled: bool = False) -> dict[str, list[dict]]:
+    data = _read_bundled(path) if bundled else load_yaml_file(path)
     if not isinstance(data, dict):
         raise CatalogError(f"{label}: top level must be a mapping with keys apis, gpus and/or models")
     unknown = set(data) - set(_SECTIONS) - {"schema_version"}
@@ -299,7 +169,7 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
     base = bundled_data_dir()
     for section in _SECTIONS:
-        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml")[section]:
+        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", bundled=True)[section]:
             raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
     files: list[str | Path] = []
     env = os.environ.get("OVC_CATALOG", "") if include_env else ""

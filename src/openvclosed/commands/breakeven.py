@@ -33,6 +33,7 @@ def breakeven(
     rate: Annotated[Optional[float], typer.Option("--rate", help="Cost of capital per year, 0..1 [default 0.08].", show_default=False)] = None,
     host_usd_per_gpu: Annotated[Optional[float], typer.Option("--host-usd-per-gpu", help="Server/workstation cost per GPU [default 1500 USD].", show_default=False)] = None,
     host_w_per_gpu: Annotated[Optional[float], typer.Option("--host-w-per-gpu", help="Host power (CPU, RAM, fans) per GPU [default 150 W].", show_default=False)] = None,
+    system_power: Annotated[bool, typer.Option("--system-power/--no-system-power", help="Count the catalog's whole-system power per GPU where it has one (e.g. DGX H100 10.2 kW / 8); --no-system-power uses GPU TDP x draw share + host power.")] = True,
     power_draw_share: Annotated[Optional[float], typer.Option("--power-draw-share", help="Mean GPU draw as a share of TDP while powered [default 1.0].", show_default=False)] = None,
     gpu_price_usd: Annotated[Optional[float], typer.Option("--gpu-price-usd", help="Purchase price per GPU (default: catalog).", show_default=False)] = None,
     rent: Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")] = False,
@@ -77,7 +78,7 @@ def breakeven(
                      pue=pue, ops_usd_month=ops_usd_month, amortize_years=amortize_years, rate=rate,
                      gpu_hour_usd=gpu_hour_usd, gpu_price_usd=gpu_price_usd, tokens_per_s=tokens_per_s,
                      hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu,
-                     host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share)
+                     host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share, system_power=system_power)
     if tokens is not None:
         t_day = parse_tokens(tokens, "--tokens")
     else:

@@ -7,6 +7,9 @@ output of every command lists the values it used.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from openvclosed.engine.defaults import DAYS_PER_MONTH, DEFAULTS
@@ -36,16 +39,20 @@ class Assumptions(BaseModel):
     batch_share: float = _e("batch_share", "assumption: no traffic through batch APIs unless you say so", ge=0, le=1)
     context_tokens: int = _e("context_tokens", "assumption: mean tokens held in the KV cache per sequence (prompt + answer so far)", gt=0)
     # --- serving engine
-    kv_bits: float = _e("kv_bits", "assumption: fp16/bf16 KV cache (vLLM default kv_cache_dtype=auto)", gt=0)
+    kv_bits: float = _e("kv_bits", "assumption: fp16/bf16 KV cache (vLLM default kv_cache_dtype=auto); 8 = fp8 KV", gt=0, le=32)
     vram_reserve_share: float = _e("vram_reserve_share", "vLLM --gpu-memory-utilization default 0.9 (https://docs.vllm.ai/en/latest/models/engine_args.html)", gt=0, le=1)
-    max_batch: int = _e("max_batch", "vLLM --max-num-seqs default 256 (https://docs.vllm.ai/en/latest/models/engine_args.html)", gt=0)
+    max_batch: int | None = _a(None, "override: most sequences decoded at once per instance; default: the engine profile (vLLM --max-num-seqs 256, https://docs.vllm.ai/en/latest/models/engine_args.html)", gt=0, le=100000)
     min_concurrent_seqs: int = _a(4, "assumption: a default model must leave KV room for at least this many sequences to count as a sane fit", ge=1)
-    # --- roofline efficiencies (see docs/methodology.md for calibration)
-    bandwidth_eff: float = _e("bandwidth_eff", "share of peak memory bandwidth reached in decode: fitted on 15 published single-stream measurements (docs/validation.md, scripts/calibrate.py)", gt=0, le=1)
-    decode_mfu: float = _e("decode_mfu", "assumption: share of peak tensor FLOPS in large-batch decode; the 4 published batched rows include prompt time and cannot pin it (fits from 0.135 to 1; docs/validation.md)", gt=0, le=1)
-    prefill_mfu: float = _e("prefill_mfu", "assumption: share of peak tensor FLOPS reached in prefill (not yet calibrated: no prefill rows)", gt=0, le=1)
-    tp_overhead_pcie: float = _e("tp_overhead_pcie", "assumption: step-time added per extra GPU in tensor parallel over PCIe", ge=0)
-    tp_overhead_nvlink: float = _e("tp_overhead_nvlink", "assumption: step-time added per extra GPU in tensor parallel over NVLink/Infinity Fabric (3 published TP rows cannot separate it from bandwidth loss)", ge=0)
+    # --- serving engine profile (docs/validation.md); None = the profile's calibrated value
+    engine: Literal["vllm", "sglang", "trtllm", "llamacpp", "mlx"] | None = _a(None, "serving engine whose calibrated profile sets the efficiencies below; default: MLX on Apple, llama.cpp on other unified-memory machines, vLLM on discrete GPUs")
+    bandwidth_eff: float | None = _a(None, "override: share of peak memory bandwidth reached reading weights in decode; default: the engine profile (docs/validation.md)", gt=0, le=1)
+    kv_bandwidth_eff: float | None = _a(None, "override: share of peak bandwidth reached reading the KV cache; default: the engine profile", gt=0, le=1)
+    decode_mfu: float | None = _a(None, "override: share of peak tensor FLOPS in large-batch decode; default: the engine profile", gt=0, le=1)
+    prefill_mfu: float | None = _a(None, "override: share of peak tensor FLOPS in prefill; default: the engine profile", gt=0, le=1)
+    step_overhead_s: float | None = _a(None, "override: fixed time per decode step (scheduling, kernel launches) [s]; default: the engine profile", ge=0, le=1)
+    layer_overhead_s: float | None = _a(None, "override: fixed time per layer per decode step [s]; default: the engine profile", ge=0, le=0.01)
+    output_multiplier: float = _a(1.0, "assumption: output tokens are as stated; reasoning models emit hidden tokens billed and served as output (e.g. 3 = three times the visible answer)", ge=1, le=100)
+    as_of: dt.date | None = _a(None, "prices valid at this date (price history); default: the newest")
     # --- operations
     utilization: float = _e("utilization", "assumption: mean load / capacity a replica is run at (headroom for daily peaks)", gt=0, le=1)
     hours_per_day: float = _e("hours_per_day", "assumption: serving around the clock", gt=0, le=24)
@@ -53,6 +60,7 @@ class Assumptions(BaseModel):
     electricity_usd_kwh: float = _e("electricity_usd_kwh", "assumption; for scale, EIA Electric Power Monthly Table 5.6.A (Apr 2025) US commercial prices run from about 9.7 to 22.7 US cents/kWh by region", ge=0)
     pue: float = _e("pue", "Uptime Institute industry-average data-centre PUE, 2023 (https://intelligence.uptimeinstitute.com/resource/large-data-centers-are-mostly-more-efficient-analysis-confirms)", ge=1)
     power_draw_share: float = _e("power_draw_share", "assumption: GPUs draw their full TDP while powered (upper bound)", ge=0, le=1.5)
+    system_power: bool = _a(True, "count the catalog's whole-system power rating per GPU where it has one (DGX H100 10.2 kW / 8); false = GPU TDP x power_draw_share + host_w_per_gpu")
     host_w_per_gpu: float = _e("host_w_per_gpu", "assumption: CPU, RAM, fans, PSU losses per GPU in the host [W]", ge=0)
     host_usd_per_gpu: float = _e("host_usd_per_gpu", "assumption: server/workstation share per GPU (CPU, RAM, board, PSU, chassis) [USD]", ge=0)
     ops_usd_month: float = _e("ops_usd_month", "assumption: engineer time to run one replica (~10 h/month at $100/h: updates, monitoring, incidents) [USD/month]", ge=0)
@@ -61,12 +69,7 @@ class Assumptions(BaseModel):
     rate: float = _e("rate", "assumption: 8%/year cost of capital", ge=0, le=1)
     gpu_price_usd: float | None = _a(None, "per-GPU purchase price override [USD]; default: the catalog price", gt=0)
     gpu_hour_usd: float | None = _a(None, "rented $/GPU-hour override; default: the catalog cloud price", gt=0)
-    tokens_per_s: float | None = _a(None, "measured aggregate tokens/s per replica (input + output); overrides the roofline model", gt=0)
-
-    def tp_overhead(self, interconnect: str | None) -> float:
-        """Per-extra-GPU tensor-parallel overhead for an interconnect name."""
-        fast = (interconnect or "").lower() in {"nvlink", "sxm", "infinity-fabric", "nvswitch"}
-        return self.tp_overhead_nvlink if fast else self.tp_overhead_pcie
+    tokens_per_s: float | None = _a(None, "measured aggregate tokens/s per replica (input + output); overrides the throughput model", gt=0)
 
 
 BASIS: dict[str, str] = {name: (f.description or "") for name, f in Assumptions.model_fields.items()}

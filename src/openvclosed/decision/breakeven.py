@@ -14,7 +14,8 @@ import numpy as np
 
 from openvclosed.catalog import Catalog
 from openvclosed.decision.assumptions import Assumptions
-from openvclosed.decision.designs import Design, evaluate, horizon_inputs, require_priced
+from openvclosed.decision.designs import (Design, engine_for, evaluate, horizon_inputs, price_basis,
+                                          require_priced)
 from openvclosed.decision.selection import (choose, default_apis, design_findings, fmt_tokens, gpu_price_dates,
                                             like_for_like, stale_findings)
 from openvclosed.engine import api_usd_per_mtok, compare_with_api, per_month_from_day
@@ -26,7 +27,25 @@ from openvclosed.units import HwSpec
 __all__ = ["run_breakeven", "selfhost_result", "uncertainty_sections", "fmt_tokens"]
 
 
-def selfhost_result(d: Design, e, measured: bool = False) -> SelfHostResult:
+def licence_info(m) -> LicenseInfo:
+    lic = m.license
+    return LicenseInfo(name=lic.name, spdx=lic.spdx, url=lic.url, commercial_use=lic.commercial_use,
+                       mau_limit=lic.mau_limit, mau_basis=lic.mau_basis,
+                       conditions=[c.model_dump(exclude_none=True) for c in lic.conditions])
+
+
+def layout_reason(d: Design, tp: int, instances: int) -> str:
+    if d.n_gpus == 1:
+        return "one GPU: one instance"
+    if tp == 1:
+        return (f"the model fits one GPU: {instances} independent instances serve more than tensor parallelism "
+                f"over {d.gpu.interconnect.kind}")
+    if instances == 1:
+        return f"the model needs all {tp} GPUs: one {tp}-way tensor-parallel instance"
+    return f"{instances} instances of {tp}-way tensor parallelism serve the most tokens"
+
+
+def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> SelfHostResult:
     """The self-hosted design of a breakeven as a result object (``e``: its one-design evaluation)."""
     m = d.model
     g = e.at(0)
@@ -46,9 +65,12 @@ def selfhost_result(d: Design, e, measured: bool = False) -> SelfHostResult:
         cost_breakdown_usd_per_month={k: v * dpm * (reps if math.isfinite(reps) else 0) for k, v in parts.items()
                                       if d.rented == (k == "rent") or k == "ops"},
         capex_usd=None if d.rented or not math.isfinite(reps) else g["capex_per_replica_usd"] * reps,
-        license=LicenseInfo(name=m.license.name, commercial_use=m.license.commercial_use,
-                            mau_limit=m.license.mau_limit, conditions=list(m.license.conditions)),
-        openness=m.openness.model_dump(), tiers=list(m.tiers))
+        license=licence_info(m), openness=m.openness.flags(),
+        openness_links={k: getattr(m.openness, k).url for k in ("weights", "training_data", "training_code")},
+        tiers=list(m.tier_list), capability=m.capability.model_dump(mode="json", exclude_none=True) if m.capability else None,
+        engine=engine_for(d, a), tp=int(g["tp"]), instances=int(g["instances"]),
+        layout_reason=layout_reason(d, int(g["tp"]), int(g["instances"])) if g["fits"] else "",
+        price_basis=price_basis(d, a))
 
 
 def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,
@@ -70,7 +92,7 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     d = Design(gpu, hw.n_gpus, model, precision, rented)
     require_priced(d, a)
     e = evaluate([d], a, tokens_per_day)
-    sh = selfhost_result(d, e, measured=a.tokens_per_s is not None)
+    sh = selfhost_result(d, e, a, measured=a.tokens_per_s is not None)
     findings: list[Finding] = design_findings(catalog, d, a, e)
     dpm = a.days_per_month
     apis = [catalog.api(n) for n in api_names] if api_names else ([] if api_prices else default_apis(catalog, model))

@@ -10,38 +10,56 @@ No I/O.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from openvclosed.catalog import GpuEntry, ModelEntry
 from openvclosed.decision.assumptions import Assumptions
+from openvclosed.decision.calibration import profile
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
+from openvclosed.engine.profiles import LINK_GB_S, LINK_LATENCY_S, default_engine
 from openvclosed.engine.horizon import HorizonInputs
 from openvclosed.errors import InputError
 
 __all__ = ["Design", "design_inputs", "evaluate", "horizon_inputs", "compute_tflops", "precisions_for",
-           "quant_risk", "require_priced"]
-
-_NATIVE_LABEL = {16.0: "fp16", 8.0: "fp8", 4.25: "mxfp4"}
+           "quant_risk", "require_priced", "native_label", "engine_for", "price_basis"]
 
 
 @dataclass(frozen=True)
 class Design:
-    """One self-hosted replica design: ``n_gpus`` x ``gpu`` serving ``model`` at ``precision``."""
+    """One self-hosted machine design: ``n_gpus`` x ``gpu`` serving ``model`` at ``precision``."""
 
     gpu: GpuEntry
     n_gpus: int
     model: ModelEntry
     precision: str
     rented: bool = False
-    weight_bits: float | None = None  # exact bits per weight overriding the precision's
+    weight_bits: float | None = None  # exact bits per weight overriding the precision's (ovc fit --bits)
+    engine: str | None = None         # serving engine; None = the assumption, else the hardware's default
+    tp: int | None = None             # tensor-parallel degree; None = the best layout for the machine
 
-    @property
+    @cached_property
+    def part_bits(self) -> tuple[float, float]:
+        """(dense bits, expert bits) as served: the precision caps each part at its released bits."""
+        m = self.model
+        if self.weight_bits is not None:  # an exact format (GGUF Q4_K_M 4.85): never above the release
+            return min(m.dense_bits, self.weight_bits), min(m.expert_bits, self.weight_bits)
+        if self.precision == native_label(m):
+            return m.dense_bits, m.expert_bits
+        cap = PRECISION_BITS[self.precision]
+        return min(m.dense_bits, cap), min(m.expert_bits, cap)
+
+    @cached_property
     def bits(self) -> float:
-        return self.weight_bits if self.weight_bits is not None else PRECISION_BITS[self.precision]
+        """Effective bits per weight over all parameters."""
+        m = self.model
+        d, e = self.part_bits
+        return (m.dense_params_b * d + m.expert_params_b * e) / m.params_b
 
     @property
     def hardware(self) -> str:
@@ -57,47 +75,117 @@ class Design:
         return f"{self.hardware}/{self.model.id}/{self.precision}/{self.mode}"
 
 
-def precisions_for(model: ModelEntry) -> list[str]:
-    """Precisions worth running ``model`` at, best first: its native one and lower ones.
+_LABEL_OF_BITS = {16.0: "fp16", 8.0: "fp8", 4.25: "mxfp4", 4.5: "int4"}
 
-    Upcasting (fp16 of an fp8 or mxfp4 release) is never offered.
+
+def native_label(model: ModelEntry) -> str:
+    """The name of the released precision: the format of its lowest-bit part (gpt-oss: mxfp4)."""
+    return _label_of(min(model.dense_bits, model.expert_bits))
+
+
+@functools.lru_cache(maxsize=64)
+def _label_of(low: float) -> str:
+    return _LABEL_OF_BITS.get(low, "fp16" if low >= 16 else f"{low:g}bit")
+
+
+def precisions_for(model: ModelEntry) -> list[str]:
+    """Precisions worth running ``model`` at, best first: its released one, then lower ones.
+
+    Upcasting is never offered; a lower precision caps each part at its bits (experts already
+    at 4.25 bits stay there). Precisions that change nothing are left out.
     """
-    native = model.native_weight_bits
-    order = ["fp16", "fp8", "int8", "mxfp4", "int4"]
-    out = [p for p in order if PRECISION_BITS[p] <= native + 1e-9]
-    if native in _NATIVE_LABEL and _NATIVE_LABEL[native] not in out:
-        out.insert(0, _NATIVE_LABEL[native])
-    if native != 4.25:  # mxfp4 is listed only for models released in it
-        out = [p for p in out if p != "mxfp4"]
-    if native == 8.0:  # an fp8 release: int8 re-quantization adds nothing over fp8
-        out = [p for p in out if p != "int8"]
-    return out
+    return list(_precisions(model.dense_bits, model.expert_bits, model.max_native_bits))
+
+
+@functools.lru_cache(maxsize=256)
+def _precisions(dense_bits: float, expert_bits: float, max_native_bits: float) -> tuple[str, ...]:
+    native = _label_of(min(dense_bits, expert_bits))
+    out = [native]
+    seen = {(dense_bits, expert_bits)}
+    for p in ("fp16", "fp8", "int8", "mxfp4", "int4"):
+        if p == "mxfp4" and native != "mxfp4":
+            continue  # mxfp4 only for models released in it
+        if p == "int8" and "fp8" in out:
+            continue  # int8 re-quantization adds nothing over fp8
+        cap = PRECISION_BITS[p]
+        bits = (min(dense_bits, cap), min(expert_bits, cap))
+        if cap > max_native_bits or bits in seen:
+            continue
+        seen.add(bits)
+        out.append(p)
+    return tuple(out)
 
 
 def quant_risk(model: ModelEntry, precision: str) -> str | None:
     """Quality-risk level of running ``model`` at ``precision``: None, "minor" or "high"."""
-    bits = PRECISION_BITS[precision]
-    if bits >= model.native_weight_bits - 1e-9:
+    if precision not in PRECISION_BITS or precision == native_label(model):
         return None
-    return "high" if bits <= 4.5 else "minor"
+    cap = PRECISION_BITS[precision]
+    reduced = [b for b in (model.dense_bits, model.expert_bits) if cap < b - 1e-9]
+    if not reduced:
+        return None
+    return "high" if cap <= 4.5 else "minor"
 
 
-def compute_tflops(gpu: GpuEntry, precision: str) -> float | None:
-    """Tensor TFLOPS a precision runs at: FP8 for fp8 weights on cards that have it, else FP16/BF16
-    (weight-only quantization dequantizes to 16 bits). None when the catalog has no cited figure."""
-    if precision == "fp8" and gpu.fp8_tflops:
+def compute_tflops(gpu: GpuEntry, precision: str, model: ModelEntry | None = None) -> float | None:
+    """Tensor TFLOPS the weights run at: FP8 when the dense weights are 8-bit floats on a card
+    that has FP8 (an fp8 release or --quant fp8), else FP16/BF16 (weight-only quantization
+    dequantizes to 16 bits). None when the catalog has no cited figure."""
+    fp8 = precision == "fp8" or (model is not None and precision == native_label(model) and model.dense_bits == 8)
+    if fp8 and gpu.fp8_tflops:
         return gpu.fp8_tflops
     return gpu.fp16_tflops
 
 
+def engine_for(d: Design, a: Assumptions) -> str:
+    return d.engine or a.engine or default_engine(d.gpu.vendor, d.gpu.segment)
+
+
+_PRICE_CACHE: dict = {}
+
+
+def _price(d: Design, a: Assumptions):
+    if d.rented:
+        return None
+    key = (id(d.gpu), a.as_of)
+    if key not in _PRICE_CACHE or _PRICE_CACHE[key][0] is not d.gpu:
+        _PRICE_CACHE[key] = (d.gpu, d.gpu.price_at(a.as_of))
+    return _PRICE_CACHE[key][1]
+
+
+def _rent(d: Design, a: Assumptions):
+    key = (id(d.gpu), a.as_of, "rent")
+    if key not in _PRICE_CACHE or _PRICE_CACHE[key][0] is not d.gpu:
+        _PRICE_CACHE[key] = (d.gpu, d.gpu.rent_at(a.as_of))
+    return _PRICE_CACHE[key][1]
+
+
 def _gpu_usd(d: Design, a: Assumptions) -> float:
-    v = a.gpu_price_usd or d.gpu.purchase_usd
-    return math.nan if v is None or d.rented else float(v)
+    if d.rented:
+        return math.nan
+    if a.gpu_price_usd:
+        return float(a.gpu_price_usd)
+    p = _price(d, a)
+    return float(p.usd) if p else math.nan
+
+
+def _host_usd(d: Design, a: Assumptions) -> float:
+    """The host share per GPU: none when the price already is a whole system (server or unified machine)."""
+    if a.gpu_price_usd:
+        return a.host_usd_per_gpu
+    p = _price(d, a)
+    if p is not None and (p.basis.server_included or p.basis.unit == "system"):
+        return 0.0
+    return a.host_usd_per_gpu
 
 
 def _gpu_hour_usd(d: Design, a: Assumptions) -> float:
-    v = a.gpu_hour_usd or d.gpu.cloud_usd_per_hour
-    return math.nan if v is None or not d.rented else float(v)
+    if not d.rented:
+        return math.nan
+    if a.gpu_hour_usd:
+        return float(a.gpu_hour_usd)
+    r = _rent(d, a)
+    return r[0] if r else math.nan
 
 
 def require_priced(d: Design, a: Assumptions) -> None:
@@ -108,11 +196,30 @@ def require_priced(d: Design, a: Assumptions) -> None:
     if not d.rented:
         if math.isnan(_gpu_usd(d, a)):
             raise InputError(f"gpu {g.id}: no purchase price in the catalog; pass --gpu-price-usd (per GPU) or --rent")
-        if g.tdp_w is None:
+        if g.tdp_w is None and g.system_w_per_gpu is None:
             raise InputError(f"gpu {g.id}: no cited TDP in the catalog; add tdp_w in a --catalog FILE")
-    if compute_tflops(g, d.precision) is None:
+    if compute_tflops(g, d.precision, d.model) is None:
         raise InputError(f"gpu {g.id}: no cited FP16 TFLOPS in the catalog ({g.catalog}); add fp16_tflops "
                          f"for it in a --catalog FILE to model it")
+
+
+def price_basis(d: Design, a: Assumptions) -> str:
+    """What the hardware price of a design rests on, in words (printed next to the cost)."""
+    if d.rented:
+        if a.gpu_hour_usd:
+            return "rent: --gpu-hour-usd"
+        r = d.gpu.rent_at(a.as_of)
+        if not r:
+            return "rent: none in the catalog"
+        provs = ", ".join(sorted(q.provider for q in r[1]))
+        return f"rent: median of {len(r[1])} on-demand quote(s) ({provs})"
+    if a.gpu_price_usd:
+        return "purchase: --gpu-price-usd per GPU, plus the host share"
+    p = _price(d, a)
+    if p is None:
+        return "purchase: none in the catalog"
+    host = "" if _host_usd(d, a) == 0 else f" + host ${a.host_usd_per_gpu:,.0f}/GPU (assumption)"
+    return f"purchase: ${p.usd:,.0f}/GPU ({p.describe()}){host}"
 
 
 def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) -> DesignInputs:
@@ -120,22 +227,43 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
     def col(f):
         return np.array([f(d) for d in designs], dtype=float)
 
+    profiles = [profile(engine_for(d, a)) for d in designs]
+
+    def prof(name):
+        override = getattr(a, name)
+        return float(override) if override is not None else np.array([p[name] for p in profiles], dtype=float)
+
+    def kind(d):
+        return d.gpu.interconnect.kind.lower()
+
     nan = math.nan
     return DesignInputs(
         params_b=col(lambda d: d.model.params_b), active_params_b=col(lambda d: d.model.active_params_b),
-        kv_elements_per_token=col(lambda d: d.model.kv_elements_per_token), weight_bits=col(lambda d: d.bits),
-        n_gpus=col(lambda d: d.n_gpus), vram_gib=col(lambda d: d.gpu.vram_gb),
+        dense_params_b=col(lambda d: d.model.dense_params_b), expert_params_b=col(lambda d: d.model.expert_params_b),
+        dense_bits=col(lambda d: d.part_bits[0]), expert_bits=col(lambda d: d.part_bits[1]),
+        experts_total=col(lambda d: d.model.moe.experts_total if d.model.moe else 0),
+        experts_per_token=col(lambda d: d.model.moe.experts_per_token if d.model.moe else 0),
+        kv_elements_per_seq=col(lambda d: d.model.kv_elements_per_seq(a.context_tokens)),
+        layers=col(lambda d: d.model.layers), hidden_size=col(lambda d: d.model.hidden_size or nan),
+        n_gpus=col(lambda d: d.n_gpus), tp=col(lambda d: d.tp or nan), vram_gib=col(lambda d: d.gpu.memory_gib),
         bandwidth_gb_s=col(lambda d: d.gpu.bandwidth_gb_s),
-        tflops=col(lambda d: compute_tflops(d.gpu, d.precision) or nan),
-        tp_overhead=col(lambda d: a.tp_overhead(d.gpu.interconnect)),
-        gpu_tdp_w=col(lambda d: d.gpu.tdp_w or nan), gpu_usd=col(lambda d: _gpu_usd(d, a)),
-        gpu_hour_usd=col(lambda d: _gpu_hour_usd(d, a)), rented=np.array([d.rented for d in designs], dtype=bool),
-        input_share=a.input_share, context_tokens=a.context_tokens, kv_bits=a.kv_bits,
-        vram_reserve_share=a.vram_reserve_share, max_batch=a.max_batch, bandwidth_eff=a.bandwidth_eff,
-        decode_mfu=a.decode_mfu, prefill_mfu=a.prefill_mfu, utilization=a.utilization,
+        tflops=col(lambda d: compute_tflops(d.gpu, d.precision, d.model) or nan),
+        link_gb_s=col(lambda d: d.gpu.interconnect.link_gb_s or LINK_GB_S.get(kind(d), 25.0)),
+        link_latency_s=col(lambda d: LINK_LATENCY_S.get(kind(d), 25e-6)),
+        gpu_tdp_w=col(lambda d: d.gpu.tdp_w or nan),
+        system_w_per_gpu=col(lambda d: (d.gpu.system_w_per_gpu or nan) if a.system_power else nan),
+        gpu_usd=col(lambda d: _gpu_usd(d, a)), gpu_hour_usd=col(lambda d: _gpu_hour_usd(d, a)),
+        rented=np.array([d.rented for d in designs], dtype=bool), host_usd_per_gpu=col(lambda d: _host_usd(d, a)),
+        input_share=a.input_share, prefix_cached_share=a.cached_share, context_tokens=a.context_tokens,
+        kv_bits=a.kv_bits, vram_reserve_share=a.vram_reserve_share,
+        max_batch=float(a.max_batch) if a.max_batch else np.array([p["max_batch"] for p in profiles], dtype=float),
+        bandwidth_eff=prof("bandwidth_eff"), kv_bandwidth_eff=prof("kv_bandwidth_eff"),
+        low_bit_eff=np.array([p["low_bit_eff"] for p in profiles], dtype=float), decode_mfu=prof("decode_mfu"),
+        prefill_mfu=prof("prefill_mfu"), step_overhead_s=prof("step_overhead_s"),
+        layer_overhead_s=prof("layer_overhead_s"), utilization=a.utilization,
         hours_per_day=a.hours_per_day, days_per_month=a.days_per_month,
         tokens_per_s=a.tokens_per_s if a.tokens_per_s else nan, batch_cap=batch_cap,
-        host_usd_per_gpu=a.host_usd_per_gpu, host_w_per_gpu=a.host_w_per_gpu, power_draw_share=a.power_draw_share,
+        host_w_per_gpu=a.host_w_per_gpu, power_draw_share=a.power_draw_share,
         pue=a.pue, electricity_usd_kwh=a.electricity_usd_kwh, ops_usd_month=a.ops_usd_month, rate=a.rate,
         amortize_years=a.amortize_years)
 

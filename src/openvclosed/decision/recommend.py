@@ -21,6 +21,7 @@ from openvclosed.decision.options import (API_KINDS, Option, OptionKind, allowed
 from openvclosed.decision.selection import licence_findings
 from openvclosed.decision.workload import Workload, WorkloadFile
 from openvclosed.engine import api_usd_per_mtok, per_month_from_day
+from openvclosed.engine.design import selfhost_design
 from openvclosed.engine.horizon import horizon_costs, monthly_discount_rate
 from openvclosed.engine.throughput import latency_capped_batch
 from openvclosed.errors import InputError
@@ -56,12 +57,14 @@ def annuity(w: Workload, a: Assumptions) -> float:
     return float(sum(v ** (m + 1) for m in range(w.horizon_months)))
 
 
-def pv_api(tokens_per_day: float, usd_per_mtok: float, w: Workload, a: Assumptions) -> float:
-    """Present value of an API over the horizon (growth, price decline, discounted at ``rate``)."""
+def pv_api(tokens_per_day: float, usd_per_mtok, w: Workload, a: Assumptions):
+    """Present value of an API over the horizon (growth, price decline, discounted at ``rate``);
+    an array of prices gives an array."""
     r = horizon_costs(tokens_per_day, usd_per_mtok, np.inf, 0.0, 0.0, horizon_months=w.horizon_months,
                       growth_per_month=w.growth_per_month, api_price_decline_per_year=w.api_price_decline_per_year,
                       rate=a.rate, days_per_month=a.days_per_month)
-    return float(r["api_usd"])
+    v = np.asarray(r["api_usd"])
+    return float(v) if v.ndim == 0 else v
 
 
 def pv_selfhost(peak_tokens_per_day, capacity, running_month, capex, spare, w: Workload, a: Assumptions, rented):
@@ -100,13 +103,15 @@ def _api_options(catalog: Catalog, w: Workload, rules: dict, a: Assumptions, T: 
     mix = w.task_mix
     out = []
     apis = [catalog.api(x) for x in w.candidates.apis] if w.candidates.apis else list(catalog.apis.values())
-    for api in apis:
+    prices = np.array([api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
+                                        x.cached_input_usd_per_mtok, a.cached_share, a.batch_share, x.batch_discount)
+                       for x in apis], dtype=float)
+    pvs = pv_api(T, prices, w, a) if apis else []
+    for api, p, pv in zip(apis, prices.tolist(), np.atleast_1d(pvs).tolist()):
         kind = OptionKind.closed_api if api.kind == "closed" else OptionKind.hosted_open_api
-        p = float(api_usd_per_mtok(api.input_usd_per_mtok, api.output_usd_per_mtok, a.input_share,
-                                   api.cached_input_usd_per_mtok, a.cached_share, a.batch_share, api.batch_discount))
         tier = catalog.api_tier(api)
         o = Option(kind, api.id, api.id, float(per_month_from_day(T / 1e6 * p, a.days_per_month)), p,
-                   pv_api(T, p, w, a), tier, model=api.serves_model,
+                   pv, tier, model=api.serves_model,
                    detail={"source": api.source, "as_of": str(api.as_of), "catalog": api.catalog})
         why = allowed(kind, w, rules, api)
         if why:
@@ -142,12 +147,13 @@ def _selfhost_options(catalog, w, rules, a, T, needed, designs):
     peak = T * w.peak_to_mean
     cap = np.inf
     if w.latency.min_tokens_per_s:
-        e0 = evaluate(designs, a)
         from openvclosed.decision.designs import design_inputs
 
         x = design_inputs(designs, a)
+        e0 = selfhost_design(x, 0.0)
+        fixed = np.asarray(x.step_overhead_s) + np.asarray(x.layers) * np.asarray(x.layer_overhead_s)
         cap = latency_capped_batch(w.latency.min_tokens_per_s, e0.weights_gb, e0.kv_gb_per_seq, x.active_params_b,
-                                   x.n_gpus, x.bandwidth_gb_s, x.tflops, x.bandwidth_eff, x.decode_mfu, x.tp_overhead)
+                                   e0.tp, x.bandwidth_gb_s, x.tflops, x.bandwidth_eff, x.decode_mfu, fixed)
     e = evaluate(designs, a, peak, batch_cap=cap)
     rented = np.array([d.rented for d in designs])
     priced = np.isfinite(e.replica_usd_per_day) & np.isfinite(e.step_s)
@@ -155,9 +161,17 @@ def _selfhost_options(catalog, w, rules, a, T, needed, designs):
     pv = pv_selfhost(peak, e.capacity_tokens_per_day, running_month, e.capex_per_replica_usd, spare_n, w, a, rented)
     cap_arr = np.broadcast_to(np.asarray(cap, dtype=float), rented.shape)
     best: dict[tuple[str, bool], Option] = {}
+    columns = {f: np.asarray(getattr(e, f)).tolist() for f in ("replicas", "replica_usd_per_day", "capex_per_replica_usd",
+                                                               "max_seqs", "decode_tokens_per_s_single",
+                                                               "decode_tokens_per_s", "capacity_tokens_per_day",
+                                                               "running_usd_per_replica_day", "prefill_tokens_per_s",
+                                                               "fits", "weights_gb", "usable_gb", "tp", "instances")}
+    pv_list = np.asarray(pv).tolist()
+    priced_list = priced.tolist()
+    cap_list = cap_arr.tolist()
     for i, d in enumerate(designs):
         kind = OptionKind.self_host_cloud if d.rented else OptionKind.self_host
-        g = e.at(i)
+        g = {k: v[i] for k, v in columns.items()}
         reps = g["replicas"]
         spare = spare_n if math.isfinite(reps) else 0
         reps_total = reps + spare
@@ -174,13 +188,14 @@ def _selfhost_options(catalog, w, rules, a, T, needed, designs):
                            "replica_usd_per_day": g["replica_usd_per_day"],
                            "replica_usd_per_month": g["replica_usd_per_day"] * dpm,
                            "running_usd_per_month": g["running_usd_per_replica_day"] * dpm,
-                           "prefill_tokens_per_s": g["prefill_tokens_per_s"]})
-        if not bool(priced[i]):
+                           "prefill_tokens_per_s": g["prefill_tokens_per_s"], "tp": int(g["tp"]),
+                           "instances": int(g["instances"])})
+        if not priced_list[i]:
             o.exclude("no_price", "no price or spec in the catalog for this GPU "
                       + ("(cloud $/GPU-hour)" if d.rented else "(purchase price, TDP or TFLOPS)"), d.gpu.id)
         elif not g["fits"]:
             o.exclude("no_fit", f"does not fit: {g['weights_gb']:.0f} GB weights + KV > {g['usable_gb']:.0f} GB usable")
-        elif float(cap_arr[i]) < 1:
+        elif cap_list[i] < 1:
             o.exclude("latency", f"latency: {g['decode_tokens_per_s_single']:.0f} tok/s per stream < "
                                  f"{w.latency.min_tokens_per_s:g} required")
         why = allowed(kind, w, rules)
@@ -198,7 +213,7 @@ def _selfhost_options(catalog, w, rules, a, T, needed, designs):
                                  f"standard/frontier work — evaluate before committing", severity="warning")
         if spare:
             o.note("uptime", f"uptime {w.uptime:g}: one spare replica (N+1) included")
-        o.horizon_usd = float(pv[i]) if o.feasible else math.inf
+        o.horizon_usd = pv_list[i] if o.feasible else math.inf
         key = (d.hardware, d.rented)
         cur = best.get(key)
         if cur is None or _better(o, cur):

@@ -53,9 +53,12 @@ def choose_default_model(catalog: Catalog, gpu: GpuEntry, n_gpus: int, a: Assump
     """
     ranked = sorted(catalog.models.values(),
                     key=lambda m: (-(m.quality_score if not math.isnan(m.quality_score) else -1), m.params_b))
-    for m in ranked:
-        for p in ([precision] if precision else precisions_for(m)):
-            if p in precisions_for(m) and fits(gpu, n_gpus, m, p, a, a.min_concurrent_seqs):
+    cands = [(m, p) for m in ranked for p in ([precision] if precision else precisions_for(m))
+             if p in precisions_for(m)]
+    if cands:  # one engine call for every candidate, then the first that fits in rank order
+        seqs = evaluate([Design(gpu, n_gpus, m, p) for m, p in cands], a).max_seqs
+        for (m, p), n in zip(cands, seqs.tolist()):
+            if n >= a.min_concurrent_seqs:
                 return m, p
     raise InputError(f"no catalog model fits {n_gpus}x{gpu.id} at {precision or 'any precision'}; "
                      f"add GPUs or choose a smaller model with --model")

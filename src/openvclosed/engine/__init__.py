@@ -36,10 +36,12 @@ from openvclosed.engine.fit import (
 from openvclosed.engine.period import per_day_from_month, per_month_from_day
 from openvclosed.engine.tco import capital_recovery_factor, replica_costs
 from openvclosed.engine.throughput import (
+    allreduce_s,
     decode_step_s,
     decode_tokens_per_s,
+    experts_touched,
     prefill_tokens_per_s,
-    tp_factor,
+    weight_read_gb,
 )
 
 __all__ = [
@@ -49,5 +51,6 @@ __all__ = [
     "DesignEval", "DesignInputs", "selfhost_design",
     "GB_PER_GIB", "PRECISION_BITS", "kv_gb_per_token", "max_concurrent_seqs", "usable_vram_gb", "weights_gb",
     "per_day_from_month", "per_month_from_day", "capital_recovery_factor", "replica_costs",
-    "decode_step_s", "decode_tokens_per_s", "prefill_tokens_per_s", "tp_factor",
+    "allreduce_s", "decode_step_s", "decode_tokens_per_s", "experts_touched", "prefill_tokens_per_s",
+    "weight_read_gb",
 ]

@@ -19,12 +19,15 @@ DEFAULTS: dict[str, float] = {
     "kv_bits": 16.0,
     "vram_reserve_share": 0.90,
     "max_batch": 256,
-    # throughput efficiencies
-    "bandwidth_eff": 0.55,
-    "decode_mfu": 0.40,
-    "prefill_mfu": 0.50,
-    "tp_overhead_pcie": 0.15,
-    "tp_overhead_nvlink": 0.05,
+    # throughput: the vLLM profile (engine/profiles.py; calibrated values in
+    # data/measurements/calibration.json replace these at run time through the profile)
+    "bandwidth_eff": 0.70,
+    "kv_bandwidth_eff": 0.50,
+    "low_bit_eff": 0.75,
+    "decode_mfu": 0.35,
+    "prefill_mfu": 0.45,
+    "step_overhead_s": 2.0e-3,
+    "layer_overhead_s": 2.0e-5,
     # operations and money
     "utilization": 0.50,
     "hours_per_day": 24.0,

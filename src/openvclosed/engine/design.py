@@ -24,9 +24,9 @@ from openvclosed.engine.defaults import DEFAULTS
 from openvclosed.engine.fit import kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
 from openvclosed.engine.period import per_month_from_day
 from openvclosed.engine.tco import replica_costs
-from openvclosed.engine.throughput import decode_step_s, decode_tokens_per_s, prefill_tokens_per_s
+from openvclosed.engine.throughput import allreduce_s, decode_step_s, decode_tokens_per_s, prefill_tokens_per_s
 
-__all__ = ["DesignInputs", "DesignEval", "selfhost_design"]
+__all__ = ["DesignInputs", "DesignEval", "selfhost_design", "TP_CANDIDATES"]
 
 _D = DEFAULTS
 
@@ -35,41 +35,68 @@ def _d(name):
     return field(default=_D[name])
 
 
+TP_CANDIDATES = (1, 2, 4, 8)
+"""Tensor-parallel degrees tried inside a machine; the rest of its GPUs run further instances."""
+
+
 @dataclass(frozen=True)
 class DesignInputs:
     """Inputs of one or many self-hosted designs; every field is a number or an array (broadcasts).
 
-    Model: ``params_b`` (total), ``active_params_b`` (per token), ``kv_elements_per_token`` (K and
-    V elements cached per token over all layers), ``weight_bits``. Hardware: ``n_gpus`` per
-    replica, ``vram_gib`` per GPU, ``bandwidth_gb_s``, ``tflops`` (dense tensor rate used),
-    ``tp_overhead`` (step time added per extra GPU in tensor parallel), ``gpu_tdp_w``. Prices:
-    ``gpu_usd`` (purchase per GPU), ``gpu_hour_usd`` (rent per GPU-hour), ``rented`` (bool).
-    The rest are assumptions with the defaults of :data:`openvclosed.engine.defaults.DEFAULTS`.
-    ``tokens_per_s`` (nan = model it) is a measured input+output rate of one replica;
-    ``batch_cap`` a further cap on the decode batch (latency target; ``inf`` = none).
+    A design is one *machine* of ``n_gpus`` GPUs (the unit bought or rented, called a replica in
+    the output); inside it the model runs as ``n_gpus / tp`` instances of ``tp``-way tensor
+    parallelism, ``tp`` chosen for the most capacity unless given.
+
+    Model: ``params_b`` (total), ``active_params_b`` (per token), ``dense_params_b`` and
+    ``expert_params_b`` (routed experts over all MoE layers) with their bits, ``experts_total``
+    and ``experts_per_token`` (0 for dense models), ``kv_elements_per_seq`` (K, V and recurrent
+    state elements one sequence holds at the assumed context, over all layers), ``layers``,
+    ``hidden_size`` (for tensor-parallel traffic). Hardware: ``vram_gib`` per GPU,
+    ``bandwidth_gb_s``, ``tflops`` (dense tensor rate used), ``link_gb_s`` and
+    ``link_latency_s`` of the GPU-GPU link, ``gpu_tdp_w``, ``system_w_per_gpu`` (nan = TDP plus
+    ``host_w_per_gpu``). Prices: ``gpu_usd`` (purchase per GPU), ``gpu_hour_usd``, ``rented``.
+    Serving engine: the efficiencies and overheads of :mod:`openvclosed.engine.profiles`. The
+    rest are assumptions with the defaults of :data:`openvclosed.engine.defaults.DEFAULTS`.
+    ``tokens_per_s`` (nan = model it) is a measured input+output rate of one machine;
+    ``batch_cap`` a further cap on each instance's decode batch (latency target; ``inf`` = none).
     """
 
     params_b: object
     active_params_b: object
-    kv_elements_per_token: object
-    weight_bits: object
+    kv_elements_per_seq: object
     n_gpus: object
     vram_gib: object
     bandwidth_gb_s: object
     tflops: object
-    tp_overhead: object
+    dense_params_b: object = np.nan   # nan: all parameters are dense
+    expert_params_b: object = 0.0
+    dense_bits: object = 16.0
+    expert_bits: object = 16.0
+    experts_total: object = 0.0
+    experts_per_token: object = 0.0
+    layers: object = 32.0
+    hidden_size: object = np.nan
+    tp: object = np.nan               # nan: choose the best of TP_CANDIDATES
+    link_gb_s: object = 25.0
+    link_latency_s: object = 25e-6
     gpu_tdp_w: object = np.nan
+    system_w_per_gpu: object = np.nan
     gpu_usd: object = np.nan
     gpu_hour_usd: object = np.nan
     rented: object = False
     input_share: object = _d("input_share")
+    prefix_cached_share: object = 0.0
     context_tokens: object = _d("context_tokens")
     kv_bits: object = _d("kv_bits")
     vram_reserve_share: object = _d("vram_reserve_share")
     max_batch: object = _d("max_batch")
     bandwidth_eff: object = _d("bandwidth_eff")
+    kv_bandwidth_eff: object = _d("kv_bandwidth_eff")
+    low_bit_eff: object = _d("low_bit_eff")
     decode_mfu: object = _d("decode_mfu")
     prefill_mfu: object = _d("prefill_mfu")
+    step_overhead_s: object = _d("step_overhead_s")
+    layer_overhead_s: object = _d("layer_overhead_s")
     utilization: object = _d("utilization")
     hours_per_day: object = _d("hours_per_day")
     days_per_month: object = _d("days_per_month")
@@ -103,18 +130,20 @@ class DesignInputs:
 class DesignEval:
     """What :func:`selfhost_design` returns: arrays broadcast to one shape, named by unit.
 
-    Fit: ``weights_gb``, ``kv_gb_per_token``, ``kv_gb_per_seq``, ``usable_gb``, ``max_seqs``,
-    ``fits``, ``batch``. Throughput: ``step_s``, ``decode_tokens_per_s_single``,
-    ``decode_tokens_per_s`` (aggregate at ``batch``), ``prefill_tokens_per_s``. Capacity:
-    ``capacity_tokens_per_day`` (one replica, the traffic mix), ``replicas`` (whole, for the
-    volume). Cost of one replica per day by component (``capital``, ``host``, ``energy``,
+    Layout: ``tp`` (tensor-parallel degree of one instance), ``instances`` per machine. Fit (per
+    instance): ``weights_gb``, ``kv_gb_per_seq``, ``usable_gb``, ``max_seqs``, ``fits``, ``batch``.
+    Throughput: ``step_s``, ``decode_tokens_per_s_single`` (one stream), ``decode_tokens_per_s``
+    (aggregate of the machine at ``batch`` per instance), ``prefill_tokens_per_s`` (machine).
+    Capacity: ``capacity_tokens_per_day`` (one machine = one replica, the traffic mix),
+    ``replicas`` (whole machines, for the volume). Cost of one replica per day by component (``capital``, ``host``, ``energy``,
     ``ops``, ``rent``: ``*_usd_per_day``), ``replica_usd_per_day`` (their sum),
     ``capex_per_replica_usd`` (nan when rented), ``running_usd_per_replica_day``; totals for the
     volume: ``usd_per_day``, ``usd_per_mtok``; and ``days_per_month`` for monthly figures.
     """
 
+    tp: np.ndarray
+    instances: np.ndarray
     weights_gb: np.ndarray
-    kv_gb_per_token: np.ndarray
     kv_gb_per_seq: np.ndarray
     usable_gb: np.ndarray
     max_seqs: np.ndarray
@@ -160,6 +189,59 @@ class DesignEval:
         return out
 
 
+def _layout(x: DesignInputs, t: np.ndarray) -> dict:
+    """Every quantity of one instance of tensor-parallel degree ``t`` (t broadcasts as the last axis)."""
+    def ex(v):
+        return np.asarray(v, dtype=float)[..., None]
+
+    n = ex(x.n_gpus)
+    params = ex(x.params_b)
+    expert_p = ex(x.expert_params_b)
+    dense_p = np.where(np.isnan(ex(x.dense_params_b)), params - expert_p, ex(x.dense_params_b))
+    dense_gb = weights_gb(dense_p, ex(x.dense_bits))
+    expert_gb = weights_gb(expert_p, ex(x.expert_bits))
+    w = dense_gb + expert_gb
+    kv_seq = kv_gb_per_token(ex(x.kv_elements_per_seq), ex(x.kv_bits))
+    valid = (t <= n) & (np.mod(n, t) == 0)
+    tp_given = ex(x.tp)
+    valid &= np.where(np.isnan(tp_given), True, t == tp_given)
+    usable = usable_vram_gb(ex(x.vram_gib), t, ex(x.vram_reserve_share))
+    seqs = max_concurrent_seqs(usable, w, kv_seq, 1.0)
+    seqs = np.where(valid, seqs, 0.0)
+    fits = seqs >= 1
+    batch = np.minimum(np.minimum(seqs, ex(x.max_batch)), ex(x.batch_cap))
+    eff = ex(x.bandwidth_eff)
+    low = ex(x.low_bit_eff)
+    common = dict(dense_gb=dense_gb, expert_gb=expert_gb, experts_total=ex(x.experts_total),
+                  experts_per_token=ex(x.experts_per_token), kv_gb_per_seq=kv_seq, active_params_b=ex(x.active_params_b),
+                  tp=t, bandwidth_gb_s=ex(x.bandwidth_gb_s), tflops=ex(x.tflops),
+                  bandwidth_eff=eff * np.where(ex(x.dense_bits) < 8, low, 1.0),
+                  expert_bandwidth_eff=eff * np.where(ex(x.expert_bits) < 8, low, 1.0),
+                  kv_bandwidth_eff=ex(x.kv_bandwidth_eff), mfu=ex(x.decode_mfu), layers=ex(x.layers),
+                  step_overhead_s=ex(x.step_overhead_s), layer_overhead_s=ex(x.layer_overhead_s))
+    comm1 = allreduce_s(1.0, t, ex(x.layers), ex(x.hidden_size), ex(x.link_gb_s), ex(x.link_latency_s))
+    b = np.maximum(batch, 1.0)
+    comm = allreduce_s(b, t, ex(x.layers), ex(x.hidden_size), ex(x.link_gb_s), ex(x.link_latency_s))
+    step1 = decode_step_s(1.0, comm_s=comm1, **common)
+    step = decode_step_s(b, comm_s=comm, **common)
+    instances = np.where(valid, n / t, 0.0)
+    single = np.where(fits, 1.0 / step1, 0.0)
+    agg = np.where(fits, instances * decode_tokens_per_s(batch, step), 0.0)
+    prefill = np.where(fits, instances * prefill_tokens_per_s(ex(x.active_params_b), t, ex(x.tflops),
+                                                              ex(x.prefill_mfu)), 0.0)
+    s_in = ex(x.input_share)
+    # prefix caching: cached input tokens need no prefill (their KV is reused)
+    s_prefill = s_in * (1.0 - ex(x.prefix_cached_share))
+    modeled = replica_tokens_per_day(agg, prefill, s_in, ex(x.utilization), ex(x.hours_per_day),
+                                     prefill_share=s_prefill)
+    serving = fits & (batch >= 1)
+    capacity = np.where(serving, modeled, 0.0)
+    return dict(tp=np.broadcast_to(t, capacity.shape).astype(float), instances=instances, weights_gb=w,
+                kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch, step_s=step,
+                decode_tokens_per_s_single=single, decode_tokens_per_s=agg, prefill_tokens_per_s=prefill,
+                capacity_tokens_per_day=capacity)
+
+
 def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     """Evaluate self-hosted designs at ``tokens_per_day`` [tokens/day, input + output].
 
@@ -167,15 +249,18 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     -----
     The chain, each step its own function (see their docstrings for formulas and sources)::
 
-        weights  = params x bits / 8                                   fit.weights_gb
-        KV/seq   = kv_elements x kv_bits / 8 x context                 fit.kv_gb_per_token
-        seqs     = floor((n x vram x reserve - weights) / KV/seq)      fit.max_concurrent_seqs
+        weights  = dense_params x dense_bits / 8 + expert_params x expert_bits / 8   fit.weights_gb
+        KV/seq   = kv_elements_per_seq x kv_bits / 8                                  fit.kv_gb_per_token
+        layout   = tp-way instances inside the machine: the tp in (1, 2, 4, 8) that serves most
+        seqs     = floor((tp x vram x reserve - weights) / KV/seq)                     per instance
         batch    = min(seqs, max_batch, batch_cap)
-        step     = decode step time at batch                           throughput.decode_step_s
-        C        = tokens/day one replica serves in the traffic mix    capacity.replica_tokens_per_day
+        step     = weights read (dense + touched experts) + KV read, or compute, whichever is
+                   slower, + all-reduces + per-step and per-layer overheads        throughput.decode_step_s
+        C        = tokens/day one machine serves in the traffic mix (prefill of uncached input
+                   and decode share the machine's time)                         capacity.replica_tokens_per_day
                    (or tokens_per_s x 3600 x hours x utilization when measured)
-        replicas = ceil(T / C)                                         capacity.replicas_needed
-        F        = capital + host + energy + ops + rent per replica    tco.replica_costs
+        replicas = ceil(T / C) machines                                           capacity.replicas_needed
+        F        = capital + host + energy + ops + rent per machine                tco.replica_costs
         cost     = replicas x F per day;  usd_per_mtok = cost / (T / 1e6)
 
     Designs that do not fit get capacity 0 and, for positive traffic, replicas and cost ``inf``
@@ -185,57 +270,36 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     --------
     Llama 3.1 8B at fp16 on one H100 (80 GiB, 3,350 GB/s, 989 TFLOPS), owned at $25,000:
 
-    >>> x = DesignInputs(params_b=8.03, active_params_b=8.03, kv_elements_per_token=131072, weight_bits=16,
-    ...                  n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05,
-    ...                  gpu_tdp_w=700, gpu_usd=25000)
+    >>> x = DesignInputs(params_b=8.03, active_params_b=8.03, kv_elements_per_seq=131072 * 4096, n_gpus=1,
+    ...                  vram_gib=80, bandwidth_gb_s=3350, tflops=989, gpu_tdp_w=700, gpu_usd=25000)
     >>> r = selfhost_design(x, 5e8)
-    >>> bool(r.fits), float(r.replicas), round(float(r.ops_usd_per_day * r.days_per_month), 6)
-    (True, 3.0, 1000.0)
+    >>> bool(r.fits), float(r.tp), round(float(r.ops_usd_per_day * r.days_per_month), 6)
+    (True, 1.0, 1000.0)
     """
-    w = weights_gb(x.params_b, x.weight_bits)
-    kv_tok = kv_gb_per_token(x.kv_elements_per_token, x.kv_bits)
-    kv_seq = kv_tok * np.asarray(x.context_tokens, dtype=float)
-    usable = usable_vram_gb(x.vram_gib, x.n_gpus, x.vram_reserve_share)
-    seqs = max_concurrent_seqs(usable, w, kv_tok, x.context_tokens)
-    fits = seqs >= 1
-    batch = np.minimum(seqs, np.asarray(x.max_batch, dtype=float))
-    cap = np.asarray(x.batch_cap, dtype=float)
-    if not (cap.ndim == 0 and np.isinf(cap)):  # a latency cap somewhere
-        batch = np.minimum(batch, cap)
-    active_share = np.asarray(x.active_params_b, dtype=float) / np.asarray(x.params_b, dtype=float)
-    common = dict(weights_gb=w, active_share=active_share, kv_gb_per_seq=kv_seq, active_params_b=x.active_params_b,
-                  n_gpus=x.n_gpus, bandwidth_gb_s=x.bandwidth_gb_s, tflops=x.tflops, bandwidth_eff=x.bandwidth_eff,
-                  mfu=x.decode_mfu, tp_overhead=x.tp_overhead)
-    step1 = decode_step_s(1.0, **common)
-    step = decode_step_s(np.maximum(batch, 1.0), **common)
-    single = np.where(fits, 1.0 / step1, 0.0)
-    agg = np.where(fits, decode_tokens_per_s(batch, step), 0.0)
-    prefill = np.where(fits, prefill_tokens_per_s(x.active_params_b, x.n_gpus, x.tflops, x.prefill_mfu,
-                                                  x.tp_overhead), 0.0)
-    modeled = replica_tokens_per_day(agg, prefill, x.input_share, x.utilization, x.hours_per_day)
+    t = np.asarray(TP_CANDIDATES, dtype=float)
+    lay = _layout(x, t)
+    best = np.argmax(lay["capacity_tokens_per_day"] + lay["fits"] * 1e-9 - t * 1e-12, axis=-1)[..., None]
+    pick = {k: np.take_along_axis(np.broadcast_to(v, lay["capacity_tokens_per_day"].shape), best, -1)[..., 0]
+            for k, v in lay.items()}
     tps = np.asarray(x.tokens_per_s, dtype=float)
-    serving = fits & (batch >= 1)
-    if tps.ndim == 0 and np.isnan(tps):  # no measurement anywhere (the common case)
-        capacity = np.where(serving, modeled, 0.0)
-    else:
+    capacity = pick["capacity_tokens_per_day"]
+    if not (tps.ndim == 0 and np.isnan(tps)):
         measured = tps * 3600.0 * np.asarray(x.hours_per_day, dtype=float) * np.asarray(x.utilization, dtype=float)
-        capacity = np.where(serving, np.where(np.isfinite(tps), measured, modeled), 0.0)
+        capacity = np.where(pick["fits"] & (pick["batch"] >= 1), np.where(np.isfinite(tps), measured, capacity), 0.0)
     replicas = replicas_needed(tokens_per_day, capacity)
     c = replica_costs(x.n_gpus, rented=x.rented, gpu_usd=x.gpu_usd, gpu_hour_usd=x.gpu_hour_usd,
                       host_usd_per_gpu=x.host_usd_per_gpu, rate=x.rate, amortize_years=x.amortize_years,
                       gpu_tdp_w=x.gpu_tdp_w, power_draw_share=x.power_draw_share, host_w_per_gpu=x.host_w_per_gpu,
                       pue=x.pue, electricity_usd_kwh=x.electricity_usd_kwh, ops_usd_month=x.ops_usd_month,
                       hours_per_day=x.hours_per_day, days_per_month=x.days_per_month,
-                      gpu_price_factor=x.gpu_price_factor)
+                      gpu_price_factor=x.gpu_price_factor, system_w_per_gpu=x.system_w_per_gpu)
     f = c["usd_per_day"]
     with np.errstate(invalid="ignore"):
         usd_per_day = np.where(replicas == 0, 0.0, np.where(np.isfinite(replicas), replicas * f, np.inf))
-    t = np.asarray(tokens_per_day, dtype=float)
+    tok = np.asarray(tokens_per_day, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        usd_per_mtok = np.where(t > 0, usd_per_day / (t / 1e6), np.nan)
-    out = dict(weights_gb=w, kv_gb_per_token=kv_tok, kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs, fits=fits,
-               batch=batch, step_s=step, decode_tokens_per_s_single=single, decode_tokens_per_s=agg,
-               prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity, replicas=replicas,
+        usd_per_mtok = np.where(tok > 0, usd_per_day / (tok / 1e6), np.nan)
+    out = dict(pick, capacity_tokens_per_day=capacity, replicas=replicas,
                capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
                ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
                capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],

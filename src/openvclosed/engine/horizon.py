@@ -188,8 +188,8 @@ def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False):
     ``running_usd_per_replica_month``, ``capex_per_replica_usd`` and ``fits``.
 
     >>> from openvclosed.engine.design import DesignInputs
-    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, gpu_tdp_w=700,
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, gpu_tdp_w=700,
     ...     gpu_usd=25000, rate=0.0)
     >>> r = horizon_scenario(HorizonInputs(x, 5e8, horizon_months=12, residual=False), 1.0)
     >>> bool(r["fits"]), float(r["replicas_end"]), float(r["capex_usd"])

@@ -99,8 +99,8 @@ def default_distributions(base: HorizonInputs) -> dict[str, Dist]:
     """Default distribution of each uncertain input, centred on its deterministic value in ``base``.
 
     >>> from openvclosed.engine.design import DesignInputs
-    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, utilization=0.5)
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, utilization=0.5)
     >>> d = default_distributions(HorizonInputs(x, 1e8))
     >>> d["utilization"].dist, d["utilization"].params["high"], round(d["electricity_usd_kwh"].params["low"], 4)
     ('triangular', 0.7, 0.0975)
@@ -184,8 +184,8 @@ def sample(dists: dict[str, Dist], n: int, seed: int | None = 0) -> dict[str, np
     """``n`` clipped draws of every input in :data:`VARIABLES` (one spawned stream each).
 
     >>> from openvclosed.engine.design import DesignInputs
-    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, utilization=0.5)
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, utilization=0.5)
     >>> a = sample(default_distributions(HorizonInputs(x, 1e8)), 1000, seed=1)
     >>> b = sample(default_distributions(HorizonInputs(x, 1e8)), 1000, seed=1)
     >>> bool(np.array_equal(a["utilization"], b["utilization"])), float(a["utilization"].max()) <= 0.7
@@ -231,8 +231,8 @@ def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000
     With every input fixed the distribution collapses onto the deterministic answer:
 
     >>> from openvclosed.engine.design import DesignInputs
-    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, gpu_tdp_w=700,
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, gpu_tdp_w=700,
     ...     gpu_usd=25000)
     >>> base = HorizonInputs(x, 1e8, horizon_months=12)
     >>> fixed = {k: base.value(k) for k in VARIABLES}

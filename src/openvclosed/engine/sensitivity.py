@@ -55,8 +55,8 @@ def sensitivity_table(base: HorizonInputs, api_usd_per_mtok, distributions: dict
     and the people cost do:
 
     >>> from openvclosed.engine.design import DesignInputs
-    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_token=131072, weight_bits=16,
-    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, tp_overhead=0.05, gpu_tdp_w=700,
+    >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
+    ...     n_gpus=1, vram_gib=80, bandwidth_gb_s=3350, tflops=989, gpu_tdp_w=700,
     ...     gpu_usd=25000)
     >>> base = HorizonInputs(x, 1e8, horizon_months=12)
     >>> t = sensitivity_table(base, 0.5)

@@ -41,7 +41,7 @@ def capital_recovery_factor(rate, years):
 
 def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, rate, amortize_years, gpu_tdp_w,
                   power_draw_share, host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day=24.0,
-                  days_per_month=DAYS_PER_MONTH, gpu_price_factor=1.0):
+                  days_per_month=DAYS_PER_MONTH, gpu_price_factor=1.0, system_w_per_gpu=np.nan):
     """Cost of one replica of ``n_gpus`` per day, by component [USD/day]; a dict of arrays.
 
     Notes
@@ -51,7 +51,8 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
         capex    = n x gpu_usd x gpu_price_factor + n x host_usd_per_gpu      [USD]
         capital  = n x gpu_usd x gpu_price_factor x CRF(rate, years) / days_per_year
         host     = n x host_usd_per_gpu x CRF(rate, years) / days_per_year
-        energy   = (n x tdp x power_draw_share + n x host_w) / 1000 x hours x PUE x usd_per_kwh
+        energy   = n x W / 1000 x hours x PUE x usd_per_kwh,  W = system_w_per_gpu x power_draw_share
+                   when the catalog rates the whole system, else tdp x power_draw_share + host_w
         ops      = ops_usd_month / days_per_month
 
     Rented::
@@ -77,9 +78,10 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
     >>> [round(float(c[k]), 4) for k in ("capital", "host", "energy", "ops", "rent", "usd_per_day", "capex_usd")]
     [2.9611, 1.8519, 3.96, 10.0, 0.0, 18.773, 5198.0]
     """
-    (n, rent_flag, g, gh, hpg, r, y, tdp, share, hw, pue_, kwh, ops, hrs, dpm, fac) = _f(
+    (n, rent_flag, g, gh, hpg, r, y, tdp, share, hw, pue_, kwh, ops, hrs, dpm, fac, sysw) = _f(
         n_gpus, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, rate, amortize_years, gpu_tdp_w, power_draw_share,
-        host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day, days_per_month, gpu_price_factor)
+        host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day, days_per_month, gpu_price_factor,
+        system_w_per_gpu)
     is_rented = rent_flag.astype(bool)
     crf = capital_recovery_factor(r, y)
     gpu_capex = n * g * fac
@@ -87,7 +89,8 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
     zero = np.zeros(n.shape)
     capital = np.where(is_rented, zero, per_day_from_year(gpu_capex * crf, dpm))
     host = np.where(is_rented, zero, per_day_from_year(host_capex * crf, dpm))
-    energy = np.where(is_rented, zero, (n * tdp * share + n * hw) / 1000.0 * hrs * pue_ * kwh)
+    watts = np.where(np.isfinite(sysw), sysw * share, tdp * share + hw)
+    energy = np.where(is_rented, zero, n * watts / 1000.0 * hrs * pue_ * kwh)
     rent = np.where(is_rented, n * gh * fac * hrs, zero)
     op = per_day_from_month(ops, dpm)
     total = capital + host + energy + op + rent

@@ -36,19 +36,25 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     s = r.selfhost
     lines = [
         f"model            {s.model_name}{'' if s.model_name == s.model else f' [{s.model}]'} at {s.quant} ({s.weight_bits:g} bits/weight)",
-        f"hardware         {s.n_gpus} x {s.gpu_name} per replica, {s.mode}",
+        f"hardware         {s.n_gpus} x {term(s.gpu_name)} per replica, {s.mode}; {term(s.price_basis)}",
+        f"layout           {s.instances} instance{'s' if s.instances != 1 else ''} x tensor parallel {s.tp} on "
+        f"{s.engine}" + (f" ({s.layout_reason})" if s.layout_reason else ""),
         f"fits             {'yes' if s.fits else 'NO'}: weights {s.weights_gb:.1f} GB, KV {s.kv_gb_per_seq:.2f} GB per "
         f"sequence, {s.usable_vram_gb:.1f} GB usable -> {s.max_concurrent_seqs:.0f} concurrent sequences",
         f"decode           {s.decode_tokens_per_s_single:,.0f} tok/s single stream, {s.decode_tokens_per_s:,.0f} tok/s "
-        f"aggregate; prefill {s.prefill_tokens_per_s:,.0f} tok/s ({s.throughput_source})",
+        f"aggregate; prefill {s.prefill_tokens_per_s:,.0f} tok/s "
+        f"({'measured' if s.throughput_source == 'measured' else 'calibrated model, docs/validation.md'})",
         f"capacity         {fmt_tokens(s.capacity_tokens_per_day)} tokens/day per replica at "
         f"{r.assumptions['utilization']:.0%} utilisation -> {fmt_replicas(s.replicas)} for "
         f"{fmt_tokens(r.tokens_per_day)} tokens/day",
         f"cost             {usd(s.usd_per_month)}/month ({usd(s.usd_per_mtok, 3)} per 1M tokens); "
         + ", ".join(f"{k} {usd(v)}" for k, v in s.cost_breakdown_usd_per_month.items())
         + (f"; capex {usd(s.capex_usd)}" if s.capex_usd else ""),
-        f"licence          {s.license.name}; commercial use {'yes' if s.license.commercial_use else 'NO'}"
-        + (f"; MAU limit {s.license.mau_limit:,}" if s.license.mau_limit else ""),
+        f"licence          {term(s.license.name)}; commercial use {'yes' if s.license.commercial_use else 'NO'}"
+        + (f"; MAU limit {s.license.mau_limit:,}" + (f" ({s.license.mau_basis.replace('_', ' ')})"
+                                                     if s.license.mau_basis else "") if s.license.mau_limit else "")
+        + ("; conditions: " + ", ".join(sorted({c['kind'].replace('_', ' ') for c in s.license.conditions
+                                                 if c['kind'] != 'mau_limit'})) if s.license.conditions else ""),
         "openness         " + ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in s.openness.items()),
     ]
     panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {s.model} on {s.n_gpus}x{s.gpu}", box=box.ROUNDED,
@@ -65,9 +71,9 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
         t.add_row(a.api, a.kind, a.tier, usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
                   fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
                   fmt_months(a.payback_months), cheaper)
-    keys = ["input_share", "cached_share", "context_tokens", "utilization", "electricity_usd_kwh", "pue",
-            "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu", "bandwidth_eff", "decode_mfu"]
-    assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys)
+    keys = ["input_share", "cached_share", "context_tokens", "kv_bits", "utilization", "electricity_usd_kwh", "pue",
+            "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu"]
+    assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys if r.assumptions.get(k) is not None)
     parts = [panel, t, Text(r.summary), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
                                              style="dim")]
     parts += [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
@@ -115,31 +121,36 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
     if kind == "apis":
         cols = ["id", "kind", "tier", "in $/1M", "out $/1M", "cached $/1M", "batch", "context", "as_of", "age"]
         for c in cols:
-            t.add_column(c, overflow="fold")
+            t.add_column(c, overflow="fold", no_wrap=c == "id")
         for e in entries:
-            t.add_row(e.id, e.kind, e.tier or f"({e.serves_model})", f"{e.input_usd_per_mtok:g}",
+            t.add_row(term(e.id), e.kind, e.tier or f"({e.serves_model})", f"{e.input_usd_per_mtok:g}",
                       f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
                       _opt(e.context_tokens), str(e.as_of), age(e.as_of))
     elif kind == "gpus":
-        cols = ["id", "VRAM GB", "GB/s", "FP16 TF", "FP8 TF", "TDP W", "buy $", "price age", "$/GPU-h",
-                "cloud age"]
+        cols = ["id", "memory GiB", "GB/s", "FP16 TF", "FP8 TF", "FP4 TF", "link", "TDP W", "buy $/GPU", "basis",
+                "price age", "$/GPU-h", "cloud age"]
         for c in cols:
-            t.add_column(c, overflow="fold")
+            t.add_column(c, overflow="fold", no_wrap=c == "id")
         for e in entries:
-            t.add_row(e.id, f"{e.vram_gb:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
-                      _opt(e.fp8_tflops), _opt(e.tdp_w), _opt(e.purchase_usd), age(e.price_as_of),
-                      _opt(e.cloud_usd_per_hour), age(e.cloud_as_of))
+            p = e.price_at()
+            basis = (p.basis.unit or "?") + (" +server" if p.basis.server_included else "") if p else "-"
+            t.add_row(term(e.id), f"{e.memory_gib:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
+                      _opt(e.fp8_tflops), _opt(e.fp4_tflops), term(e.interconnect.kind), _opt(e.tdp_w),
+                      _opt(e.purchase_usd), basis, age(e.price_as_of), _opt(e.cloud_usd_per_hour), age(e.cloud_as_of))
     else:
-        cols = ["id", "params B", "active B", "layers", "kv heads", "bits", "licence", "commercial",
-                "MAU limit", "data", "code", "tiers", "quality"]
+        cols = ["id", "params B", "active B", "layers", "attention", "bits", "licence", "commercial",
+                "conditions", "data", "code", "tiers", "AA index"]
         for c in cols:
-            t.add_column(c, overflow="fold")
+            t.add_column(c, overflow="fold", no_wrap=c == "id")
         for e in entries:
-            t.add_row(e.id, f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), str(e.kv_heads),
-                      f"{e.native_weight_bits:g}", e.license.spdx or e.license.name[:24],
-                      "yes" if e.license.commercial_use else "NO", _opt(e.license.mau_limit),
-                      "yes" if e.openness.training_data else "no", "yes" if e.openness.training_code else "no",
-                      ",".join(e.tiers), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
+            att = "+".join(f"{g.layers}{g.type[0]}" for g in e.attention)
+            conds = ",".join(sorted({c.kind for c in e.license.conditions})) or "-"
+            t.add_row(term(e.id), f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), att,
+                      f"{e.native_weight_bits:.3g}", term(e.license.spdx or e.license.name[:24]),
+                      "yes" if e.license.commercial_use else "NO", conds,
+                      "yes" if e.openness.training_data.open else "no",
+                      "yes" if e.openness.training_code.open else "no",
+                      ",".join(e.tier_list), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
     users = sorted({e.catalog for e in entries} - {"bundled"})
     notes = [Text(f"sources: `ovc catalog {kind} --json` lists every entry's source"
                   + ("; data/open code = training data / training code published" if kind == "models" else ""))]

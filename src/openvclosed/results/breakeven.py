@@ -16,9 +16,12 @@ __all__ = ["ResultModel", "Finding", "SelfHostResult", "ApiComparison", "Breakev
 
 class LicenseInfo(ResultModel):
     name: str
+    spdx: str | None = None
+    url: str | None = None
     commercial_use: bool
     mau_limit: int | None
-    conditions: list[str]
+    mau_basis: str | None = None          # at_release | ongoing
+    conditions: list[dict]                # kind, thresholds, basis, effect, text (catalog licence conditions)
 
 
 class SelfHostResult(ResultModel):
@@ -48,7 +51,14 @@ class SelfHostResult(ResultModel):
     capex_usd: float | None
     license: LicenseInfo
     openness: dict[str, bool]
+    openness_links: dict[str, str | None] = {}
     tiers: list[str]
+    capability: dict | None = None        # the comparable capability evidence (index, version, score)
+    engine: str = "vllm"                  # serving engine whose calibrated profile models throughput
+    tp: int = 1                           # tensor-parallel degree of one model instance
+    instances: int = 1                    # model instances per machine (n_gpus / tp)
+    layout_reason: str = ""
+    price_basis: str = ""                 # what the hardware price rests on
 
 
 class ApiComparison(ResultModel):

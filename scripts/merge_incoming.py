@@ -1,0 +1,102 @@
+"""Build data/models.yaml, data/gpus.yaml and data/apis.yaml from the cited files in data/incoming/.
+
+Usage::
+
+    python scripts/merge_incoming.py            # rewrites the three bundled catalogs
+
+Entries are copied as collected (every one with source and as_of); this script only
+(1) leaves out entries the engine cannot model yet (listed in SKIP with the reason),
+(2) drops price records without a figure, (3) keeps the explicit capability tiers and their
+basis from the previous bundled catalog for the models it had, and (4) applies the
+corrections in FIXES (each with its reason). Not used at run time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+INCOMING = ROOT / "data" / "incoming"
+
+SKIP = {
+    "mistral-medium-3.5-128b": "no architecture file was found (layers, KV heads and precision unknown)",
+    "nemotron-3-ultra-550b-a55b": "expert count and experts per token not published in a source read",
+}
+FIXES = {
+    # K2's published expert size (60 x 384 x 3 x 7168 x 2048 = 1014.7B) exceeds its rounded "1T"
+    # total; leave expert_params_b out so it is derived from total - active (988.6B).
+    "kimi-k2": {"moe.expert_params_b": None},
+    "kimi-k2.6": {"moe.expert_params_b": None},
+    # shared-expert count not read for Super: 0 (routed experts only)
+    "nemotron-3-super-120b-a12b": {"moe.shared_experts": 0},
+}
+
+
+def _set(d: dict, dotted: str, value) -> None:
+    *path, last = dotted.split(".")
+    for k in path:
+        d = d[k]
+    d[last] = value
+
+
+def _old_tiers() -> dict[str, tuple[list, str]]:
+    path = ROOT / "data" / "models.yaml"
+    out = {}
+    for e in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+        if e.get("tiers"):
+            out[e["id"]] = (e["tiers"], e.get("tier_basis"))
+    return out
+
+
+HEADERS = {
+    "models": """# Open-weight model catalog for openvclosed (built by scripts/merge_incoming.py from data/incoming/).
+# Every entry cites its source and as_of. Architecture per layer type (attention groups), MoE block,
+# released precision (expert_bits / dense_bits), structured licence conditions, openness of weights /
+# training data / training code with links, and capability evidence from one source: the Artificial
+# Analysis Intelligence Index (v4 scale; the version of each score is recorded with it).
+# tiers: explicit where the previous catalog argued them (tier_basis); otherwise derived: standard
+# from an AA index of 14 (Llama 3.3 70B class), simple below or without a score. The frontier tier is
+# reserved for closed frontier models (docs/methodology.md#capability-tiers).
+""",
+    "gpus": """# Accelerator catalog for openvclosed (built by scripts/merge_incoming.py from data/incoming/).
+# memory_gib as the driver reports it (or the GPU's default share of unified memory); dense TFLOPS;
+# interconnect; power per GPU; purchase prices with their basis (new/used, card/module/system,
+# server included or not, list/street/MSRP, date) and rent per provider with dates.
+""",
+    "apis": """# API price catalog for openvclosed: LiteLLM 1.110.2 (uploaded 2026-11-20), built by
+# scripts/build_api_catalog.py; each entry cites the provider page LiteLLM names. All prices USD per
+# 1M tokens; valid_from = the date the price applies from (price history).
+""",
+}
+
+
+def main() -> int:
+    old = _old_tiers()
+    models = []
+    for f in ("models_a.yaml", "models_b.yaml", "models_c.yaml"):
+        for e in yaml.safe_load((INCOMING / f).read_text(encoding="utf-8"))["models"]:
+            if e["id"] in SKIP:
+                continue
+            for k, v in FIXES.get(e["id"], {}).items():
+                _set(e, k, v)
+            if e["id"] in old:
+                e["tiers"], e["tier_basis"] = old[e["id"]]
+            models.append(e)
+    gpus = yaml.safe_load((INCOMING / "gpus_2026.yaml").read_text(encoding="utf-8"))["gpus"]
+    for g in gpus:
+        g["prices"] = [p for p in g.get("prices") or [] if p.get("usd") is not None]
+    known = {n for m in models for n in [m["id"], *(m.get("aliases") or [])]}
+    apis = [a for a in yaml.safe_load((INCOMING / "apis_2026.yaml").read_text(encoding="utf-8"))["apis"]
+            if a.get("kind") != "hosted-open" or not a.get("serves_model") or a["serves_model"] in known]
+    for name, key, items in (("models", "models", models), ("gpus", "gpus", gpus), ("apis", "apis", apis)):
+        text = HEADERS[name] + yaml.safe_dump({key: items}, sort_keys=False, allow_unicode=True, width=110)
+        (ROOT / "data" / f"{name}.yaml").write_text(text, encoding="utf-8")
+        print(f"data/{name}.yaml: {len(items)} entries")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
