@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         budget: Annotated[Optional[float], typer.Option("--budget", help="Total monthly budget [USD] (overrides policy total).", show_default=False)] = None,
         baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Earlier result to compare with (from --write-baseline).", show_default=False)] = None,
         write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Write this result as the new baseline (atomic).", show_default=False)] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations) | html (-o FILE).")] = Format.table,
+        fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations) | html (-o FILE) [default table].", show_default=False)] = None,
         as_json: JsonOpt = False,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
