@@ -109,8 +109,9 @@ def cost_svg(c, chart_id: str) -> str:
         if t[0] <= p.x <= t[-1]:
             ax.plot([p.x], [p.y], marker="o", ms=8, color=_VERMILLION, mec="white", ls="none",
                     label="break-even" if i == 0 else None)
-            ax.annotate(_mpl(f"{fmt_tokens(p.x)}/day vs {p.label}"), (p.x, p.y), xytext=(6, -14 - 11 * (i % 3)),
-                        textcoords="offset points", fontsize=8, color="#000000")
+            ax.annotate(_mpl(f"{fmt_tokens(p.x)}/day vs {p.label}"), (p.x, p.y), xytext=(6, 7 + 11 * (i % 3)),
+                        textcoords="offset points", fontsize=8, color="#000000",
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     if c.volume:
         ax.axvline(c.volume, color="#555555", ls=":", lw=1.4, label=f"your volume ({fmt_tokens(c.volume)}/day)")
     if c.recommended is not None and c.recommended.y is not None and math.isfinite(c.recommended.y):

@@ -35,7 +35,6 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("SweepResult", "table"): "openvclosed.report.sweep:render_sweep",
     ("SweepResult", "json"): "openvclosed.report.render:render_json",
     ("ReportResult", "html"): "openvclosed.report.html:render_report_html",
-    ("ReportResult", "json"): "openvclosed.report.render:render_json",
     ("BreakevenResult", "html"): "openvclosed.report.html:render_breakeven_html",
     ("RecommendResult", "html"): "openvclosed.report.html:render_recommend_html",
     ("CheckResult", "html"): "openvclosed.report.html:render_check_html",
