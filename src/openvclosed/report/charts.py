@@ -59,6 +59,13 @@ def _money_axis(ax, axis="y"):
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+def _legend_below(ax):
+    """Legend under the axes: two columns for short labels, one for long ones (keeps the plot wide)."""
+    labels = ax.get_legend_handles_labels()[1]
+    ncol = 2 if labels and max(len(x) for x in labels) <= 42 else 1
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, frameon=False)
+
+
 def _svg(fig, chart_id: str, title: str, desc: str) -> str:
     matplotlib, plt = _plt()
     buf = io.StringIO()
@@ -78,7 +85,9 @@ def _svg(fig, chart_id: str, title: str, desc: str) -> str:
     head = m.group(0)
     head = re.sub(r'\swidth="[^"]*"', "", head)
     head = re.sub(r'\sheight="[^"]*"', "", head)
-    head = head[:-1] + (f' id="{chart_id}" class="chart" role="img" aria-labelledby="{tid} {did}" '
+    vb = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', head)
+    ratio = f' style="aspect-ratio: {vb.group(1)} / {vb.group(2)}"' if vb else ""
+    head = head[:-1] + (f' id="{chart_id}" class="chart"{ratio} role="img" aria-labelledby="{tid} {did}" '
                         f'aria-label="{html.escape(title, quote=True)}" preserveAspectRatio="xMidYMid meet">')
     alt = f'<title id="{tid}">{html.escape(title)}</title><desc id="{did}">{html.escape(desc)}</desc>'
     return s[:m.start()] + head + alt + s[m.end():].rstrip() + "\n"
@@ -124,7 +133,7 @@ def cost_svg(c, chart_id: str) -> str:
     _money_axis(ax)
     ax.xaxis.set_major_formatter(__import__("matplotlib.ticker", fromlist=["FuncFormatter"]).FuncFormatter(
         lambda v, _: fmt_tokens(v)))
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    _legend_below(ax)
     fig.tight_layout()
     bes = "; ".join(f"{p.label} at {fmt_tokens(p.x)} tokens/day" for p in c.breakevens) or \
         "self-hosting does not beat the APIs shown at any volume drawn"
@@ -155,7 +164,7 @@ def cumulative_svg(c, chart_id: str) -> str:
     ax.set_ylabel("USD spent so far")
     ax.set_xlim(0.5, max(m[-1], 1) + 0.5)
     _money_axis(ax)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    _legend_below(ax)
     fig.tight_layout()
     last = "; ".join(f"{term(x.label)} {_money(x.y[-1])}" for x in c.lines if x.y and x.y[-1] is not None)
     desc = (f"Cumulative US dollars spent by month over {len(c.months)} months. At the end: {last}. "
