@@ -305,8 +305,7 @@ SIZES = {"desktop": (1280, 900, False), "phone": (390, 844, True)}
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """The three kinds of report, made once for the browser tests."""
-    from typer.testing import CliRunner  # noqa: F401  (the `run` fixture is function-scoped)
-    from openvclosed.cli import main
+    from openvclosed.cli import main  # the `run` fixture is function-scoped
 
     d = tmp_path_factory.mktemp("pages")
     old = os.getcwd()

@@ -131,13 +131,14 @@ def cost_svg(c, chart_id: str) -> str:
     ax.set_xlabel("tokens per day (input + output)")
     ax.set_ylabel("USD per month")
     _money_axis(ax)
-    ax.xaxis.set_major_formatter(__import__("matplotlib.ticker", fromlist=["FuncFormatter"]).FuncFormatter(
-        lambda v, _: fmt_tokens(v)))
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_tokens(v)))
     _legend_below(ax)
     fig.tight_layout()
     bes = "; ".join(f"{p.label} at {fmt_tokens(p.x)} tokens/day" for p in c.breakevens) or \
         "self-hosting does not beat the APIs shown at any volume drawn"
-    desc = (f"Log-log chart of monthly cost in US dollars against tokens per day. Lines: "
+    desc = ("Log-log chart of monthly cost in US dollars against tokens per day. Lines: "
             + ", ".join(term(x.label) for x in c.apis)
             + (f"; staircase: {term(c.selfhost.label)}" if c.selfhost else "")
             + f". Break-even: {term(bes)}. {term(c.note)}.")
