@@ -1,5 +1,6 @@
 """`ovc check` (exit codes, policy, baseline, formats, atomic write) and `import-litellm`."""
 
+import importlib.util
 import json
 import os
 import shlex
@@ -173,19 +174,30 @@ def test_github_format(run, golden, tmp_path, monkeypatch):
     golden("check_github.txt", r.stdout.replace(str(p), "w.yaml"))
 
 
-def test_github_workflow_commands_run(run):
+def test_github_workflow_commands_run(run, tmp_path):
     wf = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
-    cmds = [s["run"] for s in wf["jobs"]["ovc"]["steps"] if "run" in s and s["run"].startswith("ovc ")]
+    steps = wf["jobs"]["ovc"]["steps"]
+    cmds = [s["run"] for s in steps if "run" in s and s["run"].startswith("ovc ")]
     assert cmds
     cwd = os.getcwd()
     os.chdir(ROOT)
+    written = []
     try:
         for c in cmds:
             args = shlex.split(c.split(">")[0].split("||")[0])[1:]
+            if "-o" in args:  # the report goes to a temporary directory, not into the repository
+                i = args.index("-o") + 1
+                written.append(args[i])
+                args[i] = str(tmp_path / args[i])
             r = run(*args, *NO_STALE)
             assert r.exit_code == 0, f"{c}\n{r.output}"
     finally:
         os.chdir(cwd)
+    if importlib.util.find_spec("jinja2"):
+        assert written == ["ovc-report.html"] and (tmp_path / "ovc-report.html").read_text().startswith("<!DOCTYPE")
+    upload = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert len(upload) == 1 and upload[0].get("if") == "always()"
+    assert upload[0]["with"]["path"].split() == ["ovc-summary.md", "ovc-report.html"]
 
 
 def test_import_litellm_fixture(run, tmp_path):

@@ -56,6 +56,14 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
+_INVOKED: list[str] = []
+
+
+def invoked_args() -> list[str]:
+    """The arguments ``main`` was called with (for the provenance line of a report)."""
+    return list(_INVOKED)
+
+
 def _one_line(e: BaseException) -> str:
     from openvclosed.report.text import term
 
@@ -72,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     import zlib
 
+    _INVOKED[:] = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
     try:
         rv = app(args=argv, prog_name="ovc", standalone_mode=False)
     except KeyboardInterrupt:

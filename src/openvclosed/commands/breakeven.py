@@ -6,6 +6,7 @@ import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, Quant, api_price,
                                           assumptions, emit_findings, load_catalog, out_format)
+from openvclosed.commands.report import ForceOpt, OutputOpt
 from openvclosed.errors import InputError
 
 
@@ -51,6 +52,8 @@ def breakeven(
     max_age_days: MaxAgeOpt = 90,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ):
     """Each API's cost against self-hosting at one volume: break-even and payback.
 
@@ -61,12 +64,18 @@ def breakeven(
       ovc breakeven -t 50M -g h100 --api openai/gpt-6.1-sol --api-price 3:15 --json
       ovc breakeven -t 5e8 --horizon-months 24 --growth-per-month 0.05 --api-price-decline-per-year 0.3
       ovc breakeven -t 5e8 -a openai/gpt-6.1-sol --monte-carlo 100000 --seed 1 --sensitivity
+      ovc breakeven -t 5e8 -g 2x4090 --horizon-months 24 --format html -o breakeven.html
     """
     from openvclosed.decision.breakeven import run_breakeven
     from openvclosed.report.emit import emit
     from openvclosed.units import parse_hw_spec, parse_share, parse_tokens
 
-    out = out_format(fmt, as_json)
+    from openvclosed.commands.report import need_output, require_extra
+
+    out = out_format(fmt, as_json, ("table", "json", "html"))
+    need_output(output, out)
+    if out == "html":
+        require_extra()
     if (tokens is None) == (tokens_per_month is None):
         raise InputError("give exactly one of --tokens (per day) or --tokens-per-month, e.g. --tokens 5e8")
     for name, v in (("--input-share", input_share), ("--cached-share", cached_share), ("--batch-share", batch_share),
@@ -89,6 +98,16 @@ def breakeven(
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
                            seed=seed, sensitivity=sensitivity)
+    if out == "html":
+        from openvclosed.commands.report import breakeven_report, write_html
+
+        emit_findings(result.findings, "table")
+        write_html(breakeven_report(load_catalog(catalog), result, rented=rent, horizon_months=horizon_months,
+                                    growth_per_month=growth_per_month,
+                                    api_price_decline_per_year=api_price_decline_per_year),
+                   output, force=force, inputs=catalog or [])
+        typer.echo(f"wrote {output}")
+        return
     emit_findings(result.findings, out)
     typer.echo(emit(result, out), nl=False)
 

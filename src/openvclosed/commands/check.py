@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.report import ForceOpt, OutputOpt
 from openvclosed.commands.options import Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
 
@@ -19,10 +20,12 @@ def register(app: typer.Typer) -> None:
         budget: Annotated[Optional[float], typer.Option("--budget", help="Total monthly budget [USD] (overrides policy total).", show_default=False)] = None,
         baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Earlier result to compare with (from --write-baseline).", show_default=False)] = None,
         write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Write this result as the new baseline (atomic).", show_default=False)] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations).")] = Format.table,
+        fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations) | html (-o FILE) [default table].", show_default=False)] = None,
         as_json: JsonOpt = False,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
+        output: OutputOpt = None,
+        force: ForceOpt = False,
     ):
         """Fail CI when a workload change breaks a budget or a data/licence policy.
 
@@ -38,6 +41,7 @@ def register(app: typer.Typer) -> None:
           ovc check workloads.yaml --baseline ovc-baseline.json --format markdown > summary.md
           ovc check workloads.yaml --format github          # in GitHub Actions
           ovc check workloads.yaml --write-baseline ovc-baseline.json
+          ovc check workloads.yaml --format html -o ovc-report.html   # a report to upload as an artifact
         """
         import datetime as dt
 
@@ -51,6 +55,12 @@ def register(app: typer.Typer) -> None:
         from openvclosed.decision.workload import load_workload_file
         from openvclosed.yamlio import load_yaml_file
 
+        from openvclosed.commands.report import need_output, require_extra
+
+        out = out_format(fmt, as_json, ("table", "json", "markdown", "github", "html"))
+        need_output(output, out)
+        if out == "html":
+            require_extra()
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if policy is not None:
@@ -67,15 +77,22 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"--budget: {budget!r} must be > 0 (USD per month)")
             pol.budget_usd_per_month["total"] = budget
         old = read_baseline(baseline) if baseline else None
-        decisions, _ = decide_file(cat, wf)
+        decisions, portfolio = decide_file(cat, wf)
         today = dt.date.today()
         dates = price_dates(cat, decisions)
         result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
         if old is not None:
             result.baseline = diff(old, result)
         sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days), "table"))
-        out = out_format(fmt, as_json, ("table", "json", "markdown", "github"))
-        if out == "github":
+        if out == "html":
+            from openvclosed.commands.report import recommend_report, write_html
+            from openvclosed.results.recommend import to_result
+
+            rec = to_result(decisions, portfolio, stale_findings(dates, today, max_age_days))
+            write_html(recommend_report(cat, decisions, rec, input_file=str(file), check=result), output,
+                       force=force, inputs=[file, policy, baseline, *(catalog or [])])
+            sys.stderr.write(f"ovc: wrote {output}\n")
+        elif out == "github":
             md = render_check_markdown(result)
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             written = False
@@ -89,7 +106,8 @@ def register(app: typer.Typer) -> None:
                                      f"({e.strerror or e}); the summary is printed here instead\n")
             if not written:
                 typer.echo(md)
-        typer.echo(emit(result, out), nl=False)
+        if out != "html":
+            typer.echo(emit(result, out), nl=False)
         if write_baseline is not None:
             write_b(write_baseline, result)
             sys.stderr.write(f"ovc: wrote baseline {write_baseline}\n")

@@ -26,6 +26,7 @@ class Format(str, Enum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    html = "html"
 
 
 CatalogOpt = Annotated[Optional[list[Path]], typer.Option(
@@ -64,7 +65,7 @@ def assumptions(**overrides):
 
 
 FormatOpt = Annotated[Optional[Format], typer.Option(
-    "--format", "-f", help="table | json | markdown | github (where the command has it) [default table].",
+    "--format", "-f", help="table | json | markdown | github | html (where the command has it; html writes -o FILE) [default table].",
     show_default=False)]
 
 

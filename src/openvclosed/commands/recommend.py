@@ -8,6 +8,7 @@ import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
                                           emit_findings, load_catalog, out_format)
+from openvclosed.commands.report import ForceOpt, OutputOpt
 
 INIT_TEMPLATE = """\
 # ovc workload file — `ovc recommend {name}`; every field: docs/workload-file.md; schema: `ovc schema`
@@ -52,6 +53,8 @@ def register(app: typer.Typer) -> None:
         max_age_days: MaxAgeOpt = 90,
         as_json: JsonOpt = False,
         fmt: FormatOpt = None,
+        output: OutputOpt = None,
+        force: ForceOpt = False,
     ):
         """Ranked options per workload with costs, constraints and reasons; hybrid split and portfolio.
 
@@ -66,6 +69,7 @@ def register(app: typer.Typer) -> None:
           ovc recommend examples/hospital-regulated.yaml --json
           ovc recommend examples/portfolio.yaml --workload support-chat --markdown
           ovc recommend examples/hospital-regulated.yaml --monte-carlo 100000 --seed 1
+          ovc recommend examples/portfolio.yaml --format html -o decision.html
         """
         import datetime as dt
         import sys
@@ -82,7 +86,12 @@ def register(app: typer.Typer) -> None:
             from openvclosed.commands.options import Format
 
             fmt = Format.markdown
-        out = out_format(fmt, as_json, ("table", "json", "markdown"))
+        from openvclosed.commands.report import need_output, require_extra
+
+        out = out_format(fmt, as_json, ("table", "json", "markdown", "html"))
+        need_output(output, out)
+        if out == "html":
+            require_extra()
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         decisions, portfolio = decide_file(cat, wf, workload)
@@ -93,6 +102,13 @@ def register(app: typer.Typer) -> None:
                 mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
         result = to_result(decisions, portfolio, findings, mc)
         sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format (not repeated in JSON)
+        if out == "html":
+            from openvclosed.commands.report import recommend_report, write_html
+
+            write_html(recommend_report(cat, decisions, result, input_file=str(file), monte_carlo=monte_carlo,
+                                        seed=seed), output, force=force, inputs=[file, *(catalog or [])])
+            typer.echo(f"wrote {output}")
+            return
         typer.echo(emit(result, out, **({"max_rows": rows} if out == "table" else {})), nl=False)
 
     @app.command(epilog=EPILOG)

@@ -2,7 +2,8 @@
 
 Renderers take a result object and return a string; only the CLI prints. Each entry names
 ``module:function`` and is imported on first use, so a command loads only what it prints.
-The ``html`` format has its slot here (a later issue adds its renderers).
+The ``html`` renderers (``report/html.py``, Jinja2 + matplotlib from the extra ``report``) take a
+plain result or a ``ReportResult`` (the result plus chart data, filled in by ``commands/report.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("RepriceResult", "json"): "openvclosed.report.render:render_json",
     ("SweepResult", "table"): "openvclosed.report.sweep:render_sweep",
     ("SweepResult", "json"): "openvclosed.report.render:render_json",
+    ("ReportResult", "html"): "openvclosed.report.html:render_report_html",
+    ("BreakevenResult", "html"): "openvclosed.report.html:render_breakeven_html",
+    ("RecommendResult", "html"): "openvclosed.report.html:render_recommend_html",
+    ("CheckResult", "html"): "openvclosed.report.html:render_check_html",
 }
 """(result class name, format) -> ``module:function`` returning a string."""
 

@@ -1,0 +1,191 @@
+"""HTML renderers: one self-contained page (inline CSS, inline SVG charts, no scripts, no requests).
+
+Jinja2 with autoescaping on renders ``templates/report.html.j2``: every string from an input file
+or a catalog is escaped by the template engine; the only markup passed through unescaped is the
+SVG drawn by :mod:`openvclosed.report.charts` (whose text matplotlib escapes). Links are made
+only for catalog sources that are plain ``http``/``https`` URLs. This module groups and formats;
+every number comes from the result object.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import urlsplit
+
+from openvclosed.report.text import fmt_months, fmt_tokens, term, usd
+
+__all__ = ["render_report_html", "render_recommend_html", "render_breakeven_html", "render_check_html",
+           "safe_url"]
+
+_KIND_TEXT = {"closed-api": "closed API", "hosted-open-api": "hosted open-weight API",
+              "self-host": "self-hosted, owned GPUs", "self-host-cloud": "self-hosted, rented GPUs",
+              "hybrid": "hybrid, routed by task", "closed": "closed API", "hosted-open": "hosted open-weight API"}
+_CODE_TEXT = {"sensitivity": "data sensitivity rules", "tier": "capability tier too low",
+              "fine_tune": "fine-tuning needs the weights", "latency": "latency target not met",
+              "no_fit": "does not fit the hardware", "no_price": "no price in the catalog",
+              "licence_mau": "licence user limit", "licence_commercial": "licence forbids commercial use"}
+_URL_OK = re.compile(r"^https?://[^\s\"'<>`]+$")
+
+
+def safe_url(s: object) -> str | None:
+    """``s`` when it is one plain http(s) URL (the only links a report makes), else None.
+
+    >>> safe_url("https://example.com/p?a=1"), safe_url("javascript:alert(1)"), safe_url("see https://x.y")
+    ('https://example.com/p?a=1', None, None)
+    """
+    t = str(s).strip()
+    if not _URL_OK.match(t):
+        return None
+    try:
+        parts = urlsplit(t)
+    except ValueError:
+        return None
+    return t if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _num(v, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def _tok(v) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "never"
+    return f"{v:,.0f} ({fmt_tokens(v)})" if v >= 1e4 else f"{v:,.0f}"
+
+
+def _pct(v, digits: int = 0) -> str:
+    return "n/a" if v is None else f"{v:.{digits}%}"
+
+
+def _value(v) -> str:
+    if isinstance(v, bool) or v is None:
+        return {True: "yes", False: "no", None: "(catalog)"}[v]
+    if isinstance(v, float):
+        return f"{v:,.6g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _env():
+    try:
+        import jinja2
+    except ImportError:
+        from openvclosed.commands.report import INSTALL_HINT
+        from openvclosed.errors import InputError
+
+        raise InputError(INSTALL_HINT) from None
+    env = jinja2.Environment(loader=jinja2.PackageLoader("openvclosed.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.tests["finite"] = lambda v: isinstance(v, (int, float)) and math.isfinite(v)
+    env.filters.update(usd=usd, num=_num, tok=_tok, pct=_pct, months=fmt_months, value=_value, term=term,
+                       kind=lambda k: _KIND_TEXT.get(str(k), str(k)), code=lambda c: _CODE_TEXT.get(c, c.replace("_", " ")),
+                       url=safe_url)
+    return env
+
+
+def _options_view(w):
+    """Recommended first, then feasible ones by rank, then excluded ones grouped by their first reason."""
+    rec = w.recommendation.option
+    feas = [o for o in w.options if o.feasible and (rec is None or o.id != rec.id)]
+    groups: dict[str, list] = {}
+    for o in w.options:
+        if not o.feasible:
+            code = o.excluded_because[0].code if o.excluded_because else "other"
+            groups.setdefault(code, []).append(o)
+    return {"recommended": rec, "feasible": feas,
+            "excluded": sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))}
+
+
+def _constraints(w):
+    """Exclusion codes with how many options each removed; licence findings; notes on the recommendation."""
+    counts: dict[str, int] = {}
+    licence = []
+    seen = set()
+    for o in w.options:
+        for f in o.excluded_because:
+            counts[f.code] = counts.get(f.code, 0) + 1
+            if f.code.startswith("licence") and f.message not in seen:
+                seen.add(f.message)
+                licence.append(f)
+    rec = w.recommendation.option
+    notes = list(rec.notes) if rec is not None else []
+    licence += [n for n in notes if n.code.startswith("licence")]
+    return {"counts": sorted(counts.items(), key=lambda kv: -kv[1]), "licence": licence, "notes": notes}
+
+
+def _charts(wr, prefix: str) -> list[dict]:
+    from openvclosed.report.charts import cost_svg, cumulative_svg, histogram_svg, tornado_svg
+
+    out = []
+    if wr is None:
+        return out
+    if wr.cost is not None:
+        out.append({"svg": cost_svg(wr.cost, f"{prefix}-cost"), "caption": wr.cost.note,
+                    "title": wr.cost.title, "kind": "cost"})
+    if wr.cumulative is not None:
+        c = wr.cumulative
+        cap = (f"Self-hosting is ahead from month {c.crossover_month} ({c.crossover_label})."
+               if c.crossover_month else
+               ("Self-hosting does not get ahead within the horizon." if c.crossover_label else "")) + " " + c.note
+        out.append({"svg": cumulative_svg(c, f"{prefix}-cumulative"), "caption": cap.strip(), "title": c.title,
+                    "kind": "cumulative"})
+    if wr.histogram is not None:
+        h = wr.histogram
+        out.append({"svg": histogram_svg(h, f"{prefix}-montecarlo"), "title": h.title, "kind": "montecarlo",
+                    "caption": f"{h.n:,} draws (seed {h.seed}): P(self-hosting {h.selfhost} cheaper than {h.api}) = "
+                               f"{h.summary.p_selfhost_cheaper:.0%}; docs/uncertainty.md lists the distributions."})
+    if wr.sensitivity is not None:
+        title = f"{wr.name}: what moves the saving against {wr.sensitivity.api}"
+        out.append({"svg": tornado_svg(wr.sensitivity, f"{prefix}-tornado", title), "title": title,
+                    "kind": "tornado",
+                    "caption": "Each input at the low and high end of its range, the others at their base value."})
+    return out
+
+
+def render_report_html(r) -> str:
+    """The whole page for a :class:`~openvclosed.results.report.ReportResult`."""
+    by_name = {w.name: w for w in r.workloads}
+    workloads = []
+    if r.recommend is not None:
+        checks = {c.name: c for c in r.check.workloads} if r.check is not None else {}
+        for i, w in enumerate(r.recommend.workloads, 1):
+            wr = by_name.get(w.name)
+            workloads.append({"id": f"w{i}", "w": w, "wr": wr, "options": _options_view(w),
+                              "constraints": _constraints(w), "charts": _charts(wr, f"w{i}"),
+                              "check": checks.get(w.name)})
+    breakeven = None
+    if r.breakeven is not None:
+        wr = r.workloads[0] if r.workloads else None
+        breakeven = {"r": r.breakeven, "wr": wr, "charts": _charts(wr, "b1")}
+    findings = []
+    if r.recommend is not None:
+        findings += r.recommend.findings
+    if r.breakeven is not None:
+        findings += r.breakeven.findings
+    return _env().get_template("report.html.j2").render(
+        r=r, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
+        portfolio=r.recommend.portfolio if r.recommend is not None else None)
+
+
+def render_recommend_html(r) -> str:
+    """A :class:`RecommendResult` on its own (no charts: ``ovc report`` adds them)."""
+    from openvclosed.results.report import ReportResult
+
+    return render_report_html(ReportResult(title="LLM deployment decision", recommend=r))
+
+
+def render_breakeven_html(r) -> str:
+    from openvclosed.results.report import ReportResult
+
+    return render_report_html(ReportResult(title="Self-hosting break-even", breakeven=r))
+
+
+def render_check_html(r) -> str:
+    from openvclosed.results.report import ReportResult
+
+    return render_report_html(ReportResult(title="LLM deployment check", check=r))

@@ -1,0 +1,379 @@
+"""``ovc report`` and ``--format html``: the file itself (safety, reproducibility, text golden) and the
+page in a real browser (headless Chromium through tests/browser.py, a tiny DevTools client).
+
+Browser tests skip only when /usr/bin/chromium is missing and $CI is not set; under CI a missing
+browser fails (``.ci/run`` installs the Debian package ``chromium``). ``OVC_UPDATE_SCREENSHOT=1``
+also writes the README's screenshot, docs/report-screenshot.png.
+"""
+
+import json
+import os
+import re
+import struct
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+pytest.importorskip("jinja2", reason="the HTML report needs the extra: pip install -e '.[report]'")
+pytest.importorskip("matplotlib", reason="the HTML report needs the extra: pip install -e '.[report]'")
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EPOCH = "1764000000"  # 2025-11-24: a fixed report date (SOURCE_DATE_EPOCH)
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def _report(run, out, *extra, file="examples/portfolio.yaml"):
+    r = run("report", file, "-o", str(out), *extra)
+    assert r.exit_code == 0, r.stderr + r.stdout
+    return out.read_text(encoding="utf-8")
+
+
+# --- the file -------------------------------------------------------------------------------------
+
+class _Text(HTMLParser):
+    """The text a reader sees (and a screen reader hears from charts): style out, SVG only title/desc."""
+
+    BLOCK = {"p", "li", "h1", "h2", "h3", "h4", "tr", "caption", "figcaption", "title", "desc", "section", "ul",
+             "table", "footer", "header", "nav"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out, self.stack, self.svg = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        if tag == "svg":
+            self.svg += 1
+        if tag in self.BLOCK:
+            self.out.append("\x00")
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            t = self.stack.pop()
+            if t == "svg":
+                self.svg -= 1
+            if t == tag:
+                break
+        if tag in self.BLOCK:
+            self.out.append("\x00")
+
+    def handle_data(self, data):
+        if "style" in self.stack:
+            return
+        if self.svg and self.stack and self.stack[-1] not in ("title", "desc"):
+            return
+        self.out.append(data)
+
+    def text(self):
+        lines = (re.sub(r"[ \t\r\n]+", " ", x).strip() for x in "".join(self.out).split("\x00"))
+        return "\n".join(x for x in lines if x) + "\n"
+
+
+def page_text(html: str, tmp_path) -> str:
+    p = _Text()
+    p.feed(html)
+    t = p.text().replace(str(tmp_path), "TMP")
+    return re.sub(r"\b\d+ days old\b", "N days old", t)  # staleness depends on today
+
+
+def _attrs(html: str, name: str) -> list[str]:
+    return re.findall(rf'\b{name}\s*=\s*"([^"]*)"', html, flags=re.I)
+
+
+def assert_self_contained(html: str) -> None:
+    low = html.lower()
+    assert "<script" not in low and not re.search(r"=\s*[\"']?\s*javascript:", low)
+    assert "<iframe" not in low and "<object" not in low and "<embed" not in low and "<link" not in low
+    assert "@import" not in low
+    assert all(u.startswith("#") for u in re.findall(r"url\(\s*['\"]?([^)'\"]*)", low)), "url() only to #ids"
+    assert not re.search(r"\son[a-z]+\s*=", low), "no event-handler attributes"
+    assert _attrs(html, "src") == []
+    for tag in re.findall(r"<a\b[^>]*>", html):
+        href = re.search(r'href="([^"]*)"', tag).group(1)
+        if not href.startswith("#"):
+            assert re.match(r"https?://", href) and 'rel="noopener noreferrer"' in tag, tag
+    for svg in re.findall(r"<svg\b.*?</svg>", html, flags=re.S):
+        assert "<metadata" not in svg and "<!DOCTYPE" not in svg
+        for ref in _attrs(svg, "href"):
+            assert ref.startswith("#"), ref
+        assert re.search(r"<title id=\"[^\"]+\">[^<]+</title><desc id=\"[^\"]+\">[^<]+</desc>", svg)
+        head = svg[:svg.index(">")]
+        assert 'role="img"' in head and "aria-label=" in head and "aria-labelledby=" in head
+
+
+def test_portfolio_report_is_self_contained_reproducible_and_matches_golden(run, in_repo, tmp_path, golden):
+    a = _report(run, tmp_path / "a.html")
+    b = _report(run, tmp_path / "b.html")
+    assert a.replace("a.html", "X") == b.replace("b.html", "X"), "same inputs, same bytes (no dates, no random ids)"
+    assert_self_contained(a)
+    assert a.count('<svg ') == 6  # cost + cumulative for each of the 3 workloads
+    text = page_text(a, tmp_path)
+    # summary first: the first lines after the title are the recommendations
+    head = text.split("\nContents\n")[0]
+    assert "support-chat: use google/gemini-3.1-pro-preview for frontier 10% + deepinfra/gpt-oss-20b" in head
+    assert "kb-summaries: use 1xrtx4090 gpt-oss-20b mxfp4 (self-hosted, owned GPUs)" in head
+    assert "Portfolio: all workloads together" in text and "$2,931 per month" in text
+    assert "Command: ovc report examples/portfolio.yaml -o TMP/a.html" in text
+    golden("report_portfolio.txt", text)
+
+
+def test_report_numbers_come_from_the_recommend_result(run, in_repo, tmp_path):
+    """The page shows the same recommendation and costs as ``ovc recommend --json`` (one cost path)."""
+    html = _report(run, tmp_path / "r.html")
+    data = json.loads(run("recommend", "examples/portfolio.yaml", "--json").stdout)
+    for w in data["workloads"]:
+        o = w["recommendation"]["option"]
+        assert f"{w['name']}: use {o['name']}" in page_text(html, tmp_path)
+        assert f"${o['usd_per_month']:,.0f} per month now" in html
+        assert f"${o['horizon_usd']:,.0f} over {w['horizon_months']} months" in html
+
+
+def test_monte_carlo_and_sensitivity_add_histogram_and_tornado(run, in_repo, tmp_path):
+    html = _report(run, tmp_path / "mc.html", "--monte-carlo", "2000", "--seed", "3", "--sensitivity")
+    assert_self_contained(html)
+    assert 'id="w2-montecarlo"' in html and 'id="w2-tornado"' in html
+    # the histogram's summary is the recommend result's Monte Carlo (same base, same seed)
+    mc = json.loads(run("recommend", "examples/portfolio.yaml", "--json", "--monte-carlo", "2000", "--seed", "3")
+                    .stdout)["workloads"][1]["monte_carlo"]
+    assert f"P(self-hosting cheaper) = {mc['p_selfhost_cheaper']:.0%}" in html
+
+
+def test_breakeven_and_check_html(run, in_repo, tmp_path):
+    r = run("breakeven", "-t", "5e8", "-g", "2x4090", "-a", "openai/gpt-6.1-sol", "--horizon-months", "24",
+            "--monte-carlo", "1000", "--sensitivity", "--format", "html", "-o", str(tmp_path / "b.html"))
+    assert r.exit_code == 0, r.stderr
+    html = (tmp_path / "b.html").read_text()
+    assert_self_contained(html)
+    for chart in ("b1-cost", "b1-cumulative", "b1-montecarlo", "b1-tornado"):
+        assert f'id="{chart}"' in html
+    summary = json.loads(run("breakeven", "-t", "5e8", "-g", "2x4090", "-a", "openai/gpt-6.1-sol", "--json").stdout)
+    assert summary["summary"] in page_text(html, tmp_path)
+
+    r = run("check", "examples/ci-workloads.yaml", "--format", "html", "-o", str(tmp_path / "c.html"))
+    verdict = json.loads(run("check", "examples/ci-workloads.yaml", "--json").stdout)["passed"]
+    assert r.exit_code == (0 if verdict else 1)
+    html = (tmp_path / "c.html").read_text()
+    assert_self_contained(html)
+    assert ("Budget and policy check: PASSED" if verdict else "Budget and policy check: FAILED") in \
+        page_text(html, tmp_path)
+
+
+HOSTILE_CATALOG = """\
+apis:
+  - id: "evil/<script>alert(1)</script>$\\\\frac{1}{0}$_x"
+    provider: "<img src=x onerror=alert(2)>"
+    model: "m</title><script>alert(3)</script>"
+    kind: closed
+    tier: frontier
+    input_usd_per_mtok: 0.01
+    output_usd_per_mtok: 0.02
+    source: "javascript:alert(4)"
+    as_of: 2026-11-01
+  - id: evil/quote
+    provider: p
+    model: m
+    kind: closed
+    tier: frontier
+    input_usd_per_mtok: 0.02
+    output_usd_per_mtok: 0.03
+    source: 'https://example.com/"onmouseover="alert(5)'
+    as_of: 2026-11-01
+"""
+
+HOSTILE_WORKLOADS = """\
+version: 1
+workloads:
+  - name: w
+    tokens_per_day: 1e8
+    candidates:
+      apis: ["evil/<script>alert(1)</script>$\\\\frac{1}{0}$_x", evil/quote, openai/gpt-6.1-sol]
+      hardware: [2x4090]
+  - name: q
+    tokens_per_day: 1e8
+    candidates:
+      apis: [evil/quote]
+      hardware: [2x4090]
+"""
+
+
+def test_hostile_catalog_strings_are_escaped_and_never_linked(run, in_repo, tmp_path):
+    cat = tmp_path / "cat.yaml"
+    cat.write_text(HOSTILE_CATALOG)
+    wl = tmp_path / "w.yaml"
+    wl.write_text(HOSTILE_WORKLOADS)
+    html = _report(run, tmp_path / "h.html", "--catalog", str(cat), file=str(wl))
+    assert_self_contained(html)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, as text
+    assert 'href="javascript' not in html and 'onmouseover="' not in html
+    assert "https://example.com/&#34;onmouseover=&#34;alert(5)" in html  # shown as text, not made a link
+    assert 'href="https://example.com' not in html
+
+
+def test_output_is_never_overwritten_or_followed(run, in_repo, tmp_path):
+    out = tmp_path / "r.html"
+    out.write_text("keep")
+    r = run("report", "examples/portfolio.yaml", "-o", str(out))
+    assert r.exit_code == 2 and "--force" in r.stderr and out.read_text() == "keep"
+    assert _report(run, out, "--force").startswith("<!DOCTYPE html>")
+    link = tmp_path / "link.html"
+    link.symlink_to(tmp_path / "target.html")
+    r = run("report", "examples/portfolio.yaml", "-o", str(link), "--force")
+    assert r.exit_code == 2 and "symbolic link" in r.stderr and not (tmp_path / "target.html").exists()
+    r = run("report", "examples/portfolio.yaml", "-o", "examples/portfolio.yaml", "--force")
+    assert r.exit_code == 2 and "portfolio.yaml" in r.stderr
+
+
+def test_html_needs_an_output_file_and_only_html_takes_one(run, in_repo, tmp_path):
+    r = run("recommend", "examples/portfolio.yaml", "--format", "html")
+    assert r.exit_code == 2 and "-o FILE" in r.stderr
+    r = run("breakeven", "-t", "5e8", "-o", str(tmp_path / "x.html"))
+    assert r.exit_code == 2 and "--format html" in r.stderr and not (tmp_path / "x.html").exists()
+    r = run("sweep", "--format", "html")
+    assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("module", ["jinja2", "matplotlib"])
+def test_without_the_extra_one_line_and_exit_2(run, in_repo, tmp_path, monkeypatch, module):
+    monkeypatch.setitem(sys.modules, module, None)  # import fails
+    for args in (["report", "examples/portfolio.yaml"], ["recommend", "examples/portfolio.yaml", "--format", "html"],
+                 ["breakeven", "-t", "5e8", "--format", "html"], ["check", "examples/ci-workloads.yaml", "-f", "html"]):
+        r = run(*args, "-o", str(tmp_path / "x.html"))
+        assert r.exit_code == 2, args
+        assert r.stderr.strip().splitlines()[-1] == \
+            'ovc: error: the HTML report needs Jinja2 and matplotlib: pip install "openvclosed[report]"'
+        assert not (tmp_path / "x.html").exists()
+
+
+def test_safe_url_links_only_plain_http_urls():
+    from openvclosed.report.html import safe_url
+
+    assert safe_url("https://docs.vllm.ai/x?a=1&b=2") == "https://docs.vllm.ai/x?a=1&b=2"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "ftp://x.y", "see https://x.y",
+                'https://x.y/"a', "https://x.y/<b>", "https:///nohost", "vbscript:x"):
+        assert safe_url(bad) is None, bad
+
+
+# --- in a real browser ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chromium(load_module):
+    browser = load_module(os.path.join(os.path.dirname(__file__), "browser.py"), "ovc_test_browser")
+    path = browser.find_chromium()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but no headless Chromium at /usr/bin/chromium: apt-get install -y chromium "
+                        "(.ci/run does this)")
+        pytest.skip("headless Chromium not installed (/usr/bin/chromium, Debian package chromium); "
+                    "CI installs it and then these tests must pass")
+    return browser, path
+
+
+def _png_size(path) -> tuple[int, int]:
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+PROBE = """JSON.stringify({
+  charts: [...document.querySelectorAll('svg.chart')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {id: e.id, w: r.width, h: r.height, title: (e.querySelector('title') || {}).textContent || '',
+            label: e.getAttribute('aria-label') || ''};
+  }),
+  rec: (() => { const e = document.querySelector('.recommendation'); if (!e) return null;
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return {top: r.top, bottom: r.bottom, h: r.height, text: e.innerText, visible: s.visibility === 'visible'
+            && s.display !== 'none' && parseFloat(s.opacity) > 0}; })(),
+  viewport: [innerWidth, innerHeight],
+  scrollWidth: document.documentElement.scrollWidth,
+  scripts: document.scripts.length,
+})"""
+
+SIZES = {"desktop": (1280, 900, False), "phone": (390, 844, True)}
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """The three kinds of report, made once for the browser tests."""
+    from openvclosed.cli import main  # the `run` fixture is function-scoped
+
+    d = tmp_path_factory.mktemp("pages")
+    old = os.getcwd()
+    os.chdir(REPO)
+    try:
+        cmds = {"report": ["report", "examples/portfolio.yaml", "-o", str(d / "report.html"), "--monte-carlo",
+                           "2000", "--sensitivity"],
+                "breakeven": ["breakeven", "-t", "5e8", "-g", "2x4090", "--horizon-months", "24", "--monte-carlo",
+                              "1000", "--sensitivity", "--format", "html", "-o", str(d / "breakeven.html")],
+                "check": ["check", "examples/ci-workloads.yaml", "--format", "html", "-o", str(d / "check.html")]}
+        for args in cmds.values():
+            try:
+                main(args)
+            except SystemExit as e:
+                assert e.code in (0, 1, None), args
+    finally:
+        os.chdir(old)
+    return {k: d / f"{k}.html" for k in cmds}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("kind", ["report", "breakeven", "check"])
+def test_report_in_headless_chromium(chromium, pages, tmp_path, size, kind):
+    browser, exe = chromium
+    width, height, mobile = SIZES[size]
+    url = pages[kind].as_uri()
+    with browser.Browser(exe) as b:
+        b.open(url, width, height, mobile=mobile)
+        probe = json.loads(b.evaluate(PROBE))
+        shot = tmp_path / f"{kind}-{size}.png"
+        b.screenshot(str(shot))
+        full = tmp_path / f"{kind}-{size}-full.png"
+        b.screenshot(str(full), full_page=True)
+        errors = b.console_errors()
+        requests = b.requests()
+        chart_shot = None
+        if kind == "report" and size == "desktop" and os.environ.get("OVC_UPDATE_SCREENSHOT") == "1":
+            box = json.loads(b.evaluate("JSON.stringify((() => { const r = document.getElementById('w2-cost')"
+                                        ".closest('figure').getBoundingClientRect(); return [r.x, r.y + scrollY, "
+                                        "r.width, r.height]; })())"))
+            chart_shot = b.page("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
+                "x": box[0], "y": box[1], "width": box[2], "height": box[3], "scale": 1}})["data"]
+        pdf = {paper: b.page("Page.printToPDF", {"paperWidth": w, "paperHeight": h})["data"]
+               for paper, (w, h) in {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}.items()}
+    assert errors == [], errors
+    assert [u for u in requests if u != url] == [], "the page made requests"
+    assert probe["scripts"] == 0
+    assert probe["viewport"] == [width, height]
+    assert len(probe["charts"]) >= (4 if kind != "check" else 2)
+    for c in probe["charts"]:
+        assert c["w"] > 100 and c["h"] > 50, c
+        assert c["w"] <= width, c  # fits the screen
+        assert c["title"] and c["label"] == c["title"]
+    rec = probe["rec"]
+    assert rec is not None and rec["visible"] and rec["h"] > 0
+    assert 0 <= rec["top"] and rec["bottom"] <= height, f"recommendation below the fold: {rec}"
+    assert re.search(r"use |self-hosting|API", rec["text"]), rec["text"]
+    assert probe["scrollWidth"] <= width + 1, "the page scrolls sideways (tables must scroll in their box)"
+    assert _png_size(shot) == (width, height)
+    fw, fh = _png_size(full)
+    assert fw == width and fh > height
+    for paper, data in pdf.items():
+        assert len(data) > 10_000, paper
+    if kind == "report" and size == "desktop" and os.environ.get("OVC_UPDATE_SCREENSHOT") == "1":
+        import shutil
+
+        import base64
+
+        shutil.copy(shot, os.path.join(REPO, "docs", "report-screenshot.png"))
+        with open(os.path.join(REPO, "docs", "report-chart.png"), "wb") as fh:
+            fh.write(base64.b64decode(chart_shot))
