@@ -165,9 +165,13 @@ def _catalog_refs(cat, option_ids: list[str], designs: list[tuple[str, bool, str
         if g is not None:
             add(g.id, "GPU specs", g.source, g.as_of, g.catalog)
             if rented:
-                add(g.id, "GPU rent per hour", g.cloud_source, g.cloud_as_of, g.catalog)
+                quotes = g.rent_at()
+                for q in (quotes[1] if quotes else []):
+                    add(g.id, f"GPU rent per hour ({q.provider})", q.source, q.valid_from, g.catalog)
             else:
-                add(g.id, "GPU purchase price", g.price_source, g.price_as_of, g.catalog)
+                price = g.price_at()
+                if price is not None:
+                    add(g.id, f"GPU purchase price ({price.describe()})", price.source, price.valid_from, g.catalog)
         m = cat.models.get(model)
         if m is not None:
             add(m.id, "model architecture", m.source, m.as_of, m.catalog)
