@@ -25,6 +25,9 @@ def breakeven(
     input_share: Annotated[Optional[float], typer.Option("--input-share", help="Input tokens / all tokens, 0..1 [default 0.75].", show_default=False)] = None,
     cached_share: Annotated[Optional[float], typer.Option("--cached-share", help="Share of input tokens served from the prompt cache, 0..1 [default 0].", show_default=False)] = None,
     batch_share: Annotated[Optional[float], typer.Option("--batch-share", help="Share of traffic sent through batch APIs, 0..1 [default 0].", show_default=False)] = None,
+    kv_bits: Annotated[Optional[float], typer.Option("--kv-bits", help="KV-cache precision in bits: 16 (fp16/bf16) or 8 (fp8 KV) [default 16].", show_default=False)] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Serving engine whose calibrated profile models throughput: vllm, sglang, trtllm, llamacpp, mlx [default: by hardware].", show_default=False)] = None,
+    output_multiplier: Annotated[Optional[float], typer.Option("--output-multiplier", help="Reasoning models: served output tokens per visible output token [default 1].", show_default=False)] = None,
     context: Annotated[Optional[int], typer.Option("--context", help="Mean tokens in context per sequence [default 4096].", show_default=False)] = None,
     utilization: Annotated[Optional[float], typer.Option("--utilization", "-u", help="Mean load / capacity of a replica, 0..1 [default 0.5].", show_default=False)] = None,
     electricity_usd_kwh: Annotated[Optional[float], typer.Option("--electricity-usd-kwh", help="Electricity price [default 0.15 USD/kWh].", show_default=False)] = None,
@@ -87,7 +90,8 @@ def breakeven(
                      pue=pue, ops_usd_month=ops_usd_month, amortize_years=amortize_years, rate=rate,
                      gpu_hour_usd=gpu_hour_usd, gpu_price_usd=gpu_price_usd, tokens_per_s=tokens_per_s,
                      hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu,
-                     host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share, system_power=system_power)
+                     host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share, system_power=system_power,
+                     kv_bits=kv_bits, engine=engine, output_multiplier=output_multiplier)
     if tokens is not None:
         t_day = parse_tokens(tokens, "--tokens")
     else:

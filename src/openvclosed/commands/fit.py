@@ -20,6 +20,8 @@ def fit(
     gpu: Annotated[str, typer.Option("--gpu", "-g", help="GPU (a count like 2x4090 fixes the GPU count).")] = "4090",
     context: Annotated[Optional[int], typer.Option("--context", help="Tokens in context per sequence [default 4096].", show_default=False)] = None,
     quant: Annotated[Optional[list[Quant]], typer.Option("--quant", "-q", help="Precision(s) to show (repeatable; default: the model's native and lower).", show_default=False)] = None,
+    kv_bits: Annotated[Optional[float], typer.Option("--kv-bits", help="KV-cache precision in bits: 16 or 8 (fp8 KV) [default 16].", show_default=False)] = None,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Serving engine profile: vllm, sglang, trtllm, llamacpp, mlx [default: by hardware].", show_default=False)] = None,
     bits: Annotated[Optional[float], typer.Option("--bits", help="Exact bits per weight (e.g. 4.85 for GGUF Q4_K_M); replaces --quant.", show_default=False)] = None,
     batch: Annotated[Optional[int], typer.Option("--batch", help="Cap on concurrent sequences for aggregate tok/s [default 256].", show_default=False)] = None,
     params_b: Annotated[Optional[float], typer.Option("--params-b", help="Ad-hoc model: total parameters, billions.", show_default=False)] = None,
@@ -47,7 +49,7 @@ def fit(
     cat = load_catalog(catalog)
     hw = parse_hw_spec(gpu)
     g = cat.gpu(hw.gpu_name)
-    a = assumptions(context_tokens=context, max_batch=batch)
+    a = assumptions(context_tokens=context, max_batch=batch, kv_bits=kv_bits, engine=engine)
     adhoc = [params_b, layers, kv_heads, head_dim]
     if any(v is not None for v in adhoc) or active_params_b is not None:
         if model:

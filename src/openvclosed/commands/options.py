@@ -49,7 +49,8 @@ _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "b
             "gpu_price_usd": "--gpu-price-usd", "tokens_per_s": "--tokens-per-s", "hours_per_day": "--hours-per-day",
             "days_per_month": "--days-per-month", "bandwidth_eff": "--bandwidth-eff", "decode_mfu": "--decode-mfu",
             "max_batch": "--batch", "host_usd_per_gpu": "--host-usd-per-gpu", "host_w_per_gpu": "--host-w-per-gpu",
-            "power_draw_share": "--power-draw-share"}
+            "power_draw_share": "--power-draw-share", "kv_bits": "--kv-bits", "engine": "--engine",
+            "output_multiplier": "--output-multiplier"}
 
 
 def assumptions(**overrides):

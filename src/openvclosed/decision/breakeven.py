@@ -16,7 +16,7 @@ from openvclosed.catalog import Catalog
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.designs import (Design, engine_for, evaluate, horizon_inputs, price_basis,
                                           require_priced)
-from openvclosed.decision.selection import (choose, default_apis, design_findings, fmt_tokens, gpu_price_dates,
+from openvclosed.decision.selection import (apply_output_multiplier, choose, default_model_finding, default_apis, design_findings, fmt_tokens, gpu_price_dates,
                                             like_for_like, stale_findings)
 from openvclosed.engine import api_usd_per_mtok, compare_with_api, per_month_from_day
 from openvclosed.errors import InputError
@@ -87,13 +87,16 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     ``api_price_decline_per_year``, ``monte_carlo`` (draws) or ``sensitivity``.
     """
     today = today or dt.date.today()
+    tokens_per_day, a, reasoning = apply_output_multiplier(tokens_per_day, a)
     gpu = catalog.gpu(hw.gpu_name)
     model, precision = choose(catalog, gpu, hw.n_gpus, a, model_name=model_name, precision=precision)
     d = Design(gpu, hw.n_gpus, model, precision, rented)
     require_priced(d, a)
     e = evaluate([d], a, tokens_per_day)
     sh = selfhost_result(d, e, a, measured=a.tokens_per_s is not None)
-    findings: list[Finding] = design_findings(catalog, d, a, e)
+    findings: list[Finding] = design_findings(catalog, d, a, e) + reasoning
+    if not model_name:
+        findings.append(default_model_finding(model, precision, d.hardware, a))
     dpm = a.days_per_month
     apis = [catalog.api(n) for n in api_names] if api_names else ([] if api_prices else default_apis(catalog, model))
     rows: list[ApiComparison] = []
@@ -170,6 +173,9 @@ def uncertainty_sections(d: Design, fits: bool, a: Assumptions, tokens_per_day: 
     if (monte_carlo or sensitivity) and not labels:
         return out
     try:
+        from openvclosed.decision.calibration import with_throughput_uncertainty
+
+        distributions = with_throughput_uncertainty(distributions, base.value("bandwidth_eff"))
         if monte_carlo:
             mc = monte_carlo_breakeven(base, prices, n=monte_carlo, seed=seed, distributions=distributions)
             out["monte_carlo"] = MonteCarloResult(

@@ -35,3 +35,27 @@ def calibrated_profiles() -> dict[str, dict[str, float]]:
 
 def profile(engine: str) -> dict[str, float]:
     return calibrated_profiles()[engine]
+
+
+@functools.lru_cache(maxsize=1)
+def residual_log_sd() -> float | None:
+    """Log standard deviation of the held-out throughput residuals (None without a calibration file)."""
+    from openvclosed.catalog.store import bundled_data_dir
+
+    try:
+        data = json.loads((bundled_data_dir() / CALIBRATION_FILE).read_text(encoding="utf-8"))
+        return float(data["held_out_residual_log_sd"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def with_throughput_uncertainty(distributions: dict | None, base_bandwidth_eff: float) -> dict:
+    """The Monte Carlo distributions with throughput efficiency drawn from the validation residuals
+    (lognormal around the design's value, sigma = held-out residual log sd), unless the user set one."""
+    out = dict(distributions or {})
+    sd = residual_log_sd()
+    if "bandwidth_eff" not in out and sd is not None:
+        out["bandwidth_eff"] = {"dist": "lognormal", "median": float(base_bandwidth_eff), "sigma": sd,
+                                "basis": f"held-out residuals of the throughput model: log sd {sd:.2f} "
+                                         f"(docs/validation.md)"}
+    return out

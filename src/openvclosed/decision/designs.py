@@ -103,6 +103,8 @@ def _precisions(dense_bits: float, expert_bits: float, max_native_bits: float) -
     out = [native]
     seen = {(dense_bits, expert_bits)}
     for p in ("fp16", "fp8", "int8", "mxfp4", "int4"):
+        if p == native:
+            continue
         if p == "mxfp4" and native != "mxfp4":
             continue  # mxfp4 only for models released in it
         if p == "int8" and "fp8" in out:

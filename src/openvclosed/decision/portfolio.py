@@ -85,7 +85,10 @@ def monte_carlo_for(catalog: Catalog, d: WorkloadDecision, n: int, seed: int) ->
                           growth_per_month=w.growth_per_month,
                           api_price_decline_per_year=w.api_price_decline_per_year)
     try:
-        mc = monte_carlo_breakeven(base, p.usd_per_mtok, n=n, seed=seed, distributions=w.uncertainty or None)
+        from openvclosed.decision.calibration import with_throughput_uncertainty
+
+        dists = with_throughput_uncertainty(w.uncertainty or None, base.value("bandwidth_eff"))
+        mc = monte_carlo_breakeven(base, p.usd_per_mtok, n=n, seed=seed, distributions=dists)
     except ValueError as e:
         raise InputError(f"workloads[{w.name}].uncertainty: {e}") from None
     out = {"selfhost": s.id, "api": p.id, "n": n, "seed": seed, "horizon_months": w.horizon_months}

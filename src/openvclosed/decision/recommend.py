@@ -18,7 +18,7 @@ from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.designs import Design, evaluate, precisions_for, quant_risk
 from openvclosed.decision.options import (API_KINDS, Option, OptionKind, allowed, serves, share_text,
                                           tier_needed)
-from openvclosed.decision.selection import licence_findings
+from openvclosed.decision.selection import apply_output_multiplier, licence_findings
 from openvclosed.decision.workload import Workload, WorkloadFile
 from openvclosed.engine import api_usd_per_mtok, per_month_from_day
 from openvclosed.engine.design import selfhost_design
@@ -243,9 +243,8 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecis
     from openvclosed.decision.reasons import reasons_for
 
     a = w.resolved_assumptions()
-    T = w.total_tokens_per_day
+    T, a, findings = apply_output_multiplier(w.total_tokens_per_day, a)
     needed = tier_needed(w)
-    findings: list[Finding] = []
     options = _api_options(catalog, w, rules, a, T, needed)
     designs = candidate_designs(catalog, w)
     sh_eval = priced = None

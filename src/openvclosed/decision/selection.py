@@ -18,7 +18,7 @@ from openvclosed.engine import PRECISION_BITS
 from openvclosed.errors import InputError
 from openvclosed.results.base import Finding
 
-__all__ = ["check_precision", "fits", "choose", "choose_default_model", "suggest", "design_findings",
+__all__ = ["apply_output_multiplier", "default_model_finding", "check_precision", "fits", "choose", "choose_default_model", "suggest", "design_findings",
            "like_for_like", "licence_findings", "default_apis", "stale_findings", "gpu_price_dates",
            "fmt_tokens"]
 
@@ -62,6 +62,17 @@ def choose_default_model(catalog: Catalog, gpu: GpuEntry, n_gpus: int, a: Assump
                 return m, p
     raise InputError(f"no catalog model fits {n_gpus}x{gpu.id} at {precision or 'any precision'}; "
                      f"add GPUs or choose a smaller model with --model")
+
+
+def default_model_finding(model: ModelEntry, precision: str, hardware: str, a: Assumptions) -> Finding:
+    cap = model.capability
+    score = f"{cap.score:g} on the {cap.index}" + (f" ({cap.version})" if cap and cap.version else "") \
+        if cap and cap.score is not None else "no comparable score"
+    return Finding(code="default_model", severity="info", ids=[model.id],
+                   message=f"model chosen by rule (name one with --model): the strongest catalog model on one "
+                           f"comparable benchmark, the Artificial Analysis Intelligence Index, that fits {hardware} at "
+                           f"its released precision or lower with KV room for {a.min_concurrent_seqs} sequences: "
+                           f"{model.id} at {precision} ({score})")
 
 
 def choose(catalog: Catalog, gpu: GpuEntry, n_gpus: int, a: Assumptions, *, model_name: str | None = None,
@@ -138,6 +149,11 @@ def design_findings(catalog: Catalog, d: Design, a: Assumptions, e=None, index=0
         out.append(Finding(code="quant_risk", severity="info", ids=[m.id, d.precision],
                            message=f"{d.precision} is below {m.id}'s released {m.native_weight_bits:g} bits: "
                                    f"usually a small quality loss, but check it on your tasks"))
+    if d.gpu.vendor.lower() == "nvidia" and d.gpu.segment == "consumer":
+        out.append(Finding(code="driver_licence", severity="info", ids=[d.gpu.id],
+                           message=f"{d.gpu.id}: NVIDIA's GeForce driver licence does not allow datacenter deployment "
+                                   f"(https://www.nvidia.com/en-us/drivers/geforce-license/); an office or lab server is "
+                                   f"fine, a colocation rack or a regulated data centre needs data-centre GPUs"))
     return out + licence_findings(m)
 
 
@@ -153,16 +169,17 @@ def like_for_like(model: ModelEntry, tiers_by_id: dict[str, str]) -> list[Findin
 
 
 def default_apis(catalog: Catalog, model: ModelEntry | None) -> list[ApiEntry]:
-    """Each closed provider's flagship and cheapest small model, plus the cheapest hosted offer of ``model``."""
+    """Each closed provider's flagship, cheapest mid (standard-tier) and cheapest small model, plus the
+    cheapest hosted offer of ``model``."""
     picks: list[ApiEntry] = []
     closed = [a for a in catalog.apis.values() if a.kind == "closed"]
     for provider in sorted({a.provider for a in closed}):
         mine = [a for a in closed if a.provider == provider]
-        for role in ("flagship", "small"):
+        for role in ("flagship", "mid", "small"):  # mid: the standard-tier, like-for-like comparison for most work
             cands = sorted((a for a in mine if a.role == role),
                            key=lambda a: (a.input_usd_per_mtok + a.output_usd_per_mtok, a.id))
             if cands:
-                picks.append(cands[0] if role == "small" else cands[-1])
+                picks.append(cands[-1] if role == "flagship" else cands[0])
     if model is not None:
         offers = catalog.hosted_offers(model.id)
         if offers:
@@ -190,3 +207,19 @@ def stale_findings(items: list[tuple[str, str, dt.date | None]], today: dt.date,
                                message=f"{label} is {age} days old (as_of {when}); prices move fast — "
                                        f"check it or override it with --catalog FILE"))
     return out
+
+
+def apply_output_multiplier(tokens_per_day: float, a: Assumptions):
+    """Reasoning models emit hidden tokens billed and served as output: with ``output_multiplier`` m,
+    T tokens/day at input share s become ``T (s + (1-s) m)`` at input share ``s / (s + (1-s) m)``."""
+    m = a.output_multiplier
+    if m == 1:
+        return tokens_per_day, a, []
+    s = a.input_share
+    scale = s + (1 - s) * m
+    a2 = a.model_copy(update={"input_share": s / scale})
+    f = Finding(code="reasoning_tokens", severity="info", ids=[],
+                message=f"output multiplier {m:g}: {fmt_tokens(tokens_per_day)} tokens/day of stated traffic are "
+                        f"{fmt_tokens(tokens_per_day * scale)} tokens/day served and billed (reasoning tokens count "
+                        f"as output)")
+    return tokens_per_day * scale, a2, [f]

@@ -35,7 +35,7 @@ def render_json(result) -> str:
 def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     s = r.selfhost
     lines = [
-        f"model            {s.model_name}{'' if s.model_name == s.model else f' [{s.model}]'} at {s.quant} ({s.weight_bits:g} bits/weight)",
+        f"model            {s.model_name}{'' if s.model_name == s.model else f' [{s.model}]'} at {s.quant} ({s.weight_bits:.3g} bits/weight)",
         f"hardware         {s.n_gpus} x {term(s.gpu_name)} per replica, {s.mode}; {term(s.price_basis)}",
         f"layout           {s.instances} instance{'s' if s.instances != 1 else ''} x tensor parallel {s.tp} on "
         f"{s.engine}" + (f" ({s.layout_reason})" if s.layout_reason else ""),

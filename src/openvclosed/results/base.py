@@ -69,6 +69,9 @@ CODES: dict[str, str] = {
     "max_price_age_days": "a price used is older than the policy allows",
     "feasible": "no option satisfies the workload's constraints (ovc check)",
     "hybrid_split": "how a hybrid option routes the work",
+    "reasoning_tokens": "a reasoning-output multiplier scaled the traffic",
+    "driver_licence": "a consumer GPU's driver licence excludes datacenter deployment",
+    "default_model": "how the model was chosen when none was named",
 }
 """Every finding code, with what it means (docs/json.md lists the same)."""
 
