@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from openvclosed.errors import InputError
 
 __all__ = ["EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
-           "Quant", "api_price", "out_format", "emit_findings"]
+           "Quant", "api_price", "out_format", "emit_findings", "catalog_inputs"]
 
 EPILOG = "Exit codes: 0 ok, 1 a check failed, 2 bad input. Docs: docs/ in the repository."
 
@@ -33,6 +33,15 @@ CatalogOpt = Annotated[Optional[list[Path]], typer.Option(
                       "Also read from $OVC_CATALOG.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable schema, docs/json.md) instead of tables.")]
 MaxAgeOpt = Annotated[int, typer.Option("--max-age-days", min=1, help="Warn when a price used is older than this.")]
+
+
+def catalog_inputs(catalog_files) -> list:
+    """The catalog files a run reads (``--catalog`` and ``$OVC_CATALOG``): an output file may
+    never replace one of them (pass them as ``inputs=`` to the writers in ``fileio``)."""
+    import os
+
+    env = os.environ.get("OVC_CATALOG", "")
+    return list(catalog_files or []) + [p for p in env.split(os.pathsep) if p]
 
 
 def load_catalog(catalog_files):

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, catalog_inputs)
 
 from openvclosed.errors import InputError
 
@@ -24,6 +24,12 @@ def _range(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def term(s) -> str:
+    from openvclosed.report.text import term as _term
+
+    return _term(s)
+
+
 def register(app: typer.Typer) -> None:
     plot_app = typer.Typer(help="Pictures: cost vs volume, Monte Carlo savings (PNG/SVG/PDF with matplotlib; "
                                 "`ovc plot cost --terminal` needs nothing).", no_args_is_help=True, epilog=EPILOG)
@@ -37,7 +43,8 @@ def register(app: typer.Typer) -> None:
     Rent = Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")]
     Util = Annotated[Optional[float], typer.Option("--utilization", "-u", help="Mean load / capacity [default 0.5].", show_default=False)]
     Ops = Annotated[Optional[float], typer.Option("--ops-usd-month", help="People cost per replica [default 1000 USD/month].", show_default=False)]
-    Out = Annotated[Optional[Path], typer.Option("--output", "-o", help="Figure file: .png, .svg or .pdf.", show_default=False)]
+    Out = Annotated[Optional[Path], typer.Option("--output", "-o", help="Figure file: .png, .svg or .pdf (an existing file needs --force).", show_default=False)]
+    Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
 
     def _breakeven(cat, tokens_per_day, gpu, model, api, api_price, quant, rent, a, max_age_days, **kw):
         from openvclosed.decision.breakeven import run_breakeven
@@ -56,7 +63,7 @@ def register(app: typer.Typer) -> None:
         tokens: Annotated[Optional[str], typer.Option("--tokens", "-t", help="Mark your volume (tokens/day).", show_default=False)] = None,
         gpu: Gpu = "2x4090", model: Model = None, api: Api = None, api_price: ApiPrice = None, quant: Quant = None,
         rent: Rent = False, utilization: Util = None, ops_usd_month: Ops = None,
-        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90,
+        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
     ):
         """Monthly cost vs tokens/day (log axes): each API a line, self-hosting a staircase, break-evens marked.
 
@@ -82,8 +89,8 @@ def register(app: typer.Typer) -> None:
         curves = cost_curves(r, lo, hi)
         if not tokens:
             curves["volume"] = None
-        plot_cost(curves, output)
-        typer.echo(f"wrote {output}")
+        plot_cost(curves, output, force=force, inputs=catalog_inputs(catalog))
+        typer.echo(f"wrote {term(output)}")
 
     @plot_app.command("montecarlo", epilog=EPILOG)
     def montecarlo(
@@ -99,7 +106,7 @@ def register(app: typer.Typer) -> None:
         n: Annotated[int, typer.Option("--monte-carlo", "-n", min=1, max=10_000_000, help="Draws.")] = 100_000,
         seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
         bins: Annotated[int, typer.Option("--bins", min=5, max=1000, help="Histogram bins.")] = 60,
-        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90,
+        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
     ):
         """Histogram of Monte Carlo savings of self-hosting over the horizon, P10/P50/P90 marked.
 
@@ -133,5 +140,6 @@ def register(app: typer.Typer) -> None:
                               api_price_decline_per_year=api_price_decline_per_year)
         first = r.apis[0]
         mc = monte_carlo_breakeven(base, first.usd_per_mtok, n=n, seed=seed, keep_samples=True)
-        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months)
-        typer.echo(f"wrote {output}: P(self-host cheaper than {first.api}) = {float(mc['p_selfhost_cheaper']):.0%}")
+        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months,
+                        force=force, inputs=catalog_inputs(catalog))
+        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}")

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openvclosed.report.findings import stdout_findings
-from openvclosed.report.text import fmt_months, fmt_tokens, term, terminal_width, usd
+from openvclosed.report.text import cell, fmt_months, fmt_tokens, term, terminal_width, usd
 from openvclosed.decision.assumptions import BASIS
 from openvclosed.results import BreakevenResult, FitResult
 
@@ -21,11 +21,16 @@ __all__ = ["render_breakeven", "render_fit", "render_catalog", "render_json", "u
 
 
 def _render(renderable, width: int | None = None) -> str:
+    """Plain text of a rich renderable. Every line goes through
+    :func:`~openvclosed.report.escape.no_workflow_command`: wrapping or folding a long name can
+    put ``::`` at the start of a line, and no table line may act as a workflow command."""
+    from openvclosed.report.escape import no_workflow_command
+
     width = width or terminal_width()
     buf = io.StringIO()
     Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
             soft_wrap=False).print(renderable)
-    return buf.getvalue()
+    return no_workflow_command(buf.getvalue())
 
 
 def render_json(result) -> str:
@@ -35,8 +40,8 @@ def render_json(result) -> str:
 def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     s = r.selfhost
     lines = [
-        f"model            {s.model_name}{'' if s.model_name == s.model else f' [{s.model}]'} at {s.quant} ({s.weight_bits:g} bits/weight)",
-        f"hardware         {s.n_gpus} x {s.gpu_name} per replica, {s.mode}",
+        f"model            {term(s.model_name)}{'' if s.model_name == s.model else f' [{term(s.model)}]'} at {s.quant} ({s.weight_bits:g} bits/weight)",
+        f"hardware         {s.n_gpus} x {term(s.gpu_name)} per replica, {s.mode}",
         f"fits             {'yes' if s.fits else 'NO'}: weights {s.weights_gb:.1f} GB, KV {s.kv_gb_per_seq:.2f} GB per "
         f"sequence, {s.usable_vram_gb:.1f} GB usable -> {s.max_concurrent_seqs:.0f} concurrent sequences",
         f"decode           {s.decode_tokens_per_s_single:,.0f} tok/s single stream, {s.decode_tokens_per_s:,.0f} tok/s "
@@ -47,11 +52,11 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
         f"cost             {usd(s.usd_per_month)}/month ({usd(s.usd_per_mtok, 3)} per 1M tokens); "
         + ", ".join(f"{k} {usd(v)}" for k, v in s.cost_breakdown_usd_per_month.items())
         + (f"; capex {usd(s.capex_usd)}" if s.capex_usd else ""),
-        f"licence          {s.license.name}; commercial use {'yes' if s.license.commercial_use else 'NO'}"
+        f"licence          {term(s.license.name)}; commercial use {'yes' if s.license.commercial_use else 'NO'}"
         + (f"; MAU limit {s.license.mau_limit:,}" if s.license.mau_limit else ""),
         "openness         " + ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in s.openness.items()),
     ]
-    panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {s.model} on {s.n_gpus}x{s.gpu}", box=box.ROUNDED,
+    panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {cell(s.model)} on {s.n_gpus}x{cell(s.gpu)}", box=box.ROUNDED,
                   title_align="left")
     t = Table(title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day ({fmt_tokens(r.tokens_per_month)}/month)",
               box=box.SIMPLE_HEAVY, title_justify="left")
@@ -62,13 +67,13 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     for a in r.apis:
         diff = abs(a.saving_usd_per_month)
         cheaper = (f"self-host, {usd(diff)}/mo" if a.cheaper == "selfhost" else f"API, {usd(diff)}/mo")
-        t.add_row(a.api, a.kind, a.tier, usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
+        t.add_row(cell(a.api), cell(a.kind), cell(a.tier), usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
                   fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
                   fmt_months(a.payback_months), cheaper)
     keys = ["input_share", "cached_share", "context_tokens", "utilization", "electricity_usd_kwh", "pue",
             "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu", "bandwidth_eff", "decode_mfu"]
     assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys)
-    parts = [panel, t, Text(r.summary), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
+    parts = [panel, t, Text(term(r.summary)), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
                                              style="dim")]
     parts += [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
     return _render(Group(*parts), width)
@@ -87,7 +92,7 @@ def _v(x) -> str:
 
 
 def render_fit(r: FitResult, width: int | None = None) -> str:
-    t = Table(title=f"{r.model_name} on {r.gpu_name} (context {r.context_tokens:,} tokens/sequence)",
+    t = Table(title=f"{cell(r.model_name)} on {cell(r.gpu_name)} (context {r.context_tokens:,} tokens/sequence)",
               box=box.SIMPLE_HEAVY, title_justify="left")
     for col, just in (("GPUs", "right"), ("quant", "left"), ("fits", "left"), ("weights GB", "right"),
                       ("used GB", "right"), ("free GB", "right"), ("max seqs", "right"),
@@ -98,8 +103,8 @@ def render_fit(r: FitResult, width: int | None = None) -> str:
                   f"{row.vram_used_gb:.1f}" if row.fits else "-",
                   f"{row.vram_free_gb:.1f}" if row.fits else f"short {-row.vram_free_gb:.1f}",
                   f"{row.max_concurrent_seqs:.0f}", f"{row.decode_tokens_per_s_single:,.0f}" if row.fits else "-",
-                  f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", row.quality_risk or "-")
-    parts = [t] + [Text(s) for s in r.suggestions] + [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
+                  f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", cell(row.quality_risk or "-"))
+    parts = [t] + [Text(term(s)) for s in r.suggestions] + [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
     return _render(Group(*parts), width)
 
 
@@ -117,7 +122,7 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
         for c in cols:
             t.add_column(c, overflow="fold")
         for e in entries:
-            t.add_row(e.id, e.kind, e.tier or f"({e.serves_model})", f"{e.input_usd_per_mtok:g}",
+            t.add_row(cell(e.id), cell(e.kind), cell(e.tier or f"({e.serves_model})"), f"{e.input_usd_per_mtok:g}",
                       f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
                       _opt(e.context_tokens), str(e.as_of), age(e.as_of))
     elif kind == "gpus":
@@ -126,7 +131,7 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
         for c in cols:
             t.add_column(c, overflow="fold")
         for e in entries:
-            t.add_row(e.id, f"{e.vram_gb:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
+            t.add_row(cell(e.id), f"{e.vram_gb:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
                       _opt(e.fp8_tflops), _opt(e.tdp_w), _opt(e.purchase_usd), age(e.price_as_of),
                       _opt(e.cloud_usd_per_hour), age(e.cloud_as_of))
     else:
@@ -135,17 +140,17 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
         for c in cols:
             t.add_column(c, overflow="fold")
         for e in entries:
-            t.add_row(e.id, f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), str(e.kv_heads),
-                      f"{e.native_weight_bits:g}", e.license.spdx or e.license.name[:24],
+            t.add_row(cell(e.id), f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), str(e.kv_heads),
+                      f"{e.native_weight_bits:g}", cell(e.license.spdx or e.license.name[:24]),
                       "yes" if e.license.commercial_use else "NO", _opt(e.license.mau_limit),
                       "yes" if e.openness.training_data else "no", "yes" if e.openness.training_code else "no",
-                      ",".join(e.tiers), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
+                      cell(",".join(e.tiers)), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
     users = sorted({e.catalog for e in entries} - {"bundled"})
     notes = [Text(f"sources: `ovc catalog {kind} --json` lists every entry's source"
                   + ("; data/open code = training data / training code published" if kind == "models" else ""))]
     if users:
         notes.append(Text("entries from user catalogs: " + ", ".join(
-            f"{e.id} ({e.catalog})" for e in entries if e.catalog != "bundled")))
+            f"{term(e.id)} ({term(e.catalog)})" for e in entries if e.catalog != "bundled")))
     return _render(Group(t, *notes), width)
 
 
