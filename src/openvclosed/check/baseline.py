@@ -8,10 +8,11 @@ replace a file that is not an ovc baseline.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from openvclosed.errors import InputError
-from openvclosed.fileio import atomic_write_text
+from openvclosed.fileio import safe_write_text
 from openvclosed.check.policy import CheckResult
 
 __all__ = ["read_baseline", "write_baseline", "diff"]
@@ -30,15 +31,17 @@ def read_baseline(path: str | Path) -> dict:
     return data
 
 
-def write_baseline(path: str | Path, result: CheckResult) -> None:
+def write_baseline(path: str | Path, result: CheckResult, inputs=()) -> None:
+    """Write ``result`` as a baseline, atomically. Replacing an existing ovc baseline is the
+    point of ``--write-baseline`` (no ``--force``); anything else there — another kind of file,
+    a symbolic link, a directory, one of ``inputs`` (workload, policy, catalogs) — is refused."""
     p = Path(path)
-    if p.exists():
-        if not p.is_file():
-            raise InputError(f"{p}: exists and is not a regular file; refusing to replace it")
+    if os.path.lexists(p) and not os.path.islink(p) and os.path.isfile(p):
         read_baseline(p)  # refuses to overwrite anything that is not an ovc baseline
     data = result.model_dump(mode="json")
     data["baseline"] = None
-    atomic_write_text(p, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    safe_write_text(p, json.dumps(data, indent=2, sort_keys=True) + "\n", force=True, inputs=inputs,
+                    what="--write-baseline")
 
 
 def diff(old: dict, new: CheckResult) -> dict:

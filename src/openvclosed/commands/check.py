@@ -91,7 +91,10 @@ def register(app: typer.Typer) -> None:
                 typer.echo(md)
         typer.echo(emit(result, out), nl=False)
         if write_baseline is not None:
-            write_b(write_baseline, result)
-            sys.stderr.write(f"ovc: wrote baseline {write_baseline}\n")
+            from openvclosed.commands.options import catalog_inputs
+            from openvclosed.report.text import term
+
+            write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
+            sys.stderr.write(f"ovc: wrote baseline {term(write_baseline)}\n")
         raise typer.Exit(0 if result.passed else 1)
 

@@ -120,13 +120,9 @@ def register(app: typer.Typer) -> None:
         Example:
           ovc init workload.yaml && ovc recommend workload.yaml
         """
-        from openvclosed.errors import InputError
-        from openvclosed.fileio import atomic_write_text
+        from openvclosed.fileio import safe_write_text
+        from openvclosed.report.text import term
 
-        if path.exists() and not force:
-            raise InputError(f"{path}: exists; pass --force to overwrite it")
-        if path.exists() and not path.is_file():
-            raise InputError(f"{path}: is not a regular file; refusing to replace it")
-        atomic_write_text(path, INIT_TEMPLATE.format(name=path.name))
-        typer.echo(f"wrote {path}; next: ovc recommend {path}")
+        safe_write_text(path, INIT_TEMPLATE.format(name=path.name), force=force, what="PATH")
+        typer.echo(f"wrote {term(path)}; next: ovc recommend {term(path)}")
 

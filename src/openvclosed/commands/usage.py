@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, catalog_inputs)
 
 PROGRESS_MIN_BYTES = 4_000_000
 """Files larger than this get a progress bar on stderr."""
@@ -108,8 +108,10 @@ def register(app: typer.Typer) -> None:
         from openvclosed.errors import InputError
         from openvclosed.decision.workload import load_workload_file
 
-        if output.exists() and not force:
-            raise InputError(f"{output}: exists; pass --force to overwrite it")
+        from openvclosed.fileio import check_write_target
+
+        inputs = [*files, *catalog_inputs(catalog)]
+        check_write_target(output, force=force, inputs=inputs)  # fail before reading the logs
         mapping = parse_map(map_)
         bins, reports = _load(files, preset, mapping, group_by, strict)
         w = traffic_window(bins)
@@ -122,7 +124,7 @@ def register(app: typer.Typer) -> None:
         sources = [f"{r.path} ({r.format}, preset {r.preset}, {r.good_rows:,} rows used"
                    + (f", {r.bad_rows:,} bad rows skipped)" if r.bad_rows else ")") for r in reports]
         text = render_workload_yaml(groups, w, sources, group_by, apis)
-        write_atomic(output, text, force=force, validate=load_workload_file)
+        write_atomic(output, text, force=force, validate=load_workload_file, inputs=inputs)
         _report_files(reports)
         from openvclosed.usage.summary import window_findings
 
