@@ -93,6 +93,12 @@ def main(argv: list[str] | None = None) -> None:
         _err(what or f"{type(e).__name__}: {_one_line(e)}")
         sys.exit(2)
     except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed
+        if type(e).__name__ == "Abort":  # click turns Ctrl-C and EOFError inside a command into Abort
+            if isinstance(e.__cause__, KeyboardInterrupt) or e.__cause__ is None:
+                _err("interrupted")
+                sys.exit(130)
+            _err(f"unexpected end of input ({_one_line(e.__cause__)})")
+            sys.exit(2)
         if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):
             raise
         ctx = getattr(e, "ctx", None)

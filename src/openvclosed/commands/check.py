@@ -61,10 +61,13 @@ def register(app: typer.Typer) -> None:
         else:
             pol = parse_policy(wf.policy, str(file))
         if budget is not None:
-            if budget <= 0:
+            from openvclosed.check.policy import MAX_USD_PER_MONTH
+
+            if not 0 < budget <= MAX_USD_PER_MONTH:  # also false for nan
                 from openvclosed.errors import InputError
 
-                raise InputError(f"--budget: {budget!r} must be > 0 (USD per month)")
+                raise InputError(f"--budget: {budget!r} is outside the plausible range (0, {MAX_USD_PER_MONTH:g}] "
+                                 "USD per month")
             pol.budget_usd_per_month["total"] = budget
         old = read_baseline(baseline) if baseline else None
         decisions, _ = decide_file(cat, wf)
