@@ -7,18 +7,18 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format, catalog_inputs)
+                                          emit_findings, load_catalog, out_format, catalog_inputs,
+                                          volume, check_growth, check_finite_range, check_draws,
+                                          MaxDrawsOpt, MAX_DRAWS_X_APIS)
 
 from openvclosed.errors import InputError
 
 
 def _range(text: str) -> tuple[float, float]:
-    from openvclosed.units import parse_tokens
-
     parts = text.split(":")
     if len(parts) != 2:
         raise InputError(f"--range: {text!r} is not LO:HI tokens/day, e.g. 1e6:1e10")
-    lo, hi = parse_tokens(parts[0], "--range"), parse_tokens(parts[1], "--range")
+    lo, hi = volume(parts[0], "--range"), volume(parts[1], "--range")
     if not 0 < lo < hi:
         raise InputError(f"--range: {text!r} needs 0 < LO < HI")
     return lo, hi
@@ -75,12 +75,11 @@ def register(app: typer.Typer) -> None:
         """
         from openvclosed.decision.curves import cost_curves
         from openvclosed.report.plots import plot_cost, render_cost_terminal
-        from openvclosed.units import parse_tokens
 
         if (output is None) == (not terminal):
             raise InputError("give -o FILE.png|svg|pdf or --terminal")
         lo, hi = _range(range_)
-        t = parse_tokens(tokens, "--tokens") if tokens else (lo * hi) ** 0.5
+        t = volume(tokens, "--tokens") if tokens else (lo * hi) ** 0.5
         a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
         r = _breakeven(load_catalog(catalog), t, gpu, model, api, api_price, quant, rent, a, max_age_days)
         if terminal:
@@ -107,6 +106,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
         bins: Annotated[int, typer.Option("--bins", min=5, max=1000, help="Histogram bins.")] = 60,
         catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
+        max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
     ):
         """Histogram of Monte Carlo savings of self-hosting over the horizon, P10/P50/P90 marked.
 
@@ -118,13 +118,16 @@ def register(app: typer.Typer) -> None:
         from openvclosed.decision.designs import Design, horizon_inputs
         from openvclosed.engine.montecarlo import monte_carlo_breakeven
         from openvclosed.report.plots import _pyplot, plot_montecarlo
-        from openvclosed.units import parse_hw_spec, parse_tokens
+        from openvclosed.units import parse_hw_spec
 
         if output is None:
             raise InputError("give -o FILE.png|svg|pdf")
         _pyplot()  # fail early, before the work, when matplotlib is missing
-        t = parse_tokens(tokens, "--tokens")
+        t = volume(tokens, "--tokens")
         a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
+        check_growth(growth_per_month, horizon_months or a.amortize_years * 12)
+        check_finite_range("api_price_decline_per_year", api_price_decline_per_year, "--api-price-decline-per-year")
+        check_draws(n, 1, "API", max_draws)
         cat = load_catalog(catalog)
         r = _breakeven(cat, t, gpu, model, [api] if api else None, api_price, quant, rent, a, max_age_days,
                        horizon_months=horizon_months, growth_per_month=growth_per_month,

@@ -18,14 +18,14 @@ def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS):
     """``LO:HI:N`` (N log-spaced volumes) or a comma list (``1e8,5e8,2B``) -> sorted array of tokens/day."""
     import numpy as np
 
+    from openvclosed.commands.options import volume
     from openvclosed.engine.sweep import log_grid
-    from openvclosed.units import parse_tokens
 
     if ":" in text:
         parts = text.split(":")
         if len(parts) != 3:
             raise InputError(f"--tokens: {text!r} is not LO:HI:N, e.g. 1e6:1e10:50")
-        lo, hi = parse_tokens(parts[0], "--tokens"), parse_tokens(parts[1], "--tokens")
+        lo, hi = volume(parts[0], "--tokens"), volume(parts[1], "--tokens")
         try:
             n = int(float(parts[2]))
         except ValueError:
@@ -36,7 +36,10 @@ def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS):
             raise InputError(f"--tokens: {n:,} volumes is more than {max_points:,} scenarios "
                              "(--max-scenarios raises the cap)")
         return log_grid(lo, hi, n)
-    vals = sorted({parse_tokens(x, "--tokens") for x in text.split(",") if x.strip()})
+    vals = sorted({volume(x, "--tokens") for x in text.split(",") if x.strip()})
+    if len(vals) > max_points:
+        raise InputError(f"--tokens: {len(vals):,} volumes is more than {max_points:,} scenarios "
+                         "(--max-scenarios raises the cap)")
     if not vals:
         raise InputError("--tokens: give LO:HI:N or a comma list of volumes")
     return np.array(vals, dtype=float)
