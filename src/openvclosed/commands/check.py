@@ -10,6 +10,23 @@ import typer
 from openvclosed.commands.options import Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
 
+def _append_summary(path: str, text: str) -> None:
+    """Append to ``$GITHUB_STEP_SUMMARY``: a regular file (created if missing), opened non-blocking
+    so a named pipe or device there cannot hang the check (it raises OSError instead)."""
+    import stat
+
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+                 | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        data = text.encode("utf-8")
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
 def register(app: typer.Typer) -> None:
 
     @app.command(epilog=EPILOG)
@@ -51,6 +68,13 @@ def register(app: typer.Typer) -> None:
         from openvclosed.decision.workload import load_workload_file
         from openvclosed.yamlio import load_yaml_file
 
+        out = out_format(fmt, as_json, ("table", "json", "markdown", "github"))
+        if write_baseline is not None:  # a bad target fails before the work
+            from openvclosed.commands.options import catalog_inputs
+            from openvclosed.fileio import check_write_target
+
+            check_write_target(write_baseline, force=True, what="--write-baseline",
+                               inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if policy is not None:
@@ -77,15 +101,13 @@ def register(app: typer.Typer) -> None:
         if old is not None:
             result.baseline = diff(old, result)
         sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days), "table"))
-        out = out_format(fmt, as_json, ("table", "json", "markdown", "github"))
         if out == "github":
             md = render_check_markdown(result)
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             written = False
             if summary:
                 try:
-                    with open(summary, "a", encoding="utf-8") as fh:
-                        fh.write(md + "\n")
+                    _append_summary(summary, md + "\n")
                     written = True
                 except OSError as e:  # the check's result and exit code stand; say why the summary is missing
                     sys.stderr.write(f"ovc: warning: GITHUB_STEP_SUMMARY {summary!r}: cannot write "

@@ -24,6 +24,18 @@ def _range(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _check_output(output, force: bool, catalog) -> None:
+    """Suffix and target checked before any work (the figure is written at the end)."""
+    if output is None:
+        return
+    from openvclosed.fileio import check_write_target
+    from openvclosed.report.plots import FIGURE_SUFFIXES
+
+    if output.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(f"--output: {str(output)!r} must end in {', '.join(FIGURE_SUFFIXES)}")
+    check_write_target(output, force=force, inputs=catalog_inputs(catalog))
+
+
 def term(s) -> str:
     from openvclosed.report.text import term as _term
 
@@ -78,6 +90,7 @@ def register(app: typer.Typer) -> None:
 
         if (output is None) == (not terminal):
             raise InputError("give -o FILE.png|svg|pdf or --terminal")
+        _check_output(output, force, catalog)
         lo, hi = _range(range_)
         t = volume(tokens, "--tokens") if tokens else (lo * hi) ** 0.5
         a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
@@ -122,6 +135,7 @@ def register(app: typer.Typer) -> None:
 
         if output is None:
             raise InputError("give -o FILE.png|svg|pdf")
+        _check_output(output, force, catalog)
         _pyplot()  # fail early, before the work, when matplotlib is missing
         t = volume(tokens, "--tokens")
         a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)

@@ -14,8 +14,10 @@ from openvclosed.errors import InputError
 MAX_SCENARIOS = 1_000_000_000
 
 
-def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS):
-    """``LO:HI:N`` (N log-spaced volumes) or a comma list (``1e8,5e8,2B``) -> sorted array of tokens/day."""
+def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS, allocate: bool = True):
+    """``LO:HI:N`` (N log-spaced volumes) or a comma list (``1e8,5e8,2B``) -> sorted array of tokens/day.
+
+    With ``allocate=False`` only the number of volumes (validated, nothing allocated)."""
     import numpy as np
 
     from openvclosed.commands.options import volume
@@ -35,14 +37,14 @@ def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS):
         if n > max_points:  # before allocating the grid
             raise InputError(f"--tokens: {n:,} volumes is more than {max_points:,} scenarios "
                              "(--max-scenarios raises the cap)")
-        return log_grid(lo, hi, n)
+        return log_grid(lo, hi, n) if allocate else n
     vals = sorted({volume(x, "--tokens") for x in text.split(",") if x.strip()})
     if len(vals) > max_points:
         raise InputError(f"--tokens: {len(vals):,} volumes is more than {max_points:,} scenarios "
                          "(--max-scenarios raises the cap)")
     if not vals:
         raise InputError("--tokens: give LO:HI:N or a comma list of volumes")
-    return np.array(vals, dtype=float)
+    return np.array(vals, dtype=float) if allocate else len(vals)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -132,7 +134,7 @@ def register(app: typer.Typer) -> None:
         if output is not None and full is not None and _same_path(output, full):
             raise InputError(f"--output and --full are the same file {str(output)!r}; give two paths")
         cat = load_catalog(catalog)
-        t = parse_token_grid(tokens, max_scenarios)
+        n_volumes = parse_token_grid(tokens, max_scenarios, allocate=False)
         designs, ev = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
         names = _split(api)
         if names == ["all"]:
@@ -145,10 +147,11 @@ def register(app: typer.Typer) -> None:
                 for x in default_apis(cat, d.model):
                     seen.setdefault(x.id, x)
             apis = list(seen.values())
-        n = len(designs) * len(apis) * t.size
-        if n > max_scenarios:
-            raise InputError(f"--tokens: {t.size:,} volumes x {len(designs):,} designs x {len(apis):,} APIs = {n:,} "
+        n = len(designs) * len(apis) * n_volumes
+        if n > max_scenarios:  # before the grid is allocated
+            raise InputError(f"--tokens: {n_volumes:,} volumes x {len(designs):,} designs x {len(apis):,} APIs = {n:,} "
                              f"scenarios is more than {max_scenarios:,} (--max-scenarios raises the cap)")
+        t = parse_token_grid(tokens, max_scenarios)
         prices = np.array([float(api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
                                                    x.cached_input_usd_per_mtok, a.cached_share, a.batch_share,
                                                    x.batch_discount)) for x in apis])

@@ -129,9 +129,12 @@ def register(app: typer.Typer) -> None:
         from openvclosed.usage.summary import window_findings
 
         emit_findings(window_findings(w, total), "json")
-        typer.echo(f"wrote {output}: {len(groups)} workload{'s' if len(groups) != 1 else ''} "
-                   f"({', '.join(s.name for s in groups[:5])}{', ...' if len(groups) > 5 else ''}) from "
-                   f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines.")
+        from openvclosed.report.escape import no_workflow_command
+        from openvclosed.report.text import term
+
+        typer.echo(no_workflow_command(f"wrote {term(output)}: {len(groups)} workload{'s' if len(groups) != 1 else ''} "
+                   f"({term(', '.join(s.name for s in groups[:5]))}{', ...' if len(groups) > 5 else ''}) from "
+                   f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines."))
 
     @usage_app.command(epilog=EPILOG)
     def reprice(
@@ -235,13 +238,16 @@ def _progress_bar():
 
 def _report_files(reports) -> None:
     """Bad rows and empty files: counted, with the first few (file:line) on stderr."""
+    from openvclosed.report.escape import no_workflow_command
+    from openvclosed.report.text import term
+
     for r in reports:
         if r.rows == 0 and r.bad_rows == 0:
-            sys.stderr.write(f"ovc: warning: {r.path}: empty, no usage records\n")
+            sys.stderr.write(f"ovc: warning: {term(r.path)}: empty, no usage records\n")
             continue
         if r.bad_rows:
-            why = ", ".join(f"{n} {reason}" for reason, n in r.bad_by_reason.most_common())
-            sys.stderr.write(f"ovc: warning: {r.path}: {r.bad_rows:,} of {r.rows:,} rows skipped ({why}); "
+            why = term(", ".join(f"{n} {reason}" for reason, n in r.bad_by_reason.most_common()))
+            sys.stderr.write(f"ovc: warning: {term(r.path)}: {r.bad_rows:,} of {r.rows:,} rows skipped ({why}); "
                              f"use --strict to stop at the first{'; first ' + str(len(r.bad_examples)) if r.bad_rows > len(r.bad_examples) else ''}:\n")
             for line, msg in r.bad_examples:
-                sys.stderr.write(f"  {r.path}:{line}: {msg}\n")
+                sys.stderr.write(no_workflow_command(f"  {term(r.path)}:{line}: {term(msg)}") + "\n")

@@ -106,13 +106,19 @@ def render_check_markdown(r: CheckResult) -> str:
     return no_workflow_command("\n".join(lines))
 
 
+def _lines(s: str) -> str:
+    """Terminal-safe text that keeps its line breaks (gh_command percent-encodes them)."""
+    return "\n".join(term(x) for x in str(s).split("\n"))
+
+
 def render_github_annotations(r: CheckResult, file: str | None = None) -> str:
     file = r.file if file is None else file
     out = []
     for f in r.findings:
         kind = "error" if f.severity == "failure" else "warning"
         title = f"ovc {f.code}" + (f" ({f.ids[0]})" if f.ids else "")
-        out.append(gh_command(kind, f.message, file=file, title=title))
+        # the runner shows annotations in its log: no escape sequences from the data either
+        out.append(gh_command(kind, _lines(f.message), file=_lines(file), title=_lines(title)))
     return "\n".join(out) + ("\n" if out else "")
 
 
