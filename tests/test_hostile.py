@@ -147,7 +147,8 @@ def snapshot(root: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 # the assertions every case makes
 
-_OWN_ANNOTATION = re.compile(r"::(error|warning) file=[^,:\r\n]*(,title=[^,:\r\n]*)?::")
+_OWN_ANNOTATION = re.compile(r"::(error|warning) file=[^,:\r\n]*,title=ovc [^,:\r\n]*::")
+"""The only workflow commands ovc writes: render_github_annotations, title always "ovc CODE ..."."""
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)*?\1")
 _OWN_HTML = ("<details>", "</details>", "<summary>", "</summary>")
 
@@ -191,6 +192,37 @@ def assert_safe_markdown(md: str) -> None:
         assert not re.search(r"(?<!\\)!\[", text), f"image in markdown: {line!r}"
         assert "\x1b" not in line
         assert not re.search(r"(?<![\\\w&])@admin", text), f"live mention: {line!r}"
+
+
+class _Fake:
+    def __init__(self, code=0, stdout="", stderr=""):
+        self.exit_code, self.stdout, self.stderr = code, stdout, stderr
+
+
+@pytest.mark.parametrize("fake,markdown", [
+    (_Fake(0, "ok\n::error file=x::forged\n"), False),
+    (_Fake(0, "  ::warning::forged\n"), False),
+    (_Fake(0, "::error file=a,line=1::x\n"), False),  # unescaped property
+    (_Fake(0, "see ##[error]x\n"), False),
+    (_Fake(0, "\x1b[31mred\n"), False),
+    (_Fake(0, "| <img src=x onerror=alert(1)> |\n"), True),
+    (_Fake(0, "[click](http://evil)\n"), True),
+    (_Fake(0, "![i](http://evil/i.png)\n"), True),
+    (_Fake(0, "hi @admin\n"), True),
+    (_Fake(2, "", "ovc: error: one\novc: error: two\n"), False),
+    (_Fake(2, "", "Traceback (most recent call last):\n"), False),
+    (_Fake(2, "", "ovc: error: something else\n"), False),  # does not name the field
+    (_Fake(1, "", ""), False),  # wrong exit code
+])
+def test_assertions_can_fail(fake, markdown):
+    """The suite's own checks catch what they are meant to catch."""
+    with pytest.raises(AssertionError):
+        assert_clean(fake, 0 if fake.exit_code != 2 else 2, "--budget", markdown=markdown)
+
+
+def test_assertions_accept_escaped_output():
+    assert_clean(_Fake(0, "::error file=w.yaml,title=ovc budget (x%2Cfile=y%3A%3A)::m :: x\n"
+                          "| ` <img> ` | \\[x\\]\\(y\\) &lt;b&gt; @&#8203;admin |\n"), 0, markdown=True)
 
 
 @pytest.fixture

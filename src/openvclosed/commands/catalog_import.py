@@ -89,7 +89,10 @@ def register(app: typer.Typer) -> None:
             check_write_target(write, force=force, inputs=[path, *catalog_inputs(catalog)], what="--write")
         prices = read_litellm_json(path)
         cat = load_catalog(catalog)
-        changed, added, problems = plan_import(prices, cat, f"LiteLLM {path.name}", dt.date.today(), add)
+        try:
+            changed, added, problems = plan_import(prices, cat, f"LiteLLM {path.name}", dt.date.today(), add)
+        except InputError as e:  # an entry with the wrong type or an implausible price: nothing is written
+            raise InputError(f"{path}: {e}") from None
         for c in changed:
             say(f"~ {term(c['id'])}")
             for f, (old, new) in c["changes"].items():
