@@ -70,6 +70,41 @@ def _one_line(e: BaseException) -> str:
     return term(str(e) or type(e).__name__)
 
 
+def _quiet_warnings() -> None:
+    """Python warnings (numpy overflow, matplotlib font notices, deprecations in libraries) as one
+    ``ovc: warning:`` line each, never with the file path and source line of a library."""
+    import warnings
+
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = f"{getattr(category, '__name__', 'Warning')}: {_one_line(message)}"[:200]
+        if text in seen:
+            return
+        seen.add(text)
+        try:
+            sys.stderr.write(f"ovc: warning: {text}\n")
+        except (OSError, ValueError):
+            pass
+
+    warnings.showwarning = show
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: nothing more goes to stdout (not even the flush at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point and the one error boundary.
 
@@ -81,16 +116,22 @@ def main(argv: list[str] | None = None) -> None:
     import zlib
 
     _INVOKED[:] = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
+    _quiet_warnings()
     try:
         rv = app(args=argv, prog_name="ovc", standalone_mode=False)
+        if rv == 130:  # typer turns Ctrl-C inside a command into Exit(130); no command returns 130
+            raise KeyboardInterrupt
+    except SystemExit as e:  # typer exits 1 itself on a broken pipe: that is not "check failed"
+        if isinstance(e.__context__, BrokenPipeError) or (
+                isinstance(e.__context__, OSError) and getattr(e.__context__, "errno", None) == 32):
+            _quiet_stdout()
+            sys.exit(0)
+        raise
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
     except BrokenPipeError:
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+        _quiet_stdout()
         sys.exit(0)
     except OvcError as e:
         _err(_one_line(e))
@@ -102,6 +143,12 @@ def main(argv: list[str] | None = None) -> None:
         _err(what or f"{type(e).__name__}: {_one_line(e)}")
         sys.exit(2)
     except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed; else a bug
+        if type(e).__name__ == "Abort":  # click turns Ctrl-C and EOFError inside a command into Abort
+            if isinstance(e.__cause__, KeyboardInterrupt) or e.__cause__ is None:
+                _err("interrupted")
+                sys.exit(130)
+            _err(f"unexpected end of input ({_one_line(e.__cause__)})")
+            sys.exit(2)
         if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):
             if os.environ.get("OVC_DEBUG"):
                 raise

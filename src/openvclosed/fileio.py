@@ -28,7 +28,7 @@ from typing import IO
 
 from openvclosed.errors import InputError
 
-__all__ = ["atomic_write_text", "input_file_size", "read_input_bytes", "read_input_text",
+__all__ = ["atomic_write_text", "check_write_target", "input_file_size", "read_input_bytes", "read_input_text",
            "safe_write_text", "safe_write_bytes", "write_stream_atomic"]
 
 PathLike = str | os.PathLike
@@ -281,6 +281,13 @@ def _remove(tmp: str) -> None:
         os.unlink(tmp)
     except OSError:
         pass
+
+
+def check_write_target(path: PathLike, *, force: bool = False, inputs: Iterable[PathLike] = (),
+                       what: str = "--output") -> None:
+    """The checks the writers make on ``path``, without writing: call it before long work so a
+    bad target fails first. Raises the same one-line :class:`InputError` the writers would."""
+    _Target(path, force, inputs, what)
 
 
 @contextlib.contextmanager

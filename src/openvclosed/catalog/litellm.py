@@ -10,9 +10,11 @@ LiteLLM publishes per-token prices (``input_cost_per_token``, ``output_cost_per_
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from openvclosed.catalog import Catalog
+from openvclosed.errors import InputError
 
 __all__ = ["litellm_key_of", "entry_from_litellm", "plan_import", "find_installed_json", "HOSTED_PROVIDERS"]
 
@@ -28,23 +30,64 @@ def litellm_key_of(source: str) -> str | None:
     return m.group(1) if m else None
 
 
+MAX_USD_PER_TOKEN = 0.01
+"""Largest plausible LiteLLM price: USD 0.01 per token = USD 10,000 per 1M tokens."""
+MAX_CONTEXT_TOKENS = 100_000_000
+"""Largest plausible ``max_input_tokens``."""
+
+
 def _mtok(v):
     return None if v is None else round(float(v) * 1e6, 6)
 
 
+def _price(key: str, e: dict, field: str, required: bool = False):
+    """A per-token price from entry ``key``: a finite number in 0..MAX_USD_PER_TOKEN, or None."""
+    v = e.get(field)
+    if v is None:
+        if required:
+            raise ValueError(f"{key}: no input/output price")
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InputError(f"LiteLLM key {key!r}: {field} is {type(v).__name__} {_show(v)}, expected a number "
+                         "(USD per token)")
+    if not math.isfinite(v) or not 0 <= v <= MAX_USD_PER_TOKEN:
+        raise InputError(f"LiteLLM key {key!r}: {field} = {v!r} is outside 0..{MAX_USD_PER_TOKEN:g} USD per token")
+    return float(v)
+
+
+def _show(v) -> str:
+    from openvclosed.report.text import term
+
+    t = term(repr(v))
+    return t if len(t) <= 40 else t[:37] + "..."
+
+
 def entry_from_litellm(key: str, e: dict) -> dict:
-    """Catalog price fields from one LiteLLM entry (USD per token -> USD per 1M tokens)."""
-    inp = e.get("input_cost_per_token")
-    out = e.get("output_cost_per_token")
-    if inp is None or out is None:
-        raise ValueError(f"{key}: no input/output price")
-    batch = e.get("input_cost_per_token_batches")
+    """Catalog price fields from one LiteLLM entry (USD per token -> USD per 1M tokens).
+
+    Raises ``ValueError`` when the entry has no input/output price (reported as a problem) and
+    :class:`~openvclosed.errors.InputError` (exit 2, naming the key) when the entry is not an
+    object or a field has the wrong type or an implausible value (negative, NaN, too large).
+    """
+    if not isinstance(e, dict):
+        raise InputError(f"LiteLLM key {key!r}: is {type(e).__name__}, expected an object of prices")
+    inp = _price(key, e, "input_cost_per_token", True)
+    out = _price(key, e, "output_cost_per_token", True)
+    batch = _price(key, e, "input_cost_per_token_batches")
+    ctx = e.get("max_input_tokens")
+    if ctx is not None and (isinstance(ctx, bool) or not isinstance(ctx, int) or not 1 <= ctx <= MAX_CONTEXT_TOKENS):
+        raise InputError(f"LiteLLM key {key!r}: max_input_tokens = {_show(ctx)} is not a whole number in "
+                         f"1..{MAX_CONTEXT_TOKENS:,}")
+    discount = round(1 - batch / inp, 4) if batch and inp else 0.0
+    if not 0 <= discount < 1:
+        raise InputError(f"LiteLLM key {key!r}: input_cost_per_token_batches = {batch!r} is above the normal "
+                         f"input price {inp!r}")
     return {
         "input_usd_per_mtok": _mtok(inp), "output_usd_per_mtok": _mtok(out),
-        "cached_input_usd_per_mtok": _mtok(e.get("cache_read_input_token_cost")),
-        "cache_write_usd_per_mtok": _mtok(e.get("cache_creation_input_token_cost")),
-        "batch_discount": round(1 - batch / inp, 4) if batch and inp else 0.0,
-        "context_tokens": e.get("max_input_tokens"),
+        "cached_input_usd_per_mtok": _mtok(_price(key, e, "cache_read_input_token_cost")),
+        "cache_write_usd_per_mtok": _mtok(_price(key, e, "cache_creation_input_token_cost")),
+        "batch_discount": discount,
+        "context_tokens": ctx,
     }
 
 
@@ -78,7 +121,11 @@ def plan_import(prices: dict, catalog: Catalog, label: str, today: dt.date,
             problems.append(f"--add {key!r}: not in {label}")
             continue
         e = prices[key]
+        if not isinstance(e, dict):
+            raise InputError(f"LiteLLM key {key!r}: is {type(e).__name__}, expected an object of prices")
         prov = e.get("litellm_provider", "unknown")
+        if not isinstance(prov, str):
+            raise InputError(f"LiteLLM key {key!r}: litellm_provider is {type(prov).__name__}, expected a string")
         hosted = prov in HOSTED_PROVIDERS
         model = key.split("/", 1)[1] if "/" in key else key
         provider = HOSTED_PROVIDERS.get(prov, prov.split("-")[0] if prov else "unknown")

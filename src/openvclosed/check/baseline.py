@@ -8,37 +8,91 @@ replace a file that is not an ovc baseline.
 from __future__ import annotations
 
 import json
+import math
+import os
 from pathlib import Path
 
 from openvclosed.errors import InputError
-from openvclosed.fileio import atomic_write_text
+from openvclosed.fileio import safe_write_text
 from openvclosed.check.policy import CheckResult
 
 __all__ = ["read_baseline", "write_baseline", "diff"]
 
 
+MAX_BASELINE_BYTES = 20_000_000
+"""A baseline is the JSON of one check (a few KB per workload); larger is not one."""
+
+
+def _bad(p, where: str, what: str) -> InputError:
+    return InputError(f"{p}: {where}: {what} (not a baseline written by `ovc check --write-baseline`)")
+
+
+def _num(p, where: str, v) -> None:
+    if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+        raise _bad(p, where, f"expected a finite number or null, got {type(v).__name__}")
+
+
+def _str(p, where: str, v, optional: bool = True) -> None:
+    if not isinstance(v, str) and not (optional and v is None):
+        raise _bad(p, where, f"expected a string{' or null' if optional else ''}, got {type(v).__name__}")
+
+
 def read_baseline(path: str | Path) -> dict:
+    """A baseline file: a regular file of at most MAX_BASELINE_BYTES, strict JSON, with the fields
+    :func:`diff` reads in the right types (one error line naming the field otherwise)."""
     p = Path(path)
+    from openvclosed.fileio import read_input_text
+
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such baseline file (create one with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"{p}: not a readable ovc baseline ({e.__class__.__name__})") from None
+        text = read_input_text(p, "an ovc baseline (JSON)", MAX_BASELINE_BYTES)
+    except InputError as e:
+        if "no such file" in str(e):
+            raise InputError(f"{p}: no such baseline file (create one with --write-baseline)") from None
+        raise
+
+    def constant(name):
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        data = json.loads(text, parse_constant=constant)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{p}: not a readable ovc baseline (line {e.lineno}: {e.msg})") from None
+    except ValueError as e:
+        raise InputError(f"{p}: not a readable ovc baseline ({str(e)[:80]})") from None
+    except RecursionError:
+        raise InputError(f"{p}: not a readable ovc baseline (JSON nested too deeply)") from None
     if not isinstance(data, dict) or data.get("kind") != "ovc-check":
         raise InputError(f"{p}: not an ovc baseline (expected JSON written by `ovc check --write-baseline`)")
+    ws = data.get("workloads", [])
+    if not isinstance(ws, list):
+        raise _bad(p, "workloads", f"expected a list, got {type(ws).__name__}")
+    for k in ("file", "generated"):
+        _str(p, k, data.get(k))
+    _num(p, "total_usd_per_month", data.get("total_usd_per_month"))
+    for i, w in enumerate(ws):
+        where = f"workloads[{i}]"
+        if not isinstance(w, dict):
+            raise _bad(p, where, f"expected an object, got {type(w).__name__}")
+        _str(p, f"{where}.name", w.get("name"), optional=False)
+        _str(p, f"{where}.recommended_name", w.get("recommended_name"))
+        _num(p, f"{where}.usd_per_month", w.get("usd_per_month"))
+        opts = w.get("feasible_options", [])
+        if not isinstance(opts, list) or not all(isinstance(x, str) for x in opts):
+            raise _bad(p, f"{where}.feasible_options", "expected a list of strings")
     return data
 
 
-def write_baseline(path: str | Path, result: CheckResult) -> None:
+def write_baseline(path: str | Path, result: CheckResult, inputs=()) -> None:
+    """Write ``result`` as a baseline, atomically. Replacing an existing ovc baseline is the
+    point of ``--write-baseline`` (no ``--force``); anything else there — another kind of file,
+    a symbolic link, a directory, one of ``inputs`` (workload, policy, catalogs) — is refused."""
     p = Path(path)
-    if p.exists():
-        if not p.is_file():
-            raise InputError(f"{p}: exists and is not a regular file; refusing to replace it")
+    if os.path.lexists(p) and not os.path.islink(p) and os.path.isfile(p):
         read_baseline(p)  # refuses to overwrite anything that is not an ovc baseline
     data = result.model_dump(mode="json")
     data["baseline"] = None
-    atomic_write_text(p, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    safe_write_text(p, json.dumps(data, indent=2, sort_keys=True) + "\n", force=True, inputs=inputs,
+                    what="--write-baseline")
 
 
 def diff(old: dict, new: CheckResult) -> dict:

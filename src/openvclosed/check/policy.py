@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openvclosed.catalog import Catalog
@@ -22,19 +24,28 @@ from openvclosed.decision.workload import Deployment, Sensitivity
 __all__ = ["Policy", "Finding", "WorkloadCheck", "CheckResult", "evaluate", "parse_policy"]
 
 
+MAX_USD_PER_MONTH = 1e12
+"""Largest plausible monthly budget (USD); budgets are in (0, MAX_USD_PER_MONTH]."""
+MAX_USD_PER_MTOK = 1e6
+"""Largest plausible price cap per 1M tokens (USD)."""
+
+Budget = Annotated[float, Field(gt=0, le=MAX_USD_PER_MONTH, allow_inf_nan=False)]
+PerMtok = Annotated[float, Field(gt=0, le=MAX_USD_PER_MTOK, allow_inf_nan=False)]
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    budget_usd_per_month: dict[str, float] = Field(
+    budget_usd_per_month: dict[str, Budget] = Field(
         default_factory=dict, description="Monthly budget per workload name, and `total` for all of them [USD].")
-    max_usd_per_mtok: float | dict[str, float] | None = Field(
+    max_usd_per_mtok: PerMtok | dict[str, PerMtok] | None = Field(
         None, description="Most a recommended option may cost per 1M tokens (one number, or per workload).")
     required_deployment: dict[Sensitivity, list[Deployment]] = Field(
         default_factory=dict, description="Deployments a sensitivity class must use, e.g. regulated: [self-host].")
     disallowed_licences: list[str] = Field(
         default_factory=list, description="Licence names or SPDX ids a self-hosted/hosted model may not carry.")
-    max_payback_months: float | None = Field(None, gt=0, description="Most months owned hardware may take to pay back.")
-    max_price_age_days: int | None = Field(None, gt=0, description="Prices used may be at most this old.")
+    max_payback_months: float | None = Field(None, gt=0, le=1200, allow_inf_nan=False, description="Most months owned hardware may take to pay back.")
+    max_price_age_days: int | None = Field(None, gt=0, le=36500, description="Prices used may be at most this old.")
 
 
 def parse_policy(data, label: str) -> Policy:
@@ -50,7 +61,10 @@ def parse_policy(data, label: str) -> Policy:
         msg = ("must be one of " + err["ctx"]["expected"]) if err["type"] == "literal_error" else err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field; allowed: " + ", ".join(Policy.model_fields)
-        raise InputError(f"{label}: policy.{loc}: {msg}") from None
+        got = ""
+        if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
+            got = f" (got {str(err['input'])[:40]!r})"
+        raise InputError(f"{label}: policy.{loc}: {msg}{got}") from None
 
 
 class WorkloadCheck(BaseModel):

@@ -4,8 +4,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, Quant, api_price,
-                                          assumptions, emit_findings, load_catalog, out_format)
+from openvclosed.commands.options import (EPILOG, MAX_DRAWS_X_APIS, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt,
+                                          MaxDrawsOpt, Quant, api_price, assumptions, check_draws,
+                                          check_finite_range, check_growth, emit_findings, load_catalog,
+                                          out_format, volume)
 from openvclosed.commands.report import ForceOpt, OutputOpt
 from openvclosed.errors import InputError
 
@@ -53,6 +55,7 @@ def breakeven(
     sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity: tornado of the inputs and the value at which each flips the answer.")] = False,
     catalog: CatalogOpt = None,
     max_age_days: MaxAgeOpt = 90,
+    max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -71,7 +74,7 @@ def breakeven(
     """
     from openvclosed.decision.breakeven import run_breakeven
     from openvclosed.report.emit import emit
-    from openvclosed.units import parse_hw_spec, parse_share, parse_tokens
+    from openvclosed.units import parse_hw_spec, parse_share
 
     from openvclosed.commands.report import need_output, require_extra
 
@@ -93,11 +96,23 @@ def breakeven(
                      host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share, system_power=system_power,
                      kv_bits=kv_bits, engine=engine, output_multiplier=output_multiplier)
     if tokens is not None:
-        t_day = parse_tokens(tokens, "--tokens")
+        t_day = volume(tokens, "--tokens")
     else:
-        t_day = parse_tokens(tokens_per_month, "--tokens-per-month") / a.days_per_month
+        t_day = volume(tokens_per_month, "--tokens-per-month") / a.days_per_month
     prices = [api_price(p) for p in api_prices or []]
-    result = run_breakeven(load_catalog(catalog), t_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
+    check_growth(growth_per_month, horizon_months or a.amortize_years * 12)
+    check_finite_range("api_price_decline_per_year", api_price_decline_per_year, "--api-price-decline-per-year")
+    cat = load_catalog(catalog)
+    if monte_carlo:
+        from openvclosed.decision.selection import default_apis
+
+        if api or prices:
+            n_apis = len(api or []) + len(prices)
+        else:  # the default set depends on the model chosen: count the largest one
+            models = [cat.model(model)] if model else list(cat.models.values())
+            n_apis = max((len(default_apis(cat, m)) for m in models), default=1)
+        check_draws(monte_carlo, n_apis, "APIs", max_draws)
+    result = run_breakeven(cat, t_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
                            precision=quant.value if quant else None, rented=rent, max_age_days=max_age_days,
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,

@@ -6,8 +6,40 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, catalog_inputs)
 from openvclosed.commands.catalog import catalog_app
+
+
+MAX_LITELLM_BYTES = 50_000_000
+"""LiteLLM's price JSON is a few MB; anything over this is not one."""
+
+
+def read_litellm_json(path) -> dict:
+    """The LiteLLM price JSON as a dict: a regular file of at most MAX_LITELLM_BYTES, strict JSON
+    (no NaN/Infinity, no huge integers, not nested absurdly deep); one error line otherwise."""
+    import json
+
+    from openvclosed.errors import InputError
+    from openvclosed.fileio import read_input_bytes
+
+    data = read_input_bytes(path, "LiteLLM's price JSON", MAX_LITELLM_BYTES)
+
+    def constant(name):
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        prices = json.loads(data.decode("utf-8"), parse_constant=constant)
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    except ValueError as e:  # NaN/Infinity, integers longer than Python converts
+        raise InputError(f"{path}: not valid price JSON ({str(e)[:80]})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
+    if not isinstance(prices, dict):
+        raise InputError(f"{path}: expected a JSON object of model entries")
+    return prices
 
 
 def register(app: typer.Typer) -> None:
@@ -34,12 +66,16 @@ def register(app: typer.Typer) -> None:
           ovc breakeven -t 5e8 --catalog prices-2026-12.yaml
         """
         import datetime as dt
-        import json
 
         import yaml
 
         from openvclosed.errors import InputError
-        from openvclosed.fileio import atomic_write_text, input_file_size
+        from openvclosed.fileio import check_write_target, safe_write_text
+        from openvclosed.report.escape import no_workflow_command
+        from openvclosed.report.text import term
+
+        def say(line: str, err: bool = False) -> None:
+            typer.echo(no_workflow_command(line), err=err)
         from openvclosed.catalog.litellm import find_installed_json, plan_import
 
         if (path is None) == (not from_installed):
@@ -49,34 +85,27 @@ def register(app: typer.Typer) -> None:
             if path is None:
                 raise InputError("--from-installed: the litellm package is not installed (pip install litellm), "
                                  "or its bundled price JSON is missing")
-        if input_file_size(path, "LiteLLM's price JSON") > 50_000_000:
-            raise InputError(f"{path}: over 50 MB; not a LiteLLM price file")
-        try:
-            prices = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({e.strerror})") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise InputError(f"{path}: not valid JSON ({e.__class__.__name__})") from None
-        if not isinstance(prices, dict):
-            raise InputError(f"{path}: expected a JSON object of model entries")
+        if write is not None:  # a bad target fails before any work
+            check_write_target(write, force=force, inputs=[path, *catalog_inputs(catalog)], what="--write")
+        prices = read_litellm_json(path)
         cat = load_catalog(catalog)
-        changed, added, problems = plan_import(prices, cat, f"LiteLLM {path.name}", dt.date.today(), add)
+        try:
+            changed, added, problems = plan_import(prices, cat, f"LiteLLM {path.name}", dt.date.today(), add)
+        except InputError as e:  # an entry with the wrong type or an implausible price: nothing is written
+            raise InputError(f"{path}: {e}") from None
         for c in changed:
-            typer.echo(f"~ {c['id']}")
+            say(f"~ {term(c['id'])}")
             for f, (old, new) in c["changes"].items():
-                typer.echo(f"    {f}: {old} -> {new}")
+                say(f"    {f}: {term(old)} -> {term(new)}")
         for e in added:
-            typer.echo(f"+ {e['id']} ({e['kind']}): in {e['input_usd_per_mtok']} / out {e['output_usd_per_mtok']} USD per 1M")
+            say(f"+ {term(e['id'])} ({e['kind']}): in {e['input_usd_per_mtok']} / out {e['output_usd_per_mtok']} USD per 1M")
         for p in problems:
-            typer.echo(f"! {p}", err=True)
+            say(f"! {term(p)}", err=True)
         typer.echo(f"{len(changed)} changed, {len(added)} added, {len(problems)} problems")
         if write is not None:
-            if write.exists() and not force:
-                raise InputError(f"{write}: exists; pass --force to overwrite it")
-            if write.exists() and not write.is_file():
-                raise InputError(f"{write}: is not a regular file; refusing to replace it")
             data = {"apis": [c["entry"] for c in changed] + added}
-            header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from {path}\n"
+            header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from {term(path)}\n"
                       "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
-            atomic_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-            typer.echo(f"wrote {write}")
+            safe_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), force=force,
+                            inputs=[path, *catalog_inputs(catalog)], what="--write")
+            say(f"wrote {term(write)}")

@@ -11,6 +11,23 @@ from openvclosed.commands.report import ForceOpt, OutputOpt
 from openvclosed.commands.options import Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
 
+def _append_summary(path: str, text: str) -> None:
+    """Append to ``$GITHUB_STEP_SUMMARY``: a regular file (created if missing), opened non-blocking
+    so a named pipe or device there cannot hang the check (it raises OSError instead)."""
+    import stat
+
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+                 | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        data = text.encode("utf-8")
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
 def register(app: typer.Typer) -> None:
 
     @app.command(epilog=EPILOG)
@@ -61,6 +78,12 @@ def register(app: typer.Typer) -> None:
         need_output(output, out)
         if out == "html":
             require_extra()
+        if write_baseline is not None:  # a bad target fails before the work
+            from openvclosed.commands.options import catalog_inputs
+            from openvclosed.fileio import check_write_target
+
+            check_write_target(write_baseline, force=True, what="--write-baseline",
+                               inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if policy is not None:
@@ -71,10 +94,13 @@ def register(app: typer.Typer) -> None:
         else:
             pol = parse_policy(wf.policy, str(file))
         if budget is not None:
-            if budget <= 0:
+            from openvclosed.check.policy import MAX_USD_PER_MONTH
+
+            if not 0 < budget <= MAX_USD_PER_MONTH:  # also false for nan
                 from openvclosed.errors import InputError
 
-                raise InputError(f"--budget: {budget!r} must be > 0 (USD per month)")
+                raise InputError(f"--budget: {budget!r} is outside the plausible range (0, {MAX_USD_PER_MONTH:g}] "
+                                 "USD per month")
             pol.budget_usd_per_month["total"] = budget
         old = read_baseline(baseline) if baseline else None
         decisions, portfolio = decide_file(cat, wf)
@@ -98,8 +124,7 @@ def register(app: typer.Typer) -> None:
             written = False
             if summary:
                 try:
-                    with open(summary, "a", encoding="utf-8") as fh:
-                        fh.write(md + "\n")
+                    _append_summary(summary, md + "\n")
                     written = True
                 except OSError as e:  # the check's result and exit code stand; say why the summary is missing
                     sys.stderr.write(f"ovc: warning: GITHUB_STEP_SUMMARY {summary!r}: cannot write "
@@ -109,7 +134,10 @@ def register(app: typer.Typer) -> None:
         if out != "html":
             typer.echo(emit(result, out), nl=False)
         if write_baseline is not None:
-            write_b(write_baseline, result)
-            sys.stderr.write(f"ovc: wrote baseline {write_baseline}\n")
+            from openvclosed.commands.options import catalog_inputs
+            from openvclosed.report.text import term
+
+            write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
+            sys.stderr.write(f"ovc: wrote baseline {term(write_baseline)}\n")
         raise typer.Exit(0 if result.passed else 1)
 

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from openvclosed.errors import InputError
 
 __all__ = ["EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
-           "Quant", "api_price", "out_format", "emit_findings"]
+           "Quant", "api_price", "out_format", "emit_findings", "catalog_inputs", "volume",
+           "check_finite_range", "FLAG_RANGES", "MaxDrawsOpt", "MAX_DRAWS_X_APIS", "check_draws",
+           "check_growth"]
 
 EPILOG = "Exit codes: 0 ok, 1 a check failed, 2 bad input. Docs: docs/ in the repository."
 
@@ -36,6 +38,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable schema
 MaxAgeOpt = Annotated[int, typer.Option("--max-age-days", min=1, help="Warn when a price used is older than this.")]
 
 
+def catalog_inputs(catalog_files) -> list:
+    """The catalog files a run reads (``--catalog`` and ``$OVC_CATALOG``): an output file may
+    never replace one of them (pass them as ``inputs=`` to the writers in ``fileio``)."""
+    import os
+
+    env = os.environ.get("OVC_CATALOG", "")
+    return list(catalog_files or []) + [p for p in env.split(os.pathsep) if p]
+
+
 def load_catalog(catalog_files):
     from openvclosed.catalog import load_catalog as _load_catalog
 
@@ -53,10 +64,95 @@ _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "b
             "output_multiplier": "--output-multiplier"}
 
 
+FLAG_RANGES: dict[str, tuple[float, float, str]] = {
+    "amortize_years": (0.1, 50, "years"),
+    "electricity_usd_kwh": (0, 10, "USD per kWh"),
+    "ops_usd_month": (0, 1e9, "USD per month"),
+    "gpu_price_usd": (1, 1e8, "USD per GPU"),
+    "gpu_hour_usd": (0.001, 1e4, "USD per GPU-hour"),
+    "tokens_per_s": (0.001, 1e9, "tokens/s"),
+    "host_usd_per_gpu": (0, 1e8, "USD per GPU"),
+    "host_w_per_gpu": (0, 1e5, "W per GPU"),
+    "pue": (1, 5, ""),
+    "context_tokens": (1, 100_000_000, "tokens"),
+    "max_batch": (1, 1_000_000, "sequences"),
+}
+"""Plausible ranges of assumption flags (inclusive), checked before the assumptions model; a value
+outside is exit 2 naming the flag, the value and the range (docs/security.md)."""
+
+MAX_TOKENS_PER_DAY = 1e15
+"""Largest plausible volume (tokens per day) for --tokens and friends."""
+MAX_API_USD_PER_MTOK = 1e5
+"""Largest plausible ad-hoc API price (--api-price), USD per 1M tokens."""
+
+
+MAX_DRAWS_X_APIS = 2_000_000
+"""Default cap on Monte Carlo draws x APIs (or x workloads) in one run: about 1.5 GB and 20 s;
+``--max-draws`` raises it."""
+MAX_GROWTH_FACTOR = 1e15
+"""Largest volume growth over a horizon, (1 + growth_per_month) ** months."""
+
+MaxDrawsOpt = Annotated[int, typer.Option(
+    "--max-draws", min=1, help="Refuse more than this many Monte Carlo draws x APIs (memory and time bound); "
+                               "raise it for a bigger simulation.")]
+
+
+def check_draws(draws: int | None, n: int, per: str, cap: int) -> None:
+    """Exit 2 when ``draws`` x ``n`` (APIs or workloads) is over ``cap`` (``--max-draws``)."""
+    if draws and draws * max(n, 1) > cap:
+        raise InputError(f"--monte-carlo: {draws:,} draws x {n} {per} = {draws * max(n, 1):,} is more than "
+                         f"{cap:,} (--max-draws raises the cap)")
+
+
+def check_growth(growth: float | None, months: float | None, flag: str = "--growth-per-month") -> None:
+    """Exit 2 unless ``growth`` is finite and the volume it compounds to over ``months`` stays
+    below MAX_GROWTH_FACTOR (no overflow in the horizon)."""
+    import math
+
+    if growth is None:
+        return
+    if not math.isfinite(growth) or growth <= -1:
+        raise InputError(f"{flag}: {growth!r} must be a finite share per month > -1 (0.05 = 5%)")
+    if months and months * math.log1p(growth) > math.log(MAX_GROWTH_FACTOR):
+        raise InputError(f"{flag}: {growth!r} over {months:g} months multiplies the volume by more than "
+                         f"{MAX_GROWTH_FACTOR:g}; lower it or --horizon-months")
+
+
+def volume(text, flag: str = "--tokens") -> float:
+    """A token volume from a flag: a finite number in (0, MAX_TOKENS_PER_DAY]; zero has no cost
+    per token, so it is refused rather than printed as n/a."""
+    from openvclosed.units import parse_tokens
+
+    v = parse_tokens(text, flag)
+    if not 0 < v <= MAX_TOKENS_PER_DAY:
+        raise InputError(f"{flag}: {text!r} is outside the plausible range (0, {MAX_TOKENS_PER_DAY:g}] tokens/day")
+    return v
+
+
+def check_finite_range(name: str, value, flag: str | None = None) -> None:
+    """Exit 2 unless ``value`` is finite and (for names in FLAG_RANGES) inside its range."""
+    import math
+
+    flag = flag or _FLAG_OF.get(name, name)
+    if isinstance(value, float) and not math.isfinite(value):
+        rng = ""
+        if name in FLAG_RANGES:
+            lo, hi, unit = FLAG_RANGES[name]
+            rng = f" in the plausible range {lo:g}..{hi:g}" + (f" {unit}" if unit else "")
+        raise InputError(f"{flag}: {value!r} is not a finite number{rng}")
+    if name in FLAG_RANGES and isinstance(value, (int, float)):
+        lo, hi, unit = FLAG_RANGES[name]
+        if not lo <= value <= hi:
+            raise InputError(f"{flag}: {value!r} is outside the plausible range {lo:g}..{hi:g}"
+                             + (f" {unit}" if unit else ""))
+
+
 def assumptions(**overrides):
     from openvclosed.decision.assumptions import Assumptions
 
     given = {k: v for k, v in overrides.items() if v is not None}
+    for k, v in given.items():
+        check_finite_range(k, v)
     try:
         return Assumptions(**given)
     except ValidationError as e:
@@ -101,8 +197,13 @@ def api_price(text: str) -> tuple[float, float]:
         p = (float(a), float(b))
     except ValueError:
         raise InputError(f"--api-price: {text!r} is not IN:OUT in USD per 1M tokens, e.g. 2.5:10") from None
-    if min(p) < 0:
-        raise InputError(f"--api-price: {text!r} has a negative price")
+    import math
+
+    if not all(math.isfinite(x) and 0 <= x <= MAX_API_USD_PER_MTOK for x in p):
+        raise InputError(f"--api-price: {text!r} must be two finite prices in 0..{MAX_API_USD_PER_MTOK:g} "
+                         "USD per 1M tokens")
+    if p == (0.0, 0.0):
+        raise InputError(f"--api-price: {text!r}: a free API has no break-even; give its real price")
     return p
 
 

@@ -7,21 +7,39 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, catalog_inputs,
+                                          volume, check_growth, check_finite_range, check_draws,
+                                          MaxDrawsOpt, MAX_DRAWS_X_APIS)
 
 from openvclosed.errors import InputError
 
 
 def _range(text: str) -> tuple[float, float]:
-    from openvclosed.units import parse_tokens
-
     parts = text.split(":")
     if len(parts) != 2:
         raise InputError(f"--range: {text!r} is not LO:HI tokens/day, e.g. 1e6:1e10")
-    lo, hi = parse_tokens(parts[0], "--range"), parse_tokens(parts[1], "--range")
+    lo, hi = volume(parts[0], "--range"), volume(parts[1], "--range")
     if not 0 < lo < hi:
         raise InputError(f"--range: {text!r} needs 0 < LO < HI")
     return lo, hi
+
+
+def _check_output(output, force: bool, catalog) -> None:
+    """Suffix and target checked before any work (the figure is written at the end)."""
+    if output is None:
+        return
+    from openvclosed.fileio import check_write_target
+    from openvclosed.report.plots import FIGURE_SUFFIXES
+
+    if output.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(f"--output: {str(output)!r} must end in {', '.join(FIGURE_SUFFIXES)}")
+    check_write_target(output, force=force, inputs=catalog_inputs(catalog))
+
+
+def term(s) -> str:
+    from openvclosed.report.text import term as _term
+
+    return _term(s)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +55,8 @@ def register(app: typer.Typer) -> None:
     Rent = Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")]
     Util = Annotated[Optional[float], typer.Option("--utilization", "-u", help="Mean load / capacity [default 0.5].", show_default=False)]
     Ops = Annotated[Optional[float], typer.Option("--ops-usd-month", help="People cost per replica [default 1000 USD/month].", show_default=False)]
-    Out = Annotated[Optional[Path], typer.Option("--output", "-o", help="Figure file: .png, .svg or .pdf.", show_default=False)]
+    Out = Annotated[Optional[Path], typer.Option("--output", "-o", help="Figure file: .png, .svg or .pdf (an existing file needs --force).", show_default=False)]
+    Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
 
     def _breakeven(cat, tokens_per_day, gpu, model, api, api_price, quant, rent, a, max_age_days, **kw):
         from openvclosed.decision.breakeven import run_breakeven
@@ -56,7 +75,7 @@ def register(app: typer.Typer) -> None:
         tokens: Annotated[Optional[str], typer.Option("--tokens", "-t", help="Mark your volume (tokens/day).", show_default=False)] = None,
         gpu: Gpu = "2x4090", model: Model = None, api: Api = None, api_price: ApiPrice = None, quant: Quant = None,
         rent: Rent = False, utilization: Util = None, ops_usd_month: Ops = None,
-        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90,
+        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
     ):
         """Monthly cost vs tokens/day (log axes): each API a line, self-hosting a staircase, break-evens marked.
 
@@ -68,12 +87,12 @@ def register(app: typer.Typer) -> None:
         """
         from openvclosed.decision.curves import cost_curves
         from openvclosed.report.plots import plot_cost, render_cost_terminal
-        from openvclosed.units import parse_tokens
 
         if (output is None) == (not terminal):
             raise InputError("give -o FILE.png|svg|pdf or --terminal")
+        _check_output(output, force, catalog)
         lo, hi = _range(range_)
-        t = parse_tokens(tokens, "--tokens") if tokens else (lo * hi) ** 0.5
+        t = volume(tokens, "--tokens") if tokens else (lo * hi) ** 0.5
         a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
         r = _breakeven(load_catalog(catalog), t, gpu, model, api, api_price, quant, rent, a, max_age_days)
         if terminal:
@@ -82,8 +101,8 @@ def register(app: typer.Typer) -> None:
         curves = cost_curves(r, lo, hi)
         if not tokens:
             curves["volume"] = None
-        plot_cost(curves, output)
-        typer.echo(f"wrote {output}")
+        plot_cost(curves, output, force=force, inputs=catalog_inputs(catalog))
+        typer.echo(f"wrote {term(output)}")
 
     @plot_app.command("montecarlo", epilog=EPILOG)
     def montecarlo(
@@ -99,7 +118,8 @@ def register(app: typer.Typer) -> None:
         n: Annotated[int, typer.Option("--monte-carlo", "-n", min=1, max=10_000_000, help="Draws.")] = 100_000,
         seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
         bins: Annotated[int, typer.Option("--bins", min=5, max=1000, help="Histogram bins.")] = 60,
-        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90,
+        catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
+        max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
     ):
         """Histogram of Monte Carlo savings of self-hosting over the horizon, P10/P50/P90 marked.
 
@@ -111,13 +131,17 @@ def register(app: typer.Typer) -> None:
         from openvclosed.decision.designs import Design, horizon_inputs
         from openvclosed.engine.montecarlo import monte_carlo_breakeven
         from openvclosed.report.plots import _pyplot, plot_montecarlo
-        from openvclosed.units import parse_hw_spec, parse_tokens
+        from openvclosed.units import parse_hw_spec
 
         if output is None:
             raise InputError("give -o FILE.png|svg|pdf")
+        _check_output(output, force, catalog)
         _pyplot()  # fail early, before the work, when matplotlib is missing
-        t = parse_tokens(tokens, "--tokens")
+        t = volume(tokens, "--tokens")
         a = assumptions(utilization=utilization, ops_usd_month=ops_usd_month)
+        check_growth(growth_per_month, horizon_months or a.amortize_years * 12)
+        check_finite_range("api_price_decline_per_year", api_price_decline_per_year, "--api-price-decline-per-year")
+        check_draws(n, 1, "API", max_draws)
         cat = load_catalog(catalog)
         r = _breakeven(cat, t, gpu, model, [api] if api else None, api_price, quant, rent, a, max_age_days,
                        horizon_months=horizon_months, growth_per_month=growth_per_month,
@@ -133,5 +157,6 @@ def register(app: typer.Typer) -> None:
                               api_price_decline_per_year=api_price_decline_per_year)
         first = r.apis[0]
         mc = monte_carlo_breakeven(base, first.usd_per_mtok, n=n, seed=seed, keep_samples=True)
-        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months)
-        typer.echo(f"wrote {output}: P(self-host cheaper than {first.api}) = {float(mc['p_selfhost_cheaper']):.0%}")
+        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months,
+                        force=force, inputs=catalog_inputs(catalog))
+        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}")

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, MaxDrawsOpt, MAX_DRAWS_X_APIS,
+                                          check_draws)
 from openvclosed.commands.report import ForceOpt, OutputOpt
 
 INIT_TEMPLATE = """\
@@ -49,6 +50,7 @@ def register(app: typer.Typer) -> None:
         rows: Annotated[int, typer.Option("--rows", min=1, help="Feasible options shown per workload in the table.")] = 12,
         monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws: P(best self-hosted design cheaper than the best API over the horizon), P10/P50/P90 savings.", show_default=False)] = None,
         seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo.")] = 0,
+        max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
         as_json: JsonOpt = False,
@@ -94,6 +96,9 @@ def register(app: typer.Typer) -> None:
             require_extra()
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
+        if monte_carlo:  # one simulation per workload, checked before deciding
+            n = 1 if workload else len(wf.workloads)
+            check_draws(monte_carlo, n, "workloads", max_draws)
         decisions, portfolio = decide_file(cat, wf, workload)
         findings = stale_findings(price_dates(cat, decisions), dt.date.today(), max_age_days)
         mc = {}
@@ -136,13 +141,9 @@ def register(app: typer.Typer) -> None:
         Example:
           ovc init workload.yaml && ovc recommend workload.yaml
         """
-        from openvclosed.errors import InputError
-        from openvclosed.fileio import atomic_write_text
+        from openvclosed.fileio import safe_write_text
+        from openvclosed.report.text import term
 
-        if path.exists() and not force:
-            raise InputError(f"{path}: exists; pass --force to overwrite it")
-        if path.exists() and not path.is_file():
-            raise InputError(f"{path}: is not a regular file; refusing to replace it")
-        atomic_write_text(path, INIT_TEMPLATE.format(name=path.name))
-        typer.echo(f"wrote {path}; next: ovc recommend {path}")
+        safe_write_text(path, INIT_TEMPLATE.format(name=path.name), force=force, what="PATH")
+        typer.echo(f"wrote {term(path)}; next: ovc recommend {term(path)}")
 

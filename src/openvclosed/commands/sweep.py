@@ -7,36 +7,44 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, catalog_inputs)
 
 from openvclosed.errors import InputError
 
 MAX_SCENARIOS = 1_000_000_000
 
 
-def parse_token_grid(text: str):
-    """``LO:HI:N`` (N log-spaced volumes) or a comma list (``1e8,5e8,2B``) -> sorted array of tokens/day."""
+def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS, allocate: bool = True):
+    """``LO:HI:N`` (N log-spaced volumes) or a comma list (``1e8,5e8,2B``) -> sorted array of tokens/day.
+
+    With ``allocate=False`` only the number of volumes (validated, nothing allocated)."""
     import numpy as np
 
+    from openvclosed.commands.options import volume
     from openvclosed.engine.sweep import log_grid
-    from openvclosed.units import parse_tokens
 
     if ":" in text:
         parts = text.split(":")
         if len(parts) != 3:
             raise InputError(f"--tokens: {text!r} is not LO:HI:N, e.g. 1e6:1e10:50")
-        lo, hi = parse_tokens(parts[0], "--tokens"), parse_tokens(parts[1], "--tokens")
+        lo, hi = volume(parts[0], "--tokens"), volume(parts[1], "--tokens")
         try:
             n = int(float(parts[2]))
         except ValueError:
             raise InputError(f"--tokens: {parts[2]!r} is not a number of points") from None
         if not (0 < lo < hi) or n < 2:
             raise InputError(f"--tokens: {text!r} needs 0 < LO < HI and N >= 2")
-        return log_grid(lo, hi, n)
-    vals = sorted({parse_tokens(x, "--tokens") for x in text.split(",") if x.strip()})
+        if n > max_points:  # before allocating the grid
+            raise InputError(f"--tokens: {n:,} volumes is more than {max_points:,} scenarios "
+                             "(--max-scenarios raises the cap)")
+        return log_grid(lo, hi, n) if allocate else n
+    vals = sorted({volume(x, "--tokens") for x in text.split(",") if x.strip()})
+    if len(vals) > max_points:
+        raise InputError(f"--tokens: {len(vals):,} volumes is more than {max_points:,} scenarios "
+                         "(--max-scenarios raises the cap)")
     if not vals:
         raise InputError("--tokens: give LO:HI:N or a comma list of volumes")
-    return np.array(vals, dtype=float)
+    return np.array(vals, dtype=float) if allocate else len(vals)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -91,6 +99,8 @@ def register(app: typer.Typer) -> None:
         chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Scenarios per chunk (memory bound).")] = 1 << 19,
         rows: Annotated[int, typer.Option("--rows", min=1, help="Frontier rows to print.")] = 30,
         catalog: CatalogOpt = None,
+        force: Annotated[bool, typer.Option("--force", help="Replace existing --output/--full files.")] = False,
+        max_scenarios: Annotated[int, typer.Option("--max-scenarios", min=1, help="Refuse grids larger than this (volumes x designs x APIs); raise it for a bigger sweep.")] = MAX_SCENARIOS,
         as_json: JsonOpt = False,
         fmt: FormatOpt = None,
     ):
@@ -121,8 +131,10 @@ def register(app: typer.Typer) -> None:
         for path, what in ((output, "--output"), (full, "--full")):
             if path is not None and path.suffix.lower() not in (".csv", ".parquet"):
                 raise InputError(f"{what}: {str(path)!r} must end in .csv or .parquet")
+        if output is not None and full is not None and _same_path(output, full):
+            raise InputError(f"--output and --full are the same file {str(output)!r}; give two paths")
         cat = load_catalog(catalog)
-        t = parse_token_grid(tokens)
+        n_volumes = parse_token_grid(tokens, max_scenarios, allocate=False)
         designs, ev = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
         names = _split(api)
         if names == ["all"]:
@@ -135,15 +147,29 @@ def register(app: typer.Typer) -> None:
                 for x in default_apis(cat, d.model):
                     seen.setdefault(x.id, x)
             apis = list(seen.values())
-        n = len(designs) * len(apis) * t.size
-        if n > MAX_SCENARIOS:
-            raise InputError(f"{n:,} scenarios is more than {MAX_SCENARIOS:,}; use fewer volumes, specs or APIs")
+        n = len(designs) * len(apis) * n_volumes
+        if n > max_scenarios:  # before the grid is allocated
+            raise InputError(f"--tokens: {n_volumes:,} volumes x {len(designs):,} designs x {len(apis):,} APIs = {n:,} "
+                             f"scenarios is more than {max_scenarios:,} (--max-scenarios raises the cap)")
+        t = parse_token_grid(tokens, max_scenarios)
         prices = np.array([float(api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
                                                    x.cached_input_usd_per_mtok, a.cached_share, a.batch_share,
                                                    x.batch_discount)) for x in apis])
         cap = np.asarray(ev.capacity_tokens_per_day, dtype=float)
         f = np.asarray(ev.replica_usd_per_day, dtype=float)
-        writer = _FullWriter(full) if full is not None else None
+        from contextlib import ExitStack
+
+        from openvclosed.fileio import check_write_target, write_stream_atomic
+
+        inputs = catalog_inputs(catalog)
+        if output is not None:
+            check_write_target(output, force=force, inputs=inputs)  # fail before the work, not after
+        stack = ExitStack()
+        writer = None
+        if full is not None:  # temp file + rename: a killed run leaves the old file, never half a new one
+            fh = stack.enter_context(write_stream_atomic(full, force=force, inputs=inputs, what="--full",
+                                                         binary=True))
+            writer = _FullWriter(full, fh)
         t0 = time.perf_counter()
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -152,11 +178,10 @@ def register(app: typer.Typer) -> None:
         with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
                       transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("sweep", total=n)
-            try:
+            with stack:
                 s = sweep_summary(t, cap, f, prices, days_per_month=a.days_per_month, chunk_size=chunk_size,
                                   progress=lambda done, total: bar.update(task, completed=done),
                                   on_chunk=writer.write if writer else None)
-            finally:
                 if writer:
                     writer.close()
         elapsed = time.perf_counter() - t0
@@ -176,7 +201,7 @@ def register(app: typer.Typer) -> None:
                 "win_share": float(s["win_share"][i]),
                 "max_saving_usd_per_month": float(s["max_saving_usd_per_month"][i])})
         if output is not None:
-            _write_table(output, frontier)
+            _write_table(output, frontier, force=force, inputs=[*inputs, *([full] if full else [])])
         from openvclosed.report.emit import emit
         from openvclosed.results.sweep import SweepResult
 
@@ -189,22 +214,30 @@ def register(app: typer.Typer) -> None:
             sys.stderr.write(f"ovc: note: {len(frontier) - rows} more frontier rows; write them all with -o FILE.csv\n")
 
 
-def _write_table(path: Path, rows: list[dict]) -> None:
+def _same_path(a: Path, b: Path) -> bool:
+    import os
+
+    return os.path.abspath(a) == os.path.abspath(b) or (a.exists() and b.exists() and os.path.samefile(a, b))
+
+
+def _write_table(path: Path, rows: list[dict], *, force: bool = False, inputs=()) -> None:
+    """The frontier as CSV (cells guarded against formula injection) or Parquet, atomically."""
     import csv
 
+    from openvclosed.fileio import write_stream_atomic
+    from openvclosed.report.escape import csv_cell
+
+    cols = list(rows[0]) if rows else []
     if path.suffix.lower() == ".parquet":
         pa, pq = _arrow()
-        cols = list(rows[0]) if rows else []
-        pq.write_table(pa.table({c: [r[c] for r in rows] for c in cols}), str(path))
+        with write_stream_atomic(path, force=force, inputs=inputs, binary=True) as fh:
+            pq.write_table(pa.table({c: [r[c] for r in rows] for c in cols}), fh)
         return
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else [])
-            w.writeheader()
-            for r in rows:
-                w.writerow({k: ("" if isinstance(v, float) and v != v else v) for k, v in r.items()})
-    except OSError as e:
-        raise InputError(f"--output: cannot write {str(path)!r}: {e.strerror}") from None
+    with write_stream_atomic(path, force=force, inputs=inputs, newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if isinstance(v, float) and v != v else csv_cell(v)) for k, v in r.items()})
 
 
 def _arrow():
@@ -217,24 +250,21 @@ def _arrow():
 
 
 class _FullWriter:
-    """Per-scenario rows, chunk by chunk (CSV, or Parquet with pyarrow)."""
+    """Per-scenario rows, chunk by chunk (CSV, or Parquet with pyarrow), into an open binary
+    handle from :func:`openvclosed.fileio.write_stream_atomic` (the caller commits or discards it)."""
 
     COLS = ("design_id", "api_id", "tokens_per_day", "selfhost_usd_per_month", "api_usd_per_month",
             "saving_usd_per_month", "selfhost_cheaper")
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, fh):
         self.path = path
+        self.fh = fh
         self.parquet = path.suffix.lower() == ".parquet"
-        try:
-            if self.parquet:
-                self.pa, pq = _arrow()
-                self.pq_writer = None
-                self._pq = pq
-            else:
-                self.fh = open(path, "w", encoding="utf-8")
-                self.fh.write(",".join(self.COLS) + "\n")
-        except OSError as e:
-            raise InputError(f"--full: cannot write {str(path)!r}: {e.strerror}") from None
+        if self.parquet:
+            self.pa, self._pq = _arrow()
+            self.pq_writer = None
+        else:
+            fh.write((",".join(self.COLS) + "\n").encode())
 
     def write(self, ch: dict) -> None:
         import numpy as np
@@ -244,15 +274,12 @@ class _FullWriter:
         if self.parquet:
             table = self.pa.table(dict(zip(self.COLS, cols)))
             if self.pq_writer is None:
-                self.pq_writer = self._pq.ParquetWriter(str(self.path), table.schema)
+                self.pq_writer = self._pq.ParquetWriter(self.fh, table.schema)
             self.pq_writer.write_table(table)
         else:
             np.savetxt(self.fh, np.column_stack(cols), fmt=["%d", "%d", "%.6g", "%.6g", "%.6g", "%.6g", "%d"],
                        delimiter=",")
 
     def close(self) -> None:
-        if self.parquet:
-            if self.pq_writer is not None:
-                self.pq_writer.close()
-        else:
-            self.fh.close()
+        if self.parquet and self.pq_writer is not None:
+            self.pq_writer.close()

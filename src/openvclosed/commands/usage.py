@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format)
+                                          emit_findings, load_catalog, out_format, catalog_inputs)
 
 PROGRESS_MIN_BYTES = 4_000_000
 """Files larger than this get a progress bar on stderr."""
@@ -105,11 +105,12 @@ def register(app: typer.Typer) -> None:
         from openvclosed.usage.export import render_workload_yaml, write_atomic
         from openvclosed.usage.reader import parse_map
         from openvclosed.usage.reprice import match_api
-        from openvclosed.errors import InputError
         from openvclosed.decision.workload import load_workload_file
 
-        if output.exists() and not force:
-            raise InputError(f"{output}: exists; pass --force to overwrite it")
+        from openvclosed.fileio import check_write_target
+
+        inputs = [*files, *catalog_inputs(catalog)]
+        check_write_target(output, force=force, inputs=inputs)  # fail before reading the logs
         mapping = parse_map(map_)
         bins, reports = _load(files, preset, mapping, group_by, strict)
         w = traffic_window(bins)
@@ -122,14 +123,17 @@ def register(app: typer.Typer) -> None:
         sources = [f"{r.path} ({r.format}, preset {r.preset}, {r.good_rows:,} rows used"
                    + (f", {r.bad_rows:,} bad rows skipped)" if r.bad_rows else ")") for r in reports]
         text = render_workload_yaml(groups, w, sources, group_by, apis)
-        write_atomic(output, text, force=force, validate=load_workload_file)
+        write_atomic(output, text, force=force, validate=load_workload_file, inputs=inputs)
         _report_files(reports)
         from openvclosed.usage.summary import window_findings
 
         emit_findings(window_findings(w, total), "json")
-        typer.echo(f"wrote {output}: {len(groups)} workload{'s' if len(groups) != 1 else ''} "
-                   f"({', '.join(s.name for s in groups[:5])}{', ...' if len(groups) > 5 else ''}) from "
-                   f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines.")
+        from openvclosed.report.escape import no_workflow_command
+        from openvclosed.report.text import term
+
+        typer.echo(no_workflow_command(f"wrote {term(output)}: {len(groups)} workload{'s' if len(groups) != 1 else ''} "
+                   f"({term(', '.join(s.name for s in groups[:5]))}{', ...' if len(groups) > 5 else ''}) from "
+                   f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines."))
 
     @usage_app.command(epilog=EPILOG)
     def reprice(
@@ -233,13 +237,16 @@ def _progress_bar():
 
 def _report_files(reports) -> None:
     """Bad rows and empty files: counted, with the first few (file:line) on stderr."""
+    from openvclosed.report.escape import no_workflow_command
+    from openvclosed.report.text import term
+
     for r in reports:
         if r.rows == 0 and r.bad_rows == 0:
-            sys.stderr.write(f"ovc: warning: {r.path}: empty, no usage records\n")
+            sys.stderr.write(f"ovc: warning: {term(r.path)}: empty, no usage records\n")
             continue
         if r.bad_rows:
-            why = ", ".join(f"{n} {reason}" for reason, n in r.bad_by_reason.most_common())
-            sys.stderr.write(f"ovc: warning: {r.path}: {r.bad_rows:,} of {r.rows:,} rows skipped ({why}); "
+            why = term(", ".join(f"{n} {reason}" for reason, n in r.bad_by_reason.most_common()))
+            sys.stderr.write(f"ovc: warning: {term(r.path)}: {r.bad_rows:,} of {r.rows:,} rows skipped ({why}); "
                              f"use --strict to stop at the first{'; first ' + str(len(r.bad_examples)) if r.bad_rows > len(r.bad_examples) else ''}:\n")
             for line, msg in r.bad_examples:
-                sys.stderr.write(f"  {r.path}:{line}: {msg}\n")
+                sys.stderr.write(no_workflow_command(f"  {term(r.path)}:{line}: {term(msg)}") + "\n")

@@ -41,6 +41,11 @@ def _tokens(v, what):
     return parse_tokens(v, what)
 
 
+MAX_WORKLOADS_PER_FILE = 200
+"""Most workloads one file may hold: each is decided over every catalog option, so the work is
+bounded (split a larger portfolio into several files)."""
+
+
 class _M(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,21 +81,25 @@ class Candidates(_M):
 class Workload(_M):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str | None = None
-    tokens_per_day: float | None = Field(None, description="Input + output tokens per day (5e8, 500M, ...).")
-    requests_per_day: float | None = Field(None, description="Requests per day (with input_tokens, output_tokens).")
-    input_tokens: float | None = Field(None, ge=0, description="Mean input tokens per request.")
-    output_tokens: float | None = Field(None, ge=0, description="Mean output tokens per request.")
+    tokens_per_day: float | None = Field(None, gt=0, le=1e15, allow_inf_nan=False,
+                                         description="Input + output tokens per day (5e8, 500M, ...), 0 < x <= 1e15.")
+    requests_per_day: float | None = Field(None, gt=0, le=1e12, allow_inf_nan=False,
+                                           description="Requests per day (with input_tokens, output_tokens), 0 < x <= 1e12.")
+    input_tokens: float | None = Field(None, ge=0, le=1e8, allow_inf_nan=False,
+                                       description="Mean input tokens per request, 0..1e8.")
+    output_tokens: float | None = Field(None, ge=0, le=1e8, allow_inf_nan=False,
+                                        description="Mean output tokens per request, 0..1e8.")
     input_share: float | None = Field(None, ge=0, le=1, description="Input tokens / all tokens (with tokens_per_day).")
     cached_input_share: float = Field(0.0, ge=0, le=1, description="Share of input tokens served from prompt cache.")
-    peak_to_mean: float = Field(1.0, ge=1, description="Peak hour load / mean load; self-hosting is sized for the peak.")
-    growth_per_month: float = Field(0.0, ge=-0.5, le=2, description="Volume growth per month (0.05 = 5%).")
+    peak_to_mean: float = Field(1.0, ge=1, le=1000, allow_inf_nan=False, description="Peak hour load / mean load; self-hosting is sized for the peak.")
+    growth_per_month: float = Field(0.0, ge=-0.5, le=2, allow_inf_nan=False, description="Volume growth per month (0.05 = 5%).")
     horizon_months: int = Field(12, ge=1, le=120)
     sensitivity: Sensitivity = "internal"
     task_mix: TaskMix = Field(default_factory=TaskMix)
     fine_tune: bool = Field(False, description="The model must be trained on proprietary data.")
     latency: Latency = Field(default_factory=Latency)
     uptime: float | None = Field(None, gt=0, lt=1, description="Availability target, e.g. 0.999.")
-    monthly_active_users: int | None = Field(None, ge=0)
+    monthly_active_users: int | None = Field(None, ge=0, le=10**11)
     candidates: Candidates = Field(default_factory=Candidates)
     zero_retention_apis: list[str] = Field(default_factory=list, description="API ids you have a zero-data-retention agreement for.")
     assumptions: dict = Field(default_factory=dict, description="Overrides of the named assumptions (ovc breakeven --help).")
@@ -143,7 +152,8 @@ class WorkloadFile(_M):
     version: Literal[1] = 1
     defaults: dict = Field(default_factory=dict, description="Fields applied to every workload unless it sets them.")
     sensitivity_rules: dict[Sensitivity, list[Deployment]] = Field(default_factory=dict)
-    workloads: list[Workload] = Field(min_length=1)
+    workloads: list[Workload] = Field(min_length=1, max_length=MAX_WORKLOADS_PER_FILE,
+                                      description="The workloads (at most MAX_WORKLOADS_PER_FILE = 200 per file).")
     policy: dict | None = Field(None, description="Budgets and rules for `ovc check` (see docs/ci.md).")
 
     @model_validator(mode="before")

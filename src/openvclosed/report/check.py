@@ -8,8 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from openvclosed.check.policy import CheckResult
-from openvclosed.report.escape import gh_command
+from openvclosed.report.escape import gh_command, md_code, md_text, no_workflow_command
 from openvclosed.report.render import _render, usd
+from openvclosed.report.text import cell, term
 
 __all__ = ["render_check_table", "render_check_markdown", "render_github_annotations"]
 
@@ -25,13 +26,13 @@ def _delta(v) -> str:
 
 
 def render_check_table(r: CheckResult, width: int | None = None) -> str:
-    head = Text(f"ovc check {r.file}: {'PASS' if r.passed else 'FAIL'} — total {usd(r.total_usd_per_month)}/month"
+    head = Text(f"ovc check {term(r.file)}: {'PASS' if r.passed else 'FAIL'} — total {usd(r.total_usd_per_month)}/month"
                 + (f" of {usd(r.total_budget_usd_per_month)} budget" if r.total_budget_usd_per_month else ""))
     t = Table(box=box.SIMPLE_HEAVY)
     for c in ("workload", "recommended", "$/month", "budget", "$/1M tok", "status"):
         t.add_column(c, overflow="fold")
     for w in r.workloads:
-        t.add_row(w.name, f"{w.recommended_kind}: {w.recommended_name}" if w.recommended_name else "-",
+        t.add_row(cell(w.name), cell(f"{w.recommended_kind}: {w.recommended_name}") if w.recommended_name else "-",
                   usd(w.usd_per_month), usd(w.budget_usd_per_month) if w.budget_usd_per_month else "-",
                   usd(w.usd_per_mtok, 3), "ok" if w.passed else "FAIL")
     parts = [head, t]
@@ -40,26 +41,33 @@ def render_check_table(r: CheckResult, width: int | None = None) -> str:
         for c in ("workload", "before", "after", "$/month before", "$/month after", "delta", "%"):
             b.add_column(c, overflow="fold")
         for w in r.baseline["workloads"]:
-            b.add_row(w["name"], str(w.get("before") or "-"), str(w.get("after") or "-"),
-                      usd(w.get("usd_per_month_before")), usd(w.get("usd_per_month_after")),
+            b.add_row(cell(w["name"]), cell(w.get("before") or "-"), cell(w.get("after") or "-"),
+                      _usd(w.get("usd_per_month_before")), _usd(w.get("usd_per_month_after")),
                       _delta(w.get("delta_usd_per_month")), _pct(w.get("delta_pct")))
         parts.append(b)
         for w in r.baseline["workloads"]:
             for key, word in (("became_feasible", "now feasible"), ("became_infeasible", "no longer feasible")):
                 if w.get(key):
-                    parts.append(Text(f"{w['name']}: {word}: {', '.join(w[key][:6])}"
+                    parts.append(Text(f"{term(w['name'])}: {word}: {term(', '.join(map(str, w[key][:6])))}"
                                       + (f" (+{len(w[key]) - 6})" if len(w[key]) > 6 else "")))
     for f in r.findings:
         parts.append(Text(f"{'error' if f.severity == 'failure' else f.severity}: [{f.code}] "
-                          + (f"{f.ids[0]}: " if f.ids else "") + f.message))
+                          + (f"{term(f.ids[0])}: " if f.ids else "") + term(f.message)))
     return _render(Group(*parts), width)
 
 
-def _cell(s) -> str:
-    return str(s).replace("|", "\\|")
+def _usd(v) -> str:
+    """Dollars from a baseline file: only a finite number is shown (anything else is '-')."""
+    import math
+
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return "-"
+    return usd(v)
 
 
 def render_check_markdown(r: CheckResult) -> str:
+    """Markdown for the PR comment and step summary; every string from a file goes through
+    md_text/md_code, and no line can act as a workflow command."""
     status = "✅ pass" if r.passed else "❌ fail"
     lines = [f"### ovc check — {status}", "",
              f"**Total: {usd(r.total_usd_per_month)}/month**"
@@ -70,32 +78,37 @@ def render_check_markdown(r: CheckResult) -> str:
     errors = [f for f in r.findings if f.severity == "failure"]
     if errors:
         lines += ["**Failed checks**", ""]
-        lines += [f"- ❌ `{f.code}`" + (f" **{_cell(f.ids[0])}**" if f.ids else "") + f": {_cell(f.message)}"
-                  for f in errors]
+        lines += [f"- ❌ `{f.code}`" + (f" **{md_text(f.ids[0])}**" if f.ids else "")
+                  + f": {md_text(f.message)}" for f in errors]
         lines.append("")
     base = {w["name"]: w for w in (r.baseline or {}).get("workloads", [])}
     for w in r.workloads:
-        lines += [f"#### {'✅' if w.passed else '❌'} {_cell(w.name)}", "",
+        lines += [f"#### {'✅' if w.passed else '❌'} {md_text(w.name)}", "",
                   "| | recommended | $/month | $/1M tok | budget |", "|---|---|---:|---:|---:|",
-                  f"| now | {w.recommended_kind}: `{_cell(w.recommended_name)}` | {usd(w.usd_per_month)} | "
+                  f"| now | {md_text(w.recommended_kind)}: {md_code(w.recommended_name) or '-'} | {usd(w.usd_per_month)} | "
                   f"{usd(w.usd_per_mtok, 3)} | {usd(w.budget_usd_per_month) if w.budget_usd_per_month else '-'} |"]
         b = base.get(w.name)
         if b and b.get("status") != "added":
-            lines.append(f"| baseline | `{_cell(b.get('before'))}` | {usd(b.get('usd_per_month_before'))} | | |")
+            lines.append(f"| baseline | {md_code(b.get('before')) or '-'} | {_usd(b.get('usd_per_month_before'))} | | |")
             lines.append(f"| change | | {_delta(b.get('delta_usd_per_month'))} ({_pct(b.get('delta_pct'))}) | | |")
         lines.append("")
         if b:
             for key, word in (("became_feasible", "now feasible"), ("became_infeasible", "no longer feasible")):
                 if b.get(key):
-                    lines.append(f"- {word}: " + ", ".join(f"`{_cell(x)}`" for x in b[key][:6])
+                    lines.append(f"- {word}: " + ", ".join(md_code(x, table=False) for x in b[key][:6])
                                  + (f" (+{len(b[key]) - 6} more)" if len(b[key]) > 6 else ""))
             lines.append("")
     warnings = [f for f in r.findings if f.severity != "failure"]
     if warnings:
         lines += ["<details><summary>warnings</summary>", ""]
-        lines += [f"- ⚠️ {_cell(f.message)}" for f in warnings]
+        lines += [f"- ⚠️ {md_text(f.message)}" for f in warnings]
         lines += ["", "</details>", ""]
-    return "\n".join(lines)
+    return no_workflow_command("\n".join(lines))
+
+
+def _lines(s: str) -> str:
+    """Terminal-safe text that keeps its line breaks (gh_command percent-encodes them)."""
+    return "\n".join(term(x) for x in str(s).split("\n"))
 
 
 def render_github_annotations(r: CheckResult, file: str | None = None) -> str:
@@ -104,7 +117,8 @@ def render_github_annotations(r: CheckResult, file: str | None = None) -> str:
     for f in r.findings:
         kind = "error" if f.severity == "failure" else "warning"
         title = f"ovc {f.code}" + (f" ({f.ids[0]})" if f.ids else "")
-        out.append(gh_command(kind, f.message, file=file, title=title))
+        # the runner shows annotations in its log: no escape sequences from the data either
+        out.append(gh_command(kind, _lines(f.message), file=_lines(file), title=_lines(title)))
     return "\n".join(out) + ("\n" if out else "")
 
 

@@ -27,6 +27,8 @@ def stdout_findings(findings: list[Finding]) -> list[Finding]:
 
 def stderr_lines(findings: list[Finding], fmt: str) -> str:
     """``ovc: warning: …`` lines for :func:`stderr_findings` (text; the caller writes it)."""
+    from openvclosed.report.escape import no_workflow_command
     from openvclosed.report.text import term
 
-    return "".join(f"ovc: warning: {term(f.message)}\n" for f in stderr_findings(findings, fmt))
+    return "".join(no_workflow_command(f"ovc: warning: {term(f.message)}") + "\n"
+                   for f in stderr_findings(findings, fmt))

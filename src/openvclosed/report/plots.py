@@ -15,7 +15,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from openvclosed.report.text import fmt_tokens
+from openvclosed.report.text import cell, fmt_tokens, term
 from openvclosed.errors import InputError
 from openvclosed.report.render import _render, fmt_months, usd
 from openvclosed.results import BreakevenResult
@@ -57,7 +57,7 @@ def render_tornado(sens, width: int | None = None, bar_width: int = 30) -> Table
     finite = [abs(x) for pair in deltas for x in pair if math.isfinite(x)]
     scale = max(finite) if finite and max(finite) > 0 else 1.0
     half = bar_width // 2
-    t = Table(title=f"Sensitivity of the saving vs {sens.api} (base {_money_k(sens.base_saving_usd)}; "
+    t = Table(title=f"Sensitivity of the saving vs {cell(sens.api)} (base {_money_k(sens.base_saving_usd)}; "
                     f"░ input at its low end, █ at its high end)", box=box.SIMPLE_HEAVY, title_justify="left")
     for col, just in (("input", "left"), ("low .. high", "right"), ("saving: lower <- | -> higher", "center"),
                       ("at low", "right"), ("at high", "right"), ("flips at", "right")):
@@ -88,7 +88,7 @@ def render_uncertainty(r: BreakevenResult, width: int | None = None) -> str:
         for col in ("API", "API total", "self-host total", "saving", "cheaper", "self-host ahead from month"):
             t.add_column(col, justify="left" if col in ("API", "cheaper") else "right", no_wrap=True)
         for a in h.apis:
-            t.add_row(a.api, usd(a.api_usd), usd(a.selfhost_usd), usd(a.saving_usd),
+            t.add_row(cell(a.api), usd(a.api_usd), usd(a.selfhost_usd), usd(a.saving_usd),
                       "self-host" if a.cheaper == "selfhost" else "API", fmt_months(a.crossover_month))
         parts.append(t)
         note = (f"self-hosting buys {usd(h.selfhost_capex_usd)} of hardware over the horizon"
@@ -104,7 +104,7 @@ def render_uncertainty(r: BreakevenResult, width: int | None = None) -> str:
         for col in ("API", "P(self-host cheaper)", "P10", "P50", "P90", "ahead from month P10/P50/P90"):
             t.add_column(col, justify="left" if col == "API" else "right", no_wrap=True)
         for a in mc.apis:
-            t.add_row(a.api, f"{a.p_selfhost_cheaper:.0%}", _money_k(a.saving_usd_p10), _money_k(a.saving_usd_p50),
+            t.add_row(cell(a.api), f"{a.p_selfhost_cheaper:.0%}", _money_k(a.saving_usd_p10), _money_k(a.saving_usd_p50),
                       _money_k(a.saving_usd_p90),
                       " / ".join(fmt_months(x) for x in (a.crossover_month_p10, a.crossover_month_p50,
                                                            a.crossover_month_p90)))
@@ -117,7 +117,7 @@ def render_uncertainty(r: BreakevenResult, width: int | None = None) -> str:
     if s is not None and s.apis:
         parts.append(render_tornado(s.apis[0], width))
         if len(s.apis) > 1:
-            parts.append(Text(f"tornado for {s.apis[0].api}; the other {len(s.apis) - 1} API(s) are in --json "
+            parts.append(Text(f"tornado for {term(s.apis[0].api)}; the other {len(s.apis) - 1} API(s) are in --json "
                               f"(or pick one with --api)", style="dim"))
     return _render(Group(*parts), width) if parts else ""
 
@@ -141,16 +141,16 @@ def render_cost_terminal(c: dict, bar_width: int = 36, width: int | None = None)
         n = 1 + int(round((math.log10(max(v, lo)) - math.log10(lo)) / span * (bar_width - 1)))
         return ch * n
 
-    tab = Table(title=f"Monthly cost vs volume (log scale): {c['title']}", box=box.SIMPLE_HEAVY, title_justify="left")
+    tab = Table(title=f"Monthly cost vs volume (log scale): {cell(c['title'])}", box=box.SIMPLE_HEAVY, title_justify="left")
     for col, just in (("tokens/day", "right"), ("self-host $/mo", "right"), ("cheapest API $/mo", "right"),
                       ("█ self-host  ░ cheapest API", "left"), ("cheaper", "left")):
         tab.add_column(col, justify=just, no_wrap=True)
     for i, tok in enumerate(t):
         best = min(api_costs, key=lambda k: api_costs[k][i]) if api_costs else None
         b = api_costs[best][i] if best else math.inf
-        tab.add_row(fmt_tokens(tok), usd(float(sh[i])), f"{usd(float(b))} {best or ''}",
+        tab.add_row(fmt_tokens(tok), usd(float(sh[i])), cell(f"{usd(float(b))} {best or ''}"),
                     bar(sh[i], "█") + "\n" + bar(b, "░"), "self-host" if sh[i] < b else "API")
-    notes = [Text("break-even: " + ("; ".join(f"{api} at {fmt_tokens(be)} tokens/day" for api, be, _ in c["breakevens"])
+    notes = [Text("break-even: " + ("; ".join(f"{term(api)} at {fmt_tokens(be)} tokens/day" for api, be, _ in c["breakevens"])
                                     if c["breakevens"] else "self-hosting never beats the APIs compared"))]
     return _render(Group(tab, *notes), width)
 
@@ -173,7 +173,23 @@ def _check_suffix(path: Path) -> None:
         raise InputError(f"-o: {str(path)!r} must end in {', '.join(FIGURE_SUFFIXES)}")
 
 
-def plot_cost(curves: dict, path: str | Path | None = None):
+def _mpl(s: object) -> str:
+    """Untrusted text for a matplotlib label: terminal-safe, and ``$`` escaped so it is never
+    parsed as mathtext (a bad formula would abort the figure)."""
+    return term(s).replace("$", r"\$")
+
+
+def _save(fig, path, force: bool, inputs) -> None:
+    """Write the figure atomically (temp + rename; refuses symlinks, inputs, and an existing
+    file without ``force``)."""
+    from openvclosed.fileio import write_stream_atomic
+
+    fmt = Path(path).suffix.lower().lstrip(".")
+    with write_stream_atomic(path, force=force, inputs=inputs, what="--output", binary=True) as fh:
+        fig.savefig(fh, format=fmt)
+
+
+def plot_cost(curves: dict, path: str | Path | None = None, *, force: bool = False, inputs=()):
     """Monthly cost vs tokens/day on log axes; each API a line, self-hosting a staircase, break-evens marked.
 
     Returns the matplotlib Figure (saved to ``path`` if given). Break-even markers carry
@@ -185,7 +201,7 @@ def plot_cost(curves: dict, path: str | Path | None = None):
     fig, ax = plt.subplots(figsize=(10, 6.5))
     t = curves["tokens_per_day"]
     for label, y in curves["apis"].items():
-        ax.plot(t, y, lw=1.4, label=label)
+        ax.plot(t, y, lw=1.4, label=_mpl(label))
     sh = curves["selfhost_usd_per_month"]
     if np.any(np.isfinite(sh)):
         ax.plot(t, np.where(np.isfinite(sh), sh, np.nan), color="black", lw=2.2, drawstyle="steps-post",
@@ -195,7 +211,7 @@ def plot_cost(curves: dict, path: str | Path | None = None):
         merged.setdefault(float(f"{be:.6g}"), [be, cost, []])[2].append(label)
     for i, (be, cost, labels) in enumerate(sorted(merged.values())):
         ax.plot([be], [cost], marker="o", ms=7, color="crimson", ls="none", gid="breakeven")
-        ax.annotate(f"{', '.join(labels)}: {fmt_tokens(be)}/day", (be, cost), xytext=(6, 8 + 12 * (i % 3)),
+        ax.annotate(f"{_mpl(', '.join(labels))}: {fmt_tokens(be)}/day", (be, cost), xytext=(6, 8 + 12 * (i % 3)),
                     textcoords="offset points", fontsize=8, color="crimson", gid="breakeven-label")
     v = curves.get("volume")
     if v and t[0] <= v <= t[-1]:
@@ -204,17 +220,17 @@ def plot_cost(curves: dict, path: str | Path | None = None):
     ax.set_yscale("log")
     ax.set_xlabel("tokens per day (input + output)")
     ax.set_ylabel("USD per month")
-    ax.set_title(f"Monthly cost vs volume: {curves['title']}")
+    ax.set_title(f"Monthly cost vs volume: {_mpl(curves['title'])}")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path)
+        _save(fig, path, force, inputs)
     return fig
 
 
 def plot_montecarlo(saving_usd: np.ndarray, api: str, path: str | Path | None = None, bins: int = 60,
-                    horizon_months: int | None = None):
+                    horizon_months: int | None = None, *, force: bool = False, inputs=()):
     """Histogram of Monte Carlo savings (API minus self-host, USD) with P10/P50/P90 and zero marked."""
     plt = _pyplot()
     if path is not None:
@@ -234,10 +250,10 @@ def plot_montecarlo(saving_usd: np.ndarray, api: str, path: str | Path | None = 
                             ha="right", va="top")
     ax.axvline(0, color="crimson", lw=1.5, gid="zero")
     h = f"{horizon_months}-month " if horizon_months else ""
-    ax.set_title(f"Monte Carlo {h}saving of self-hosting vs {api}: P(self-host cheaper) = {p:.0%} ({x.size:,} draws)")
+    ax.set_title(f"Monte Carlo {h}saving of self-hosting vs {_mpl(api)}: P(self-host cheaper) = {p:.0%} ({x.size:,} draws)")
     ax.set_xlabel(f"{h}saving, USD (API minus self-host; > 0 = self-hosting cheaper)")
     ax.set_ylabel("draws")
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path)
+        _save(fig, path, force, inputs)
     return fig

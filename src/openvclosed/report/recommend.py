@@ -10,7 +10,8 @@ from rich.text import Text
 
 from openvclosed.report.findings import stdout_findings
 from openvclosed.report.render import _render
-from openvclosed.report.text import fmt_months, fmt_tokens, term, usd
+from openvclosed.report.escape import md_code, md_text, no_workflow_command
+from openvclosed.report.text import cell, fmt_months, fmt_tokens, term, usd
 from openvclosed.results.recommend import OptionOut, RecommendResult
 
 __all__ = ["render_recommend", "render_recommend_markdown"]
@@ -37,8 +38,8 @@ def render_recommend(r: RecommendResult, width: int | None = None, max_rows: int
     parts = []
     for w in r.workloads:
         rec = w.recommendation.option
-        t = Table(title=f"{w.name}: {fmt_tokens(w.tokens_per_day)} tokens/day, {w.sensitivity}, mix "
-                        + " / ".join(f"{k} {v:.0%}" for k, v in w.task_mix.items() if v)
+        t = Table(title=f"{cell(w.name)}: {fmt_tokens(w.tokens_per_day)} tokens/day, {w.sensitivity}, mix "
+                        + " / ".join(f"{cell(k)} {v:.0%}" for k, v in w.task_mix.items() if v)
                         + f", horizon {w.horizon_months} months",
                   box=box.SIMPLE_HEAVY, title_justify="left")
         for col, just in (("option", "left"), ("kind", "left"), ("$/month now", "right"), ("$/1M tok", "right"),
@@ -48,70 +49,70 @@ def render_recommend(r: RecommendResult, width: int | None = None, max_rows: int
         feas = [o for o in w.options if o.feasible]
         excl = [o for o in w.options if not o.feasible]
         for o in feas[:max_rows]:
-            t.add_row(o.name, o.kind, usd(o.usd_per_month), usd(o.usd_per_mtok, 3), usd(o.horizon_usd), _be(o),
-                      fmt_months(o.payback_months) if o.kind == "self-host" else "-", _verdict(o, rec))
+            t.add_row(cell(o.name), cell(o.kind), usd(o.usd_per_month), usd(o.usd_per_mtok, 3), usd(o.horizon_usd),
+                      _be(o), fmt_months(o.payback_months) if o.kind == "self-host" else "-",
+                      cell(_verdict(o, rec)))
         for o in excl[:MAX_EXCLUDED_ROWS]:
-            t.add_row(o.name, o.kind, usd(o.usd_per_month), usd(o.usd_per_mtok, 3), "-", "-", "-", _verdict(o, rec))
+            t.add_row(cell(o.name), cell(o.kind), usd(o.usd_per_month), usd(o.usd_per_mtok, 3), "-", "-", "-",
+                      cell(_verdict(o, rec)))
         hidden = len(feas[max_rows:]) + len(excl[MAX_EXCLUDED_ROWS:])
         parts.append(t)
         if hidden:
             parts.append(Text(f"({hidden} more options: --json lists every option with its reasons)"))
         if rec is None:
-            body = "No option satisfies every constraint.\n" + "\n".join(f"- {x}" for x in w.recommendation.reasons)
+            body = "No option satisfies every constraint.\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.reasons)
         else:
-            body = (f"{rec.kind}: {rec.name} — {usd(rec.usd_per_month)}/month, {usd(rec.usd_per_mtok, 3)} per 1M tokens\n\n"
-                    "Why:\n" + "\n".join(f"- {x}" for x in w.recommendation.reasons)
-                    + "\n\nStay able to switch:\n" + "\n".join(f"- {x}" for x in w.recommendation.switching))
+            body = (f"{term(rec.kind)}: {term(rec.name)} — {usd(rec.usd_per_month)}/month, {usd(rec.usd_per_mtok, 3)} per 1M tokens\n\n"
+                    "Why:\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.reasons)
+                    + "\n\nStay able to switch:\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.switching))
         mc = w.monte_carlo
         if mc:
             body += (f"\n\nMonte Carlo ({mc['n']:,} draws, seed {mc['seed']}, {mc['horizon_months']} months, discounted): "
-                     f"P({mc['selfhost']} cheaper than {mc['api']}) = {mc['p_selfhost_cheaper']:.2f}; saving "
+                     f"P({term(mc['selfhost'])} cheaper than {term(mc['api'])}) = {mc['p_selfhost_cheaper']:.2f}; saving "
                      f"P10 {usd(mc['saving_usd_p10'])}, P50 {usd(mc['saving_usd_p50'])}, P90 {usd(mc['saving_usd_p90'])}")
         elif "monte_carlo" in w.model_fields_set:
             body += "\n\nMonte Carlo: needs both a feasible self-hosted design and a feasible API; one side has none"
-        parts.append(Panel(Text(body), title=f"Recommendation for {w.name}", title_align="left", box=box.ROUNDED))
+        parts.append(Panel(Text(body), title=f"Recommendation for {cell(w.name)}", title_align="left", box=box.ROUNDED))
         for x in [f.message for f in stdout_findings(w.findings)]:
-            parts.append(Text("warning: " + x))
+            parts.append(Text("warning: " + term(x)))
     if r.portfolio is not None:
         p = r.portfolio
         lines = [f"decided alone: {usd(p.alone_usd_per_month)}/month; best shared cluster: "
-                 f"{usd(p.shared_usd_per_month)}/month" + (f" on {p.shared_design}" if p.shared_design else "")]
-        lines += [f"- {n}" for n in p.notes]
+                 f"{usd(p.shared_usd_per_month)}/month" + (f" on {term(p.shared_design)}" if p.shared_design else "")]
+        lines += [f"- {term(n)}" for n in p.notes]
         parts.append(Panel(Text("\n".join(lines)), title="Portfolio", title_align="left", box=box.ROUNDED))
     return _render(Group(*parts), width)
 
 
-def _md_cell(s: str) -> str:
-    return s.replace("|", "\\|")
-
-
 def render_recommend_markdown(r: RecommendResult, max_rows: int = 8) -> str:
+    """Markdown for a PR or wiki; every string from a file goes through md_text/md_code."""
     out = ["# ovc recommend", ""]
     for w in r.workloads:
         rec = w.recommendation.option
-        out.append(f"## {w.name}")
+        out.append(f"## {md_text(w.name)}")
         out.append("")
         if rec:
-            out.append(f"**Recommended: {rec.kind} `{rec.name}`** — {usd(rec.usd_per_month)}/month, "
-                       f"{usd(rec.usd_per_mtok, 3)} per 1M tokens, {usd(rec.horizon_usd)} over {w.horizon_months} months.")
+            out.append(f"**Recommended: {md_text(rec.kind)} {md_code(rec.name, table=False)}** — "
+                       f"{usd(rec.usd_per_month)}/month, {usd(rec.usd_per_mtok, 3)} per 1M tokens, "
+                       f"{usd(rec.horizon_usd)} over {w.horizon_months} months.")
         else:
             out.append("**No feasible option.**")
         out.append("")
-        out += [f"- {_md_cell(x)}" for x in w.recommendation.reasons]
+        out += [f"- {md_text(x)}" for x in w.recommendation.reasons]
         out.append("")
         out.append("| option | kind | $/month | $/1M tok | horizon | verdict |")
         out.append("|---|---|---:|---:|---:|---|")
         rows = [o for o in w.options if o.feasible][:max_rows] + [o for o in w.options if not o.feasible][:4]
         for o in rows:
-            out.append(f"| {_md_cell(o.name)} | {o.kind} | {usd(o.usd_per_month)} | {usd(o.usd_per_mtok, 3)} | "
-                       f"{usd(o.horizon_usd) if o.feasible else '-'} | {_md_cell(_verdict(o, rec))} |")
+            out.append(f"| {md_code(o.name)} | {md_text(o.kind)} | {usd(o.usd_per_month)} | {usd(o.usd_per_mtok, 3)} | "
+                       f"{usd(o.horizon_usd) if o.feasible else '-'} | {md_text(_verdict(o, rec))} |")
         out.append("")
     if r.portfolio is not None:
         out.append("## Portfolio")
         out.append("")
-        out += [f"- {_md_cell(n)}" for n in r.portfolio.notes]
+        out += [f"- {md_text(n)}" for n in r.portfolio.notes]
         out.append("")
-    return "\n".join(out)
+    return no_workflow_command("\n".join(out))
 
 
 def render_recommend_markdown_nl(r: RecommendResult) -> str:

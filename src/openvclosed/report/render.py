@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openvclosed.report.findings import stdout_findings
-from openvclosed.report.text import fmt_months, fmt_tokens, term, terminal_width, usd
+from openvclosed.report.text import cell, fmt_months, fmt_tokens, term, terminal_width, usd
 from openvclosed.decision.assumptions import BASIS
 from openvclosed.results import BreakevenResult, FitResult
 
@@ -21,11 +21,16 @@ __all__ = ["render_breakeven", "render_fit", "render_catalog", "render_json", "u
 
 
 def _render(renderable, width: int | None = None) -> str:
+    """Plain text of a rich renderable. Every line goes through
+    :func:`~openvclosed.report.escape.no_workflow_command`: wrapping or folding a long name can
+    put ``::`` at the start of a line, and no table line may act as a workflow command."""
+    from openvclosed.report.escape import no_workflow_command
+
     width = width or terminal_width()
     buf = io.StringIO()
     Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
             soft_wrap=False).print(renderable)
-    return buf.getvalue()
+    return no_workflow_command(buf.getvalue())
 
 
 def render_json(result) -> str:
@@ -35,7 +40,7 @@ def render_json(result) -> str:
 def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     s = r.selfhost
     lines = [
-        f"model            {s.model_name}{'' if s.model_name == s.model else f' [{s.model}]'} at {s.quant} ({s.weight_bits:.3g} bits/weight)",
+        f"model            {term(s.model_name)}{'' if s.model_name == s.model else f' [{term(s.model)}]'} at {s.quant} ({s.weight_bits:.3g} bits/weight)",
         f"hardware         {s.n_gpus} x {term(s.gpu_name)} per replica, {s.mode}; {term(s.price_basis)}",
         f"layout           {s.instances} instance{'s' if s.instances != 1 else ''} x tensor parallel {s.tp} on "
         f"{s.engine}" + (f" ({s.layout_reason})" if s.layout_reason else ""),
@@ -57,7 +62,7 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
                                                  if c['kind'] != 'mau_limit'})) if s.license.conditions else ""),
         "openness         " + ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'no'}" for k, v in s.openness.items()),
     ]
-    panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {s.model} on {s.n_gpus}x{s.gpu}", box=box.ROUNDED,
+    panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {cell(s.model)} on {s.n_gpus}x{cell(s.gpu)}", box=box.ROUNDED,
                   title_align="left")
     t = Table(title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day ({fmt_tokens(r.tokens_per_month)}/month)",
               box=box.SIMPLE_HEAVY, title_justify="left")
@@ -68,13 +73,13 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     for a in r.apis:
         diff = abs(a.saving_usd_per_month)
         cheaper = (f"self-host, {usd(diff)}/mo" if a.cheaper == "selfhost" else f"API, {usd(diff)}/mo")
-        t.add_row(a.api, a.kind, a.tier, usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
+        t.add_row(cell(a.api), cell(a.kind), cell(a.tier), usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
                   fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
                   fmt_months(a.payback_months), cheaper)
     keys = ["input_share", "cached_share", "context_tokens", "kv_bits", "utilization", "electricity_usd_kwh", "pue",
             "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu"]
     assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys if r.assumptions.get(k) is not None)
-    parts = [panel, t, Text(r.summary), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
+    parts = [panel, t, Text(term(r.summary)), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
                                              style="dim")]
     parts += [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
     return _render(Group(*parts), width)
@@ -93,7 +98,7 @@ def _v(x) -> str:
 
 
 def render_fit(r: FitResult, width: int | None = None) -> str:
-    t = Table(title=f"{r.model_name} on {r.gpu_name} (context {r.context_tokens:,} tokens/sequence)",
+    t = Table(title=f"{cell(r.model_name)} on {cell(r.gpu_name)} (context {r.context_tokens:,} tokens/sequence)",
               box=box.SIMPLE_HEAVY, title_justify="left")
     for col, just in (("GPUs", "right"), ("quant", "left"), ("fits", "left"), ("weights GB", "right"),
                       ("used GB", "right"), ("free GB", "right"), ("max seqs", "right"),
@@ -104,8 +109,8 @@ def render_fit(r: FitResult, width: int | None = None) -> str:
                   f"{row.vram_used_gb:.1f}" if row.fits else "-",
                   f"{row.vram_free_gb:.1f}" if row.fits else f"short {-row.vram_free_gb:.1f}",
                   f"{row.max_concurrent_seqs:.0f}", f"{row.decode_tokens_per_s_single:,.0f}" if row.fits else "-",
-                  f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", row.quality_risk or "-")
-    parts = [t] + [Text(s) for s in r.suggestions] + [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
+                  f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", cell(row.quality_risk or "-"))
+    parts = [t] + [Text(term(s)) for s in r.suggestions] + [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
     return _render(Group(*parts), width)
 
 
@@ -123,7 +128,7 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
         for c in cols:
             t.add_column(c, overflow="fold", no_wrap=c == "id")
         for e in entries:
-            t.add_row(term(e.id), e.kind, e.tier or f"({e.serves_model})", f"{e.input_usd_per_mtok:g}",
+            t.add_row(cell(e.id), cell(e.kind), cell(e.tier or f"({e.serves_model})"), f"{e.input_usd_per_mtok:g}",
                       f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
                       _opt(e.context_tokens), str(e.as_of), age(e.as_of))
     elif kind == "gpus":
@@ -133,9 +138,9 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
             t.add_column(c, overflow="fold", no_wrap=c == "id")
         for e in entries:
             p = e.price_at()
-            basis = (p.basis.unit or "?") + (" +server" if p.basis.server_included else "") if p else "-"
-            t.add_row(term(e.id), f"{e.memory_gib:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
-                      _opt(e.fp8_tflops), _opt(e.fp4_tflops), term(e.interconnect.kind), _opt(e.tdp_w),
+            basis = (p.basis.unit or "?") + (" +server" if p.basis.server_included else "") if p else "-"  # literals
+            t.add_row(cell(e.id), f"{e.memory_gib:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
+                      _opt(e.fp8_tflops), _opt(e.fp4_tflops), cell(e.interconnect.kind), _opt(e.tdp_w),
                       _opt(e.purchase_usd), basis, age(e.price_as_of), _opt(e.cloud_usd_per_hour), age(e.cloud_as_of))
     else:
         cols = ["id", "params B", "active B", "layers", "attention", "bits", "licence", "commercial",
@@ -145,9 +150,9 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
         for e in entries:
             att = "+".join(f"{g.layers}{g.type[0]}" for g in e.attention)
             conds = ",".join(sorted({c.kind for c in e.license.conditions})) or "-"
-            t.add_row(term(e.id), f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), att,
-                      f"{e.native_weight_bits:.3g}", term(e.license.spdx or e.license.name[:24]),
-                      "yes" if e.license.commercial_use else "NO", conds,
+            t.add_row(cell(e.id), f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), att,
+                      f"{e.native_weight_bits:.3g}", cell(e.license.spdx or e.license.name[:24]),
+                      "yes" if e.license.commercial_use else "NO", cell(conds),
                       "yes" if e.openness.training_data.open else "no",
                       "yes" if e.openness.training_code.open else "no",
                       ",".join(e.tier_list), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
@@ -156,7 +161,7 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
                   + ("; data/open code = training data / training code published" if kind == "models" else ""))]
     if users:
         notes.append(Text("entries from user catalogs: " + ", ".join(
-            f"{e.id} ({e.catalog})" for e in entries if e.catalog != "bundled")))
+            f"{term(e.id)} ({term(e.catalog)})" for e in entries if e.catalog != "bundled")))
     return _render(Group(t, *notes), width)
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from openvclosed.report.render import _render
-from openvclosed.report.text import fmt_tokens, usd
+from openvclosed.report.text import cell, fmt_tokens, term, usd
 from openvclosed.results.sweep import SweepResult
 
 __all__ = ["render_sweep"]
@@ -35,14 +35,14 @@ def render_sweep(r: SweepResult, rows: int = 30, width: int | None = None) -> st
     for r in shown:
         be = r["breakeven_tokens_per_day"]
         be = math.inf if be is None else be
-        tab.add_row(f"{r['n_gpus']}x{r['gpu']}", r["model"], r["quant"], r["api"], usd(r["replica_usd_per_month"]),
+        tab.add_row(cell(f"{r['n_gpus']}x{r['gpu']}"), cell(r["model"]), cell(r["quant"]), cell(r["api"]), usd(r["replica_usd_per_month"]),
                     fmt_tokens(r["capacity_tokens_per_day"]) if r["fits"] else "no fit",
                     fmt_tokens(be) if math.isfinite(be) else "never", f"{r['win_share']:.0%}",
                     usd(r["max_saving_usd_per_month"]) if math.isfinite(_num(r["max_saving_usd_per_month"])) else "-")
     rate = n / elapsed if elapsed > 0 else float("inf")
     notes = [Text(f"{n:,} scenarios in {elapsed:.2f} s ({rate / 1e6:,.1f}M/s)"
-                  + (f"; frontier written to {output}" if output else "")
-                  + (f"; every scenario written to {full}" if full else ""), style="dim")]
+                  + (f"; frontier written to {term(output)}" if output else "")
+                  + (f"; every scenario written to {term(full)}" if full else ""), style="dim")]
     return _render(Group(tab, *notes), width)
 
 

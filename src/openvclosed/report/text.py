@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-import re
 
-__all__ = ["usd", "fmt_months", "fmt_tokens", "term", "terminal_width"]
+__all__ = ["usd", "fmt_months", "fmt_tokens", "term", "cell", "terminal_width"]
 
 
 def terminal_width(default: int = 150) -> int:
@@ -18,13 +17,21 @@ def terminal_width(default: int = 150) -> int:
         return default
     return w if 20 <= w <= 1000 else default
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def term(s: object) -> str:
-    """A string from a file made safe for a terminal: escape sequences and control characters removed,
-    newlines and tabs turned into spaces (so data cannot start a line of its own)."""
-    return _CONTROL.sub("", str(s).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+    """A string from a file made safe for a terminal (plain text, e.g. inside rich ``Text``):
+    escape sequences and control characters removed, line breaks and tabs turned into spaces
+    (so data cannot start a line of its own). See :func:`openvclosed.report.escape.term_text`."""
+    from openvclosed.report.escape import term_text
+
+    return term_text(str(s))
+
+
+def cell(s: object) -> str:
+    """:func:`term` for a string rich parses as markup (table cells, table and panel titles):
+    ``[bold]`` in data is printed, not applied."""
+    from openvclosed.report.escape import term_text
+
+    return term_text(str(s), markup=True)
 
 
 def usd(v: float | None, digits: int = 0) -> str:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from openvclosed.report.findings import stdout_findings
 from openvclosed.report.render import _render
-from openvclosed.report.text import fmt_tokens, term, usd
+from openvclosed.report.text import cell, fmt_tokens, term, usd
 from openvclosed.results.usage import RepriceResult, UsageSummaryResult
 
 __all__ = ["render_summary", "render_reprice"]
@@ -46,7 +46,7 @@ def render_summary(r: UsageSummaryResult, width: int | None = None) -> str:
                       ("$/day", "right"), ("$ total", "right"), ("$ logged", "right")):
         t.add_column(col, justify=just, overflow="fold", no_wrap=col != "model")
     for m in r.models:
-        t.add_row(term(m["model"]), m["api"] or "(not in catalog)", fmt_tokens(m["tokens_per_day"]),
+        t.add_row(cell(m["model"]), cell(m["api"] or "(not in catalog)"), fmt_tokens(m["tokens_per_day"]),
                   fmt_tokens(m["peak_day_tokens"]), f"{m['requests_per_day']:,.1f}", _share(m["input_share"]),
                   _share(m["cached_share"]), f"{m['peak_to_mean']:.2f}", _usd(m["usd_per_day_at_catalog"]),
                   _usd(m["usd_at_catalog"]), _usd(m["logged_usd"]) if m["logged_usd"] is not None else "-")
@@ -84,7 +84,7 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
         else:
             vs = (f"saves {_usd(o.saving_usd_per_month)}/mo" if o.saving_usd_per_month >= 0
                   else f"costs {_usd(-o.saving_usd_per_month)}/mo more")
-        t.add_row(term(o.option), o.kind, o.tier or "-", detail,
+        t.add_row(cell(o.option), cell(o.kind), cell(o.tier or "-"), cell(detail),
                   _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
                   usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs)
     keys = ["utilization", "electricity_usd_kwh", "pue", "ops_usd_month", "amortize_years", "rate"]

@@ -26,6 +26,11 @@ __all__ = ["UsageBins", "Window", "TrafficStats", "traffic_window", "group_stats
 _METRICS = ("input", "output", "cached", "requests", "cost", "cost_rows")
 
 
+MAX_USAGE_SPAN_DAYS = 3660
+"""Longest window of usage logs (about ten years): the statistics keep one bin per hour, so a
+stray row dated 0001-01-01 must stop here instead of allocating gigabytes."""
+
+
 class _Codes(dict):
     """Group name -> dense integer code, assigned on first sight."""
 
@@ -129,6 +134,21 @@ def traffic_window(bins: UsageBins) -> Window:
     """The window of ``bins`` (see the module docstring for the definition)."""
     if bins.rows == 0:
         raise ValueError("no records")
+    span_days = (bins.ts_max - bins.ts_min) / 86400.0
+    if not span_days <= MAX_USAGE_SPAN_DAYS:
+        import datetime as dt
+
+        from openvclosed.errors import InputError
+
+        def when(ts: float) -> str:
+            try:
+                return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+            except (OverflowError, OSError, ValueError):
+                return f"epoch {ts:.0f}"
+
+        raise InputError(f"usage logs span {span_days:,.0f} days ({when(bins.ts_min)} to {when(bins.ts_max)}), "
+                         f"more than {MAX_USAGE_SPAN_DAYS:,} (MAX_USAGE_SPAN_DAYS, no flag raises it): a stray "
+                         "timestamp? fix or remove that row, or split the logs")
     first_hour = int(math.floor(bins.ts_min / 3600.0))
     last_hour = int(math.floor(bins.ts_max / 3600.0))
     first_day, last_day = first_hour // 24, last_hour // 24

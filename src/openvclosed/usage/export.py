@@ -14,8 +14,7 @@ import math
 import re
 from pathlib import Path
 
-from openvclosed.errors import InputError
-from openvclosed.fileio import atomic_write_text
+from openvclosed.fileio import safe_write_text
 from openvclosed.usage.aggregate import TrafficStats, Window, growth_per_month
 
 __all__ = ["TODO_MARKER", "workload_name", "render_workload_yaml", "write_atomic"]
@@ -103,15 +102,13 @@ def render_workload_yaml(groups: list[TrafficStats], window: Window, sources: li
     return "\n".join(out) + "\n"
 
 
-def write_atomic(path: str | Path, text: str, *, force: bool = False, validate=None) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace``.
+def write_atomic(path: str | Path, text: str, *, force: bool = False, validate=None, inputs=(),
+                 what: str = "--output") -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename
+    (:func:`openvclosed.fileio.safe_write_text`).
 
-    Refuses an existing ``path`` unless ``force``. ``validate(tmp_path)`` may raise to abort
-    (the temporary file is removed and ``path`` is left untouched).
+    Refuses an existing ``path`` unless ``force``, a symbolic link, a directory and any of
+    ``inputs``. ``validate(tmp_path)`` may raise to abort (the temporary file is removed and
+    ``path`` is left untouched).
     """
-    p = Path(path)
-    if p.exists() and not force:
-        raise InputError(f"{p}: exists; pass --force to overwrite it")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory")
-    atomic_write_text(p, text, validate)
+    safe_write_text(path, text, force=force, inputs=inputs, validate=validate, what=what)

@@ -20,6 +20,7 @@ import io
 import json
 import math
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -199,14 +200,44 @@ def detect_preset(names: set[str]) -> str:
 
 # --------------------------------------------------------------------------------------- opening
 
+MAX_LINE_CHARS = 16_000_000
+"""Longest line of a usage log (characters): a file without line breaks, or a gzip bomb of one
+line, stops here instead of being read into memory whole."""
+
+
+def _bounded_lines(text, label: str) -> Iterator[str]:
+    """The lines of ``text``, each read with at most MAX_LINE_CHARS + 1 characters."""
+    readline = text.readline
+    limit = MAX_LINE_CHARS + 1
+    while True:
+        s = readline(limit)
+        if not s:
+            return
+        if len(s) == limit and not s.endswith(("\n", "\r")):
+            raise InputError(f"{label}: a line longer than {MAX_LINE_CHARS:,} characters (MAX_LINE_CHARS); "
+                             "not a usage log in CSV or JSON Lines")
+        yield s
+
+
 def _open_text(path: Path) -> tuple[io.TextIOBase, object, int]:
-    """(text stream, raw binary file for progress, size in bytes); gzip is read transparently."""
+    """(text stream, raw binary file for progress, size in bytes); gzip is read transparently.
+
+    Regular files only (checked before opening and again on the open descriptor, opened
+    non-blocking so a named pipe swapped in cannot hang)."""
+    import os
+    import stat
+
     label = str(path)
     size = input_file_size(path, "a usage log (CSV or JSON Lines)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
+        fd = os.open(path, flags)
     except OSError as e:
         raise InputError(f"{label}: cannot read ({e.strerror})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"{label}: is not a regular file, expected a usage log (only regular files are read)")
+    raw = open(fd, "rb")  # noqa: SIM115 - closed by the caller
     stream = raw
     if raw.peek(2)[:2] == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=raw)
@@ -243,10 +274,10 @@ def read_file(path: str | Path, *, preset: str = "auto", mapping: dict[str, str]
     text, raw, size = _open_text(p)
     report.size_bytes = size
     try:
-        fmt = _sniff(text)
-        report.format = fmt
-        gen = _read_jsonl if fmt == "jsonl" else _read_csv
         try:
+            fmt = _sniff(text)
+            report.format = fmt
+            gen = _read_jsonl if fmt == "jsonl" else _read_csv
             for batch in gen(text, report, preset, mapping or {}, group_by, strict):
                 if progress is not None:
                     progress(min(raw.tell(), size), size)
@@ -255,10 +286,17 @@ def read_file(path: str | Path, *, preset: str = "auto", mapping: dict[str, str]
             raise InputError(f"{p}: not UTF-8 text (row {report.rows + 1} or near it)") from None
         except csv.Error as e:
             raise InputError(f"{p}: line {getattr(e, 'line', '?')}: unreadable CSV ({e})") from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            raise InputError(f"{p}: corrupt or truncated gzip ({_first_line(e)})") from None
         if progress is not None:
             progress(size, size)
     finally:
         text.close()
+
+
+def _first_line(e: BaseException) -> str:
+    msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return msg[:120]
 
 
 def _resolve_columns(names: list[str], preset: str, mapping: dict[str, str], label: str,
@@ -346,7 +384,7 @@ def _first_path(value, alts: list[list[str]]):
 
 def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], group_by: str,
               strict: bool) -> Iterator[Batch]:
-    reader = csv.reader(text)
+    reader = csv.reader(_bounded_lines(text, report.path))
     header: list[str] | None = None
     for row in reader:
         if row and any(c.strip() for c in row):
@@ -426,13 +464,17 @@ def _read_jsonl(text, report: FileReport, preset: str, mapping: dict[str, str], 
         lines: list[int] = []
         pending: list[tuple[int, str, str]] = []
         with _GcPaused():
-            for raw_line in text:
+            for raw_line in _bounded_lines(text, report.path):
                 line += 1
                 s = raw_line.strip()
                 if not s:
                     continue
                 try:
                     rec = json.loads(s)
+                except RecursionError:
+                    report.rows += 1
+                    pending.append((line, "invalid JSON", "nested too deeply"))
+                    continue
                 except ValueError as e:
                     report.rows += 1
                     pending.append((line, "invalid JSON", str(e).split(":")[0]))
