@@ -40,7 +40,7 @@ class _Strict(BaseModel):
 class _Entry(_Strict):
     id: str = Field(min_length=1)
     source: str = Field(min_length=1, description="Where the figures come from (URL, document, table).")
-    as_of: dt.date = Field(description="Date the source was published or read.")
+    as_of: dt.date = Field(description="Date the source was published or read (not in the future).")
     notes: str | None = None
     catalog: str = Field("bundled", description="File the entry came from (set by the loader).")
 
@@ -48,6 +48,13 @@ class _Entry(_Strict):
     @classmethod
     def _lower_id(cls, v: str) -> str:
         return normalize_name(v)
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_future(cls, v: dt.date) -> dt.date:
+        if v > dt.date.today() + dt.timedelta(days=1):
+            raise ValueError(f"{v} is in the future; as_of is when the source was published or read")
+        return v
 
 
 # ----------------------------------------------------------------------------------------- APIs
@@ -58,8 +65,19 @@ class LongContextPrice(_Strict):
     output_usd_per_mtok: float = Field(ge=0)
 
 
+class ApiPriceRecord(_Strict):
+    """An earlier price of an API (superseded prices stay, for ``--as-of`` and ``ovc catalog history``)."""
+
+    valid_from: dt.date
+    input_usd_per_mtok: float = Field(ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+    cached_input_usd_per_mtok: float | None = Field(None, ge=0)
+    cache_write_usd_per_mtok: float | None = Field(None, ge=0)
+    source: str = ""
+
+
 class ApiEntry(_Entry):
-    """One API offer. Prices in USD per 1M tokens."""
+    """One API offer. Prices in USD per 1M tokens; ``history`` holds earlier prices."""
 
     provider: str
     model: str
@@ -75,10 +93,31 @@ class ApiEntry(_Entry):
     context_tokens: int | None = Field(None, gt=0)
     long_context: LongContextPrice | None = None
     valid_from: dt.date | None = Field(None, description="Date from which these prices apply (price history).")
+    history: list[ApiPriceRecord] = Field(default_factory=list)
 
     @property
     def price_as_of(self) -> dt.date:
         return self.valid_from or self.as_of
+
+    def at(self, when: dt.date) -> "ApiEntry | None":
+        """This offer with the prices valid at ``when``; None when no recorded price was valid then."""
+        if self.price_as_of <= when:
+            return self
+        older = [h for h in self.history if h.valid_from <= when]
+        if not older:
+            return None
+        h = max(older, key=lambda r: r.valid_from)
+        return self.model_copy(update={"input_usd_per_mtok": h.input_usd_per_mtok,
+                                       "output_usd_per_mtok": h.output_usd_per_mtok,
+                                       "cached_input_usd_per_mtok": h.cached_input_usd_per_mtok,
+                                       "cache_write_usd_per_mtok": h.cache_write_usd_per_mtok,
+                                       "valid_from": h.valid_from, "source": h.source or self.source})
+
+    def timeline(self) -> list[tuple[dt.date, float, float, str]]:
+        """Every recorded price, oldest first: (valid_from, input, output, source)."""
+        rows = [(h.valid_from, h.input_usd_per_mtok, h.output_usd_per_mtok, h.source) for h in self.history]
+        rows.append((self.price_as_of, self.input_usd_per_mtok, self.output_usd_per_mtok, self.source))
+        return sorted(rows, key=lambda r: r[0])
 
 
 # ----------------------------------------------------------------------------------------- GPUs

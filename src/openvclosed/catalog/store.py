@@ -107,6 +107,12 @@ class Catalog:
             return self.models[api.serves_model].best_tier
         return "standard"
 
+    def at(self, when) -> "Catalog":
+        """The catalog as it priced on ``when``: each API at its price then; offers without a price then left out.
+        (GPU prices are chosen by date where they are used: ``GpuEntry.price_at``.)"""
+        apis = [x for x in (a.at(when) for a in self.apis.values()) if x is not None]
+        return Catalog(apis, list(self.gpus.values()), list(self.models.values()))
+
     def hosted_offers(self, model_id: str) -> list[ApiEntry]:
         """Hosted-open offers serving ``model_id``, cheapest first (output price, then input)."""
         offers = [a for a in self.apis.values() if a.kind == "hosted-open" and a.serves_model == model_id]

@@ -116,7 +116,7 @@ def _deployments_of(d: WorkloadDecision) -> set[str]:
 
 
 def evaluate(catalog: Catalog, decisions: list[WorkloadDecision], policy: Policy, *, file: str,
-             today: dt.date, price_dates: list[tuple[str, dt.date | None]]) -> CheckResult:
+             today: dt.date, price_dates: list) -> CheckResult:
     """Check every workload's recommended option against ``policy``."""
     findings: list[Finding] = []
     rows: list[WorkloadCheck] = []
@@ -171,7 +171,8 @@ def evaluate(catalog: Catalog, decisions: list[WorkloadDecision], policy: Policy
     for name in sorted(unknown):
         findings.append(Finding(code="budget", severity="warning", ids=[name],
                                 message=f"budget names workload {name!r}, which is not in the file"))
-    for _id, label, when in price_dates:
+    for dp in price_dates:
+        label, when = dp.label, dp.as_of
         if when is None:
             continue
         age = (today - when).days

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import (EPILOG, MAX_DRAWS_X_APIS, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt,
+from openvclosed.commands.options import (AsOfOpt, MaxHwAgeOpt, parse_as_of, EPILOG, MAX_DRAWS_X_APIS, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt,
                                           MaxDrawsOpt, Quant, api_price, assumptions, check_draws,
                                           check_finite_range, check_growth, emit_findings, load_catalog,
                                           out_format, volume)
@@ -55,6 +55,8 @@ def breakeven(
     sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity: tornado of the inputs and the value at which each flips the answer.")] = False,
     catalog: CatalogOpt = None,
     max_age_days: MaxAgeOpt = 90,
+    max_hardware_age_days: MaxHwAgeOpt = 365,
+    as_of: AsOfOpt = None,
     max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -102,7 +104,11 @@ def breakeven(
     prices = [api_price(p) for p in api_prices or []]
     check_growth(growth_per_month, horizon_months or a.amortize_years * 12)
     check_finite_range("api_price_decline_per_year", api_price_decline_per_year, "--api-price-decline-per-year")
+    when = parse_as_of(as_of)
     cat = load_catalog(catalog)
+    if when is not None:  # the prices valid then: APIs by their history, GPUs by price records' dates
+        cat = cat.at(when)
+        a = a.model_copy(update={"as_of": when})
     if monte_carlo:
         from openvclosed.decision.selection import default_apis
 
@@ -114,6 +120,7 @@ def breakeven(
         check_draws(monte_carlo, n_apis, "APIs", max_draws)
     result = run_breakeven(cat, t_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
                            precision=quant.value if quant else None, rented=rent, max_age_days=max_age_days,
+                           max_hardware_age_days=max_hardware_age_days, today=when,
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
                            seed=seed, sensitivity=sensitivity)

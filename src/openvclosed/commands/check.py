@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from openvclosed.commands.report import ForceOpt, OutputOpt
-from openvclosed.commands.options import Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
+from openvclosed.commands.options import AsOfOpt, MaxHwAgeOpt, parse_as_of, Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
 
 def _append_summary(path: str, text: str) -> None:
@@ -41,6 +41,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
+        max_hardware_age_days: MaxHwAgeOpt = 365,
+        as_of: AsOfOpt = None,
         output: OutputOpt = None,
         force: ForceOpt = False,
     ):
@@ -84,6 +86,7 @@ def register(app: typer.Typer) -> None:
 
             check_write_target(write_baseline, force=True, what="--write-baseline",
                                inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
+        when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if policy is not None:
@@ -103,18 +106,18 @@ def register(app: typer.Typer) -> None:
                                  "USD per month")
             pol.budget_usd_per_month["total"] = budget
         old = read_baseline(baseline) if baseline else None
-        decisions, portfolio = decide_file(cat, wf)
-        today = dt.date.today()
-        dates = price_dates(cat, decisions)
+        decisions, portfolio = decide_file(cat, wf, as_of=when)
+        today = when or dt.date.today()
+        dates = price_dates(cat, decisions, when)
         result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
         if old is not None:
             result.baseline = diff(old, result)
-        sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days), "table"))
+        sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days, max_hardware_age_days), "table"))
         if out == "html":
             from openvclosed.commands.report import recommend_report, write_html
             from openvclosed.results.recommend import to_result
 
-            rec = to_result(decisions, portfolio, stale_findings(dates, today, max_age_days))
+            rec = to_result(decisions, portfolio, stale_findings(dates, today, max_age_days, max_hardware_age_days))
             write_html(recommend_report(cat, decisions, rec, input_file=str(file), check=result), output,
                        force=force, inputs=[file, policy, baseline, *(catalog or [])])
             sys.stderr.write(f"ovc: wrote {output}\n")

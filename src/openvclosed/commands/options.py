@@ -3,6 +3,7 @@
 Keep imports light: this module is on the start-up path of every command.
 """
 
+import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from openvclosed.errors import InputError
 
-__all__ = ["EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
+__all__ = ["MaxHwAgeOpt", "AsOfOpt", "parse_as_of", "EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
            "Quant", "api_price", "out_format", "emit_findings", "catalog_inputs", "volume",
            "check_finite_range", "FLAG_RANGES", "MaxDrawsOpt", "MAX_DRAWS_X_APIS", "check_draws",
            "check_growth"]
@@ -35,7 +36,22 @@ CatalogOpt = Annotated[Optional[list[Path]], typer.Option(
     "--catalog", help="Extra catalog YAML (apis/gpus/models); entries override bundled ones by id. Repeatable. "
                       "Also read from $OVC_CATALOG.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable schema, docs/json.md) instead of tables.")]
-MaxAgeOpt = Annotated[int, typer.Option("--max-age-days", min=1, help="Warn when a price used is older than this.")]
+MaxAgeOpt = Annotated[int, typer.Option("--max-age-days", min=1, max=10**7, help="Warn when an API price used is older than this many days.")]
+MaxHwAgeOpt = Annotated[int, typer.Option("--max-hardware-age-days", min=1, max=10**7, help="Warn when a hardware price used is older than this many days.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Reproduce an earlier decision with the prices valid on this date (YYYY-MM-DD).", show_default=False)]
+
+
+def parse_as_of(text: str | None):
+    """``--as-of`` as a date: ISO format, not in the future."""
+    if text is None:
+        return None
+    try:
+        d = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--as-of: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-07-01") from None
+    if d > dt.date.today():
+        raise InputError(f"--as-of: {d} is in the future; prices are known up to today")
+    return d
 
 
 def catalog_inputs(catalog_files) -> list:

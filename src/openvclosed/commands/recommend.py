@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
+from openvclosed.commands.options import (AsOfOpt, MaxHwAgeOpt, parse_as_of, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
                                           emit_findings, load_catalog, out_format, MaxDrawsOpt, MAX_DRAWS_X_APIS,
                                           check_draws)
 from openvclosed.commands.report import ForceOpt, OutputOpt
@@ -53,6 +53,8 @@ def register(app: typer.Typer) -> None:
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
+        max_hardware_age_days: MaxHwAgeOpt = 365,
+        as_of: AsOfOpt = None,
         as_json: JsonOpt = False,
         fmt: FormatOpt = None,
         output: OutputOpt = None,
@@ -94,13 +96,14 @@ def register(app: typer.Typer) -> None:
         need_output(output, out)
         if out == "html":
             require_extra()
+        when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if monte_carlo:  # one simulation per workload, checked before deciding
             n = 1 if workload else len(wf.workloads)
             check_draws(monte_carlo, n, "workloads", max_draws)
-        decisions, portfolio = decide_file(cat, wf, workload)
-        findings = stale_findings(price_dates(cat, decisions), dt.date.today(), max_age_days)
+        decisions, portfolio = decide_file(cat, wf, workload, as_of=when)
+        findings = stale_findings(price_dates(cat, decisions, when), when or dt.date.today(), max_age_days, max_hardware_age_days)
         mc = {}
         if monte_carlo:
             for d in decisions:

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import EPILOG, CatalogOpt, MaxAgeOpt, load_catalog
+from openvclosed.commands.options import EPILOG, AsOfOpt, CatalogOpt, MaxAgeOpt, MaxHwAgeOpt, load_catalog, parse_as_of
 from openvclosed.errors import InputError
 
 INSTALL_HINT = 'the HTML report needs Jinja2 and matplotlib: pip install "openvclosed[report]"'
@@ -35,6 +35,8 @@ def register(app: typer.Typer) -> None:
         force: ForceOpt = False,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
+        max_hardware_age_days: MaxHwAgeOpt = 365,
+        as_of: AsOfOpt = None,
     ):
         """Write a shareable HTML decision report: summary, charts, options, assumptions and sources.
 
@@ -58,10 +60,11 @@ def register(app: typer.Typer) -> None:
         from openvclosed.results.recommend import to_result
 
         require_extra()
+        when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
-        decisions, portfolio = decide_file(cat, wf, workload)
-        findings = stale_findings(price_dates(cat, decisions), dt.date.today(), max_age_days)
+        decisions, portfolio = decide_file(cat, wf, workload, as_of=when)
+        findings = stale_findings(price_dates(cat, decisions, when), when or dt.date.today(), max_age_days, max_hardware_age_days)
         mc = {}
         if monte_carlo:
             for d in decisions:

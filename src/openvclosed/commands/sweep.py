@@ -118,7 +118,6 @@ def register(app: typer.Typer) -> None:
         import numpy as np
 
         from openvclosed.decision.selection import default_apis
-        from openvclosed.engine import api_usd_per_mtok
         from openvclosed.engine.sweep import sweep_summary
         from openvclosed.units import parse_share
 
@@ -152,9 +151,9 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--tokens: {n_volumes:,} volumes x {len(designs):,} designs x {len(apis):,} APIs = {n:,} "
                              f"scenarios is more than {max_scenarios:,} (--max-scenarios raises the cap)")
         t = parse_token_grid(tokens, max_scenarios)
-        prices = np.array([float(api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
-                                                   x.cached_input_usd_per_mtok, a.cached_share, a.batch_share,
-                                                   x.batch_discount)) for x in apis])
+        from openvclosed.decision.apiprice import api_price
+
+        prices = np.array([api_price(x, a) for x in apis])
         cap = np.asarray(ev.capacity_tokens_per_day, dtype=float)
         f = np.asarray(ev.replica_usd_per_day, dtype=float)
         from contextlib import ExitStack

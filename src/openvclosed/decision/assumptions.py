@@ -36,6 +36,7 @@ class Assumptions(BaseModel):
     # --- traffic shape
     input_share: float = _e("input_share", "assumption: 3 input tokens per output token (chat/RAG prompts are longer than answers)", ge=0, le=1)
     cached_share: float = _e("cached_share", "assumption: no prompt-cache hits unless you say so", ge=0, le=1)
+    cache_write_share: float = _a(0.0, "assumption: no input tokens written to the prompt cache unless you say so (APIs that bill cache writes charge them above the input price)", ge=0, le=1)
     batch_share: float = _e("batch_share", "assumption: no traffic through batch APIs unless you say so", ge=0, le=1)
     context_tokens: int = _e("context_tokens", "assumption: mean tokens held in the KV cache per sequence (prompt + answer so far)", gt=0)
     # --- serving engine

@@ -14,10 +14,11 @@ import numpy as np
 
 from openvclosed.catalog import Catalog
 from openvclosed.decision.assumptions import Assumptions
+from openvclosed.decision.apiprice import api_price
 from openvclosed.decision.designs import (Design, engine_for, evaluate, horizon_inputs, price_basis,
                                           require_priced)
 from openvclosed.decision.selection import (apply_output_multiplier, choose, default_model_finding, default_apis, design_findings, fmt_tokens, gpu_price_dates,
-                                            like_for_like, stale_findings)
+                                            like_for_like, stale_findings, api_price_date)
 from openvclosed.engine import api_usd_per_mtok, compare_with_api, per_month_from_day
 from openvclosed.errors import InputError
 from openvclosed.results.breakeven import ApiComparison, BreakevenResult, LicenseInfo, SelfHostResult
@@ -76,6 +77,7 @@ def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> Sel
 def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,
                   model_name: str | None = None, api_names: list[str] | None = None, precision: str | None = None,
                   rented: bool = False, today: dt.date | None = None, max_age_days: int = 90,
+                  max_hardware_age_days: int = 365,
                   api_prices: list[tuple[float, float]] | None = None, horizon_months: int | None = None,
                   growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0,
                   monte_carlo: int | None = None, seed: int | None = 0, sensitivity: bool = False,
@@ -102,18 +104,17 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     rows: list[ApiComparison] = []
     dated = []
     for api in apis:
-        p = float(api_usd_per_mtok(api.input_usd_per_mtok, api.output_usd_per_mtok, a.input_share,
-                                   api.cached_input_usd_per_mtok, a.cached_share, a.batch_share, api.batch_discount))
+        p = api_price(api, a)
         rows.append(_compare(api.id, api.provider, api.model, api.kind, catalog.api_tier(api), p, d, e,
                              tokens_per_day, api.source, str(api.as_of), api.catalog, dpm))
-        dated.append((api.id, f"price of {api.id}", api.as_of))
+        dated.append(api_price_date(api))
     for p_in, p_out in api_prices or []:
         label = f"ad-hoc/{p_in:g}:{p_out:g}"
         rows.append(_compare(label, "ad-hoc", f"${p_in:g} in / ${p_out:g} out per 1M", "closed", "standard",
                              float(api_usd_per_mtok(p_in, p_out, a.input_share, None, 0.0, a.batch_share, 0.0)),
                              d, e, tokens_per_day, "--api-price", str(today), "command line", dpm))
     findings += like_for_like(model, {r.api: r.tier for r in rows})
-    findings += stale_findings(dated + gpu_price_dates(gpu, a, rented), today, max_age_days)
+    findings += stale_findings(dated + gpu_price_dates(gpu, a, rented), today, max_age_days, max_hardware_age_days)
     extra = {}
     if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity:
         extra = uncertainty_sections(d, bool(e.fits[0]), a, tokens_per_day, [(r.api, r.usd_per_mtok) for r in rows],
@@ -123,7 +124,7 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
                                      distributions=distributions, findings=findings)
     return BreakevenResult(tokens_per_day=tokens_per_day,
                            tokens_per_month=float(per_month_from_day(tokens_per_day, dpm)),
-                           selfhost=sh, apis=rows, assumptions=a.model_dump(), findings=dedupe(findings),
+                           selfhost=sh, apis=rows, assumptions=a.model_dump(mode="json"), findings=dedupe(findings),
                            summary=_summary(sh, rows, tokens_per_day), **extra)
 
 

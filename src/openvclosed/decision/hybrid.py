@@ -41,7 +41,7 @@ def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], designs,
         if allowed(kind, w, rules):
             continue
         if any(x.severity == "exclusion" or x.code == "licence_commercial"
-               for x in licence_findings(d.model, w.monthly_active_users or 0)):
+               for x in licence_findings(d.model, w.monthly_active_users, monthly_revenue_usd=w.monthly_revenue_usd)):
             continue
         reps = math.ceil(rest_T * w.peak_to_mean / cap) + spare
         f_day = float(e.replica_usd_per_day[i])

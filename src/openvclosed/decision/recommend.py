@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from openvclosed.catalog import Catalog
+from openvclosed.decision.apiprice import api_price
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.designs import Design, evaluate, precisions_for, quant_risk
 from openvclosed.decision.options import (API_KINDS, Option, OptionKind, allowed, serves, share_text,
                                           tier_needed)
 from openvclosed.decision.selection import apply_output_multiplier, licence_findings
 from openvclosed.decision.workload import Workload, WorkloadFile
-from openvclosed.engine import api_usd_per_mtok, per_month_from_day
+from openvclosed.engine import per_month_from_day
 from openvclosed.engine.design import selfhost_design
 from openvclosed.engine.horizon import horizon_costs, monthly_discount_rate
 from openvclosed.engine.throughput import latency_capped_batch
@@ -103,9 +104,7 @@ def _api_options(catalog: Catalog, w: Workload, rules: dict, a: Assumptions, T: 
     mix = w.task_mix
     out = []
     apis = [catalog.api(x) for x in w.candidates.apis] if w.candidates.apis else list(catalog.apis.values())
-    prices = np.array([api_usd_per_mtok(x.input_usd_per_mtok, x.output_usd_per_mtok, a.input_share,
-                                        x.cached_input_usd_per_mtok, a.cached_share, a.batch_share, x.batch_discount)
-                       for x in apis], dtype=float)
+    prices = np.array([api_price(x, a) for x in apis], dtype=float)
     pvs = pv_api(T, prices, w, a) if apis else []
     for api, p, pv in zip(apis, prices.tolist(), np.atleast_1d(pvs).tolist()):
         kind = OptionKind.closed_api if api.kind == "closed" else OptionKind.hosted_open_api
@@ -134,9 +133,11 @@ def _api_options(catalog: Catalog, w: Workload, rules: dict, a: Assumptions, T: 
 
 
 def _licence(model, w: Workload, o: Option) -> None:
-    for f in licence_findings(model, w.monthly_active_users or 0):
+    for f in licence_findings(model, w.monthly_active_users, monthly_revenue_usd=w.monthly_revenue_usd):
         if f.severity == "exclusion" or f.code == "licence_commercial":
             o.exclude(f.code, f.message, model.id)
+        elif f.severity == "warning":
+            o.note(f.code, f.message, model.id, severity="warning")
 
 
 def _selfhost_options(catalog, w, rules, a, T, needed, designs):
@@ -238,11 +239,13 @@ def _better(o: Option, cur: Option) -> bool:
     return _severity(o) < _severity(cur)
 
 
-def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecision:
+def decide_workload(catalog: Catalog, w: Workload, rules: dict, as_of=None) -> WorkloadDecision:
     from openvclosed.decision.hybrid import hybrid_option
     from openvclosed.decision.reasons import reasons_for
 
     a = w.resolved_assumptions()
+    if as_of is not None:
+        a = a.model_copy(update={"as_of": as_of})
     T, a, findings = apply_output_multiplier(w.total_tokens_per_day, a)
     needed = tier_needed(w)
     options = _api_options(catalog, w, rules, a, T, needed)
@@ -278,7 +281,7 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict) -> WorkloadDecis
     return WorkloadDecision(w, T, options, rec, reasons, switching, findings)
 
 
-def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None):
+def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None, as_of=None):
     """Decide every workload of a file (or ``only`` one); returns (decisions, portfolio or None)."""
     from openvclosed.decision.portfolio import portfolio
 
@@ -288,26 +291,29 @@ def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None):
         if not ws:
             raise InputError(f"--workload: {only!r} not in the file; workloads: {', '.join(x.name for x in wf.workloads)}")
     rules = wf.rules()
-    decisions = [decide_workload(catalog, w, rules) for w in ws]
+    if as_of is not None:  # the prices valid then
+        catalog = catalog.at(as_of)
+    decisions = [decide_workload(catalog, w, rules, as_of) for w in ws]
     return decisions, (portfolio(decisions) if len(decisions) > 1 else None)
 
 
-def price_dates(catalog: Catalog, decisions: list[WorkloadDecision]) -> list[tuple[str, str, object]]:
-    """(id, label, as_of) of every price the recommended options rest on, for staleness checks."""
-    items = set()
+def price_dates(catalog: Catalog, decisions: list[WorkloadDecision], as_of=None):
+    """Every price the recommended options rest on, dated (:class:`DatedPrice`), for staleness checks."""
+    from openvclosed.decision.selection import DatedPrice, api_price_date, gpu_price_dates
+
+    items: list[DatedPrice] = []
     for d in decisions:
         o = d.recommended
         if o is None:
             continue
+        a = d.workload.resolved_assumptions().model_copy(update={"as_of": as_of})
         for part in [o.id, *o.parts]:
             if part in catalog.apis:
-                items.add((part, f"price of {part}", catalog.apis[part].as_of))
-        gpus = [o.detail.get("gpu")] if o.is_self_host else []
+                items.append(api_price_date(catalog.apis[part]))
+        gpus = [(o.detail.get("gpu"), o.kind is OptionKind.self_host_cloud)] if o.is_self_host else []
         if o.kind is OptionKind.hybrid and o.detail.get("rest_gpu"):
-            gpus.append(o.detail["rest_gpu"])
-        for gid in gpus:
-            g = catalog.gpus[gid]
-            rented = o.kind is OptionKind.self_host_cloud or o.detail.get("rest_kind") == "self-host-cloud"
-            items.add((g.id, f"cloud price of {g.id}", g.cloud_as_of) if rented
-                      else (g.id, f"purchase price of {g.id}", g.price_as_of))
-    return sorted(items, key=str)
+            gpus.append((o.detail["rest_gpu"], o.detail.get("rest_kind") == "self-host-cloud"))
+        for gid, rented in gpus:
+            items += gpu_price_dates(catalog.gpus[gid], a.model_copy(update={"gpu_price_usd": None,
+                                                                             "gpu_hour_usd": None}), rented)
+    return sorted(set(items), key=lambda x: (x.kind, x.id, x.label))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import NamedTuple
 
 from openvclosed.catalog import TIERS, ApiEntry, Catalog, GpuEntry, ModelEntry
 from openvclosed.decision.assumptions import Assumptions
@@ -19,7 +20,8 @@ from openvclosed.errors import InputError
 from openvclosed.results.base import Finding
 
 __all__ = ["apply_output_multiplier", "default_model_finding", "check_precision", "fits", "choose", "choose_default_model", "suggest", "design_findings",
-           "like_for_like", "licence_findings", "default_apis", "stale_findings", "gpu_price_dates",
+           "like_for_like", "licence_findings", "default_apis", "stale_findings", "gpu_price_dates", "DatedPrice",
+           "api_price_date", "STALE_API_DAYS", "STALE_HARDWARE_DAYS",
            "fmt_tokens"]
 
 
@@ -109,22 +111,59 @@ def suggest(catalog: Catalog, gpu: GpuEntry, n: int, model: ModelEntry, a: Assum
 
 
 def licence_findings(model: ModelEntry, monthly_active_users: int | None = None,
-                     severity: str = "warning") -> list[Finding]:
-    """Licence conditions of ``model``; an MAU threshold the workload exceeds is an exclusion."""
+                     severity: str = "warning", monthly_revenue_usd: float | None = None) -> list[Finding]:
+    """What the model's licence asks of this workload, from its structured conditions.
+
+    * no commercial use: an exclusion in recommend;
+    * an MAU limit counted **ongoing** (Qwen) that the workload exceeds: an exclusion; one counted
+      **at release** (Llama) applies to whoever had that many users on the release date: a
+      warning to check, since the workload's users today do not decide it;
+    * a revenue limit the workload exceeds: an exclusion; without a stated revenue: a note;
+    * attribution, naming, use-policy and field-of-use clauses: notes (``licence_condition``),
+      triggered ones (e.g. show "Kimi K2" above 100M users or $20M a month) as warnings.
+    Unknown users or revenue (None) give notes that name the threshold.
+    """
     lic = model.license
     out = []
+    mau, rev = monthly_active_users, monthly_revenue_usd
     if not lic.commercial_use:
         out.append(Finding(code="licence_commercial", severity="exclusion" if severity == "exclusion" else "warning",
                            ids=[model.id], message=f"licence {lic.name}: no commercial use"))
-    if lic.mau_limit:
-        if monthly_active_users and monthly_active_users > lic.mau_limit:
-            out.append(Finding(code="licence_mau", severity="exclusion", ids=[model.id],
-                               message=f"licence {lic.name}: {monthly_active_users:,} monthly active users > "
-                                       f"{lic.mau_limit:,} limit; needs a separate grant from the licensor"))
-        elif monthly_active_users is None:
-            out.append(Finding(code="licence_mau", severity="info", ids=[model.id],
-                               message=f"{model.id} licence ({lic.name}) needs a separate grant above "
-                                       f"{lic.mau_limit:,} monthly active users"))
+    for c in lic.conditions:
+        if c.kind == "mau_limit" and c.mau:
+            if mau and mau > c.mau and c.basis != "at_release":
+                out.append(Finding(code="licence_mau", severity="exclusion", ids=[model.id],
+                                   message=f"licence {lic.name}: {mau:,} monthly active users > {c.mau:,} limit "
+                                           f"(counted ongoing); needs a separate grant from the licensor"))
+            elif mau and mau > c.mau:
+                out.append(Finding(code="licence_mau", severity="exclusion", ids=[model.id],
+                                   message=f"licence {lic.name}: {mau:,} monthly active users > {c.mau:,}; the limit is "
+                                           f"counted on the model's release date — if your organisation had that many "
+                                           f"users then, it needs a grant from the licensor"))
+            elif mau is None:
+                out.append(Finding(code="licence_mau", severity="info", ids=[model.id],
+                                   message=f"{model.id} licence ({lic.name}) needs a separate grant above {c.mau:,} "
+                                           f"monthly active users ({'counted on the release date' if c.basis == 'at_release' else 'counted ongoing'})"))
+        elif c.kind == "revenue_limit" and c.revenue_usd_per_month:
+            if rev is not None and rev > c.revenue_usd_per_month:
+                out.append(Finding(code="licence_revenue", severity="exclusion", ids=[model.id],
+                                   message=f"licence {lic.name}: revenue ${rev:,.0f}/month > ${c.revenue_usd_per_month:,.0f} "
+                                           f"limit: {c.effect or c.text}"))
+            elif rev is None:
+                out.append(Finding(code="licence_revenue", severity="info", ids=[model.id],
+                                   message=f"{model.id} licence ({lic.name}): above ${c.revenue_usd_per_month:,.0f} of "
+                                           f"monthly revenue {c.effect or c.text} (set monthly_revenue_usd to check)"))
+        elif c.kind in ("attribution", "naming", "use_policy", "field_of_use"):
+            triggered = ((c.mau is not None and mau is not None and mau > c.mau)
+                         or (c.revenue_usd_per_month is not None and rev is not None and rev > c.revenue_usd_per_month))
+            conditional = c.mau is not None or c.revenue_usd_per_month is not None
+            if conditional and not triggered:
+                continue  # e.g. Kimi's display clause below 100M users and $20M/month
+            what = (c.effect or c.text).strip()
+            if what:
+                out.append(Finding(code="licence_condition", severity="warning" if triggered else "info",
+                                   ids=[model.id], message=f"{model.id} licence ({lic.name}), {c.kind.replace('_', ' ')}: "
+                                                           f"{what[:240]}"))
     return out
 
 
@@ -187,26 +226,67 @@ def default_apis(catalog: Catalog, model: ModelEntry | None) -> list[ApiEntry]:
     return picks
 
 
-def gpu_price_dates(gpu: GpuEntry, a: Assumptions, rented: bool) -> list[tuple[str, str, dt.date | None]]:
-    """(id, label, as_of) of the catalog GPU price a self-hosted cost rests on (none when overridden)."""
+class DatedPrice(NamedTuple):
+    """A price an answer rests on and its date (``kind``: api or hardware, for the staleness threshold)."""
+
+    id: str
+    label: str
+    as_of: dt.date | None
+    kind: str = "api"
+
+
+STALE_API_DAYS = 90
+STALE_HARDWARE_DAYS = 365
+
+
+def gpu_price_dates(gpu: GpuEntry, a: Assumptions, rented: bool) -> list[DatedPrice]:
+    """The catalog GPU price a self-hosted cost rests on (none when the user overrode it)."""
     if rented:
-        return [] if a.gpu_hour_usd is not None else [(gpu.id, f"cloud price of {gpu.id}", gpu.cloud_as_of)]
-    return [] if a.gpu_price_usd is not None else [(gpu.id, f"purchase price of {gpu.id}", gpu.price_as_of)]
+        if a.gpu_hour_usd is not None:
+            return []
+        r = gpu.rent_at(a.as_of)
+        when = min(q.valid_from for q in r[1]) if r else None
+        return [DatedPrice(gpu.id, f"cloud price of {gpu.id}", when, "hardware")]
+    if a.gpu_price_usd is not None:
+        return []
+    p = gpu.price_at(a.as_of)
+    return [DatedPrice(gpu.id, f"purchase price of {gpu.id}", p.valid_from if p else None, "hardware")]
 
 
-def stale_findings(items: list[tuple[str, str, dt.date | None]], today: dt.date, max_age_days: int) -> list[Finding]:
-    """One ``stale_price`` finding per dated figure older than ``max_age_days`` (de-duplicated)."""
-    out, seen = [], set()
-    for id_, label, when in items:
-        if when is None or (id_, label) in seen:
+def api_price_date(api: ApiEntry) -> DatedPrice:
+    """An API price's age counts from when it was last read from its source (``as_of``), not from
+    when it took effect (``valid_from``): a price confirmed yesterday is fresh however old."""
+    return DatedPrice(api.id, f"price of {api.id}", api.as_of, "api")
+
+
+def stale_findings(items: list[DatedPrice], today: dt.date, max_age_days: int = STALE_API_DAYS,
+                   max_hardware_age_days: int = STALE_HARDWARE_DAYS) -> list[Finding]:
+    """One summarised ``stale_price`` finding for every dated price older than its kind's threshold
+    (API prices ``max_age_days``, hardware ``max_hardware_age_days``), with how to refresh each kind."""
+    old: dict[str, list[tuple[str, str, int]]] = {"api": [], "hardware": []}
+    seen = set()
+    for it in items:
+        if it.as_of is None or (it.id, it.label) in seen:
             continue
-        seen.add((id_, label))
-        age = (today - when).days
-        if age > max_age_days:
-            out.append(Finding(code="stale_price", ids=[id_],
-                               message=f"{label} is {age} days old (as_of {when}); prices move fast — "
-                                       f"check it or override it with --catalog FILE"))
-    return out
+        seen.add((it.id, it.label))
+        limit = max_hardware_age_days if it.kind == "hardware" else max_age_days
+        age = (today - it.as_of).days
+        if age > limit:
+            old.setdefault(it.kind, []).append((it.id, it.label, age))
+    parts, ids = [], []
+    for kind, limit, how in (("api", max_age_days, "refresh with `ovc catalog import-litellm --from-installed`"),
+                             ("hardware", max_hardware_age_days,
+                              "put what you pay in a user catalog (`ovc catalog template`, docs/catalog.md)")):
+        rows = sorted(old.get(kind, []), key=lambda r: -r[2])
+        if rows:
+            shown = ", ".join(f"{label} ({age} days)" for _, label, age in rows[:4])
+            more = f" and {len(rows) - 4} more" if len(rows) > 4 else ""
+            parts.append(f"{len(rows)} {'API' if kind == 'api' else 'hardware'} price(s) older than {limit} days: "
+                         f"{shown}{more} — {how}")
+            ids += [i for i, _, _ in rows]
+    if not parts:
+        return []
+    return [Finding(code="stale_price", ids=ids, message="; ".join(parts) + "; or pass --catalog FILE")]
 
 
 def apply_output_multiplier(tokens_per_day: float, a: Assumptions):

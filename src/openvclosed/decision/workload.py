@@ -100,6 +100,7 @@ class Workload(_M):
     latency: Latency = Field(default_factory=Latency)
     uptime: float | None = Field(None, gt=0, lt=1, description="Availability target, e.g. 0.999.")
     monthly_active_users: int | None = Field(None, ge=0, le=10**11)
+    monthly_revenue_usd: float | None = Field(None, ge=0, le=1e13, description="Checked against licence revenue clauses (Kimi, Mistral's modified MIT).")
     candidates: Candidates = Field(default_factory=Candidates)
     zero_retention_apis: list[str] = Field(default_factory=list, description="API ids you have a zero-data-retention agreement for.")
     assumptions: dict = Field(default_factory=dict, description="Overrides of the named assumptions (ovc breakeven --help).")

@@ -6,7 +6,7 @@ from typing import Any
 
 from openvclosed.results.base import SCHEMA_VERSION, ResultModel
 
-__all__ = ["CatalogResult"]
+__all__ = ["CatalogResult", "PriceRecordOut", "PriceHistoryResult", "PriceChangeOut", "PriceDiffResult"]
 
 
 class CatalogResult(ResultModel):
@@ -15,3 +15,35 @@ class CatalogResult(ResultModel):
     today: str
     max_age_days: int
     entries: list[Any]  # catalog entry objects (ApiEntry, GpuEntry, ModelEntry)
+
+
+class PriceRecordOut(ResultModel):
+    valid_from: str
+    usd: float | None = None
+    usd_per_gpu_hour: float | None = None
+    input_usd_per_mtok: float | None = None
+    output_usd_per_mtok: float | None = None
+    basis: str
+    source: str
+
+
+class PriceHistoryResult(ResultModel):
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    kind: str  # api | gpu
+    records: list[PriceRecordOut]
+
+
+class PriceChangeOut(ResultModel):
+    id: str
+    kind: str  # api | gpu | gpu rent
+    valid_from: str
+    before: str | None
+    after: str
+    source: str
+
+
+class PriceDiffResult(ResultModel):
+    schema_version: int = SCHEMA_VERSION
+    since: str
+    changes: list[PriceChangeOut]

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.catalog import ApiEntry, Catalog
-from openvclosed.engine import api_usd_per_mtok
 from openvclosed.results.base import Finding
 from openvclosed.results.usage import OptionCost, RepriceResult
 from openvclosed.errors import InputError
@@ -112,11 +111,13 @@ def price_groups(catalog: Catalog, groups: list[TrafficStats]) -> list[ModelCost
     return out
 
 
-def _api_price(api: ApiEntry, s: TrafficStats) -> float:
+def _api_price(api: ApiEntry, s: TrafficStats, a: Assumptions | None = None) -> float:
+    """The API's blended price at the logged traffic's own input and cached shares."""
+    from openvclosed.decision.apiprice import api_price
+
     s_in = s.input_share if s.input_share == s.input_share else 0.75
     c = s.cached_share if s.cached_share == s.cached_share else 0.0
-    return float(api_usd_per_mtok(api.input_usd_per_mtok, api.output_usd_per_mtok, s_in,
-                                  api.cached_input_usd_per_mtok, c))
+    return api_price(api, a or Assumptions(), input_share=s_in, cached_share=c)
 
 
 def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], window: Window, a: Assumptions,
@@ -131,7 +132,7 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
     """
     from openvclosed.decision.designs import Design, evaluate
     from openvclosed.decision.selection import (check_precision, choose, default_apis, design_findings,
-                                                gpu_price_dates, like_for_like, stale_findings)
+                                                gpu_price_dates, like_for_like, stale_findings, api_price_date)
     from openvclosed.results.base import dedupe
 
     if total.tokens <= 0:
@@ -201,7 +202,7 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
                                   detail=api.model + (" (in the logs)" if used else ""),
                                   usd_window=total.tokens / 1e6 * p, usd_per_month=month, usd_per_mtok=p,
                                   saving_usd_per_month=saving(month)))
-        dated.append((api.id, f"price of {api.id}", api.as_of))
+        dated.append(api_price_date(api))
     findings += stale_findings(dated, today, max_age_days)
     options.sort(key=lambda o: (not math.isfinite(o.usd_per_month), o.usd_per_month, o.option))
     return RepriceResult(
@@ -209,4 +210,4 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
         peak_to_mean=total.peak_to_mean, resolution=window.resolution, days=total.days, sizing_tokens_per_day=sizing,
         context_tokens=a.context_tokens, actual_usd_per_month=actual_month,
         actual_priced_token_share=priced_tokens / total.tokens, logged_usd_per_month=logged, options=options,
-        assumptions=a.model_dump(), findings=dedupe(findings))
+        assumptions=a.model_dump(mode="json"), findings=dedupe(findings))

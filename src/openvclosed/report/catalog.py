@@ -1,0 +1,41 @@
+"""Renderers for ``ovc catalog history`` and ``ovc catalog diff`` (result object in, string out)."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from openvclosed.report.render import _render
+from openvclosed.report.text import cell
+from openvclosed.results.catalog import PriceDiffResult, PriceHistoryResult
+
+__all__ = ["render_history", "render_diff"]
+
+
+def render_history(r: PriceHistoryResult, width: int | None = None) -> str:
+    t = Table(title=f"Price history of {cell(r.id)} (oldest first)", box=box.SIMPLE_HEAVY, title_justify="left")
+    for col in ("valid from", "price", "basis", "source"):
+        t.add_column(col, overflow="fold", no_wrap=col in ("valid from", "price"))
+    for p in r.records:
+        if p.usd is not None:
+            price = f"${p.usd:,.0f}/GPU"
+        elif p.usd_per_gpu_hour is not None:
+            price = f"${p.usd_per_gpu_hour:g}/GPU-h"
+        else:
+            price = f"${p.input_usd_per_mtok:g} in / ${p.output_usd_per_mtok:g} out per 1M"
+        t.add_row(p.valid_from, price, cell(p.basis), cell(p.source))
+    return _render(Group(t), width)
+
+
+def render_diff(r: PriceDiffResult, width: int | None = None) -> str:
+    if not r.changes:
+        return _render(Text(f"no price in the catalog took effect after {r.since}"), width)
+    t = Table(title=f"Prices that took effect after {r.since} ({len(r.changes)})", box=box.SIMPLE_HEAVY,
+              title_justify="left")
+    for col in ("valid from", "id", "kind", "before", "after", "source"):
+        t.add_column(col, overflow="fold", no_wrap=col in ("valid from", "id"))
+    for c in r.changes:
+        t.add_row(c.valid_from, cell(c.id), c.kind, cell(c.before or "-"), cell(c.after), cell(c.source))
+    return _render(Group(t), width)
