@@ -29,6 +29,9 @@ def fit(
     layers: Annotated[Optional[int], typer.Option("--layers", help="Ad-hoc model: layers.", show_default=False)] = None,
     kv_heads: Annotated[Optional[int], typer.Option("--kv-heads", help="Ad-hoc model: KV heads.", show_default=False)] = None,
     head_dim: Annotated[Optional[int], typer.Option("--head-dim", help="Ad-hoc model: head dimension.", show_default=False)] = None,
+    experts: Annotated[Optional[int], typer.Option("--experts", help="Ad-hoc MoE model: routed experts per MoE layer (with --experts-per-token).", show_default=False)] = None,
+    experts_per_token: Annotated[Optional[int], typer.Option("--experts-per-token", help="Ad-hoc MoE model: routed experts active per token.", show_default=False)] = None,
+    window: Annotated[Optional[int], typer.Option("--window", help="Ad-hoc model: sliding-window tokens of every other layer (gpt-oss style alternation).", show_default=False)] = None,
     catalog: CatalogOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -40,6 +43,7 @@ def fit(
       ovc fit --model llama-3.3-70b --gpu 4090
       ovc fit -m qwen2.5-32b -g 2xa100-80gb --context 32768 --json
       ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
+      ovc fit --params-b 30.5 --active-params-b 3.3 --experts 128 --experts-per-token 8 --layers 48 --kv-heads 4 --head-dim 128 -g 4090
     """
     from openvclosed.decision.fit import run_fit
     from openvclosed.report.emit import emit
@@ -56,7 +60,8 @@ def fit(
             raise InputError("give either --model or an ad-hoc model (--params-b, --layers, --kv-heads, --head-dim)")
         if any(v is None for v in adhoc):
             raise InputError("an ad-hoc model needs all of --params-b, --layers, --kv-heads and --head-dim")
-        m = _adhoc_model(params_b, active_params_b or params_b, layers, kv_heads, head_dim)
+        m = _adhoc_model(params_b, active_params_b or params_b, layers, kv_heads, head_dim, experts, experts_per_token,
+                         window)
     elif model:
         m = cat.model(model)
     else:
@@ -69,13 +74,27 @@ def fit(
     typer.echo(emit(result, out), nl=False)
 
 
-def _adhoc_model(params_b, active_params_b, layers, kv_heads, head_dim):
+def _adhoc_model(params_b, active_params_b, layers, kv_heads, head_dim, experts=None, experts_per_token=None,
+                 window=None):
     from openvclosed.catalog import ModelEntry
 
+    if (experts is None) != (experts_per_token is None):
+        raise InputError("an ad-hoc MoE model needs both --experts and --experts-per-token")
+    if experts is not None and active_params_b >= params_b:
+        raise InputError("an ad-hoc MoE model needs --active-params-b below --params-b")
+    moe = None if experts is None else {"experts_total": experts, "experts_per_token": experts_per_token,
+                                        "moe_layers": layers}
+    if window:
+        half = layers // 2
+        attention = [{"type": "sliding", "layers": half, "kv_heads": kv_heads, "head_dim": head_dim,
+                      "window_tokens": window},
+                     {"type": "full", "layers": layers - half, "kv_heads": kv_heads, "head_dim": head_dim}]
+    else:
+        attention = [{"type": "full", "layers": layers, "kv_heads": kv_heads, "head_dim": head_dim}]
     try:
         return ModelEntry(id="adhoc", name=f"ad-hoc {params_b:g}B", source="command line", as_of=dt.date.today(),
-                          params_b=params_b, active_params_b=active_params_b, layers=layers, kv_heads=kv_heads,
-                          head_dim=head_dim, context_tokens=10**9, native_weight_bits=16,
+                          params_b=params_b, active_params_b=active_params_b, layers=layers, attention=attention,
+                          moe=moe, context_tokens=10**9, native_weight_bits=16,
                           license={"name": "unknown", "commercial_use": True},
                           openness={"weights": True, "training_data": False, "training_code": False},
                           tiers=["standard"])

@@ -100,6 +100,7 @@ class Workload(_M):
     latency: Latency = Field(default_factory=Latency)
     uptime: float | None = Field(None, gt=0, lt=1, description="Availability target, e.g. 0.999.")
     monthly_active_users: int | None = Field(None, ge=0, le=10**11)
+    engine: Literal["vllm", "sglang", "trtllm", "llamacpp", "mlx"] | None = Field(None, description="Serving engine whose calibrated profile models self-hosted throughput (default: by hardware).")
     monthly_revenue_usd: float | None = Field(None, ge=0, le=1e13, description="Checked against licence revenue clauses (Kimi, Mistral's modified MIT).")
     candidates: Candidates = Field(default_factory=Candidates)
     zero_retention_apis: list[str] = Field(default_factory=list, description="API ids you have a zero-data-retention agreement for.")
@@ -143,6 +144,8 @@ class Workload(_M):
     def resolved_assumptions(self) -> Assumptions:
         base = dict(self.assumptions)
         base.setdefault("input_share", self.effective_input_share)
+        if self.engine:
+            base.setdefault("engine", self.engine)
         base.setdefault("cached_share", self.cached_input_share)
         if self.input_tokens is not None and self.output_tokens is not None and "context_tokens" not in base:
             base["context_tokens"] = max(1, int(self.input_tokens + self.output_tokens / 2))
