@@ -75,14 +75,10 @@ def register(app: typer.Typer) -> None:
           ovc recommend examples/hospital-regulated.yaml --monte-carlo 100000 --seed 1
           ovc recommend examples/portfolio.yaml --format html -o decision.html
         """
-        import datetime as dt
         import sys
 
-        from openvclosed.decision.portfolio import monte_carlo_for
-        from openvclosed.decision.recommend import decide_file, price_dates
-        from openvclosed.decision.selection import stale_findings
+        from openvclosed.decision.recommend import recommend_file
         from openvclosed.report.findings import stderr_lines
-        from openvclosed.results.recommend import to_result
         from openvclosed.report.emit import emit
         from openvclosed.decision.workload import load_workload_file
 
@@ -102,13 +98,9 @@ def register(app: typer.Typer) -> None:
         if monte_carlo:  # one simulation per workload, checked before deciding
             n = 1 if workload else len(wf.workloads)
             check_draws(monte_carlo, n, "workloads", max_draws)
-        decisions, portfolio = decide_file(cat, wf, workload, as_of=when)
-        findings = stale_findings(price_dates(cat, decisions, when), when or dt.date.today(), max_age_days, max_hardware_age_days)
-        mc = {}
-        if monte_carlo:
-            for d in decisions:
-                mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
-        result = to_result(decisions, portfolio, findings, mc)
+        decisions, portfolio, findings, result = recommend_file(
+            cat, wf, only=workload, as_of=when, monte_carlo=monte_carlo, seed=seed, max_age_days=max_age_days,
+            max_hardware_age_days=max_hardware_age_days)
         sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format (not repeated in JSON)
         if out == "html":
             from openvclosed.commands.report import recommend_report, write_html

@@ -49,27 +49,19 @@ def register(app: typer.Typer) -> None:
           ovc report examples/portfolio.yaml -o report.html
           ovc report workloads.yaml -o report.html --monte-carlo 20000 --sensitivity --force
         """
-        import datetime as dt
         import sys
 
-        from openvclosed.decision.portfolio import monte_carlo_for
-        from openvclosed.decision.recommend import decide_file, price_dates
-        from openvclosed.decision.selection import stale_findings
+        from openvclosed.decision.recommend import recommend_file
         from openvclosed.decision.workload import load_workload_file
         from openvclosed.report.findings import stderr_lines
-        from openvclosed.results.recommend import to_result
 
         require_extra()
         when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
-        decisions, portfolio = decide_file(cat, wf, workload, as_of=when)
-        findings = stale_findings(price_dates(cat, decisions, when), when or dt.date.today(), max_age_days, max_hardware_age_days)
-        mc = {}
-        if monte_carlo:
-            for d in decisions:
-                mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
-        rec = to_result(decisions, portfolio, findings, mc)
+        decisions, portfolio, findings, rec = recommend_file(
+            cat, wf, only=workload, as_of=when, monte_carlo=monte_carlo, seed=seed, max_age_days=max_age_days,
+            max_hardware_age_days=max_hardware_age_days)
         result = recommend_report(cat, decisions, rec, input_file=str(file), monte_carlo=monte_carlo, seed=seed,
                                   sensitivity=sensitivity)
         sys.stderr.write(stderr_lines(findings, "table"))

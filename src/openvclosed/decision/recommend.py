@@ -317,3 +317,21 @@ def price_dates(catalog: Catalog, decisions: list[WorkloadDecision], as_of=None)
             items += gpu_price_dates(catalog.gpus[gid], a.model_copy(update={"gpu_price_usd": None,
                                                                              "gpu_hour_usd": None}), rented)
     return sorted(set(items), key=lambda x: (x.kind, x.id, x.label))
+
+
+def recommend_file(catalog: Catalog, wf: WorkloadFile, *, only: str | None = None, as_of=None,
+                   monte_carlo: int | None = None, seed: int = 0, max_age_days: int = 90,
+                   max_hardware_age_days: int = 365):
+    """Everything ``ovc recommend`` (and ``ovc report``) computes for a workload file: the decisions,
+    the portfolio, the stale-price findings and the result object (one path for both commands)."""
+    import datetime as dt
+
+    from openvclosed.decision.portfolio import monte_carlo_for
+    from openvclosed.decision.selection import stale_findings
+    from openvclosed.results.recommend import to_result
+
+    decisions, portfolio = decide_file(catalog, wf, only, as_of=as_of)
+    findings = stale_findings(price_dates(catalog, decisions, as_of), as_of or dt.date.today(), max_age_days,
+                              max_hardware_age_days)
+    mc = {d.workload.name: monte_carlo_for(catalog, d, monte_carlo, seed) for d in decisions} if monte_carlo else {}
+    return decisions, portfolio, findings, to_result(decisions, portfolio, findings, mc)
