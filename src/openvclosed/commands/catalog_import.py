@@ -52,6 +52,8 @@ def register(app: typer.Typer) -> None:
         add: Annotated[Optional[list[str]], typer.Option("--add", help="Also add this LiteLLM key as a new API entry (repeatable).", show_default=False)] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --write file.")] = False,
         catalog: CatalogOpt = None,
+        as_json: JsonOpt = False,
+        fmt: FormatOpt = None,
     ):
         """Compare catalog API prices with LiteLLM's price JSON; show old -> new; optionally write.
 
@@ -93,19 +95,19 @@ def register(app: typer.Typer) -> None:
             changed, added, problems = plan_import(prices, cat, f"LiteLLM {path.name}", dt.date.today(), add)
         except InputError as e:  # an entry with the wrong type or an implausible price: nothing is written
             raise InputError(f"{path}: {e}") from None
-        for c in changed:
-            say(f"~ {term(c['id'])}")
-            for f, (old, new) in c["changes"].items():
-                say(f"    {f}: {term(old)} -> {term(new)}")
-        for e in added:
-            say(f"+ {term(e['id'])} ({e['kind']}): in {e['input_usd_per_mtok']} / out {e['output_usd_per_mtok']} USD per 1M")
+        from openvclosed.report.emit import emit
+        from openvclosed.results.catalog import ImportChange, ImportResult
+
+        out = out_format(fmt, as_json)
         for p in problems:
             say(f"! {term(p)}", err=True)
-        typer.echo(f"{len(changed)} changed, {len(added)} added, {len(problems)} problems")
         if write is not None:
             data = {"apis": [c["entry"] for c in changed] + added}
             header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from {term(path)}\n"
                       "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
             safe_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), force=force,
                             inputs=[path, *catalog_inputs(catalog)], what="--write")
-            say(f"wrote {term(write)}")
+        result = ImportResult(source=str(path), changed=[ImportChange(id=c["id"], changes={
+            k: list(v) for k, v in c["changes"].items()}) for c in changed], added=added, problems=problems,
+            written=str(write) if write is not None else None)
+        typer.echo(emit(result, out), nl=False)

@@ -128,12 +128,12 @@ def register(app: typer.Typer) -> None:
         from openvclosed.usage.summary import window_findings
 
         emit_findings(window_findings(w, total), "json")
-        from openvclosed.report.escape import no_workflow_command
-        from openvclosed.report.text import term
+        from openvclosed.report.emit import emit
+        from openvclosed.results.usage import ToWorkloadResult
 
-        typer.echo(no_workflow_command(f"wrote {term(output)}: {len(groups)} workload{'s' if len(groups) != 1 else ''} "
-                   f"({term(', '.join(s.name for s in groups[:5]))}{', ...' if len(groups) > 5 else ''}) from "
-                   f"{w.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` lines."))
+        result = ToWorkloadResult(output=str(output), workloads=[s.name for s in groups], days=w.days,
+                                  sources=sources, findings=window_findings(w, total))
+        typer.echo(emit(result, "table"), nl=False)
 
     @usage_app.command(epilog=EPILOG)
     def reprice(

@@ -9,9 +9,9 @@ from rich.text import Text
 
 from openvclosed.report.render import _render
 from openvclosed.report.text import cell
-from openvclosed.results.catalog import PriceDiffResult, PriceHistoryResult
+from openvclosed.results.catalog import ImportResult, PriceDiffResult, PriceHistoryResult
 
-__all__ = ["render_history", "render_diff"]
+__all__ = ["render_history", "render_diff", "render_import"]
 
 
 def render_history(r: PriceHistoryResult, width: int | None = None) -> str:
@@ -39,3 +39,21 @@ def render_diff(r: PriceDiffResult, width: int | None = None) -> str:
     for c in r.changes:
         t.add_row(c.valid_from, cell(c.id), c.kind, cell(c.before or "-"), cell(c.after), cell(c.source))
     return _render(Group(t), width)
+
+
+def render_import(r: ImportResult, width: int | None = None) -> str:
+    """Changed and added prices, one line each (problems go to stderr from the command)."""
+    from openvclosed.report.escape import no_workflow_command
+    from openvclosed.report.text import term
+
+    lines = []
+    for c in r.changed:
+        lines.append(f"~ {term(c.id)}")
+        lines += [f"    {f}: {term(old)} -> {term(new)}" for f, (old, new) in c.changes.items()]
+    for e in r.added:
+        lines.append(f"+ {term(e['id'])} ({term(e['kind'])}): in {e['input_usd_per_mtok']} / out "
+                     f"{e['output_usd_per_mtok']} USD per 1M")
+    lines.append(f"{len(r.changed)} changed, {len(r.added)} added, {len(r.problems)} problems")
+    if r.written:
+        lines.append(f"wrote {term(r.written)}")
+    return "".join(no_workflow_command(x) + "\n" for x in lines)

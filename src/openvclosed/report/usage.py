@@ -12,7 +12,7 @@ from rich.text import Text
 from openvclosed.report.findings import stdout_findings
 from openvclosed.report.render import _render
 from openvclosed.report.text import cell, fmt_tokens, term, usd
-from openvclosed.results.usage import RepriceResult, UsageSummaryResult
+from openvclosed.results.usage import RepriceResult, ToWorkloadResult, UsageSummaryResult
 
 __all__ = ["render_summary", "render_reprice"]
 
@@ -92,3 +92,13 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
     parts = [Text("\n".join(head)), t, Text("assumptions: " + assum + "  (`ovc breakeven --help` names them all)")]
     parts += _warnings(r.findings)
     return _render(Group(*parts), width)
+
+
+def render_to_workload(r: ToWorkloadResult, width: int | None = None) -> str:
+    from openvclosed.report.escape import no_workflow_command
+
+    names = ", ".join(r.workloads[:5]) + (", ..." if len(r.workloads) > 5 else "")
+    n = len(r.workloads)
+    return no_workflow_command(f"wrote {term(r.output)}: {n} workload{'s' if n != 1 else ''} ({term(names)}) from "
+                               f"{r.days:.2f} days of traffic. Set sensitivity and task_mix on the `# TODO set:` "
+                               f"lines.") + "\n"

@@ -6,7 +6,7 @@ from typing import Any
 
 from openvclosed.results.base import SCHEMA_VERSION, ResultModel
 
-__all__ = ["CatalogResult", "PriceRecordOut", "PriceHistoryResult", "PriceChangeOut", "PriceDiffResult"]
+__all__ = ["CatalogResult", "PriceRecordOut", "PriceHistoryResult", "PriceChangeOut", "PriceDiffResult", "ImportChange", "ImportResult"]
 
 
 class CatalogResult(ResultModel):
@@ -47,3 +47,19 @@ class PriceDiffResult(ResultModel):
     schema_version: int = SCHEMA_VERSION
     since: str
     changes: list[PriceChangeOut]
+
+
+class ImportChange(ResultModel):
+    id: str
+    changes: dict[str, list]  # field -> [old, new]
+
+
+class ImportResult(ResultModel):
+    """``ovc catalog import-litellm``: catalog API prices compared with a LiteLLM price JSON."""
+
+    schema_version: int = SCHEMA_VERSION
+    source: str
+    changed: list[ImportChange]
+    added: list[dict]
+    problems: list[str]
+    written: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 
-__all__ = ["UsageSummaryResult", "OptionCost", "RepriceResult"]
+__all__ = ["UsageSummaryResult", "OptionCost", "RepriceResult", "ToWorkloadResult"]
 
 
 class UsageSummaryResult(ResultModel):
@@ -60,4 +60,15 @@ class RepriceResult(ResultModel):
     logged_usd_per_month: float | None
     options: list[OptionCost]
     assumptions: dict
+    findings: list[Finding]
+
+
+class ToWorkloadResult(ResultModel):
+    """``ovc usage to-workload``: the workload file written from usage logs."""
+
+    schema_version: int = SCHEMA_VERSION
+    output: str
+    workloads: list[str]
+    days: float
+    sources: list[str]
     findings: list[Finding]
