@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
         markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (for a pull request or a wiki).")] = False,
-        rows: Annotated[int, typer.Option("--rows", min=1, help="Feasible options shown per workload in the table.")] = 12,
+        rows: Annotated[int, typer.Option("--rows", min=1, help="Best feasible options shown per workload in the table (options named in `candidates` are always shown).")] = 8,
+        show_all: Annotated[bool, typer.Option("--all", help="Show every option, excluded ones too, each with its reason.")] = False,
         monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws: P(best self-hosted design cheaper than the best API over the horizon), P10/P50/P90 savings.", show_default=False)] = None,
         seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo.")] = 0,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
@@ -106,6 +107,7 @@ def register(app: typer.Typer) -> None:
             for d in decisions:
                 mc[d.workload.name] = monte_carlo_for(cat, d, monte_carlo, seed)
         result = to_result(decisions, portfolio, findings, mc)
+        _add_price_basis(cat, decisions, result)
         sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format (not repeated in JSON)
         if out == "html":
             from openvclosed.commands.report import recommend_report, write_html
@@ -114,7 +116,9 @@ def register(app: typer.Typer) -> None:
                                         seed=seed), output, force=force, inputs=[file, *(catalog or [])])
             typer.echo(f"wrote {output}")
             return
-        typer.echo(emit(result, out, **({"max_rows": rows} if out == "table" else {})), nl=False)
+        typer.echo(emit(result, out, **({"max_rows": rows, "show_all": show_all} if out == "table" else
+                                        {"max_rows": len(result.workloads[0].options) if show_all and result.workloads
+                                         else rows} if out == "markdown" else {})), nl=False)
 
     @app.command(epilog=EPILOG)
     def schema():
@@ -147,3 +151,22 @@ def register(app: typer.Typer) -> None:
         safe_write_text(path, INIT_TEMPLATE.format(name=path.name), force=force, what="PATH")
         typer.echo(f"wrote {term(path)}; next: ovc recommend {term(path)}")
 
+
+
+def _add_price_basis(cat, decisions, result) -> None:
+    """The recommended self-hosted design's purchase (or rent) basis in words, as
+    ``detail["price_basis"]`` (what its capex rests on; the panel prints it)."""
+    from openvclosed.decision.designs import Design, price_basis
+
+    for d, w in zip(decisions, result.workloads):
+        rec = w.recommendation.option
+        det = rec.detail if rec is not None else {}
+        if rec is None or not {"gpu", "n_gpus", "model", "precision", "mode"} <= det.keys():
+            continue
+        design = Design(cat.gpu(det["gpu"]), int(det["n_gpus"]), cat.model(det["model"]), det["precision"],
+                        det["mode"] == "rented")
+        basis = price_basis(design, d.workload.resolved_assumptions())
+        rec.detail["price_basis"] = basis
+        for o in w.options:
+            if o.id == rec.id:
+                o.detail["price_basis"] = basis
