@@ -44,7 +44,7 @@ def term(s) -> str:
 
 def register(app: typer.Typer) -> None:
     plot_app = typer.Typer(help="Pictures: cost vs volume, Monte Carlo savings (PNG/SVG/PDF with matplotlib; "
-                                "`ovc plot cost --terminal` needs nothing).", no_args_is_help=True, epilog=EPILOG)
+                                "`ovc plot cost --terminal` needs nothing).\n\n\b\nExamples:\n  ovc plot cost --terminal -g 2x4090 -t 5e8\n  ovc plot cost -g 2x4090 -t 5e8 -o cost.png", no_args_is_help=True, epilog=EPILOG)
     app.add_typer(plot_app, name="plot")
 
     Gpu = Annotated[str, typer.Option("--gpu", "-g", help="GPUs per replica: 2x4090, h100, 8xH100.")]
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         growth_per_month: Annotated[float, typer.Option("--growth-per-month", help="Monthly volume growth.")] = 0.0,
         api_price_decline_per_year: Annotated[float, typer.Option("--api-price-decline-per-year", help="Yearly API price decline, 0..1.")] = 0.0,
         n: Annotated[int, typer.Option("--monte-carlo", "-n", min=1, max=10_000_000, help="Draws.")] = 100_000,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed (default: 0).")] = 0,
         bins: Annotated[int, typer.Option("--bins", min=5, max=1000, help="Histogram bins.")] = 60,
         catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,

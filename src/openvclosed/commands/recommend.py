@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         rows: Annotated[int, typer.Option("--rows", min=1, help="Best feasible options shown per workload in the table (options named in `candidates` are always shown).")] = 8,
         show_all: Annotated[bool, typer.Option("--all", help="Show every option, excluded ones too, each with its reason.")] = False,
         monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws: P(best self-hosted design cheaper than the best API over the horizon), P10/P50/P90 savings.", show_default=False)] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo.")] = 0,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (default: 0).")] = 0,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
