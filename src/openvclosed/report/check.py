@@ -81,7 +81,19 @@ def render_check_markdown(r: CheckResult) -> str:
         lines += [f"- ❌ `{f.code}`" + (f" **{md_text(f.ids[0])}**" if f.ids else "")
                   + f": {md_text(f.message)}" for f in errors]
         lines.append("")
-    base = {w["name"]: w for w in (r.baseline or {}).get("workloads", [])}
+    base = {w["name"]: w for w in (r.baseline or {}).get("workloads", []) if isinstance(w, dict) and "name" in w}
+    added = [n for n, w in base.items() if w.get("status") == "added"]
+    removed = [n for n, w in base.items() if w.get("status") == "removed"]
+    if r.baseline is not None:
+        lines.append("**Workloads since the baseline:** "
+                     + (f"added {', '.join(md_code(n, table=False) for n in added)}" if added else "none added")
+                     + "; " + (f"removed {', '.join(md_code(n, table=False) for n in removed)}" if removed
+                               else "none removed"))
+        for n in removed:
+            b = base[n]
+            lines.append(f"- removed {md_code(n, table=False)}: was {md_code(b.get('before'), table=False) or '-'} at "
+                         f"{_usd(b.get('usd_per_month_before'))}/month")
+        lines.append("")
     for w in r.workloads:
         lines += [f"#### {'✅' if w.passed else '❌'} {md_text(w.name)}", "",
                   "| | recommended | $/month | $/1M tok | budget |", "|---|---|---:|---:|---:|",
