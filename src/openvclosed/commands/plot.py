@@ -144,7 +144,8 @@ def register(app: typer.Typer) -> None:
         check_draws(n, 1, "API", max_draws)
         cat = load_catalog(catalog)
         r = _breakeven(cat, t, gpu, model, [api] if api else None, api_price, quant, rent, a, max_age_days,
-                       horizon_months=horizon_months, growth_per_month=growth_per_month,
+                       horizon_months=horizon_months or max(1, round(a.amortize_years * 12)),
+                       growth_per_month=growth_per_month,
                        api_price_decline_per_year=api_price_decline_per_year)
         if not r.apis:
             raise InputError("no API to compare with; give --api or --api-price")
@@ -157,6 +158,17 @@ def register(app: typer.Typer) -> None:
                               api_price_decline_per_year=api_price_decline_per_year)
         first = r.apis[0]
         mc = monte_carlo_breakeven(base, first.usd_per_mtok, n=n, seed=seed, keep_samples=True)
+        point = next((x.saving_usd for x in (r.horizon.apis if r.horizon else []) if x.api == first.api), None)
         plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months,
-                        force=force, inputs=catalog_inputs(catalog))
-        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}")
+                        point_usd=point, force=force, inputs=catalog_inputs(catalog))
+        import numpy as np
+
+        from openvclosed.report.plots import sign_note
+        from openvclosed.report.text import usd
+
+        p50 = float(np.quantile(mc["saving_usd"], 0.5, method="inverted_cdf"))
+        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}"
+                   + (f"; point estimate {usd(point)}, P50 {usd(p50)}" if point is not None else ""))
+        note = sign_note(point, p50)
+        if note:
+            typer.echo(note)
