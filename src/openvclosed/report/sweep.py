@@ -68,7 +68,8 @@ def render_sweep(r: SweepResult, rows: int = 30, width: int | None = None) -> st
         "APIs at the same price share a row"))
     rate = n / elapsed if elapsed > 0 else float("inf")
     notes = ([note] if note else []) + [Text(
-        f"{n:,} scenarios in {elapsed:.2f} s ({fmt_rate(rate)}); {len(shown)} of {len(groups)} rows shown"
+        (f"{n:,} scenarios in {elapsed:.2f} s ({fmt_rate(rate)})" if elapsed > 0 else f"{n:,} scenarios in under 1 ms")
+        + f"; {len(shown)} of {len(groups)} rows shown"
         + (f"; frontier written to {term(output)}" if output else "")
         + (f"; every scenario written to {term(full)}" if full else ""), style="dim")]
     return _render(Group(tab, *notes), width)

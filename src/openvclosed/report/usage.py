@@ -91,9 +91,17 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
         rows.append([cell(o.option), cell(o.kind), cell(o.tier or "-"), cell(detail),
                      _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
                      usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs])
+    comparable = any(o.saving_usd_per_month is not None for o in r.options)
+    why = None
+    if not comparable:  # no empty column: say why there is no comparison
+        cols, rows = cols[:-1], [x[:-1] for x in rows]
+        unpriced = [i for f in r.findings if f.code == "unpriced_model" for i in f.ids]
+        why = Text(f"not comparable with the logs: only {r.actual_priced_token_share:.0%} of tokens are priced"
+                   + (f" ({', '.join(term(x) for x in unpriced[:3])}{' ...' if len(unpriced) > 3 else ''} not in "
+                      "the catalog: add it with --catalog FILE, docs/catalog.md)" if unpriced else "")
+                   + "; the options below are priced for all the traffic, the as-logged cost only for the priced part")
     t, note = fit_table(cols, rows, width, title="The same traffic on each option (cheapest first)")
-    if note:
-        t = Group(t, note)
+    t = Group(*[x for x in (t, note, why) if x is not None])
     keys = ["utilization", "electricity_usd_kwh", "pue", "ops_usd_month", "amortize_years", "rate"]
     assum = "  ".join(f"{k}={r.assumptions[k]:g}" for k in keys)
     parts = [Text("\n".join(head)), t, Text("assumptions: " + assum + "  (`ovc breakeven --help` names them all)")]
