@@ -76,8 +76,14 @@ def stderr_lines(findings: list[Finding], fmt: str) -> str:
     fs = stderr_findings(findings, fmt)
     if fmt == "json":
         return "".join(no_workflow_command(f"ovc: warning: {term(f.message)}") + "\n" for f in fs)
+    import textwrap
+
+    from openvclosed.report.text import terminal_width
+
+    width = terminal_width()
     out = []
     for g in group_by_code(fs):
-        line = _group_line(g)
-        out.append("ovc: warning: " + line.split(": ", 1)[1])
+        line = "ovc: warning: " + _group_line(g).split(": ", 1)[1]
+        # wrapped at the width between words (a number, an id or a URL is never split)
+        out += textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
     return "".join(no_workflow_command(x) + "\n" for x in out)
