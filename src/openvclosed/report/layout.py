@@ -72,11 +72,13 @@ def fit_table(cols: list[Col], rows: list[list[str] | None], width: int, *, titl
         keep.remove(max(droppable, key=lambda i: (cols[i].drop, i)))
     widths = [lo for lo, _ in ext]
     room = width - need
-    # grow free text up to its longest line first (rows on fewer lines), then unwrap headers
-    for order in ((True,), (False,)):
+    # free text first up to a readable 40 characters, then unwrapped headers, then the rest of
+    # the free text up to its longest line
+    for wrap, cap in ((True, 40), (False, None), (True, None)):
         for k, i in enumerate(keep):
-            if cols[i].wrap in order and room > 0:
-                grow = min(ext[k][1] - widths[k], room)
+            if cols[i].wrap == wrap and room > 0:
+                target = ext[k][1] if cap is None else min(ext[k][1], max(cap, widths[k]))
+                grow = max(0, min(target - widths[k], room))
                 widths[k] += grow
                 room -= grow
     t = Table(box=box.SIMPLE_HEAVY, title=title, title_justify="left", show_edge=False, pad_edge=False,

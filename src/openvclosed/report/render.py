@@ -68,14 +68,13 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     width = width or terminal_width()
     cols = [Col("API"), Col("kind", drop=5), Col("tier", drop=6), Col("$/month", "right"),
             Col("$/1M tok", "right", drop=3), Col("break-even tok/day", "right"), Col("payback mo", "right", drop=4),
-            Col("cheaper", wrap=True)]
+            Col("cheaper"), Col("by $/month", "right")]
     rows = []
     for a in r.apis:
-        diff = abs(a.saving_usd_per_month)
-        cheaper = (f"self-host, {usd(diff)}/mo" if a.cheaper == "selfhost" else f"API, {usd(diff)}/mo")
         rows.append([cell(a.api), cell(a.kind), cell(a.tier), usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
                      fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
-                     fmt_months(a.payback_months), cheaper])
+                     fmt_months(a.payback_months), "self-host" if a.cheaper == "selfhost" else "API",
+                     usd(abs(a.saving_usd_per_month))])
     t, note = fit_table(cols, rows, width, title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day "
                                                  f"({fmt_tokens(r.tokens_per_month)}/month)")
     keys = ["input_share", "cached_share", "context_tokens", "kv_bits", "utilization", "electricity_usd_kwh", "pue",
