@@ -6,6 +6,8 @@ import json
 import math
 from pathlib import Path
 
+from openvclosed.report.text import usd
+
 import numpy as np
 import pytest
 import yaml
@@ -101,3 +103,47 @@ def test_reprice_unpriced_majority_says_so(run, tmp_path):
 def test_workload_file_doc_no_later():
     text = (ROOT / "docs" / "workload-file.md").read_text()
     assert "later, `ovc check" not in text and "`ovc check FILE`" in text
+
+
+def _rows(text: str) -> list[str]:
+    body = text.split("━", 1)[1].split("\n", 1)[1]
+    return [ln for ln in body.split("\n\n")[0].splitlines()]
+
+
+def test_recommend_named_candidates_rows_all_and_na(run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    f = str(ROOT / "examples" / "hospital-regulated.yaml")
+    one = run("recommend", f, "--rows", "1", *NO_STALE)
+    assert one.exit_code == 0, one.output
+    d = json.loads(run("recommend", f, "--json", *NO_STALE).stdout)["workloads"][0]
+    assert d["candidates"]["hardware"] == ["2x4090", "1xl40s", "1xa100-80gb", "2xa100-80gb", "1xh100", "2xh100"]
+    # every named hardware spec has a row even with --rows 1 (2x4090 included)
+    for prefix in ("2xrtx4090 ", "1xl40s ", "1xa100-80gb ", "2xa100-80gb ", "1xh100-sxm ", "2xh100-sxm "):
+        assert any(ln.startswith(prefix) for ln in one.stdout.splitlines()), prefix
+    eight = run("recommend", f, *NO_STALE).stdout
+    every = run("recommend", f, "--all", *NO_STALE).stdout
+    assert len(every.splitlines()) > len(eight.splitlines()) + 100  # --all lists all 153 options
+    # excluded options: one line per reason code, not one block per option
+    assert "147 options excluded, by first reason:" in eight and eight.count("  sensitivity (147):") == 1
+    # a regulated workload: no API may be compared, so break-even is n/a (never 'never' next to RECOMMENDED)
+    rec_line = next(ln for ln in eight.splitlines() if "RECOMMENDED" in ln)
+    assert "never" not in rec_line and "n/a" in rec_line
+    assert "break-even n/a: every API is excluded" in eight
+    # the panel: capex, the purchase basis and the licence findings of the chosen option
+    rec = d["recommendation"]["option"]
+    assert f"capex: {usd(rec['capex_usd'])} up front" in eight
+    assert "price basis: purchase: $" in eight and "licence: " in eight
+
+
+def test_findings_grouped_by_code():
+    from openvclosed.report.findings import finding_lines
+    from openvclosed.results.base import Finding
+
+    fs = [Finding(code="like_for_like", severity="warning", ids=[f"api{i}"], message=f"not like-for-like: api{i}")
+          for i in range(3)] * 2
+    fs += [Finding(code=c, severity="info", ids=["x"], message=c) for c in ("quant_risk", "licence_mau", "uptime",
+                                                                            "tier", "latency")]
+    lines = finding_lines(fs)
+    assert len(lines) == 5  # four groups and one line counting the rest
+    assert lines[0].startswith("warning: not like-for-like: api0 (+2 more [like_for_like]: api1, api2)")
+    assert "--json lists them" in lines[-1]

@@ -157,15 +157,25 @@ def render_cost_terminal(c: dict, bar_width: int = 36, width: int | None = None)
         n = 1 + int(round((math.log10(max(v, lo)) - math.log10(lo)) / span * (bar_width - 1)))
         return ch * n
 
-    tab = Table(title=f"Monthly cost vs volume (log scale): {cell(c['title'])}", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("tokens/day", "right"), ("self-host $/mo", "right"), ("cheapest API $/mo", "right"),
-                      ("█ self-host  ░ cheapest API", "left"), ("cheaper", "left")):
-        tab.add_column(col, justify=just, no_wrap=True)
+    from openvclosed.report.layout import Col, fit_table
+    from openvclosed.report.text import terminal_width
+
+    width = width or terminal_width()
+    names = [min(api_costs, key=lambda k: api_costs[k][i]) if api_costs else None for i in range(len(t))]
+    name_w = max([len(n) for n in names if n] + [4])
+    # the bars get what the numbers and the API id leave
+    bar_width = max(8, min(bar_width, width - (5 + 9 + 9 + name_w + 9 + 2 * 5)))
+    rows = []
     for i, tok in enumerate(t):
-        best = min(api_costs, key=lambda k: api_costs[k][i]) if api_costs else None
+        best = names[i]
         b = api_costs[best][i] if best else math.inf
-        tab.add_row(fmt_tokens(tok), usd(float(sh[i])), cell(f"{usd(float(b))} {best or ''}"),
-                    bar(sh[i], "█") + "\n" + bar(b, "░"), "self-host" if sh[i] < b else "API")
+        rows.append([fmt_tokens(tok), usd(float(sh[i])), usd(float(b)), cell(best or "-"),
+                     bar(sh[i], "█") + "\n" + bar(b, "░"), "self-host" if sh[i] < b else "API"])
+    cols = [Col("tokens/day", "right"), Col("self-host $/mo", "right"), Col("cheapest API $/mo", "right"),
+            Col("cheapest API", drop=2), Col("█ self-host ░ cheapest API"), Col("cheaper", drop=1)]
+    tab, note = fit_table(cols, rows, width, title=f"Monthly cost vs volume (log scale): {cell(c['title'])}")
+    if note:
+        tab = Group(tab, note)
     notes = [Text("break-even: " + ("; ".join(f"{term(api)} at {fmt_tokens(be)} tokens/day" for api, be, _ in c["breakevens"])
                                     if c["breakevens"] else "self-hosting never beats the APIs compared"))]
     return _render(Group(tab, *notes), width)
