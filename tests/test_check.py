@@ -1,6 +1,9 @@
 """`ovc check` (exit codes, policy, baseline, formats, atomic write) and `import-litellm`."""
 
 import importlib.util
+import pathlib
+import re
+import shutil
 import json
 import os
 import shlex
@@ -175,29 +178,65 @@ def test_github_format(run, golden, tmp_path, monkeypatch):
 
 
 def test_github_workflow_commands_run(run, tmp_path):
+    """examples/github-workflow.yml as written: installed from the checkout (or a pinned git URL),
+    one baseline path, every `ovc` command of every `run:` step runs, the markdown and the HTML
+    report are uploaded with the standard action, and the baseline is written on main only."""
     wf = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
     steps = wf["jobs"]["ovc"]["steps"]
-    cmds = [s["run"] for s in steps if "run" in s and s["run"].startswith("ovc ")]
+    runs = [s["run"] for s in steps if "run" in s]
+    installs = [r for r in runs if r.startswith("pip install")]
+    assert installs and all(re.match(r'pip install (".\[report\]"|"?openvclosed\[report\] @ git\+https://\S+@[0-9a-f]{7,}"?)$', r)
+                            for r in installs), installs  # not from the package index: it is not published there
+    cmds = [line.strip() for r in runs for line in r.splitlines() if line.strip().startswith("ovc ")]
     assert cmds
+    baselines = {a[i + 1] for a in map(shlex.split, cmds) for i, x in enumerate(a) if x in ("--baseline", "--write-baseline")}
+    assert len(baselines) == 1, baselines  # one baseline path everywhere
+    (baseline,) = baselines
+    on = wf.get(True, wf.get("on"))  # YAML 1.1 reads the key `on` as True
+    assert baseline in on["pull_request"]["paths"] and "main" in on["push"]["branches"]
+    writer = [s for s in steps if "--write-baseline" in s.get("run", "")]
+    assert len(writer) == 1 and "refs/heads/main" in writer[0]["if"]
     cwd = os.getcwd()
     os.chdir(ROOT)
     written = []
     try:
         for c in cmds:
             args = shlex.split(c.split(">")[0].split("||")[0])[1:]
-            if "-o" in args:  # the report goes to a temporary directory, not into the repository
-                i = args.index("-o") + 1
-                written.append(args[i])
-                args[i] = str(tmp_path / args[i])
+            for flag in ("-o", "--write-baseline"):  # files go to a temporary directory, not into the repository
+                if flag in args:
+                    i = args.index(flag) + 1
+                    written.append(args[i])
+                    args[i] = str(tmp_path / pathlib.Path(args[i]).name)
+            if "--write-baseline" in args:
+                shutil.copy(ROOT / baseline, tmp_path / pathlib.Path(baseline).name)
             r = run(*args, *NO_STALE)
             assert r.exit_code == 0, f"{c}\n{r.output}"
     finally:
         os.chdir(cwd)
     if importlib.util.find_spec("jinja2"):
-        assert written == ["ovc-report.html"] and (tmp_path / "ovc-report.html").read_text().startswith("<!DOCTYPE")
+        assert "ovc-report.html" in written and (tmp_path / "ovc-report.html").read_text().startswith("<!DOCTYPE")
+    assert json.loads((tmp_path / pathlib.Path(baseline).name).read_text())["kind"] == "ovc-check"
     upload = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert len(upload) == 1 and upload[0].get("if") == "always()"
     assert upload[0]["with"]["path"].split() == ["ovc-summary.md", "ovc-report.html"]
+    produced = " ".join(runs)
+    assert all(f in produced for f in upload[0]["with"]["path"].split())  # the upload finds files
+
+
+def test_gitlab_job_matches_the_workflow():
+    """The GitLab job in docs/ci.md installs the same way and uses the same baseline path."""
+    text = (ROOT / "docs" / "ci.md").read_text()
+    job = text[text.index("## GitLab CI"):]
+    job = job[job.index("```yaml") + 7:]
+    job = yaml.safe_load(job[:job.index("```")])
+    script = [line for line in job["ovc-check"]["script"]]
+    assert any(x.startswith('pip install ".[report]"') or "git+https://" in x for x in script)
+    assert not any(re.match(r'pip install "?openvclosed(\[report\])?"?$', x) for x in script)
+    paths = {a[i + 1] for x in script if x.startswith("ovc ") for a in [shlex.split(x.split("|")[0])]
+             for i, y in enumerate(a) if y in ("--baseline", "--write-baseline")}
+    assert paths == {"examples/ci-baseline.json"}
+    assert set(job["ovc-check"]["artifacts"]["paths"]) == {"ovc-summary.md", "ovc-report.html"}
+    assert "docs/catalog.md" in text
 
 
 def test_import_litellm_fixture(run, tmp_path):

@@ -33,7 +33,28 @@ def test_cost_figure_marks_labelled_breakevens(run):
         assert any(x == pytest.approx(a.breakeven_tokens_per_day, rel=1e-9) for a in r.apis
                    if a.api in winners)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "self-host (whole replicas)" in legend and all(a.api in legend for a in r.apis)
+    assert "self-host (whole replicas)" in legend
+    assert all(any(x == a.api or x.startswith(a.api + " (same price as ") for x in legend) for a in r.apis)
+    # equal-price APIs: grouped in the legend, told apart by line style (and colour)
+    from openvclosed.report.plots import same_price_groups
+
+    groups = [g for g in same_price_groups(c["apis"]) if len(g) > 1]
+    assert groups, "the bundled catalog has APIs at the same price"
+    by_label = {ln.get_label(): ln for ln in ax.lines}
+    for g in groups:
+        assert f"{g[1]} (same price as {g[0]})" in legend
+        first, second = by_label[g[0]], by_label[f"{g[1]} (same price as {g[0]})"]
+        assert first.get_linestyle() != second.get_linestyle() and first.get_color() != second.get_color()
+    # each break-even label is in its line's colour, next to its marker
+    colours = {ln.get_label().split(" (same price")[0]: ln.get_color() for ln in ax.lines}
+    for t in (t for t in ax.texts if t.get_gid() == "breakeven-label"):
+        api = t.get_text().split(":")[0].split(", ")[0]
+        assert t.get_color() == colours[api]
+        assert t.xy[1] == pytest.approx(r.selfhost.replica_usd_per_month, rel=1e-9)
+    # dollar axis, and a title that fits (wrapped, never cut)
+    fig.canvas.draw()
+    assert any(x.get_text().replace("\\", "").startswith("$") for x in ax.get_yticklabels())  # \$: not mathtext
+    assert all(len(line) <= 80 for line in ax.get_title().split("\n"))
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -76,7 +97,27 @@ def test_montecarlo_histogram_artists():
     ax = fig.axes[0]
     assert len(ax.patches) == 40
     assert {ln.get_gid() for ln in ax.lines} >= {"p10", "p50", "p90", "zero"}
-    assert "P(self-host cheaper) = " in ax.get_title()
+    assert "P(self-host cheaper) =" in ax.get_title()
+    fig.canvas.draw()
+    assert any(t.get_text().replace("\\", "").startswith("$") for t in ax.get_xticklabels())  # dollars, not 1e3
+
+
+def test_montecarlo_marks_point_estimate_and_explains_sign():
+    pytest.importorskip("matplotlib")
+    import numpy as np
+
+    from openvclosed.report.plots import plot_montecarlo, sign_note
+
+    x = np.random.default_rng(0).lognormal(0, 1, 5000) * 1000 - 2500  # skewed: median below zero
+    p50 = float(np.quantile(x, 0.5, method="inverted_cdf"))
+    assert p50 < 0
+    fig = plot_montecarlo(x, "some/api", bins=40, point_usd=7700.0)
+    ax = fig.axes[0]
+    assert {ln.get_gid() for ln in ax.lines} >= {"p10", "p50", "p90", "zero", "point"}
+    notes = [t.get_text() for t in fig.texts if t.get_gid() == "sign-note"]
+    assert len(notes) == 1 and "differ in" in notes[0] and "skewed" in notes[0]
+    assert sign_note(7700.0, -9600.0).count(".") >= 1 and sign_note(7700.0, 5.0) is None
+    assert sign_note(None, -1.0) is None
 
 
 def test_terminal_cost_chart(run):

@@ -19,10 +19,11 @@ from openvclosed.commands.options import EPILOG
 app = typer.Typer(
     name="ovc",
     help="openvclosed: should this LLM workload pay a closed API, a hosted open-weight API, or run open "
-         "weights on its own GPUs? Cost, VRAM fit, throughput and break-even, from cited catalogs.",
+         "weights on its own GPUs? Cost, VRAM fit, throughput and break-even, from cited catalogs.\n\n\b\nExamples:\n  ovc breakeven --tokens 5e8 --gpu 2x4090\n  ovc init workload.yaml && ovc recommend workload.yaml\n  ovc catalog gpus",
     epilog=EPILOG,
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

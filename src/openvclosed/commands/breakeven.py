@@ -51,7 +51,7 @@ def breakeven(
     growth_per_month: Annotated[float, typer.Option("--growth-per-month", help="Monthly volume growth over the horizon, e.g. 0.05 = +5%/month.")] = 0.0,
     api_price_decline_per_year: Annotated[float, typer.Option("--api-price-decline-per-year", help="API prices fall by this share per year over the horizon, 0..1.")] = 0.0,
     monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws over the uncertain inputs: P(self-hosting cheaper), P10/P50/P90 (docs/uncertainty.md).", show_default=False)] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (same seed, same numbers).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (same seed, same numbers) (default: 0).")] = 0,
     sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity: tornado of the inputs and the value at which each flips the answer.")] = False,
     catalog: CatalogOpt = None,
     max_age_days: MaxAgeOpt = 90,

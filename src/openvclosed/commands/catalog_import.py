@@ -42,6 +42,10 @@ def read_litellm_json(path) -> dict:
     return prices
 
 
+MAX_PROBLEM_LINES = 3
+"""Problems printed without --verbose (the rest are counted in one line)."""
+
+
 def register(app: typer.Typer) -> None:
 
     @catalog_app.command("import-litellm", epilog=EPILOG)
@@ -51,6 +55,7 @@ def register(app: typer.Typer) -> None:
         write: Annotated[Optional[Path], typer.Option("--write", help="Write the changed/added entries to this user catalog YAML (use it with --catalog).", show_default=False)] = None,
         add: Annotated[Optional[list[str]], typer.Option("--add", help="Also add this LiteLLM key as a new API entry (repeatable).", show_default=False)] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --write file.")] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", help=f"List every problem (default: the first {MAX_PROBLEM_LINES} and a count).")] = False,
         catalog: CatalogOpt = None,
         as_json: JsonOpt = False,
         fmt: FormatOpt = None,
@@ -99,8 +104,11 @@ def register(app: typer.Typer) -> None:
         from openvclosed.results.catalog import ImportChange, ImportResult
 
         out = out_format(fmt, as_json)
-        for p in problems:
+        shown = problems if verbose else problems[:MAX_PROBLEM_LINES]
+        for p in shown:
             say(f"! {term(p)}", err=True)
+        if len(problems) > len(shown):  # a few lines at most per run, as for every command's warnings
+            say(f"! ... and {len(problems) - len(shown)} more (--verbose lists every one)", err=True)
         if write is not None:
             data = {"apis": [c["entry"] for c in changed] + added}
             header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from {term(path)}\n"

@@ -71,6 +71,12 @@ def fit(
     if bits is not None and not 0 < bits <= 32:
         raise InputError(f"--bits: {bits!r} must be in (0, 32]")
     result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits)
+    if batch is None and a.max_batch is None:
+        from openvclosed.decision.calibration import profile
+        from openvclosed.decision.designs import Design, engine_for
+
+        batch = int(profile(engine_for(Design(g, hw.n_gpus, m, "fp16"), a))["max_batch"])
+    result = result.model_copy(update={"max_batch": int(batch if batch is not None else a.max_batch)})
     typer.echo(emit(result, out), nl=False)
 
 

@@ -44,7 +44,7 @@ def term(s) -> str:
 
 def register(app: typer.Typer) -> None:
     plot_app = typer.Typer(help="Pictures: cost vs volume, Monte Carlo savings (PNG/SVG/PDF with matplotlib; "
-                                "`ovc plot cost --terminal` needs nothing).", no_args_is_help=True, epilog=EPILOG)
+                                "`ovc plot cost --terminal` needs nothing).\n\n\b\nExamples:\n  ovc plot cost --terminal -g 2x4090 -t 5e8\n  ovc plot cost -g 2x4090 -t 5e8 -o cost.png", no_args_is_help=True, epilog=EPILOG)
     app.add_typer(plot_app, name="plot")
 
     Gpu = Annotated[str, typer.Option("--gpu", "-g", help="GPUs per replica: 2x4090, h100, 8xH100.")]
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         growth_per_month: Annotated[float, typer.Option("--growth-per-month", help="Monthly volume growth.")] = 0.0,
         api_price_decline_per_year: Annotated[float, typer.Option("--api-price-decline-per-year", help="Yearly API price decline, 0..1.")] = 0.0,
         n: Annotated[int, typer.Option("--monte-carlo", "-n", min=1, max=10_000_000, help="Draws.")] = 100_000,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed (default: 0).")] = 0,
         bins: Annotated[int, typer.Option("--bins", min=5, max=1000, help="Histogram bins.")] = 60,
         catalog: CatalogOpt = None, max_age_days: MaxAgeOpt = 90, force: Force = False,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
@@ -144,7 +144,8 @@ def register(app: typer.Typer) -> None:
         check_draws(n, 1, "API", max_draws)
         cat = load_catalog(catalog)
         r = _breakeven(cat, t, gpu, model, [api] if api else None, api_price, quant, rent, a, max_age_days,
-                       horizon_months=horizon_months, growth_per_month=growth_per_month,
+                       horizon_months=horizon_months or max(1, round(a.amortize_years * 12)),
+                       growth_per_month=growth_per_month,
                        api_price_decline_per_year=api_price_decline_per_year)
         if not r.apis:
             raise InputError("no API to compare with; give --api or --api-price")
@@ -157,6 +158,17 @@ def register(app: typer.Typer) -> None:
                               api_price_decline_per_year=api_price_decline_per_year)
         first = r.apis[0]
         mc = monte_carlo_breakeven(base, first.usd_per_mtok, n=n, seed=seed, keep_samples=True)
+        point = next((x.saving_usd for x in (r.horizon.apis if r.horizon else []) if x.api == first.api), None)
         plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months,
-                        force=force, inputs=catalog_inputs(catalog))
-        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}")
+                        point_usd=point, force=force, inputs=catalog_inputs(catalog))
+        import numpy as np
+
+        from openvclosed.report.plots import sign_note
+        from openvclosed.report.text import usd
+
+        p50 = float(np.quantile(mc["saving_usd"], 0.5, method="inverted_cdf"))
+        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}"
+                   + (f"; point estimate {usd(point)}, P50 {usd(p50)}" if point is not None else ""))
+        note = sign_note(point, p50)
+        if note:
+            typer.echo(note)

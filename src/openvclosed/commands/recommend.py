@@ -47,9 +47,10 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
         markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (for a pull request or a wiki).")] = False,
-        rows: Annotated[int, typer.Option("--rows", min=1, help="Feasible options shown per workload in the table.")] = 12,
+        rows: Annotated[int, typer.Option("--rows", min=1, help="Best feasible options shown per workload in the table (options named in `candidates` are always shown).")] = 8,
+        show_all: Annotated[bool, typer.Option("--all", help="Show every option, excluded ones too, each with its reason.")] = False,
         monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws: P(best self-hosted design cheaper than the best API over the horizon), P10/P50/P90 savings.", show_default=False)] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo.")] = 0,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (default: 0).")] = 0,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
@@ -109,7 +110,9 @@ def register(app: typer.Typer) -> None:
                                         seed=seed), output, force=force, inputs=[file, *(catalog or [])])
             typer.echo(f"wrote {output}")
             return
-        typer.echo(emit(result, out, **({"max_rows": rows} if out == "table" else {})), nl=False)
+        typer.echo(emit(result, out, **({"max_rows": rows, "show_all": show_all} if out == "table" else
+                                        {"max_rows": len(result.workloads[0].options) if show_all and result.workloads
+                                         else rows} if out == "markdown" else {})), nl=False)
 
     @app.command(epilog=EPILOG)
     def schema():
@@ -141,4 +144,3 @@ def register(app: typer.Typer) -> None:
 
         safe_write_text(path, INIT_TEMPLATE.format(name=path.name), force=force, what="PATH")
         typer.echo(f"wrote {term(path)}; next: ovc recommend {term(path)}")
-

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
         monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws per workload: histogram of the saving of the best self-hosted design against the best API.", show_default=False)] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo.")] = 0,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (default: 0).")] = 0,
         sensitivity: Annotated[bool, typer.Option("--sensitivity", help="Tornado per workload: which input moves the saving most, and where it flips.")] = False,
         force: ForceOpt = False,
         catalog: CatalogOpt = None,

@@ -222,6 +222,7 @@ def _same_path(a: Path, b: Path) -> bool:
 def _write_table(path: Path, rows: list[dict], *, force: bool = False, inputs=()) -> None:
     """The frontier as CSV (cells guarded against formula injection) or Parquet, atomically."""
     import csv
+    import math
 
     from openvclosed.fileio import write_stream_atomic
     from openvclosed.report.escape import csv_cell
@@ -236,7 +237,8 @@ def _write_table(path: Path, rows: list[dict], *, force: bool = False, inputs=()
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         for r in rows:
-            w.writerow({k: ("" if isinstance(v, float) and v != v else csv_cell(v)) for k, v in r.items()})
+            # empty where JSON has null: never (inf) and none (nan), docs/json.md
+            w.writerow({k: ("" if isinstance(v, float) and not math.isfinite(v) else csv_cell(v)) for k, v in r.items()})
 
 
 def _arrow():

@@ -35,7 +35,7 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Any bad row is an err
 
 
 def register(app: typer.Typer) -> None:
-    usage_app = typer.Typer(help="Real traffic in: usage logs -> traffic statistics, workload files, repricing.",
+    usage_app = typer.Typer(help="Real traffic in: usage logs -> traffic statistics, workload files, repricing.\n\n\b\nExamples:\n  ovc usage summarize tests/fixtures/usage/generic.csv\n  ovc usage reprice tests/fixtures/usage/openai_usage.csv --gpu 2x4090",
                             no_args_is_help=True, epilog=EPILOG)
     app.add_typer(usage_app, name="usage")
 
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         Bad rows are counted and the first few shown on stderr with line numbers.
         \b
         Examples:
-          ovc usage summarize usage.csv
+          ovc usage summarize tests/fixtures/usage/generic.csv
           ovc usage summarize spend_logs.jsonl --preset litellm --json
           ovc usage summarize gateway.csv --map ts=timestamp --map prompt=input_tokens --map answer=output_tokens
         """
@@ -161,7 +161,7 @@ def register(app: typer.Typer) -> None:
         spread over the real (mean) traffic.
         \b
         Examples:
-          ovc usage reprice usage.csv
+          ovc usage reprice tests/fixtures/usage/openai_usage.csv
           ovc usage reprice usage.csv --gpu 2x4090 --gpu 8xh100 --model llama-3.3-70b --rent
           ovc usage reprice spend_logs.jsonl --api openai/gpt-6.1-sol --api deepinfra/llama-3.3-70b --json
         """

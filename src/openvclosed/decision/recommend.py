@@ -334,4 +334,25 @@ def recommend_file(catalog: Catalog, wf: WorkloadFile, *, only: str | None = Non
     findings = stale_findings(price_dates(catalog, decisions, as_of), as_of or dt.date.today(), max_age_days,
                               max_hardware_age_days)
     mc = {d.workload.name: monte_carlo_for(catalog, d, monte_carlo, seed) for d in decisions} if monte_carlo else {}
-    return decisions, portfolio, findings, to_result(decisions, portfolio, findings, mc)
+    result = to_result(decisions, portfolio, findings, mc)
+    _add_price_basis(catalog, decisions, result)
+    return decisions, portfolio, findings, result
+
+
+def _add_price_basis(cat, decisions, result) -> None:
+    """The recommended self-hosted design's purchase (or rent) basis in words, as
+    ``detail["price_basis"]`` (what its capex rests on; the panel prints it)."""
+    from openvclosed.decision.designs import Design, price_basis
+
+    for d, w in zip(decisions, result.workloads):
+        rec = w.recommendation.option
+        det = rec.detail if rec is not None else {}
+        if rec is None or not {"gpu", "n_gpus", "model", "precision", "mode"} <= det.keys():
+            continue
+        design = Design(cat.gpu(det["gpu"]), int(det["n_gpus"]), cat.model(det["model"]), det["precision"],
+                        det["mode"] == "rented")
+        basis = price_basis(design, d.workload.resolved_assumptions())
+        rec.detail["price_basis"] = basis
+        for o in w.options:
+            if o.id == rec.id:
+                o.detail["price_basis"] = basis

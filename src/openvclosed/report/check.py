@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from openvclosed.check.policy import CheckResult
 from openvclosed.report.escape import gh_command, md_code, md_text, no_workflow_command
 from openvclosed.report.render import _render, usd
-from openvclosed.report.text import cell, term
+from openvclosed.report.layout import Col, fit_table
+from openvclosed.report.text import cell, term, terminal_width
 
 __all__ = ["render_check_table", "render_check_markdown", "render_github_annotations"]
 
@@ -28,23 +27,22 @@ def _delta(v) -> str:
 def render_check_table(r: CheckResult, width: int | None = None) -> str:
     head = Text(f"ovc check {term(r.file)}: {'PASS' if r.passed else 'FAIL'} — total {usd(r.total_usd_per_month)}/month"
                 + (f" of {usd(r.total_budget_usd_per_month)} budget" if r.total_budget_usd_per_month else ""))
-    t = Table(box=box.SIMPLE_HEAVY)
-    for c in ("workload", "recommended", "$/month", "budget", "$/1M tok", "status"):
-        t.add_column(c, overflow="fold")
-    for w in r.workloads:
-        t.add_row(cell(w.name), cell(f"{w.recommended_kind}: {w.recommended_name}") if w.recommended_name else "-",
-                  usd(w.usd_per_month), usd(w.budget_usd_per_month) if w.budget_usd_per_month else "-",
-                  usd(w.usd_per_mtok, 3), "ok" if w.passed else "FAIL")
-    parts = [head, t]
+    width = width or terminal_width()
+    cols = [Col("workload"), Col("recommended", wrap=True), Col("$/month", "right"), Col("budget", "right", drop=2),
+            Col("$/1M tok", "right", drop=1), Col("status")]
+    rows = [[cell(w.name), cell(f"{w.recommended_kind}: {w.recommended_name}") if w.recommended_name else "-",
+             usd(w.usd_per_month), usd(w.budget_usd_per_month) if w.budget_usd_per_month else "-",
+             usd(w.usd_per_mtok, 3), "ok" if w.passed else "FAIL"] for w in r.workloads]
+    t, note = fit_table(cols, rows, width)
+    parts = [head, t] + ([note] if note else [])
     if r.baseline:
-        b = Table(title="against baseline", box=box.SIMPLE_HEAVY, title_justify="left")
-        for c in ("workload", "before", "after", "$/month before", "$/month after", "delta", "%"):
-            b.add_column(c, overflow="fold")
-        for w in r.baseline["workloads"]:
-            b.add_row(cell(w["name"]), cell(w.get("before") or "-"), cell(w.get("after") or "-"),
-                      _usd(w.get("usd_per_month_before")), _usd(w.get("usd_per_month_after")),
-                      _delta(w.get("delta_usd_per_month")), _pct(w.get("delta_pct")))
-        parts.append(b)
+        cols = [Col("workload"), Col("status"), Col("before", wrap=True, drop=2), Col("after", wrap=True, drop=1),
+                Col("$/month before", "right"), Col("$/month after", "right"), Col("delta", "right"), Col("%", "right")]
+        rows = [[cell(w["name"]), cell(w.get("status") or "-"), cell(w.get("before") or "-"), cell(w.get("after") or "-"),
+                 _usd(w.get("usd_per_month_before")), _usd(w.get("usd_per_month_after")),
+                 _delta(w.get("delta_usd_per_month")), _pct(w.get("delta_pct"))] for w in r.baseline["workloads"]]
+        b, note = fit_table(cols, rows, width, title="against baseline")
+        parts += [b] + ([note] if note else [])
         for w in r.baseline["workloads"]:
             for key, word in (("became_feasible", "now feasible"), ("became_infeasible", "no longer feasible")):
                 if w.get(key):
@@ -81,7 +79,19 @@ def render_check_markdown(r: CheckResult) -> str:
         lines += [f"- ❌ `{f.code}`" + (f" **{md_text(f.ids[0])}**" if f.ids else "")
                   + f": {md_text(f.message)}" for f in errors]
         lines.append("")
-    base = {w["name"]: w for w in (r.baseline or {}).get("workloads", [])}
+    base = {w["name"]: w for w in (r.baseline or {}).get("workloads", []) if isinstance(w, dict) and "name" in w}
+    added = [n for n, w in base.items() if w.get("status") == "added"]
+    removed = [n for n, w in base.items() if w.get("status") == "removed"]
+    if r.baseline is not None:
+        lines.append("**Workloads since the baseline:** "
+                     + (f"added {', '.join(md_code(n, table=False) for n in added)}" if added else "none added")
+                     + "; " + (f"removed {', '.join(md_code(n, table=False) for n in removed)}" if removed
+                               else "none removed"))
+        for n in removed:
+            b = base[n]
+            lines.append(f"- removed {md_code(n, table=False)}: was {md_code(b.get('before'), table=False) or '-'} at "
+                         f"{_usd(b.get('usd_per_month_before'))}/month")
+        lines.append("")
     for w in r.workloads:
         lines += [f"#### {'✅' if w.passed else '❌'} {md_text(w.name)}", "",
                   "| | recommended | $/month | $/1M tok | budget |", "|---|---|---:|---:|---:|",

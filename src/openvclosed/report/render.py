@@ -9,10 +9,10 @@ import math
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
-from openvclosed.report.findings import stdout_findings
+from openvclosed.report.findings import finding_lines
+from openvclosed.report.layout import Col, fit_table
 from openvclosed.report.text import cell, fmt_months, fmt_tokens, term, terminal_width, usd
 from openvclosed.decision.assumptions import BASIS
 from openvclosed.results import BreakevenResult, FitResult
@@ -64,24 +64,24 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     ]
     panel = Panel(Text("\n".join(lines)), title=f"Self-hosted: {cell(s.model)} on {s.n_gpus}x{cell(s.gpu)}", box=box.ROUNDED,
                   title_align="left")
-    t = Table(title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day ({fmt_tokens(r.tokens_per_month)}/month)",
-              box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("API", "left"), ("kind", "left"), ("tier", "left"), ("$/month", "right"),
-                      ("$/1M tok", "right"), ("break-even tok/day", "right"), ("payback mo", "right"),
-                      ("cheaper", "left")):
-        t.add_column(col, justify=just, no_wrap=col in ("API", "$/month", "$/1M tok"), overflow="fold")
+    width = width or terminal_width()
+    cols = [Col("API"), Col("kind", drop=5), Col("tier", drop=6), Col("$/month", "right"),
+            Col("$/1M tok", "right", drop=3), Col("break-even tok/day", "right"), Col("payback mo", "right", drop=4),
+            Col("cheaper"), Col("by $/month", "right")]
+    rows = []
     for a in r.apis:
-        diff = abs(a.saving_usd_per_month)
-        cheaper = (f"self-host, {usd(diff)}/mo" if a.cheaper == "selfhost" else f"API, {usd(diff)}/mo")
-        t.add_row(cell(a.api), cell(a.kind), cell(a.tier), usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
-                  fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
-                  fmt_months(a.payback_months), cheaper)
+        rows.append([cell(a.api), cell(a.kind), cell(a.tier), usd(a.usd_per_month), usd(a.usd_per_mtok, 3),
+                     fmt_tokens(a.breakeven_tokens_per_day) if a.breakeven_tokens_per_day else "never",
+                     fmt_months(a.payback_months), "self-host" if a.cheaper == "selfhost" else "API",
+                     usd(abs(a.saving_usd_per_month))])
+    t, note = fit_table(cols, rows, width, title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day "
+                                                 f"({fmt_tokens(r.tokens_per_month)}/month)")
     keys = ["input_share", "cached_share", "context_tokens", "kv_bits", "utilization", "electricity_usd_kwh", "pue",
             "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu"]
     assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys if r.assumptions.get(k) is not None)
-    parts = [panel, t, Text(term(r.summary)), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
+    parts = [panel, t] + ([note] if note else []) + [Text(term(r.summary)), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
                                              style="dim")]
-    parts += [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
+    parts += [Text(x) for x in finding_lines(r.findings)]
     return _render(Group(*parts), width)
 
 
@@ -98,24 +98,38 @@ def _v(x) -> str:
 
 
 def render_fit(r: FitResult, width: int | None = None) -> str:
-    t = Table(title=f"{cell(r.model_name)} on {cell(r.gpu_name)} (context {r.context_tokens:,} tokens/sequence)",
-              box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("GPUs", "right"), ("quant", "left"), ("fits", "left"), ("weights GB", "right"),
-                      ("used GB", "right"), ("free GB", "right"), ("max seqs", "right"),
-                      ("tok/s single", "right"), ("tok/s aggregate", "right"), ("quality risk", "left")):
-        t.add_column(col, justify=just, no_wrap=True)
+    width = width or terminal_width()
+    batch = r.max_batch
+    cols = [Col("GPUs", "right"), Col("quant"), Col("fits"), Col("weights GB", "right"),
+            Col("used GB", "right"), Col("batch", "right", drop=1),
+            Col("free GB", "right"), Col("max seqs", "right"), Col("tok/s single", "right", drop=3),
+            Col("tok/s aggregate", "right"), Col("quality risk", wrap=True, drop=2)]
+    if batch is None:
+        cols[5] = Col("batch", "right", drop=9)
+    rows = []
     for row in r.rows:
-        t.add_row(str(row.n_gpus), row.quant, "yes" if row.fits else "no", f"{row.weights_gb:.1f}",
-                  f"{row.vram_used_gb:.1f}" if row.fits else "-",
-                  f"{row.vram_free_gb:.1f}" if row.fits else f"short {-row.vram_free_gb:.1f}",
-                  f"{row.max_concurrent_seqs:.0f}", f"{row.decode_tokens_per_s_single:,.0f}" if row.fits else "-",
-                  f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", cell(row.quality_risk or "-"))
-    parts = [t] + [Text(term(s)) for s in r.suggestions] + [Text("warning: " + term(f.message)) for f in stdout_findings(r.findings)]
+        running = (min(batch, int(row.max_concurrent_seqs))
+                   if batch is not None and row.fits and math.isfinite(row.max_concurrent_seqs) else None)
+        rows.append([str(row.n_gpus), cell(row.quant), "yes" if row.fits else "no", f"{row.weights_gb:.1f}",
+                     f"{row.vram_used_gb:.1f}" if row.fits else "-",
+                     str(running) if row.fits and running is not None else "-",
+                     f"{row.vram_free_gb:.1f}" if row.fits else f"short {-row.vram_free_gb:.1f}",
+                     f"{row.max_concurrent_seqs:.0f}", f"{row.decode_tokens_per_s_single:,.0f}" if row.fits else "-",
+                     f"{row.decode_tokens_per_s_aggregate:,.0f}" if row.fits else "-", cell(row.quality_risk or "-")])
+    if batch is None:
+        cols, rows = cols[:5] + cols[6:], [x[:5] + x[6:] for x in rows]
+    t, note = fit_table(cols, rows, width, title=f"{cell(r.model_name)} on {cell(r.gpu_name)} "
+                                                 f"(context {r.context_tokens:,} tokens/sequence)")
+    parts = [t] + ([note] if note else [])
+    if batch is not None:
+        parts.append(Text(f"used GB and aggregate tok/s are at the running batch = min(max seqs, "
+                          f"--batch {batch}); max seqs = sequences that fit in memory", style="dim"))
+    parts += [Text(term(s)) for s in r.suggestions] + [Text(x) for x in finding_lines(r.findings)]
     return _render(Group(*parts), width)
 
 
 def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, width: int | None = None) -> str:
-    t = Table(box=box.SIMPLE_HEAVY, title=f"{kind} ({len(entries)})", title_justify="left")
+    width = width or terminal_width()
 
     def age(d):
         if d is None:
@@ -123,42 +137,46 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
         days = (today - d).days
         return f"{days}d" + (" STALE" if days > max_age_days else "")
 
+    rows = []
     if kind == "apis":
-        cols = ["id", "kind", "tier", "in $/1M", "out $/1M", "cached $/1M", "batch", "context", "as_of", "age"]
-        for c in cols:
-            t.add_column(c, overflow="fold", no_wrap=c == "id")
+        cols = [Col("id"), Col("kind", drop=3), Col("tier", drop=4), Col("in $/1M", "right"),
+                Col("out $/1M", "right"), Col("cached $/1M", "right", drop=2), Col("batch", "right", drop=5),
+                Col("context", "right", drop=6), Col("as_of", drop=7), Col("age", wrap=True, drop=1)]
         for e in entries:
-            t.add_row(cell(e.id), cell(e.kind), cell(e.tier or f"({e.serves_model})"), f"{e.input_usd_per_mtok:g}",
-                      f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
-                      _opt(e.context_tokens), str(e.as_of), age(e.as_of))
+            rows.append([cell(e.id), cell(e.kind), cell(e.tier or f"({e.serves_model})"), f"{e.input_usd_per_mtok:g}",
+                         f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
+                         _opt(e.context_tokens), str(e.as_of), age(e.as_of)])
     elif kind == "gpus":
-        cols = ["id", "memory GiB", "GB/s", "FP16 TF", "FP8 TF", "FP4 TF", "link", "TDP W", "buy $/GPU", "basis",
-                "price age", "$/GPU-h", "cloud age"]
-        for c in cols:
-            t.add_column(c, overflow="fold", no_wrap=c == "id")
+        cols = [Col("id"), Col("memory GiB", "right"), Col("GB/s", "right", drop=6), Col("FP16 TF", "right", drop=7),
+                Col("FP8 TF", "right", drop=8), Col("FP4 TF", "right", drop=9), Col("link", drop=10),
+                Col("TDP W", "right", drop=5), Col("buy $/GPU", "right"), Col("basis", wrap=True, drop=3),
+                Col("price age", wrap=True, drop=2), Col("$/GPU-h", "right"), Col("cloud age", wrap=True, drop=4)]
         for e in entries:
             p = e.price_at()
             basis = (p.basis.unit or "?") + (" +server" if p.basis.server_included else "") if p else "-"  # literals
-            t.add_row(cell(e.id), f"{e.memory_gib:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
-                      _opt(e.fp8_tflops), _opt(e.fp4_tflops), cell(e.interconnect.kind), _opt(e.tdp_w),
-                      _opt(e.purchase_usd), basis, age(e.price_as_of), _opt(e.cloud_usd_per_hour), age(e.cloud_as_of))
+            rows.append([cell(e.id), f"{e.memory_gib:g}", f"{e.bandwidth_gb_s:g}", _opt(e.fp16_tflops),
+                         _opt(e.fp8_tflops), _opt(e.fp4_tflops), cell(e.interconnect.kind), _opt(e.tdp_w),
+                         _opt(e.purchase_usd), cell(basis), age(e.price_as_of), _opt(e.cloud_usd_per_hour),
+                         age(e.cloud_as_of)])
     else:
-        cols = ["id", "params B", "active B", "layers", "attention", "bits", "licence", "commercial",
-                "conditions", "data", "code", "tiers", "AA index"]
-        for c in cols:
-            t.add_column(c, overflow="fold", no_wrap=c == "id")
+        cols = [Col("id"), Col("params B", "right"), Col("active B", "right", drop=4), Col("layers", "right", drop=8),
+                Col("attention", drop=9), Col("bits", "right", drop=7), Col("licence", wrap=True),
+                Col("commercial"), Col("conditions", wrap=True, drop=3), Col("data", drop=5), Col("code", drop=6),
+                Col("tiers", wrap=True, drop=2), Col("AA index", "right", drop=1)]
         for e in entries:
             att = "+".join(f"{g.layers}{g.type[0]}" for g in e.attention)
-            conds = ",".join(sorted({c.kind for c in e.license.conditions})) or "-"
-            t.add_row(cell(e.id), f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), att,
-                      f"{e.native_weight_bits:.3g}", cell(e.license.spdx or e.license.name[:24]),
-                      "yes" if e.license.commercial_use else "NO", cell(conds),
-                      "yes" if e.openness.training_data.open else "no",
-                      "yes" if e.openness.training_code.open else "no",
-                      ",".join(e.tier_list), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}")
+            conds = ", ".join(sorted({c.kind for c in e.license.conditions})) or "-"
+            rows.append([cell(e.id), f"{e.params_b:g}", f"{e.active_params_b:g}", str(e.layers), att,
+                         f"{e.native_weight_bits:.3g}", cell(e.license.spdx or e.license.name),
+                         "yes" if e.license.commercial_use else "NO", cell(conds),
+                         "yes" if e.openness.training_data.open else "no",
+                         "yes" if e.openness.training_code.open else "no",
+                         ", ".join(e.tier_list), "-" if math.isnan(e.quality_score) else f"{e.quality_score:g}"])
+    t, note = fit_table(cols, rows, width, title=f"{kind} ({len(entries)})")
     users = sorted({e.catalog for e in entries} - {"bundled"})
-    notes = [Text(f"sources: `ovc catalog {kind} --json` lists every entry's source"
-                  + ("; data/open code = training data / training code published" if kind == "models" else ""))]
+    notes = ([note] if note else []) + [Text(
+        f"sources: `ovc catalog {kind} --json` lists every entry's source"
+        + ("; data/code = training data / training code published" if kind == "models" else ""))]
     if users:
         notes.append(Text("entries from user catalogs: " + ", ".join(
             f"{term(e.id)} ({term(e.catalog)})" for e in entries if e.catalog != "bundled")))

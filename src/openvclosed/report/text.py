@@ -7,15 +7,34 @@ import math
 __all__ = ["usd", "fmt_months", "fmt_tokens", "term", "cell", "terminal_width"]
 
 
-def terminal_width(default: int = 150) -> int:
-    """``$COLUMNS`` when it is a sane number (20..1000), else ``default`` (a bad value never fails)."""
-    import os
+PIPED_WIDTH = 100
+"""Width of text written to a pipe or file when ``$COLUMNS`` is not set."""
 
+
+def terminal_width(default: int | None = None) -> int:
+    """The width to lay text out for: ``$COLUMNS`` when it is a sane number (20..1000); else the
+    terminal's width as rich's console detects it when stdout is a terminal; else ``default``
+    (``PIPED_WIDTH``, 100, when not given). A bad value never fails."""
+    import os
+    import sys
+
+    fallback = PIPED_WIDTH if default is None else default
     try:
         w = int(os.environ.get("COLUMNS", "") or 0)
     except ValueError:
-        return default
-    return w if 20 <= w <= 1000 else default
+        w = 0
+    if 20 <= w <= 1000:
+        return w
+    try:
+        if sys.stdout is not None and sys.stdout.isatty():
+            from rich.console import Console
+
+            w = Console(file=sys.stdout).width
+            return w if 20 <= w <= 1000 else fallback
+    except (OSError, ValueError, AttributeError):
+        pass
+    return fallback
+
 
 def term(s: object) -> str:
     """A string from a file made safe for a terminal (plain text, e.g. inside rich ``Text``):

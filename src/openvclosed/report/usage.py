@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
-from openvclosed.report.findings import stdout_findings
+from openvclosed.report.findings import finding_lines
+from openvclosed.report.layout import Col, fit_table
 from openvclosed.report.render import _render
-from openvclosed.report.text import cell, fmt_tokens, term, usd
+from openvclosed.report.text import cell, fmt_tokens, term, terminal_width, usd
 from openvclosed.results.usage import RepriceResult, ToWorkloadResult, UsageSummaryResult
 
 __all__ = ["render_summary", "render_reprice"]
@@ -27,7 +26,7 @@ def _share(x) -> str:
 
 
 def _warnings(findings) -> list:
-    return [Text("warning: " + term(f.message)) for f in stdout_findings(findings)]
+    return [Text(x) for x in finding_lines(findings)]
 
 
 def render_summary(r: UsageSummaryResult, width: int | None = None) -> str:
@@ -38,24 +37,28 @@ def render_summary(r: UsageSummaryResult, width: int | None = None) -> str:
             + (f" ({bad:,} bad rows skipped)" if bad else "")
             + f"; window {w['start']} to {w['end']} = {w['days']:.2f} days ({w['resolution']} resolution)")
     res = w["resolution"]
-    t = Table(title=f"Traffic per model: tokens = input + output; input = input share of tokens, cached = cached "
-                    f"share of input; peak/mean = busiest {res} / mean {res}; $ at catalog list "
-                    f"prices over the window", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("model", "left"), ("API", "left"), ("tok/day", "right"), ("peak day", "right"),
-                      ("req/day", "right"), ("input", "right"), ("cached", "right"), ("peak/mean", "right"),
-                      ("$/day", "right"), ("$ total", "right"), ("$ logged", "right")):
-        t.add_column(col, justify=just, overflow="fold", no_wrap=col != "model")
+    width = width or terminal_width()
+    cols = [Col("model"), Col("API", drop=6), Col("tok/day", "right"), Col("peak day", "right", drop=5),
+            Col("req/day", "right", drop=4), Col("input", "right", drop=7), Col("cached", "right", drop=8),
+            Col("peak/mean", "right"), Col("$/day", "right", drop=3), Col("$ total", "right"),
+            Col("$ logged", "right", drop=2)]
+    rows = []
     for m in r.models:
-        t.add_row(cell(m["model"]), cell(m["api"] or "(not in catalog)"), fmt_tokens(m["tokens_per_day"]),
-                  fmt_tokens(m["peak_day_tokens"]), f"{m['requests_per_day']:,.1f}", _share(m["input_share"]),
-                  _share(m["cached_share"]), f"{m['peak_to_mean']:.2f}", _usd(m["usd_per_day_at_catalog"]),
-                  _usd(m["usd_at_catalog"]), _usd(m["logged_usd"]) if m["logged_usd"] is not None else "-")
+        rows.append([cell(m["model"]), cell(m["api"] or "(not in catalog)"), fmt_tokens(m["tokens_per_day"]),
+                     fmt_tokens(m["peak_day_tokens"]), f"{m['requests_per_day']:,.1f}", _share(m["input_share"]),
+                     _share(m["cached_share"]), f"{m['peak_to_mean']:.2f}", _usd(m["usd_per_day_at_catalog"]),
+                     _usd(m["usd_at_catalog"]), _usd(m["logged_usd"]) if m["logged_usd"] is not None else "-"])
     tot = r.total
-    t.add_section()
-    t.add_row("total", f"{tot['priced_token_share']:.0%} priced", fmt_tokens(tot["tokens_per_day"]),
-              fmt_tokens(tot["peak_day_tokens"]), f"{tot['requests_per_day']:,.1f}", _share(tot["input_share"]),
-              _share(tot["cached_share"]), f"{tot['peak_to_mean']:.2f}", _usd(tot["usd_per_day_at_catalog"]),
-              _usd(tot["usd_at_catalog"]), _usd(tot["logged_usd"]) if tot["logged_usd"] is not None else "-")
+    rows.append(None)
+    rows.append(["total", f"{tot['priced_token_share']:.0%} priced", fmt_tokens(tot["tokens_per_day"]),
+                 fmt_tokens(tot["peak_day_tokens"]), f"{tot['requests_per_day']:,.1f}", _share(tot["input_share"]),
+                 _share(tot["cached_share"]), f"{tot['peak_to_mean']:.2f}", _usd(tot["usd_per_day_at_catalog"]),
+                 _usd(tot["usd_at_catalog"]), _usd(tot["logged_usd"]) if tot["logged_usd"] is not None else "-"])
+    t, note = fit_table(cols, rows, width, title=(
+        f"Traffic per model: tokens = input + output; input = input share of tokens, cached = cached "
+        f"share of input; peak/mean = busiest {res} / mean {res}; $ at catalog list prices over the window"))
+    if note:
+        t = Group(t, note)
     return _render(Group(Text(head), t, *_warnings(r.findings)), width)
 
 
@@ -70,10 +73,10 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
         f"({'hourly' if r.resolution == 'hour' else 'DAILY'}) = {fmt_tokens(r.sizing_tokens_per_day)} tokens/day at "
         f"utilization {r.assumptions['utilization']:g}",
     ]
-    t = Table(title="The same traffic on each option (cheapest first)", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col, just in (("option", "left"), ("kind", "left"), ("tier", "left"), ("detail", "left"),
-                      ("$/month", "right"), ("$/1M tok", "right"), ("vs as logged", "right")):
-        t.add_column(col, justify=just, overflow="fold", no_wrap=col == "option")
+    width = width or terminal_width()
+    cols = [Col("option"), Col("kind", drop=3), Col("tier", drop=4), Col("detail", wrap=True, drop=2),
+            Col("$/month", "right"), Col("$/1M tok", "right", drop=1), Col("vs as logged", "right", wrap=True)]
+    rows = []
     for o in r.options:
         detail = o.detail
         if o.kind == "self-host":
@@ -84,9 +87,20 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
         else:
             vs = (f"saves {_usd(o.saving_usd_per_month)}/mo" if o.saving_usd_per_month >= 0
                   else f"costs {_usd(-o.saving_usd_per_month)}/mo more")
-        t.add_row(cell(o.option), cell(o.kind), cell(o.tier or "-"), cell(detail),
-                  _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
-                  usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs)
+        rows.append([cell(o.option), cell(o.kind), cell(o.tier or "-"), cell(detail),
+                     _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
+                     usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs])
+    comparable = any(o.saving_usd_per_month is not None for o in r.options)
+    why = None
+    if not comparable:  # no empty column: say why there is no comparison
+        cols, rows = cols[:-1], [x[:-1] for x in rows]
+        unpriced = [i for f in r.findings if f.code == "unpriced_model" for i in f.ids]
+        why = Text(f"not comparable with the logs: only {r.actual_priced_token_share:.0%} of tokens are priced"
+                   + (f" ({', '.join(term(x) for x in unpriced[:3])}{' ...' if len(unpriced) > 3 else ''} not in "
+                      "the catalog: add it with --catalog FILE, docs/catalog.md)" if unpriced else "")
+                   + "; the options below are priced for all the traffic, the as-logged cost only for the priced part")
+    t, note = fit_table(cols, rows, width, title="The same traffic on each option (cheapest first)")
+    t = Group(*[x for x in (t, note, why) if x is not None])
     keys = ["utilization", "electricity_usd_kwh", "pue", "ops_usd_month", "amortize_years", "rate"]
     assum = "  ".join(f"{k}={r.assumptions[k]:g}" for k in keys)
     parts = [Text("\n".join(head)), t, Text("assumptions: " + assum + "  (`ovc breakeven --help` names them all)")]

@@ -181,5 +181,8 @@ class FitResult(ResultModel):
     gpu_name: str
     context_tokens: int
     rows: list[FitRow]
+    max_batch: int | None = None
+    """Cap on concurrent sequences: a row's memory used and aggregate tok/s are at
+    min(max_batch, max_concurrent_seqs) sequences."""
     suggestions: list[str]
     findings: list[Finding]

@@ -45,6 +45,9 @@ class WorkloadOut(ResultModel):
     options: list[OptionOut]
     findings: list[Finding]
     monte_carlo: dict | None = None
+    candidates: dict = {}
+    """What the workload file named under ``candidates`` (apis, models, hardware, precisions;
+    empty when it named nothing): the table always shows the best option for each."""
 
 
 class PortfolioOut(ResultModel):
@@ -83,6 +86,7 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
             recommendation=RecommendationOut(option=option_out(d.recommended) if d.recommended else None,
                                              reasons=d.reasons, switching=d.switching),
             options=[option_out(o) for o in d.options], findings=d.findings,
+            candidates=w.candidates.model_dump(exclude_none=True, exclude={"deployment"}),
             **({"monte_carlo": monte_carlo[w.name]} if w.name in monte_carlo else {})))
     p = None
     if portfolio is not None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from openvclosed.usage.reader import Batch
 
-__all__ = ["UsageBins", "Window", "TrafficStats", "traffic_window", "group_stats", "growth_per_month"]
+__all__ = ["UsageBins", "Window", "TrafficStats", "traffic_window", "group_stats", "growth_per_month", "fit_growth", "day_fractions"]
 
 _METRICS = ("input", "output", "cached", "requests", "cost", "cost_rows")
 
@@ -231,23 +231,70 @@ def group_stats(bins: UsageBins, w: Window | None = None) -> tuple[list[TrafficS
 
 
 def growth_per_month(daily_tokens: np.ndarray, resolution: str, days_per_month: float = 365.25 / 12,
-                     min_days: int = 28) -> float | None:
-    """Monthly growth fitted log-linearly to daily tokens; None when fewer than ``min_days`` usable days.
+                     min_days: int = 28, *, first_fraction: float = 1.0, last_fraction: float = 1.0,
+                     first_weekday: int | None = None) -> float | None:
+    """Monthly growth fitted to daily tokens; None when fewer than ``min_days`` usable days.
+    See :func:`fit_growth` (this is its growth alone)."""
+    return fit_growth(daily_tokens, resolution, days_per_month, min_days, first_fraction=first_fraction,
+                      last_fraction=last_fraction, first_weekday=first_weekday)[0]
 
-    For hourly logs the first and last (usually partial) days are left out. Days without traffic
-    are skipped (log 0). The result is clipped to the workload schema's range [-0.5, 2].
+
+MIN_DAY_FRACTION = 0.25
+"""A partial first or last day covering less than this share of the day is left out of the growth fit."""
+
+
+def day_fractions(window: "Window") -> tuple[float, float]:
+    """Shares of the first and last UTC day the window covers (1.0 for day buckets)."""
+    if window.resolution != "hour":
+        return 1.0, 1.0
+    first = 1.0 - (window.start_ts % 86400.0) / 86400.0
+    last = min(1.0, (window.end_ts % 86400.0 + 1.0) / 86400.0)
+    return first, last
+
+
+def fit_growth(daily_tokens: np.ndarray, resolution: str, days_per_month: float = 365.25 / 12,
+               min_days: int = 28, *, first_fraction: float = 1.0, last_fraction: float = 1.0,
+               first_weekday: int | None = None) -> tuple[float | None, str]:
+    """Monthly growth from a log-linear fit over all days with a day-of-week effect, and a note
+    saying what was fitted.
+
+    ``log(tokens on day t) = a + b t + c[weekday(t)]`` by least squares over every day with
+    traffic (``first_weekday`` = weekday of day 0, Monday = 0; without it no weekday effect).
+    Partial first and last days (hourly logs: ``first_fraction``/``last_fraction`` of the day
+    covered) are scaled up to a full day, or left out below MIN_DAY_FRACTION. Growth =
+    ``exp(b x days_per_month) - 1``, clipped to the workload schema's range [-0.5, 2].
 
     >>> d = 1000 * 1.01 ** np.arange(40)
-    >>> round(growth_per_month(d, "day", 30), 4) == round(1.01 ** 30 - 1, 4)
+    >>> round(fit_growth(d, "day", 30)[0], 4) == round(1.01 ** 30 - 1, 4)
     True
-    >>> growth_per_month(np.ones(10), "day") is None
+    >>> fit_growth(np.ones(10), "day")[0] is None
     True
     """
-    d = np.asarray(daily_tokens, dtype=float)
-    if resolution == "hour" and len(d) > 2:
-        d = d[1:-1]
-    x = np.flatnonzero(d > 0)
+    d = np.asarray(daily_tokens, dtype=float).copy()
+    n = len(d)
+    keep = d > 0
+    notes = []
+    if resolution == "hour" and n >= 2:
+        for i, frac in ((0, first_fraction), (n - 1, last_fraction)):
+            which = "first" if i == 0 else "last"
+            if frac >= 0.999:
+                continue
+            if frac < MIN_DAY_FRACTION:
+                keep[i] = False
+                notes.append(f"{which} day left out ({frac:.0%} covered)")
+            else:
+                d[i] /= frac
+                notes.append(f"{which} day scaled up from {frac:.0%} covered")
+    x = np.flatnonzero(keep)
     if len(x) < min_days:
-        return None
-    slope = np.polyfit(x.astype(float), np.log(d[x]), 1)[0]
-    return float(min(2.0, max(-0.5, math.expm1(slope * days_per_month))))
+        return None, f"too few days with traffic to fit a trend ({len(x)}; needs {min_days})"
+    cols = [np.ones(len(x)), x.astype(float)]
+    weekly = first_weekday is not None and len(x) >= 14
+    if weekly:
+        wd = (x + first_weekday) % 7
+        cols += [(wd == k).astype(float) for k in range(1, 7) if np.any(wd == k)]
+    coef = np.linalg.lstsq(np.column_stack(cols), np.log(d[x]), rcond=None)[0]
+    g = float(min(2.0, max(-0.5, math.expm1(coef[1] * days_per_month))))
+    note = (f"log-linear fit over {len(x)} days" + (" with a day-of-week effect" if weekly else "")
+            + ("; " + "; ".join(notes) if notes else ""))
+    return g, note

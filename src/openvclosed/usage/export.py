@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from openvclosed.fileio import safe_write_text
-from openvclosed.usage.aggregate import TrafficStats, Window, growth_per_month
+from openvclosed.usage.aggregate import TrafficStats, Window, day_fractions, fit_growth
 
 __all__ = ["TODO_MARKER", "workload_name", "render_workload_yaml", "write_atomic"]
 
@@ -90,11 +90,13 @@ def render_workload_yaml(groups: list[TrafficStats], window: Window, sources: li
         note = "busiest hour / mean hour" if window.resolution == "hour" else \
             "busiest DAY / mean day (day buckets: the hourly peak is higher - raise it)"
         out.append(f"    peak_to_mean: {_num(max(1.0, ptm))}    # {note}")
-        g = growth_per_month(s.daily_tokens, window.resolution, days_per_month)
+        first, last = day_fractions(window)
+        g, how = fit_growth(s.daily_tokens, window.resolution, days_per_month, first_fraction=first,
+                            last_fraction=last, first_weekday=(window.first_day + 3) % 7)  # day 0 = 1970-01-01, a Thursday
         if g is None:
-            out.append("    growth_per_month: 0.0    # too few days in the logs to fit a trend (needs 28); set it")
+            out.append(f"    growth_per_month: 0.0    # {how}; set it")
         else:
-            out.append(f"    growth_per_month: {_num(g)}    # log-linear fit to daily tokens; check it")
+            out.append(f"    growth_per_month: {_num(g)}    # {how}; check it")
         if apis and apis.get(s.name):
             out.append(f"    # served in the logs by catalog API {apis[s.name]}")
         out.append(f"    {TODO_MARKER} sensitivity: internal    # public | internal | confidential | regulated")
