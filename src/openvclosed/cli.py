@@ -9,6 +9,10 @@ import os
 import sys
 from typing import Annotated
 
+# numpy's OpenBLAS starts one thread per core at import (~50 ms of a short run); ovc's numpy work
+# is element-wise, never BLAS, so one thread is enough. A value the user set wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import typer
 
 from openvclosed import __version__
