@@ -62,3 +62,25 @@ def test_data_using_the_date_tag_is_not_cached(tmp_path, monkeypatch):
     out = cache.bundled_sections(tmp_path / "data", lambda text: calls.append(text) or {"a": {cache._DATE: "x"}})
     assert out["apis"] == {"a": {cache._DATE: "x"}} and len(calls) == 3
     assert not (tmp_path / "c").exists()
+
+
+def test_start_up_table_names_every_command():
+    """cli._MODULES_OF (a run builds only the command it runs) lists every command of every module."""
+    import importlib
+
+    import typer
+
+    from openvclosed import cli
+    from openvclosed.commands import COMMAND_MODULES
+
+    found = {}
+    for name in COMMAND_MODULES:
+        app = typer.Typer()
+        importlib.import_module(f"openvclosed.commands.{name}").register(app)
+        for c in app.registered_commands:
+            found.setdefault(c.name or c.callback.__name__.replace("_", "-"), set()).add(name)
+        for g in app.registered_groups:
+            found.setdefault(g.name, set()).add(name)
+    assert {k: set(v) for k, v in cli._MODULES_OF.items() if k in found} == {
+        k: v | ({"catalog_import"} if k == "catalog" else set()) for k, v in found.items()}
+    assert set(found) == set(cli._MODULES_OF)
