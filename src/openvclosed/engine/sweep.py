@@ -101,6 +101,8 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
     ([50000000.0, inf], [100000000.0, inf])
     """
     t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
+    if on_chunk is None:  # nobody needs the per-scenario rows: the summary straight from the volume axis
+        return _summary_by_volume_chunk(t, c, f, p, float(days_per_month), chunk_size, progress)
     k, a, d = t.size, p.size, c.size
     g_n = d * a
     n = g_n * k
@@ -125,6 +127,68 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
         done = ch["hi"]
         if progress is not None:
             progress(done, n)
+    di, ai = np.divmod(np.arange(g_n), a)
+    t_ext = np.concatenate([t, [np.inf]])
+    return {"design": di, "api": ai, "scenarios": n,
+            "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
+            "first_win_tokens_per_day": t_ext[first],
+            "last_loss_tokens_per_day": np.where(last_loss >= 0, t[np.maximum(last_loss, 0)] if k else np.nan, np.nan),
+            "win_share": wins / k if k else np.zeros(g_n), "max_saving_usd_per_month": best}
+
+
+def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) -> dict:
+    """:func:`sweep_summary` without per-scenario rows: a chunk is a range of volumes, shared by
+    every (design, API) pair; within it each design's staircase is computed once and each API's line
+    once per design, into buffers allocated once (no index arrays, gathers or new chunk arrays, so
+    memory does not grow with the grid). Same formulas and operation order as :func:`iter_sweep`,
+    so the same floats; the per-pair reductions (counts, first/last index, maximum) are exact."""
+    k, a, d = t.size, p.size, c.size
+    g_n = d * a
+    n = g_n * k
+    wins = np.zeros(g_n, dtype=np.int64)
+    first = np.full(g_n, k, dtype=np.int64)
+    last_loss = np.full(g_n, -1, dtype=np.int64)
+    best = np.full(g_n, -np.inf)
+    m = max(1, min(int(chunk_size), 1 << 16, k))  # volumes per step (buffers stay in cache)
+    tdiv, sh, api, win = np.empty(m), np.empty(m), np.empty(m), np.empty(m, dtype=bool)
+    any_nonpositive = bool(k) and not (t.min() > 0)  # nan tokens also take the general path
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for lo in range(0, k, m):
+            hi = min(lo + m, k)
+            ln = hi - lo
+            tok = t[lo:hi]
+            td, s_, ap, w = tdiv[:ln], sh[:ln], api[:ln], win[:ln]
+            np.divide(tok, 1e6, out=td)  # api_usd_per_day: t / 1e6 * p
+            for di in range(d):
+                ci, fi = c[di], f[di]
+                # selfhost_usd_per_day(t, c, f) * dpm = replicas_needed(t, c) * f * dpm
+                if ci > 0:
+                    np.divide(tok, ci, out=s_)
+                    np.ceil(s_, out=s_)
+                else:
+                    s_.fill(np.inf)
+                if any_nonpositive:
+                    s_[~(tok > 0)] = 0.0  # where(t <= 0, 0, ...); nan tokens: ceil(nan) stays nan
+                    s_[np.isnan(tok)] = np.nan if ci > 0 else np.inf
+                np.multiply(s_, fi, out=s_)
+                np.multiply(s_, dpm, out=s_)
+                for ai in range(a):
+                    g = di * a + ai
+                    np.multiply(td, p[ai], out=ap)
+                    np.multiply(ap, dpm, out=ap)
+                    np.less(s_, ap, out=w)
+                    cnt = int(np.count_nonzero(w))
+                    wins[g] += cnt
+                    if cnt and first[g] == k:
+                        first[g] = lo + int(np.argmax(w))
+                    if cnt < ln:
+                        last_loss[g] = lo + ln - 1 - int(np.argmin(w[::-1]))
+                    np.subtract(ap, s_, out=ap)  # the saving
+                    top = np.fmax.reduce(ap)  # nan only if every saving is nan: then -inf
+                    if top > best[g]:
+                        best[g] = top
+            if progress is not None:
+                progress(g_n * hi, n)
     di, ai = np.divmod(np.arange(g_n), a)
     t_ext = np.concatenate([t, [np.inf]])
     return {"design": di, "api": ai, "scenarios": n,
