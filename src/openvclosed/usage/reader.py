@@ -193,6 +193,12 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
         else:
             head = srcs[0].split(".", 1)[0]
             where[f] = (index[head], [c.split(".")[1:] for c in srcs if c.split(".", 1)[0] == head])
+    raw = getattr(text, "buffer", None)
+    if (reader.line_num == 1 and all(w[1] is None for w in where.values()) and isinstance(raw, io.BufferedReader)
+            and report.size_bytes >= _columnar().MIN_BYTES and _columnar().available()):
+        yield from _columnar().read_csv(raw.fileno(), raw, header, fields, where, report, strict, group_by,
+                                        CHUNK_ROWS, MAX_LINE_CHARS)
+        return
     getter = itemgetter(*[where[f][0] for f in fields])
     n_cols = len(header)
     while True:
@@ -304,3 +310,10 @@ def _first(rec: dict, alts: list[list[str]]):
         if v is not None:
             return v
     return None
+
+
+def _columnar():
+    """:mod:`openvclosed.usage.columnar` (pyarrow; imported only for big CSV files)."""
+    from openvclosed.usage import columnar
+
+    return columnar

@@ -64,6 +64,9 @@ class Batch:
     cached_input_tokens: np.ndarray
     requests: np.ndarray
     cost_usd: np.ndarray
+    group_codes: np.ndarray | None = None
+    """Columnar reader: the group of each record as an index into ``group_names`` (``group`` is None)."""
+    group_names: list | None = None
 
     def __len__(self) -> int:
         return len(self.ts)
