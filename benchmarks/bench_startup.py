@@ -31,7 +31,7 @@ def imports_of(args: list[str]) -> dict[str, bool]:
     code = ("import sys, io, contextlib\nfrom openvclosed.cli import main\nsys.argv = ['ovc'] + sys.argv[1:]\n"
             "try:\n    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):"
             " main()\nexcept SystemExit:\n    pass\n"
-            "print(int('numpy' in sys.modules), int(any(m.startswith('openvclosed.engine') for m in sys.modules)))")
+            "print(int('numpy' in sys.modules), int(any(m.startswith('openvclosed.engine.') and m != 'openvclosed.engine.defaults' for m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True).stdout.split()
     return {"numpy": out[0] == "1", "engine": out[1] == "1"}
 

@@ -12,6 +12,9 @@ from typing import Annotated
 # numpy's OpenBLAS starts one thread per core at import (~50 ms of a short run); ovc's numpy work
 # is element-wise, never BLAS, so one thread is enough. A value the user set wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# pydantic looks for plugins (an entry-point scan of every installed package) when the first model
+# class is built; ovc uses none. A value the user set wins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
