@@ -16,7 +16,7 @@ Line numbers are what the Python reader reports; they are needed only for the fi
 :data:`~openvclosed.usage.records.MAX_EXAMPLES` bad rows (and ``--strict``), so they are found by a
 second, Python pass over the file that stops at the last row asked for. Used for CSV files of at
 least :data:`MIN_BYTES` whose header is on the first line and whose fields are plain columns (no JSON
-paths); everything else, or without pyarrow, takes the Python reader.
+paths); everything else, without pyarrow, or with ``OVC_USAGE_READER=python``, takes the Python reader.
 """
 
 from __future__ import annotations

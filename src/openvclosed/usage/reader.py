@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import os
 import gzip
 import io
 import json
@@ -195,7 +196,8 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
             where[f] = (index[head], [c.split(".")[1:] for c in srcs if c.split(".", 1)[0] == head])
     raw = getattr(text, "buffer", None)
     if (reader.line_num == 1 and all(w[1] is None for w in where.values()) and isinstance(raw, io.BufferedReader)
-            and report.size_bytes >= _columnar().MIN_BYTES and _columnar().available()):
+            and report.size_bytes >= _columnar().MIN_BYTES and os.environ.get("OVC_USAGE_READER") != "python"
+            and _columnar().available()):
         yield from _columnar().read_csv(raw.fileno(), raw, header, fields, where, report, strict, group_by,
                                         CHUNK_ROWS, MAX_LINE_CHARS)
         return
