@@ -4,19 +4,15 @@ Python reader (:func:`openvclosed.usage.reader._read_csv`), 5-10x faster on big 
 pyarrow splits the file into string columns (C++, in blocks); each column is then converted the
 way the Python reader converts it, vectorised where that is provably the same:
 
-- numbers: a column whose every value is a plain decimal number (``[+-]digits[.digits][e[+-]digits]``)
-  is cast by arrow (correctly rounded, as Python's ``float``); any other column goes through the
-  Python conversion (:func:`openvclosed.usage.records._floats`) for that block;
-- timestamps: all plain numbers -> as above (epoch seconds or milliseconds); all ISO 8601
-  ``YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|+HH:MM]`` with valid fields -> arrow's parser (no offset = UTC,
-  as the Python reader); anything else -> the Python conversion for that block;
+- numbers: a column of plain decimal numbers only is cast by arrow (correctly rounded, as Python's
+  ``float``); any other column takes the Python conversion (``records._floats``) for that block;
+- timestamps: all plain numbers -> as above (epoch s or ms); all ``YYYY-MM-DD[T ]HH:MM:SS[.ffffff]
+  [Z|+HH:MM]`` -> arrow's ISO parser (no offset = UTC); anything else -> the Python conversion;
 - model and group names: dictionary-encoded, the few distinct names checked and cleaned in Python.
 
-Line numbers are what the Python reader reports; they are needed only for the first
-:data:`~openvclosed.usage.records.MAX_EXAMPLES` bad rows (and ``--strict``), so they are found by a
-second, Python pass over the file that stops at the last row asked for. Used for CSV files of at
-least :data:`MIN_BYTES` whose header is on the first line and whose fields are plain columns (no JSON
-paths); everything else, without pyarrow, or with ``OVC_USAGE_READER=python``, takes the Python reader.
+Line numbers (only for the first bad rows and ``--strict``) come from a second Python pass that
+stops at the last row asked for. Used for CSV files of :data:`MIN_BYTES` or more with the header on
+line 1 and plain columns; otherwise, without pyarrow or with ``OVC_USAGE_READER=python``: the Python reader.
 """
 
 from __future__ import annotations
