@@ -336,11 +336,10 @@ def _straddles(e: Exception) -> bool:
 
 
 def _raise(report: FileReport, e: Exception, max_line_chars: int):
-    msg = str(e)
     if _straddles(e):
         raise InputError(f"{report.path}: a line longer than {max_line_chars:,} characters (MAX_LINE_CHARS); "
                          "not a usage log in CSV or JSON Lines") from None
-    if "UTF8" in msg or "UTF-8" in msg:
+    if "UTF8" in (msg := str(e)) or "UTF-8" in msg:
         raise InputError(f"{report.path}: not UTF-8 text (row {report.rows + 1} or near it)") from None
     raise InputError(f"{report.path}: unreadable CSV near row {report.rows + 1} ({msg.splitlines()[0][:120]})") from None
 
