@@ -1,20 +1,28 @@
-"""Engine throughput vs the scalar pure-Python reference, and CLI start-up vs `python -c pass`.
+"""Engine throughput (selfhost_design + API price + comparison) vs the scalar pure-Python reference.
 
-Run on demand (never part of `pytest`):  python benchmarks/bench_engine.py [--n 1000000] [--repeat 5]
-Reports medians of repeated runs and ratios measured side by side in the same process.
+Run on demand (never part of `pytest`)::
+
+    python benchmarks/bench_engine.py [--n 1000000] [--repeat 5] [--baseline /tmp/ovc-main/src]
+
+Reports medians of repeated runs and the ratio engine / scalar measured side by side in the same
+process; with ``--baseline`` the same measurement runs again in a child process on a baseline
+tree (same inputs, same scalar reference), so both ratios come from one run. Before timing, the
+fused engine is checked bit for bit against the step-by-step chain (``_reference_design``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import os
 import platform
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
-from _timing import median_time  # benchmarks/_timing.py (the script's own folder is on sys.path)
+from _timing import baseline_env, median_time  # benchmarks/_timing.py (the script's own folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("scalar_reference", ROOT / "tests" / "scalar_reference.py")
@@ -79,30 +87,52 @@ def scalar(x: dict, k: int) -> None:
 
 
 
+def measure(n: int, scalar_n: int, repeat: int) -> dict:
+    x = inputs(n)
+    vectorized_chunked(inputs(CHUNK))  # warm-up
+    tv1 = median_time(lambda: vectorized(x), repeat)
+    tv = median_time(lambda: vectorized_chunked(x), repeat)
+    ts = median_time(lambda: scalar(x, scalar_n), repeat)
+    return {"one_call": n / tv1, "chunked": n / tv, "scalar": scalar_n / ts}
+
+
+def check_identical(n: int = 50_000) -> str:
+    from openvclosed.engine import design
+
+    if not hasattr(design, "_reference_design"):
+        return "no step-by-step chain in this tree"
+    x = inputs(n, seed=3)
+    d = DesignInputs(rented=True, ops_usd_month=0.0, **{k: x[k] for k in FIELDS})
+    a, b = design.selfhost_design(d, x["tokens_per_day"]), design._reference_design(d, x["tokens_per_day"])
+    same = all(np.array_equal(np.asarray(getattr(a, f.name)), np.asarray(getattr(b, f.name)), equal_nan=True)
+               for f in dataclasses.fields(a))
+    return f"fused engine == step-by-step chain, bit for bit, on {n:,} scenarios: {same}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--scalar-n", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--startup-runs", type=int, default=10)
+    ap.add_argument("--baseline", help="src/ folder of a baseline checkout (e.g. main)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    x = inputs(a.n)
-    tv1 = median_time(lambda: vectorized(x), a.repeat)
-    tv = median_time(lambda: vectorized_chunked(x), a.repeat)
-    ts = median_time(lambda: scalar(x, a.scalar_n), a.repeat)
-    v_rate, s_rate = a.n / tv, a.scalar_n / ts
-    print(f"machine: {platform.machine()} {platform.python_version()} numpy {np.__version__}")
-    print(f"vectorized engine, one call: {a.n:,} scenarios in {tv1:.3f} s (median of {a.repeat}) = "
-          f"{a.n / tv1:,.0f} scenarios/s")
-    print(f"vectorized engine, {CHUNK:,}-scenario chunks: {tv:.3f} s = {v_rate:,.0f} scenarios/s")
-    print(f"scalar reference : {a.scalar_n:,} scenarios in {ts:.3f} s = {s_rate:,.0f} scenarios/s")
-    print(f"ratio vectorized / scalar: {v_rate / s_rate:,.0f}x (target >= 100x)")
-    ovc = str(Path(sys.executable).with_name("ovc"))
-    cmd = [ovc, "breakeven", "--tokens", "5e8", "--gpu", "2x4090"]
-    t_ovc = median_time(lambda: subprocess.run(cmd, capture_output=True, check=True), a.startup_runs)
-    t_py = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), a.startup_runs)
-    print(f"start-up: `ovc breakeven --tokens 5e8 --gpu 2x4090` {t_ovc * 1e3:.0f} ms, `python -c pass` "
-          f"{t_py * 1e3:.0f} ms (medians of {a.startup_runs}; target <= 250 ms)")
+    if a.child:
+        print(json.dumps(measure(a.n, a.scalar_n, a.repeat)))
+        return
+    print(f"machine: {platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}")
+    print(check_identical())
+    rows = {"this tree": measure(a.n, a.scalar_n, a.repeat)}
+    if a.baseline:
+        out = subprocess.run([sys.executable, __file__, "--child", "--n", str(a.n), "--scalar-n", str(a.scalar_n),
+                              "--repeat", str(a.repeat)], env=baseline_env(a.baseline), capture_output=True, text=True,
+                             check=True).stdout
+        rows["baseline"] = json.loads(out.strip().splitlines()[-1])
+    for k, r in rows.items():
+        print(f"{k:10s}: engine one call {r['one_call']:,.0f}/s, {CHUNK:,}-scenario chunks {r['chunked']:,.0f}/s, "
+              f"scalar reference {r['scalar']:,.0f}/s -> ratio {r['chunked'] / r['scalar']:,.0f}x "
+              f"(one call {r['one_call'] / r['scalar']:,.0f}x)")
+    print("goal: ratio >= 150x")
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as e:
         print(f"skipped: litellm is not importable ({e}). Install it in a throwaway venv, see this file's docstring.")
         return 0
+    litellm.suppress_debug_info = True  # its "Provider List" banner on stdout would be timed with the loop
     version = getattr(litellm, "__version__", None)
     if version is None:
         from importlib.metadata import version as _v

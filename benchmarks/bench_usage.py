@@ -1,9 +1,13 @@
-"""`ovc usage summarize` on a generated 10-million-row CSV: wall time and peak memory.
+"""`ovc usage summarize` on a generated CSV: wall time and peak memory of the columnar reader
+(pyarrow), of the Python reader (``OVC_USAGE_READER=python``) and of a baseline tree, in one run.
 
-Run on demand (never part of `pytest`):  python benchmarks/bench_usage.py [--rows 10000000] [--keep]
-Writes /tmp/ovc_usage_<rows>.csv (about 70 bytes a row; reused if present), then runs
-`ovc usage summarize FILE --json` in a fresh process and reports wall time and that process's
-peak RSS (resource.getrusage(RUSAGE_CHILDREN).ru_maxrss), next to the file size.
+Run on demand (never part of `pytest`)::
+
+    python benchmarks/bench_usage.py --rows 2000000 --baseline /tmp/ovc-main/src [--runs 5] [--keep]
+
+Writes /tmp/ovc_usage_<rows>.csv (about 60 bytes a row; reused if present), then runs
+`ovc usage summarize FILE --json` in fresh processes, interleaved, and reports medians of wall time
+and of each process's own peak RSS (``os.wait4``), and whether every variant printed the same JSON.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _timing import baseline_env, side_by_side  # benchmarks/_timing.py
 
 MODELS = ["gpt-6.1-sol", "gpt-6-luna", "claude-sonnet-5-5", "together_ai/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
           "acme-finetune-v2"]
@@ -68,7 +72,9 @@ def generate(path: Path, rows: int, seed: int = 0, chunk: int = 500_000) -> None
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--baseline", help="src/ folder of a baseline checkout (e.g. main)")
     ap.add_argument("--keep", action="store_true", help="keep the generated CSV")
     args = ap.parse_args()
     path = Path(f"/tmp/ovc_usage_{args.rows}.csv")
@@ -78,21 +84,24 @@ def main() -> None:
         print(f"generated {path} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     size = path.stat().st_size
     cmd = [sys.executable, "-m", "openvclosed", "usage", "summarize", str(path), "--json"]
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
-    if proc.returncode != 0:
-        sys.exit(f"ovc failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    d = json.loads(proc.stdout)
+    py_env = dict(os.environ, OVC_USAGE_READER="python")
+    cmds = {"columnar": (cmd, None), "python reader": (cmd, py_env)}
+    if args.baseline:
+        cmds["baseline"] = (cmd, baseline_env(args.baseline))
+    outs = {k: subprocess.run(c, env=e, capture_output=True, text=True).stdout for k, (c, e) in cmds.items()}
+    r = side_by_side(cmds, args.runs)
+    d = json.loads(outs["columnar"])
     rows = d["files"][0]["good_rows"]
     print(f"machine          {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
-    print(f"file             {path} {size / 1e6:,.0f} MB, {rows:,} rows ({d['files'][0]['bad_rows']} bad)")
-    print(f"wall time        {wall:.1f} s ({rows / wall / 1e6:.2f} M rows/s, {size / wall / 1e6:.0f} MB/s)")
-    print(f"peak RSS         {peak_mib:,.0f} MiB (whole `ovc` process)")
-    print(f"window           {d['window']['start']} .. {d['window']['end']} ({d['window']['days']:.2f} days); "
-          f"total {d['total']['tokens_per_day']:.4g} tokens/day, peak/mean {d['total']['peak_to_mean']:.2f}")
+    print(f"file             {path} {size / 1e6:,.0f} MB, {rows:,} rows ({d['files'][0]['bad_rows']} bad); "
+          f"medians of {args.runs} interleaved runs")
+    for k, v in r.items():
+        print(f"  {k:14s} {v['wall']:6.2f} s ({rows / v['wall'] / 1e6:5.2f} M rows/s)   peak RSS {v['rss']:5.0f} MiB")
+    print(f"same JSON from every variant: {len(set(outs.values())) == 1}")
+    if args.baseline:
+        print(f"columnar / baseline: {r['columnar']['wall'] / r['baseline']['wall']:.2f}x (goal <= 0.2x, i.e. >= 5x "
+              f"faster); peak RSS {r['columnar']['rss']:.0f} MiB (goal <= 400 MiB)")
     if not args.keep:
         path.unlink()
 

@@ -12,10 +12,18 @@ from openvclosed.cli import main
 GOLDEN_DIR = os.path.join(os.path.dirname(__file__), "golden")
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("ovc-cache"))
+
+
 @pytest.fixture(autouse=True)
-def _isolate(monkeypatch):
-    """No user catalogs from the environment; a fixed terminal width for stable tables."""
+def _isolate(monkeypatch, _cache_dir):
+    """No user catalogs from the environment; a fixed terminal width for stable tables; the
+    catalog cache (openvclosed.catalog.cache) in a temporary folder, never the user's."""
     monkeypatch.delenv("OVC_CATALOG", raising=False)
+    monkeypatch.delenv("OVC_NO_CACHE", raising=False)
+    monkeypatch.setenv("OVC_CACHE_DIR", _cache_dir)
     monkeypatch.setenv("OVC_DEBUG", "1")  # a bug raises in tests instead of becoming one line
     monkeypatch.setenv("COLUMNS", "150")
 

@@ -9,6 +9,13 @@ import os
 import sys
 from typing import Annotated
 
+# numpy's OpenBLAS starts one thread per core at import (~50 ms of a short run); ovc's numpy work
+# is element-wise, never BLAS, so one thread is enough. A value the user set wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# pydantic looks for plugins (an entry-point scan of every installed package) when the first model
+# class is built; ovc uses none. A value the user set wins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 import typer
 
 from openvclosed import __version__
@@ -16,7 +23,7 @@ from openvclosed.errors import OvcError
 
 from openvclosed.commands.options import EPILOG
 
-app = typer.Typer(
+_app = typer.Typer(
     name="ovc",
     help="openvclosed: should this LLM workload pay a closed API, a hosted open-weight API, or run open "
          "weights on its own GPUs? Cost, VRAM fit, throughput and break-even, from cited catalogs.\n\n\b\nExamples:\n  ovc breakeven --tokens 5e8 --gpu 2x4090\n  ovc init workload.yaml && ovc recommend workload.yaml\n  ovc catalog gpus",
@@ -39,22 +46,55 @@ def _version(value: bool):
         raise typer.Exit(0)
 
 
-@app.callback()
+@_app.callback()
 def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit.")] = False):
     pass
 
 
-def _register_command_modules() -> None:
+_PARTS: dict[str, tuple[list, list]] = {}
+"""Each command module's typer commands and groups, registered once into a scratch app."""
+
+_MODULES_OF = {"breakeven": ("breakeven",), "fit": ("fit",), "catalog": ("catalog", "catalog_import"),
+               "recommend": ("recommend",), "schema": ("recommend",), "init": ("recommend",), "check": ("check",),
+               "usage": ("usage",), "sweep": ("sweep",), "plot": ("plot",), "report": ("report",)}
+"""Command name -> the modules that define it (start-up: a run builds only the command it runs;
+a test checks this table against the modules)."""
+
+
+def _register_command_modules(only: tuple[str, ...] | None = None) -> None:
+    """Give the app the commands of ``only`` (module names) or of every module, in the order of
+    ``COMMAND_MODULES`` (so help texts never depend on what ran before in the process)."""
     import importlib
 
     from openvclosed.commands import COMMAND_MODULES
 
+    commands, groups = [], []
     for name in COMMAND_MODULES:
-        importlib.import_module(f"openvclosed.commands.{name}").register(app)
+        if only is not None and name not in only:
+            continue
+        if name not in _PARTS:
+            scratch = typer.Typer()
+            importlib.import_module(f"openvclosed.commands.{name}").register(scratch)
+            _PARTS[name] = (scratch.registered_commands, scratch.registered_groups)
+        commands += _PARTS[name][0]
+        groups += _PARTS[name][1]
+    _app.registered_commands[:] = commands
+    _app.registered_groups[:] = groups
 
 
-_register_command_modules()
+def _register_for(args: list[str]) -> None:
+    """Only the invoked command's module when the first argument names one; else all (help, typos)."""
+    first = args[0] if args else ""
+    _register_command_modules(_MODULES_OF.get(first))
+
+
+def __getattr__(name: str):
+    """``openvclosed.cli.app``: the typer app with every command (for scripts and CliRunner)."""
+    if name == "app":
+        _register_command_modules()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _INVOKED: list[str] = []
@@ -118,8 +158,9 @@ def main(argv: list[str] | None = None) -> None:
 
     _INVOKED[:] = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
     _quiet_warnings()
+    _register_for(_INVOKED)
     try:
-        rv = app(args=argv, prog_name="ovc", standalone_mode=False)
+        rv = _app(args=argv, prog_name="ovc", standalone_mode=False)
         if rv == 130:  # typer turns Ctrl-C inside a command into Exit(130); no command returns 130
             raise KeyboardInterrupt
     except SystemExit as e:  # typer exits 1 itself on a broken pipe: that is not "check failed"

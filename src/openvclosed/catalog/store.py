@@ -135,17 +135,22 @@ def _resolve(name: str, index: dict[str, str], kind: str) -> str:
     raise UnknownNameError(kind, name, sorted(set(index.values())), closest(key, sorted(index)))
 
 
-def _read_bundled(path: Path):
+def _parse_bundled(text: str):
     """The catalogs shipped with ovc: our own files, parsed with libyaml's safe loader directly
     (the strict checks of user files cost more than the parse; tests hold these files to them)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+    return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader
 
 
-def _read_sections(path: Path, label: str, bundled: bool = False) -> dict[str, list[dict]]:
-    data = _read_bundled(path) if bundled else load_yaml_file(path)
+def _read_bundled(path: Path):
+    return _parse_bundled(path.read_text(encoding="utf-8"))
+
+
+def _read_sections(path: Path, label: str, bundled: bool = False, data=None) -> dict[str, list[dict]]:
+    if data is None:
+        data = _read_bundled(path) if bundled else load_yaml_file(path)
     if not isinstance(data, dict):
         raise CatalogError(f"{label}: top level must be a mapping with keys apis, gpus and/or models")
     unknown = set(data) - set(_SECTIONS) - {"schema_version"}
@@ -174,8 +179,11 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     """
     raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
     base = bundled_data_dir()
+    from openvclosed.catalog.cache import bundled_sections  # parsed YAML from a checked JSON cache
+
+    docs = bundled_sections(base, _parse_bundled)
     for section in _SECTIONS:
-        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", bundled=True)[section]:
+        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", data=docs[section])[section]:
             raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
     files: list[str | Path] = []
     env = os.environ.get("OVC_CATALOG", "") if include_env else ""

@@ -74,8 +74,6 @@ def breakeven(
       ovc breakeven -t 5e8 -a openai/gpt-6.1-sol --monte-carlo 100000 --seed 1 --sensitivity
       ovc breakeven -t 5e8 -g 2x4090 --horizon-months 24 --format html -o breakeven.html
     """
-    from openvclosed.decision.breakeven import run_breakeven
-    from openvclosed.report.emit import emit
     from openvclosed.units import parse_hw_spec, parse_share
 
     from openvclosed.commands.report import need_output, require_extra
@@ -109,6 +107,10 @@ def breakeven(
     if when is not None:  # the prices valid then: APIs by their history, GPUs by price records' dates
         cat = cat.at(when)
         a = a.model_copy(update={"as_of": when})
+    hw = parse_hw_spec(gpu)
+    cat.gpu(hw.gpu_name)  # an unknown GPU is an error before numpy and the engine load (start-up)
+    if model:
+        cat.model(model)
     if monte_carlo:
         from openvclosed.decision.selection import default_apis
 
@@ -118,7 +120,10 @@ def breakeven(
             models = [cat.model(model)] if model else list(cat.models.values())
             n_apis = max((len(default_apis(cat, m)) for m in models), default=1)
         check_draws(monte_carlo, n_apis, "APIs", max_draws)
-    result = run_breakeven(cat, t_day, parse_hw_spec(gpu), a, model_name=model, api_names=api,
+    from openvclosed.decision.breakeven import run_breakeven
+    from openvclosed.report.emit import emit
+
+    result = run_breakeven(cat, t_day, hw, a, model_name=model, api_names=api,
                            precision=quant.value if quant else None, rented=rent, max_age_days=max_age_days,
                            max_hardware_age_days=max_hardware_age_days, today=when,
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,

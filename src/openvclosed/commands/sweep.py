@@ -21,7 +21,7 @@ def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS, allocate: bool 
     import numpy as np
 
     from openvclosed.commands.options import volume
-    from openvclosed.engine.sweep import log_grid
+    from openvclosed.engine.sweep import LogGrid
 
     if ":" in text:
         parts = text.split(":")
@@ -37,7 +37,7 @@ def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS, allocate: bool 
         if n > max_points:  # before allocating the grid
             raise InputError(f"--tokens: {n:,} volumes is more than {max_points:,} scenarios "
                              "(--max-scenarios raises the cap)")
-        return log_grid(lo, hi, n) if allocate else n
+        return LogGrid(lo, hi, n) if allocate else n  # np.geomspace's values, computed block by block
     vals = sorted({volume(x, "--tokens") for x in text.split(",") if x.strip()})
     if len(vals) > max_points:
         raise InputError(f"--tokens: {len(vals):,} volumes is more than {max_points:,} scenarios "

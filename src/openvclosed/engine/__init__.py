@@ -19,30 +19,36 @@ same code; scalars in give 0-d results (use ``float()``). "Never" is data, not a
 =============  ===========================================================
 """
 
-from openvclosed.engine.apicost import api_usd_per_day, api_usd_per_mtok
-from openvclosed.engine.breakeven import (breakeven_tokens_per_day, compare_with_api, payback_months,
-                                          selfhost_usd_per_day)
-from openvclosed.engine.capacity import replica_tokens_per_day, replicas_needed
-from openvclosed.engine.defaults import DAYS_PER_MONTH, DEFAULTS
-from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
-from openvclosed.engine.fit import (
-    GB_PER_GIB,
-    PRECISION_BITS,
-    kv_gb_per_token,
-    max_concurrent_seqs,
-    usable_vram_gb,
-    weights_gb,
-)
-from openvclosed.engine.period import per_day_from_month, per_month_from_day
-from openvclosed.engine.tco import capital_recovery_factor, replica_costs
-from openvclosed.engine.throughput import (
-    allreduce_s,
-    decode_step_s,
-    decode_tokens_per_s,
-    experts_touched,
-    prefill_tokens_per_s,
-    weight_read_gb,
-)
+_WHERE = {
+    "api_usd_per_day": "apicost", "api_usd_per_mtok": "apicost",
+    "breakeven_tokens_per_day": "breakeven", "compare_with_api": "breakeven", "payback_months": "breakeven",
+    "selfhost_usd_per_day": "breakeven", "replica_tokens_per_day": "capacity", "replicas_needed": "capacity",
+    "DAYS_PER_MONTH": "defaults", "DEFAULTS": "defaults",
+    "DesignEval": "design", "DesignInputs": "design", "selfhost_design": "design",
+    "GB_PER_GIB": "fit", "PRECISION_BITS": "fit", "kv_gb_per_token": "fit", "max_concurrent_seqs": "fit",
+    "usable_vram_gb": "fit", "weights_gb": "fit", "per_day_from_month": "period", "per_month_from_day": "period",
+    "capital_recovery_factor": "tco", "replica_costs": "tco",
+    "allreduce_s": "throughput", "decode_step_s": "throughput", "decode_tokens_per_s": "throughput",
+    "experts_touched": "throughput", "prefill_tokens_per_s": "throughput", "weight_read_gb": "throughput",
+}
+"""Where each name of ``__all__`` lives. They are imported on first use (start-up speed: importing
+``openvclosed.engine.defaults`` must not import numpy and every engine module)."""
+
+
+def __getattr__(name: str):
+    mod = _WHERE.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"openvclosed.engine.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "api_usd_per_day", "api_usd_per_mtok",

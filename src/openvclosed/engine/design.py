@@ -21,9 +21,9 @@ import numpy as np
 
 from openvclosed.engine.capacity import replica_tokens_per_day, replicas_needed
 from openvclosed.engine.defaults import DEFAULTS
-from openvclosed.engine.fit import kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
+from openvclosed.engine.fit import GB_PER_GIB, kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
 from openvclosed.engine.period import per_month_from_day
-from openvclosed.engine.tco import replica_costs
+from openvclosed.engine.tco import capital_recovery_factor, replica_costs
 from openvclosed.engine.throughput import allreduce_s, decode_step_s, decode_tokens_per_s, prefill_tokens_per_s
 
 __all__ = ["DesignInputs", "DesignEval", "selfhost_design", "TP_CANDIDATES"]
@@ -36,7 +36,8 @@ def _d(name):
 
 
 TP_CANDIDATES = (1, 2, 4, 8)
-"""Tensor-parallel degrees tried inside a machine; the rest of its GPUs run further instances."""
+"""Tensor-parallel degrees tried inside a machine; the rest of its GPUs run further instances
+(powers of two, in increasing order: the fused evaluation relies on both)."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,12 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     >>> bool(r.fits), float(r.tp), round(float(r.ops_usd_per_day * r.days_per_month), 6)
     (True, 1.0, 1000.0)
     """
+    return _fused(x, tokens_per_day)
+
+
+def _reference_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
+    """The chain step by step over a (designs x TP_CANDIDATES) grid, each step its own function:
+    what :func:`selfhost_design` computes, kept as the readable reference it is tested against."""
     t = np.asarray(TP_CANDIDATES, dtype=float)
     lay = _layout(x, t)
     best = np.argmax(lay["capacity_tokens_per_day"] + lay["fits"] * 1e-9 - t * 1e-12, axis=-1)[..., None]
@@ -307,3 +314,231 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
                days_per_month=np.asarray(x.days_per_month, dtype=float))
     shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
     return DesignEval(**{k: np.broadcast_to(v, shape) for k, v in out.items()})
+
+
+def _arg(v):
+    """A field as a float (0-d: a numpy float64, so scalar assumptions stay scalar and errstate holds) or an array."""
+    a = np.asarray(v, dtype=float)
+    return np.float64(a) if a.ndim == 0 else a
+
+
+_FIELD_NAMES = None
+
+
+def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
+    """:func:`_reference_design` fused (same formulas, same operation order, so the same floats):
+    fields that are scalars stay scalars, terms that do not depend on the tensor-parallel degree
+    are computed once, degrees no design can use are skipped (``tp > 1`` that divides no
+    machine), and each degree's quantities replace the best so far in place."""
+    global _FIELD_NAMES
+    if _FIELD_NAMES is None:
+        _FIELD_NAMES = DesignInputs.names()
+    g = {k: _arg(getattr(x, k)) for k in _FIELD_NAMES}
+    n = g["n_gpus"]
+    shape = np.broadcast_shapes(*(np.shape(v) for v in g.values()), np.shape(tokens_per_day))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        params, expert_p, dense_in = g["params_b"], g["expert_params_b"], g["dense_params_b"]
+        dense_p = np.where(np.isnan(dense_in), params - expert_p, dense_in)
+        dense_gb = dense_p * g["dense_bits"] / 8.0
+        expert_gb = expert_p * g["expert_bits"] / 8.0
+        w = dense_gb + expert_gb
+        kv_seq = g["kv_elements_per_seq"] * g["kv_bits"] / 8.0 / 1e9
+        tp_given = g["tp"]
+        eff, low = g["bandwidth_eff"], g["low_bit_eff"]
+        eff_d = eff * np.where(g["dense_bits"] < 8, low, 1.0)
+        eff_e = eff * np.where(g["expert_bits"] < 8, low, 1.0)
+        e_tot, k_tok = g["experts_total"], g["experts_per_token"]
+        moe = bool(np.any(np.asarray(e_tot) > 0))
+        layers = g["layers"]
+        fixed = g["step_overhead_s"] + layers * g["layer_overhead_s"]
+        hidden = g["hidden_size"]
+        s_in = g["input_share"]
+        s_prefill = s_in * (1.0 - g["prefix_cached_share"])
+        seconds = 3600.0 * g["hours_per_day"] * g["utilization"]
+        dense_term = dense_gb / eff_d
+        moe_env = {}
+        if moe:
+            moe_env = dict(e_tot=e_tot, log_keep=np.log1p(-np.where(e_tot > 0, k_tok / e_tot, 0.0)),
+                           expert_gb=expert_gb, eff_e=eff_e)
+            if np.ndim(e_tot) and np.isfinite(e_tot).all():
+                # where E <= 0, min(touched, E) / 1 is finite (touched = E x -expm1(-0.0) = +-0), so
+                # multiplying by the mask gives np.where's 0 (+-0, and 0.0 + -0.0 = 0.0 below)
+                moe_env.update(e_safe=np.where(e_tot > 0, e_tot, 1.0), pos=e_tot > 0)
+            zero_experts = None
+        else:  # dense: no routed expert is read (the term is 0 unless the inputs are not finite)
+            zero_experts = (0.0 + expert_gb * 0.0) / eff_e
+            if not np.any(zero_experts != 0) and not np.any(np.isnan(zero_experts)):
+                zero_experts = None
+        env = dict(moe_env, n=n, tp_given=tp_given, vram=g["vram_gib"], reserve=g["vram_reserve_share"], w=w,
+                   kv_seq=kv_seq, max_batch=g["max_batch"], batch_cap=g["batch_cap"], dense_term=dense_term,
+                   kv_eff=g["kv_bandwidth_eff"], bw=g["bandwidth_gb_s"], fl=g["tflops"], mfu=g["decode_mfu"],
+                   layers=layers, fixed=fixed, hidden_ok=np.isfinite(hidden), hidden=hidden, link=g["link_gb_s"], lat=g["link_latency_s"],
+                   cmp_num1=2.0 * g["active_params_b"] * 1e9, s_in=s_in, s_prefill=s_prefill, seconds=seconds,
+                   pf_mfu=g["prefill_mfu"], pf_den=2.0 * g["active_params_b"] * 1e9)
+        if zero_experts is not None:
+            env["zero_experts"] = zero_experts
+        env["mem1"] = _mem_terms(env, 1.0)
+        env["kv_pos"] = bool(np.all(kv_seq > 0))
+        flat = len(shape) == 1 and all(np.ndim(v) == 0 or np.shape(v) == shape for v in env.values())
+        best = None
+        for t in TP_CANDIDATES:
+            t = float(t)
+            # n mod t == 0 (t a power of two: n / t is exact; inf and nan give nan, not 0)
+            valid = (t <= n) & ((n - np.floor(n / t) * t) == 0)
+            if not (np.ndim(tp_given) == 0 and np.isnan(tp_given)):
+                valid = valid & np.where(np.isnan(tp_given), True, t == tp_given)
+            if np.ndim(valid) and valid.all():
+                valid = True
+            if best is None:  # tp = 1 comes first: every design, valid or not (argmax may pick it)
+                cur, key = _candidate(t, env, valid)
+                best = {k: np.array(np.broadcast_to(v, shape)) for k, v in cur.items()}
+                best_key = np.array(np.broadcast_to(key, shape))
+                continue
+            if valid is not True and not np.any(valid):
+                continue  # its key (-t x 1e-12) never beats tp = 1's
+            if flat and valid is not True and np.ndim(valid) == 1:
+                # where t is not valid, its key (-t x 1e-12) never beats tp = 1's: only the valid designs
+                idx = np.flatnonzero(valid)
+                sub = {k: (v[idx] if np.ndim(v) else v) for k, v in env.items()}
+                cur, key = _candidate(t, sub, True)
+                old = best_key[idx]
+                take = (key > old) | (np.isnan(key) & ~np.isnan(old))
+                if take.any():
+                    at = idx[take]
+                    for k, v in cur.items():
+                        best[k][at] = v[take] if np.ndim(v) else v
+                    best_key[at] = key[take]
+                continue
+            cur, key = _candidate(t, env, valid)
+            # np.argmax over the degrees: the first maximum wins, a nan counts as the maximum
+            take = (key > best_key) | (np.isnan(key) & ~np.isnan(best_key))
+            if not take.any():
+                continue
+            for k, v in cur.items():
+                np.copyto(best[k], v, where=take)
+            np.copyto(best_key, key, where=take)
+        pick = dict(best, weights_gb=w, kv_gb_per_seq=kv_seq)
+        tps = g["tokens_per_s"]
+        capacity = pick["capacity_tokens_per_day"]
+        if not (np.ndim(tps) == 0 and np.isnan(tps)):
+            measured = tps * 3600.0 * g["hours_per_day"] * g["utilization"]
+            capacity = np.where(pick["fits"] & (pick["batch"] >= 1), np.where(np.isfinite(tps), measured, capacity),
+                                0.0)
+        tok = np.asarray(tokens_per_day, dtype=float)
+        r = np.ceil(tok / capacity)
+        replicas = np.where(tok <= 0, 0.0, np.where(capacity > 0, r, np.inf))
+        c = _costs(g)
+        f = c["usd_per_day"]
+        usd_per_day = np.where(replicas == 0, 0.0, np.where(np.isfinite(replicas), replicas * f, np.inf))
+        usd_per_mtok = np.where(tok > 0, usd_per_day / (tok / 1e6), np.nan)
+    out = dict(pick, capacity_tokens_per_day=capacity, replicas=replicas,
+               capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
+               ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
+               capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],
+               usd_per_day=usd_per_day, usd_per_mtok=usd_per_mtok, days_per_month=np.asarray(g["days_per_month"]))
+    shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
+    return DesignEval(**{k: np.broadcast_to(v, shape) for k, v in out.items()})
+
+
+def _mem_terms(e: dict, b):
+    """Bytes-over-efficiency terms of one decode step at batch ``b`` (before dividing by tp x bandwidth)."""
+    if "e_tot" in e:
+        e_tot = e["e_tot"]
+        touched = e_tot * -np.expm1(b * e["log_keep"])
+        if "e_safe" in e:  # every count finite: where(pos, min(touched, E) / E, 0) as a product
+            share = np.minimum(touched, e_tot) / e["e_safe"] * e["pos"]
+        else:
+            pos = e_tot > 0
+            share = _where(pos, _where(pos, np.minimum(touched, e_tot), 0.0) / e_tot, 0.0)
+        m = e["dense_term"] + (0.0 + e["expert_gb"] * share) / e["eff_e"]
+    elif "zero_experts" in e:
+        m = e["dense_term"] + e["zero_experts"]
+    else:
+        m = e["dense_term"]
+    return m + b * e["kv_seq"] / e["kv_eff"]
+
+
+def _where(c, x, y):
+    """``np.where(c, x, y)`` (the same floats), cheaper: a scalar condition picks one side, a
+    condition true or false everywhere picks one array, and ``y = 0`` with ``x`` finite and
+    non-negative is ``x x c`` (a random mask makes np.where ~7x slower than a multiplication)."""
+    if np.ndim(c) == 0:
+        return x if c else y
+    if c.all():
+        return np.where(c, x, y) if np.ndim(x) < c.ndim else x
+    if not c.any():
+        return np.where(c, x, y) if np.ndim(y) < c.ndim else y
+    if isinstance(y, float) and y == 0.0 and np.ndim(x) == c.ndim and np.shape(x) == c.shape:
+        lo, hi = np.min(x), np.max(x)  # nan propagates: then the test fails
+        if lo >= 0.0 and hi < np.inf:
+            return x * c
+    return np.where(c, x, y)
+
+
+def _candidate(t: float, e: dict, valid):
+    """One instance layout of tensor-parallel degree ``t`` for the designs in ``e``: the fields of
+    :func:`_layout` and the selection key, in the same operation order (so the same floats)."""
+    n = e["n"]
+    usable = t * e["vram"] * GB_PER_GIB * e["reserve"]
+    free = np.maximum(usable - e["w"], 0.0)
+    kv_seq = e["kv_seq"]
+    if e["kv_pos"]:
+        seqs = np.floor(free / kv_seq)
+    else:
+        seqs = _where(kv_seq > 0, np.floor(free / kv_seq), _where(free > 0, np.inf, 0.0))
+    if valid is not True:
+        seqs = _where(valid, seqs, 0.0)
+    fits = seqs >= 1
+    batch = np.minimum(np.minimum(seqs, e["max_batch"]), e["batch_cap"])
+    b = np.maximum(batch, 1.0)
+    tbw = t * e["bw"]
+    fixed = e["fixed"]
+    if t > 1:
+        two_n, hidden, hidden_ok, link, lat = 2.0 * e["layers"], e["hidden"], e["hidden_ok"], e["link"], e["lat"]
+        bytes1 = _where(hidden_ok, 1.0 * hidden * 2.0 * 2.0 * (t - 1.0) / t, 0.0)
+        comm1 = two_n * (lat + _where(bytes1 > 0, bytes1 / (link * 1e9), 0.0))
+        bytes_ = _where(hidden_ok, b * hidden * 2.0 * 2.0 * (t - 1.0) / t, 0.0)
+        comm = two_n * (lat + _where(bytes_ > 0, bytes_ / (link * 1e9), 0.0))
+        step1 = np.maximum(e["mem1"] / tbw, e["cmp_num1"] * 1.0 / (t * e["fl"] * 1e12 * e["mfu"])) + comm1 + fixed
+        step = np.maximum(_mem_terms(e, b) / tbw, e["cmp_num1"] * b / (t * e["fl"] * 1e12 * e["mfu"])) + comm + fixed
+    else:  # no all-reduce (+ 0.0 changes no float)
+        cmp_den = t * e["fl"] * 1e12 * e["mfu"]
+        step1 = np.maximum(e["mem1"] / tbw, e["cmp_num1"] * 1.0 / cmp_den) + fixed
+        step = np.maximum(_mem_terms(e, b) / tbw, e["cmp_num1"] * b / cmp_den) + fixed
+    instances = n / t if valid is True else _where(valid, n / t, 0.0)
+    single = _where(fits, 1.0 / step1, 0.0)
+    agg = _where(fits, instances * _where(batch > 0, batch / step, 0.0), 0.0)
+    prefill = _where(fits, instances * (t * e["fl"] * 1e12 * e["pf_mfu"] / e["pf_den"]), 0.0)
+    s_in, s_p = e["s_in"], e["s_prefill"]
+    sec = _where(s_p > 0, s_p / prefill, 0.0) + _where(s_in < 1, (1.0 - s_in) / agg, 0.0)
+    modeled = _where(sec > 0, e["seconds"] / sec, np.inf)
+    capacity = _where(fits & (batch >= 1), modeled, 0.0)
+    key = capacity + fits * 1e-9 - t * 1e-12
+    return dict(tp=t, instances=instances, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch, step_s=step,
+                decode_tokens_per_s_single=single, decode_tokens_per_s=agg, prefill_tokens_per_s=prefill,
+                capacity_tokens_per_day=capacity), key
+
+
+def _costs(g: dict) -> dict:
+    """:func:`openvclosed.engine.tco.replica_costs` on the fields as given (scalars stay scalar)."""
+    n, dpm = g["n_gpus"], g["days_per_month"]
+    is_rented = np.asarray(g["rented"]).astype(bool)
+    r, y = g["rate"], g["amortize_years"]
+    if np.ndim(r) == 0 and np.ndim(y) == 0:
+        crf = float(capital_recovery_factor(r, y))
+    else:
+        crf = capital_recovery_factor(r, y)
+    fac, share = g["gpu_price_factor"], g["power_draw_share"]
+    gpu_capex = n * g["gpu_usd"] * fac
+    host_capex = n * g["host_usd_per_gpu"]
+    capital = np.where(is_rented, 0.0, gpu_capex * crf / (12.0 * dpm))
+    host = np.where(is_rented, 0.0, host_capex * crf / (12.0 * dpm))
+    sysw = g["system_w_per_gpu"]
+    watts = np.where(np.isfinite(sysw), sysw * share, g["gpu_tdp_w"] * share + g["host_w_per_gpu"])
+    hrs = g["hours_per_day"]
+    energy = np.where(is_rented, 0.0, n * watts / 1000.0 * hrs * g["pue"] * g["electricity_usd_kwh"])
+    rent = np.where(is_rented, n * g["gpu_hour_usd"] * fac * hrs, 0.0)
+    op = np.asarray(g["ops_usd_month"] / dpm)
+    return {"capital": capital, "host": host, "energy": energy, "ops": op, "rent": rent,
+            "usd_per_day": capital + host + energy + op + rent,
+            "capex_usd": np.where(is_rented, np.nan, gpu_capex + host_capex), "running_usd_per_day": energy + op + rent}

@@ -46,7 +46,7 @@ def monthly_discount_rate(rate):
 
 def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, running_usd_per_replica_month,
                   capex_per_replica_usd, *, horizon_months=36, growth_per_month=0.0, api_price_decline_per_year=0.0,
-                  rate=0.0, days_per_month=_DAYS_PER_MONTH, life_months=None, monthly=False):
+                  rate=0.0, days_per_month=_DAYS_PER_MONTH, life_months=None, monthly=False, only=None):
     """Present value of the API and of self-hosting over ``horizon_months`` [USD]; dict of arrays.
 
     Parameters
@@ -71,6 +71,10 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
         or ``nan`` = no residual value.
     monthly : bool
         Also return the month-by-month (undiscounted) arrays, month axis last.
+    only : tuple of str, optional
+        Return just these of ``saving_usd`` and ``crossover_month`` (less memory for many scenarios
+        x APIs; prices must be finite, ``monthly`` False, the volume and days non-negative,
+        otherwise every key is returned).
 
     Returns
     -------
@@ -97,6 +101,13 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     h = int(horizon_months)
     if h < 1:
         raise ValueError("horizon_months must be >= 1")
+    p_in = np.asarray(api_usd_per_mtok, dtype=float)
+    if (not monthly and np.all(np.isfinite(p_in)) and np.all(np.asarray(tokens_per_day, dtype=float) >= 0)
+            and np.all(np.asarray(days_per_month, dtype=float) > 0)
+            and np.all(np.asarray(growth_per_month, dtype=float) >= -1)):  # the $1 bill is never negative
+        return _split_horizon(h, tokens_per_day, p_in, capacity_tokens_per_day, running_usd_per_replica_month,
+                              capex_per_replica_usd, growth_per_month, api_price_decline_per_year, rate,
+                              days_per_month, life_months, only)
     t0, p0, cap, run, capex, g, d, rate_, dpm, life = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day,
                                                running_usd_per_replica_month, capex_per_replica_usd,
@@ -148,6 +159,83 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     return out
 
 
+def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_per_replica_month,
+                   capex_per_replica_usd, growth_per_month, api_price_decline_per_year, rate, days_per_month,
+                   life_months, only=None):
+    """:func:`horizon_costs` (``monthly=False``, finite prices) with the month loop run once without
+    the price's own axes: the API bill is the price times the bill at $1 per 1M tokens, and only that
+    product and the crossover (a search over the month-by-month ratio of self-host outlay to the $1
+    bill) carry the price axes (e.g. draws x APIs). Same numbers up to rounding (~1e-15 relative)."""
+    f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
+    t0, cap, run, capex, g, d, rate_, dpm = (f(x) for x in (
+        tokens_per_day, capacity_tokens_per_day, running_usd_per_replica_month, capex_per_replica_usd,
+        growth_per_month, api_price_decline_per_year, rate, days_per_month))
+    life = f(np.nan if life_months is None else life_months)
+    shape = np.broadcast_shapes(t0.shape, cap.shape, run.shape, capex.shape, g.shape, d.shape, rate_.shape,
+                                dpm.shape, life.shape)
+    full = np.broadcast_shapes(shape, p0.shape)
+    capex = np.where(np.isnan(capex), 0.0, capex)
+    v = 1.0 / (1.0 + monthly_discount_rate(rate_))
+    monthly_price_factor = np.power(1.0 - d, 1.0 / 12.0)
+    unit_pv = np.zeros(shape)      # API bill at $1 per 1M tokens, discounted, cumulative
+    sh_pv = np.zeros(shape)
+    capex_total = np.zeros(shape)
+    held = np.zeros(shape)
+    residual_book = np.zeros(shape)
+    ratio_min = np.full(shape, np.inf)  # running minimum over months of outlay / $1 bill (nan skipped)
+    want_cross = only is None or "crossover_month" in only
+    hits = np.zeros(full if want_cross else (), dtype=np.uint16)  # months at whose end self-hosting is ahead (h <= 65,535)
+    t = np.broadcast_to(t0, shape)
+    q = np.ones(shape)
+    disc_start = np.ones(shape)
+    isnan_life = np.isnan(life)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for m in range(h):
+            disc_end = disc_start * v
+            reps = np.where(t <= 0, 0.0, np.where(cap > 0, np.ceil(t / cap), np.inf))
+            new = np.maximum(reps - held, 0.0)
+            held = held + new
+            buy = np.where(new > 0, new * capex, 0.0)
+            capex_total += buy
+            remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
+            residual_book += np.where(isnan_life | (buy == 0), 0.0, buy * remaining)
+            run_m = np.where(reps > 0, reps * run, 0.0)
+            unit_pv += t * dpm * q / 1e6 * disc_end
+            sh_pv += buy * disc_start + run_m * disc_end
+            # self-hosting is ahead at the end of month m for a price p when sh_pv < p x unit_pv
+            r = np.where(unit_pv > 0, sh_pv / unit_pv, np.where(sh_pv < 0, -np.inf, np.inf))
+            ratio_min = np.fmin(ratio_min, r)
+            if want_cross:
+                np.add(hits, ratio_min < p0, out=hits, casting="unsafe")
+            disc_start = disc_end
+            t = t * (1.0 + g)
+            q = q * monthly_price_factor
+        residual = np.where(np.isfinite(residual_book), residual_book, 0.0) * disc_start
+        total = sh_pv - residual
+    # crossover: the running minimum only falls, so once below the price it stays below: the first
+    # such month is h - hits + 1
+    if want_cross:
+        crossover = hits.astype(float)
+        np.subtract(h + 1.0, crossover, out=crossover)
+        crossover[hits == 0] = np.inf
+        del hits
+    if only is not None:  # just these outputs, computed in place (Monte Carlo: draws x APIs)
+        out = {}
+        if "saving_usd" in only:
+            saving = np.multiply(p0, unit_pv, out=np.empty(full))
+            np.subtract(saving, total, out=saving)
+            out["saving_usd"] = saving
+        if want_cross:
+            out["crossover_month"] = crossover
+        return out
+    api_pv = p0 * unit_pv
+    api_pv = np.broadcast_to(api_pv, full)
+    total_b = np.broadcast_to(total, full)
+    b = lambda x: np.broadcast_to(x, full)  # noqa: E731
+    return dict(api_usd=api_pv, selfhost_usd=total_b, saving_usd=api_pv - total_b, selfhost_cheaper=total_b < api_pv,
+                crossover_month=crossover, capex_usd=b(capex_total), residual_usd=b(residual), replicas_end=b(held))
+
+
 @dataclass(frozen=True)
 class HorizonInputs:
     """A design over a horizon: :class:`~openvclosed.engine.design.DesignInputs` plus the volume
@@ -177,7 +265,7 @@ class HorizonInputs:
 _OWN = {"tokens_per_day", "horizon_months", "growth_per_month", "api_price_decline_per_year", "residual"}
 
 
-def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False):
+def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False, only=None):
     """Whole chain from physical inputs to horizon costs: :func:`selfhost_design` -> :func:`horizon_costs`.
 
     Every input broadcasts (arrays of draws for Monte Carlo, grids for sensitivity). Owned
@@ -204,7 +292,9 @@ def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False):
     r = horizon_costs(h.tokens_per_day, api_usd_per_mtok, s.capacity_tokens_per_day, running_month, capex,
                       horizon_months=h.horizon_months, growth_per_month=h.growth_per_month,
                       api_price_decline_per_year=h.api_price_decline_per_year, rate=x.rate,
-                      days_per_month=x.days_per_month, life_months=life, monthly=monthly)
+                      days_per_month=x.days_per_month, life_months=life, monthly=monthly, only=only)
+    if only is not None and "api_usd" not in r:
+        return r
     shape = np.shape(r["api_usd"])  # every input reached horizon_costs through cap, running or capex
     r.update(capacity_tokens_per_day=np.broadcast_to(s.capacity_tokens_per_day, shape),
              running_usd_per_replica_month=np.broadcast_to(running_month, shape),

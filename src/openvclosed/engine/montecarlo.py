@@ -203,6 +203,17 @@ def _quantiles(x: np.ndarray, axis: int = 0) -> np.ndarray:
     return np.quantile(x, np.array(PERCENTILES) / 100.0, axis=axis, method="inverted_cdf")
 
 
+def _column_quantiles(x: np.ndarray) -> np.ndarray:
+    """:func:`_quantiles` along the draws axis, one trailing column at a time (a copy of one column
+    instead of the whole draws x APIs array; the same values)."""
+    if x.ndim < 2:
+        return _quantiles(x)
+    out = np.empty((len(PERCENTILES),) + x.shape[1:])
+    for j in np.ndindex(*x.shape[1:]):
+        out[(slice(None),) + j] = _quantiles(np.ascontiguousarray(x[(slice(None),) + j]))
+    return out
+
+
 def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000, seed: int | None = 0,
                           distributions: dict | None = None, *, keep_samples: bool = False) -> dict:
     """Monte Carlo of the horizon saving of self-hosting against one or more APIs.
@@ -250,10 +261,12 @@ def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000
     if api.ndim > 1:
         raise ValueError("api_usd_per_mtok must be a scalar or 1-D")
     cols = (slice(None), None) if api.ndim == 1 else (slice(None),)
-    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in draws.items()}), api)
+    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in draws.items()}), api,
+                         only=("saving_usd", "crossover_month"))
     saving = np.asarray(r["saving_usd"])
     cross = np.asarray(r["crossover_month"])
-    qs, qc = _quantiles(saving), _quantiles(cross)
+    del r
+    qs, qc = _column_quantiles(saving), _column_quantiles(cross)
     out = {"n": n, "seed": seed, "p_selfhost_cheaper": np.mean(saving > 0, axis=0),
            "saving_usd_mean": np.mean(saving, axis=0),
            "distributions": {k: dists[k].describe() for k in VARIABLES}}

@@ -23,7 +23,7 @@ def _saving(base: HorizonInputs, api, values: dict[str, np.ndarray]) -> np.ndarr
     """Horizon saving for scenarios where input ``k`` takes ``values[k]`` (arrays of one length m)."""
     api = np.asarray(api, dtype=float)
     cols = (slice(None), None) if api.ndim == 1 else (slice(None),)
-    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in values.items()}), api)
+    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in values.items()}), api, only=("saving_usd",))
     return np.asarray(r["saving_usd"])
 
 
@@ -130,7 +130,7 @@ def sensitivity_table(base: HorizonInputs, api_usd_per_mtok, distributions: dict
                 arr = np.broadcast_to(np.full((k,) + mid.shape[1:], base_vals[i]), mid.shape).copy()
                 arr[i] = mid[i]
                 vals[v] = arr
-            r = horizon_scenario(base.with_values(**vals), api)
+            r = horizon_scenario(base.with_values(**vals), api, only=("saving_usd",))
             mid_cheaper = np.asarray(r["saving_usd"]) > 0
             same_as_a = mid_cheaper == side_a
             a_val = np.where(same_as_a, mid, a_val)

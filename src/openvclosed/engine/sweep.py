@@ -25,7 +25,7 @@ import numpy as np
 from openvclosed.engine.apicost import api_usd_per_day
 from openvclosed.engine.breakeven import breakeven_tokens_per_day, selfhost_usd_per_day
 
-__all__ = ["log_grid", "iter_sweep", "sweep_summary", "DEFAULT_CHUNK"]
+__all__ = ["log_grid", "LogGrid", "iter_sweep", "sweep_summary", "DEFAULT_CHUNK"]
 
 DEFAULT_CHUNK = 1 << 19
 """Scenarios per chunk (~0.5M: ~60 MB of temporaries)."""
@@ -40,6 +40,72 @@ def log_grid(lo: float, hi: float, points: int) -> np.ndarray:
     [1000000.0, 10000000.0, 100000000.0, 1000000000.0, 10000000000.0]
     """
     return np.geomspace(float(lo), float(hi), int(points))
+
+
+class LogGrid:
+    """``np.geomspace(lo, hi, points)`` (``lo, hi > 0``) computed block by block, never whole: the
+    same floats as :func:`log_grid` (numpy's own steps: ``10 ** (i x step + log10(lo))``, ends exact),
+    so a sweep of 1e7 volumes does not hold 80 MB of them. ``np.asarray(grid)`` gives the array."""
+
+    def __init__(self, lo: float, hi: float, points: int):
+        self.lo, self.hi, self.size = float(lo), float(hi), int(points)
+        if not (self.lo > 0 and self.hi > 0) or self.size < 1:
+            raise ValueError("LogGrid needs lo, hi > 0 and points >= 1")
+        self._log_lo = np.log10(np.float64(self.lo))
+        self._log_hi = np.log10(np.float64(self.hi))
+        div = self.size - 1
+        delta = np.subtract(self._log_hi, self._log_lo)
+        self._div, self._delta = div, delta
+        self._step = delta / div if div > 0 else np.nan
+
+    def __len__(self) -> int:
+        return self.size
+
+    def values(self, idx: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Grid values at integer indices ``idx`` (into ``out`` if given)."""
+        idx = np.asarray(idx)
+        if out is None:
+            y = idx.astype(float)
+        else:
+            y = out
+            y[...] = idx
+        if self._div > 0:
+            if self._step == 0:
+                y /= self._div
+                y *= self._delta
+            else:
+                y *= self._step
+        else:
+            y *= self._delta
+        y += self._log_lo
+        last = idx == self.size - 1
+        if self.size > 1:
+            y[last] = self._log_hi
+        np.power(10.0, y, out=y)
+        y[idx == 0] = self.lo
+        if self.size > 1:
+            y[last] = self.hi
+        return y
+
+    def block(self, a: int, b: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Values ``a`` to ``b`` (exclusive), into ``out[:b - a]`` if given."""
+        idx = np.arange(a, b, dtype=float)
+        return self.values(idx, None if out is None else out[: b - a])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            a, b, st = i.indices(self.size)
+            return self.block(a, b)[::st] if st != 1 else self.block(a, b)
+        if np.ndim(i) == 0:
+            j = int(i) + (self.size if int(i) < 0 else 0)
+            if not 0 <= j < self.size:
+                raise IndexError("grid index out of range")
+            return self.values(np.array([j]))[0]
+        return self.values(np.asarray(i))
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.block(0, self.size)
+        return a if dtype is None else a.astype(dtype)
 
 
 def _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok):
@@ -100,6 +166,11 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
     >>> s["breakeven_tokens_per_day"].tolist(), s["first_win_tokens_per_day"].tolist()
     ([50000000.0, inf], [100000000.0, inf])
     """
+    if on_chunk is None:  # nobody needs the per-scenario rows: the summary straight from the volume axis
+        grid = tokens_per_day if isinstance(tokens_per_day, LogGrid) else None
+        t, c, f, p = _prep(1.0 if grid is not None else tokens_per_day, capacity_tokens_per_day, replica_usd_per_day,
+                           api_usd_per_mtok)
+        return _summary_by_volume_chunk(t if grid is None else grid, c, f, p, float(days_per_month), chunk_size, progress)
     t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
     k, a, d = t.size, p.size, c.size
     g_n = d * a
@@ -131,4 +202,69 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
             "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
             "first_win_tokens_per_day": t_ext[first],
             "last_loss_tokens_per_day": np.where(last_loss >= 0, t[np.maximum(last_loss, 0)] if k else np.nan, np.nan),
+            "win_share": wins / k if k else np.zeros(g_n), "max_saving_usd_per_month": best}
+
+
+def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) -> dict:
+    """:func:`sweep_summary` without per-scenario rows: a chunk is a range of volumes, shared by
+    every (design, API) pair; within it each design's staircase is computed once and each API's line
+    once per design, into buffers allocated once (no index arrays, gathers or new chunk arrays, so
+    memory does not grow with the grid). Same formulas and operation order as :func:`iter_sweep`,
+    so the same floats; the per-pair reductions (counts, first/last index, maximum) are exact."""
+    k, a, d = t.size, p.size, c.size
+    g_n = d * a
+    n = g_n * k
+    wins = np.zeros(g_n, dtype=np.int64)
+    first = np.full(g_n, k, dtype=np.int64)
+    last_loss = np.full(g_n, -1, dtype=np.int64)
+    best = np.full(g_n, -np.inf)
+    m = max(1, min(int(chunk_size), 1 << 16, k))  # volumes per step (buffers stay in cache)
+    tdiv, sh, api, win = np.empty(m), np.empty(m), np.empty(m), np.empty(m, dtype=bool)
+    grid = t if isinstance(t, LogGrid) else None
+    tbuf = np.empty(m) if grid is not None else None
+    any_nonpositive = bool(k) and grid is None and not (t.min() > 0)  # nan tokens also take the general path
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for lo in range(0, k, m):
+            hi = min(lo + m, k)
+            ln = hi - lo
+            tok = grid.block(lo, hi, out=tbuf) if grid is not None else t[lo:hi]
+            td, s_, ap, w = tdiv[:ln], sh[:ln], api[:ln], win[:ln]
+            np.divide(tok, 1e6, out=td)  # api_usd_per_day: t / 1e6 * p
+            for di in range(d):
+                ci, fi = c[di], f[di]
+                # selfhost_usd_per_day(t, c, f) * dpm = replicas_needed(t, c) * f * dpm
+                if ci > 0:
+                    np.divide(tok, ci, out=s_)
+                    np.ceil(s_, out=s_)
+                else:
+                    s_.fill(np.inf)
+                if any_nonpositive:
+                    s_[~(tok > 0)] = 0.0  # where(t <= 0, 0, ...); nan tokens: ceil(nan) stays nan
+                    s_[np.isnan(tok)] = np.nan if ci > 0 else np.inf
+                np.multiply(s_, fi, out=s_)
+                np.multiply(s_, dpm, out=s_)
+                for ai in range(a):
+                    g = di * a + ai
+                    np.multiply(td, p[ai], out=ap)
+                    np.multiply(ap, dpm, out=ap)
+                    np.less(s_, ap, out=w)
+                    cnt = int(np.count_nonzero(w))
+                    wins[g] += cnt
+                    if cnt and first[g] == k:
+                        first[g] = lo + int(np.argmax(w))
+                    if cnt < ln:
+                        last_loss[g] = lo + ln - 1 - int(np.argmin(w[::-1]))
+                    np.subtract(ap, s_, out=ap)  # the saving
+                    top = np.fmax.reduce(ap)  # nan only if every saving is nan: then -inf
+                    if top > best[g]:
+                        best[g] = top
+            if progress is not None:
+                progress(g_n * hi, n)
+    di, ai = np.divmod(np.arange(g_n), a)
+    at = (lambda i: grid.values(i)) if grid is not None else (lambda i: t[i])  # noqa: E731
+    first_t = np.where(first < k, at(np.minimum(first, k - 1)), np.inf) if k else np.full(g_n, np.inf)
+    return {"design": di, "api": ai, "scenarios": n,
+            "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
+            "first_win_tokens_per_day": first_t,
+            "last_loss_tokens_per_day": np.where(last_loss >= 0, at(np.maximum(last_loss, 0)) if k else np.nan, np.nan),
             "win_share": wins / k if k else np.zeros(g_n), "max_saving_usd_per_month": best}

@@ -31,7 +31,8 @@ def _clean(v):
 class ResultModel(BaseModel):
     """Base of every JSON result object: unknown fields rejected, numbers cleaned by :func:`_clean`."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a result class is built when first used (start-up: a command uses a few of them)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     @field_serializer("*", when_used="json")
     def _ser(self, v):

@@ -74,7 +74,12 @@ class UsageBins:
         tod = np.mod(ts, 86400.0)
         self.tod_min = min(self.tod_min, float(tod.min()))
         self.tod_max = max(self.tod_max, float(tod.max()))
-        codes = np.fromiter(map(self.groups.__getitem__, batch.group), dtype=np.int64, count=n)
+        if batch.group_codes is not None:  # columnar reader: a code per record into a few names
+            lut = np.fromiter(map(self.groups.__getitem__, batch.group_names), dtype=np.int64,
+                              count=len(batch.group_names))
+            codes = lut[batch.group_codes]
+        else:
+            codes = np.fromiter(map(self.groups.__getitem__, batch.group), dtype=np.int64, count=n)
         keys = (codes << 32) | np.floor(ts / 3600.0).astype(np.int64)
         uk, inv = np.unique(keys, return_inverse=True)
         cost = batch.cost_usd

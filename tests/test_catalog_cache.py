@@ -1,0 +1,86 @@
+"""The JSON cache of the parsed bundled catalogs: same catalog as the YAML, never trusted when
+its key does not match, never an error when it cannot be read or written."""
+
+import json
+
+from openvclosed.catalog import cache, load_catalog
+
+
+def _dump(cat):
+    return {s: {k: e.model_dump() for k, e in getattr(cat, s).items()} for s in ("apis", "gpus", "models")}
+
+
+def _files(d):
+    return sorted(p for p in d.iterdir() if p.name.startswith("catalog-"))
+
+
+def test_cached_catalog_equals_parsed_yaml(tmp_path, monkeypatch):
+    monkeypatch.setenv("OVC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("OVC_NO_CACHE", "1")
+    plain = _dump(load_catalog([], include_env=False))
+    assert not list(tmp_path.iterdir())
+    monkeypatch.delenv("OVC_NO_CACHE")
+    first = _dump(load_catalog([], include_env=False))  # writes the cache
+    (f,) = _files(tmp_path)
+    second = _dump(load_catalog([], include_env=False))  # reads it
+    assert plain == first == second
+    assert '{"__ovc_date__":' in f.read_text()  # dates survive as dates (the models compare equal above)
+
+
+def test_cache_with_another_key_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("OVC_CACHE_DIR", str(tmp_path))
+    load_catalog([], include_env=False)
+    (f,) = _files(tmp_path)
+    doc = json.loads(f.read_text())
+    some_api = doc["sections"]["apis"]["apis"][0]
+    some_api["input_usd_per_mtok"] = 123456.0
+    doc["key"] = "0" * 64  # a stale or forged cache: its key is not the files' hash
+    f.write_text(json.dumps(doc))
+    cat = load_catalog([], include_env=False)
+    assert cat.apis[some_api["id"]].input_usd_per_mtok != 123456.0
+    assert json.loads(f.read_text())["key"] != "0" * 64  # rewritten
+
+
+def test_corrupt_or_unwritable_cache_is_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("OVC_CACHE_DIR", str(tmp_path))
+    want = _dump(load_catalog([], include_env=False))
+    (f,) = _files(tmp_path)
+    f.write_text('{"key": [1, 2')
+    assert _dump(load_catalog([], include_env=False)) == want
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("OVC_CACHE_DIR", str(blocker / "sub"))  # cannot be created
+    assert _dump(load_catalog([], include_env=False)) == want
+
+
+def test_data_using_the_date_tag_is_not_cached(tmp_path, monkeypatch):
+    calls = []
+    (tmp_path / "data").mkdir()
+    for s in cache.SECTIONS:
+        (tmp_path / "data" / f"{s}.yaml").write_text("x: 1\n")
+    monkeypatch.setenv("OVC_CACHE_DIR", str(tmp_path / "c"))
+    out = cache.bundled_sections(tmp_path / "data", lambda text: calls.append(text) or {"a": {cache._DATE: "x"}})
+    assert out["apis"] == {"a": {cache._DATE: "x"}} and len(calls) == 3
+    assert not (tmp_path / "c").exists()
+
+
+def test_start_up_table_names_every_command():
+    """cli._MODULES_OF (a run builds only the command it runs) lists every command of every module."""
+    import importlib
+
+    import typer
+
+    from openvclosed import cli
+    from openvclosed.commands import COMMAND_MODULES
+
+    found = {}
+    for name in COMMAND_MODULES:
+        app = typer.Typer()
+        importlib.import_module(f"openvclosed.commands.{name}").register(app)
+        for c in app.registered_commands:
+            found.setdefault(c.name or c.callback.__name__.replace("_", "-"), set()).add(name)
+        for g in app.registered_groups:
+            found.setdefault(g.name, set()).add(name)
+    assert {k: set(v) for k, v in cli._MODULES_OF.items() if k in found} == {
+        k: v | ({"catalog_import"} if k == "catalog" else set()) for k, v in found.items()}
+    assert set(found) == set(cli._MODULES_OF)
