@@ -123,6 +123,7 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     held = np.zeros(shape)
     crossover = np.full(shape, np.inf)
     residual_book = np.zeros(shape)  # sum over purchases of capex x remaining-life share at the end
+    isnan_life = np.isnan(life)
     keep = {k: [] for k in ("tokens_per_day_monthly", "api_usd_monthly", "selfhost_usd_monthly", "replicas_monthly")}
     t = t0.copy()
     p = p0.copy()
@@ -130,14 +131,8 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for m in range(h):
             disc_end = disc_start * v
-            reps = np.where(t <= 0, 0.0, np.where(cap > 0, np.ceil(t / cap), np.inf))
-            new = np.maximum(reps - held, 0.0)
-            held = held + new
-            buy = np.where(new > 0, new * capex, 0.0)
-            capex_total += buy
-            remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
-            residual_book += np.where(np.isnan(life) | (buy == 0), 0.0, buy * remaining)
-            run_m = np.where(reps > 0, reps * run, 0.0)
+            reps, held, buy, run_m = _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life,
+                                                     capex_total, residual_book)
             api_m = t * dpm * p / 1e6
             api_pv += api_m * disc_end
             sh_pv += buy * disc_start + run_m * disc_end
@@ -157,6 +152,22 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     if monthly:
         out.update({k: np.stack(v_, axis=-1) for k, v_ in keep.items()})
     return out
+
+
+def _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life, capex_total, residual_book):
+    """One month of the fleet: replicas needed (ceil(volume / capacity), inf when nothing fits),
+    whole replicas bought at the start of the month (never sold), their capex added to
+    ``capex_total`` and their unexpired share (1 - (h - m) / life, clipped to [0, 1]) to
+    ``residual_book`` in place, and the month's running cost. Returns (replicas, held, bought USD,
+    running USD); shared by both month loops so they cannot drift apart."""
+    reps = np.where(t <= 0, 0.0, np.where(cap > 0, np.ceil(t / cap), np.inf))
+    new = np.maximum(reps - held, 0.0)
+    held = held + new
+    buy = np.where(new > 0, new * capex, 0.0)
+    capex_total += buy
+    remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
+    residual_book += np.where(isnan_life | (buy == 0), 0.0, buy * remaining)
+    return reps, held, buy, np.where(reps > 0, reps * run, 0.0)
 
 
 def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_per_replica_month,
@@ -192,14 +203,8 @@ def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_p
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for m in range(h):
             disc_end = disc_start * v
-            reps = np.where(t <= 0, 0.0, np.where(cap > 0, np.ceil(t / cap), np.inf))
-            new = np.maximum(reps - held, 0.0)
-            held = held + new
-            buy = np.where(new > 0, new * capex, 0.0)
-            capex_total += buy
-            remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
-            residual_book += np.where(isnan_life | (buy == 0), 0.0, buy * remaining)
-            run_m = np.where(reps > 0, reps * run, 0.0)
+            reps, held, buy, run_m = _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life,
+                                                     capex_total, residual_book)
             unit_pv += t * dpm * q / 1e6 * disc_end
             sh_pv += buy * disc_start + run_m * disc_end
             # self-hosting is ahead at the end of month m for a price p when sh_pv < p x unit_pv

@@ -173,12 +173,7 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
         return _summary_by_volume_chunk(t if grid is None else grid, c, f, p, float(days_per_month), chunk_size, progress)
     t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
     k, a, d = t.size, p.size, c.size
-    g_n = d * a
-    n = g_n * k
-    wins = np.zeros(g_n, dtype=np.int64)
-    first = np.full(g_n, k, dtype=np.int64)
-    last_loss = np.full(g_n, -1, dtype=np.int64)
-    best = np.full(g_n, -np.inf)
+    g_n, n, wins, first, last_loss, best = _frontier_accumulators(k, a, d)
     done = 0
     for ch in iter_sweep(t, c, f, p, days_per_month=days_per_month, chunk_size=chunk_size):
         g = ch["group"]
@@ -196,13 +191,7 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
         done = ch["hi"]
         if progress is not None:
             progress(done, n)
-    di, ai = np.divmod(np.arange(g_n), a)
-    t_ext = np.concatenate([t, [np.inf]])
-    return {"design": di, "api": ai, "scenarios": n,
-            "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
-            "first_win_tokens_per_day": t_ext[first],
-            "last_loss_tokens_per_day": np.where(last_loss >= 0, t[np.maximum(last_loss, 0)] if k else np.nan, np.nan),
-            "win_share": wins / k if k else np.zeros(g_n), "max_saving_usd_per_month": best}
+    return _frontier(lambda i: t[i], k, a, n, f, c, p, wins, first, last_loss, best)
 
 
 def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) -> dict:
@@ -212,12 +201,7 @@ def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) 
     memory does not grow with the grid). Same formulas and operation order as :func:`iter_sweep`,
     so the same floats; the per-pair reductions (counts, first/last index, maximum) are exact."""
     k, a, d = t.size, p.size, c.size
-    g_n = d * a
-    n = g_n * k
-    wins = np.zeros(g_n, dtype=np.int64)
-    first = np.full(g_n, k, dtype=np.int64)
-    last_loss = np.full(g_n, -1, dtype=np.int64)
-    best = np.full(g_n, -np.inf)
+    g_n, n, wins, first, last_loss, best = _frontier_accumulators(k, a, d)
     m = max(1, min(int(chunk_size), 1 << 16, k))  # volumes per step (buffers stay in cache)
     tdiv, sh, api, win = np.empty(m), np.empty(m), np.empty(m), np.empty(m, dtype=bool)
     grid = t if isinstance(t, LogGrid) else None
@@ -260,8 +244,22 @@ def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) 
                         best[g] = top
             if progress is not None:
                 progress(g_n * hi, n)
+    return _frontier((lambda i: grid.values(i)) if grid is not None else (lambda i: t[i]), k, a, n, f, c, p, wins,
+                     first, last_loss, best)
+
+
+def _frontier_accumulators(k: int, a: int, d: int):
+    """Per (design, API) pair: scenario count, wins, first win index (k = none), last loss index
+    (-1 = none), best saving (-inf); shared by both summary paths."""
+    g_n = d * a
+    return (g_n, g_n * k, np.zeros(g_n, dtype=np.int64), np.full(g_n, k, dtype=np.int64),
+            np.full(g_n, -1, dtype=np.int64), np.full(g_n, -np.inf))
+
+
+def _frontier(at, k, a, n, f, c, p, wins, first, last_loss, best) -> dict:
+    """The summary dict from the accumulators; ``at(i)`` gives the volumes at grid indices ``i``."""
+    g_n = wins.size
     di, ai = np.divmod(np.arange(g_n), a)
-    at = (lambda i: grid.values(i)) if grid is not None else (lambda i: t[i])  # noqa: E731
     first_t = np.where(first < k, at(np.minimum(first, k - 1)), np.inf) if k else np.full(g_n, np.inf)
     return {"design": di, "api": ai, "scenarios": n,
             "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
