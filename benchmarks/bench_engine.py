@@ -7,7 +7,7 @@ Run on demand (never part of `pytest`)::
 Reports medians of repeated runs and the ratio engine / scalar measured side by side in the same
 process; with ``--baseline`` the same measurement runs again in a child process on a baseline
 tree (same inputs, same scalar reference), so both ratios come from one run. Before timing, the
-fused engine is checked bit for bit against the step-by-step chain (``_reference_design``).
+fused engine is checked bit for bit against the step-by-step chain (``engine/design_reference.reference_design``).
 """
 
 from __future__ import annotations
@@ -99,11 +99,13 @@ def measure(n: int, scalar_n: int, repeat: int) -> dict:
 def check_identical(n: int = 50_000) -> str:
     from openvclosed.engine import design
 
-    if not hasattr(design, "_reference_design"):
+    try:
+        from openvclosed.engine.design_reference import reference_design
+    except ImportError:
         return "no step-by-step chain in this tree"
     x = inputs(n, seed=3)
     d = DesignInputs(rented=True, ops_usd_month=0.0, **{k: x[k] for k in FIELDS})
-    a, b = design.selfhost_design(d, x["tokens_per_day"]), design._reference_design(d, x["tokens_per_day"])
+    a, b = design.selfhost_design(d, x["tokens_per_day"]), reference_design(d, x["tokens_per_day"])
     same = all(np.array_equal(np.asarray(getattr(a, f.name)), np.asarray(getattr(b, f.name)), equal_nan=True)
                for f in dataclasses.fields(a))
     return f"fused engine == step-by-step chain, bit for bit, on {n:,} scenarios: {same}"

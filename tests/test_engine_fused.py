@@ -1,16 +1,17 @@
 """The fused selfhost_design gives the same floats, bit for bit, as the step-by-step chain over the
-(designs x TP_CANDIDATES) grid (engine/design.py ``_reference_design``), on random and edge inputs."""
+(designs x TP_CANDIDATES) grid (engine/design_reference.py ``reference_design``), on random and edge inputs."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 
-from openvclosed.engine.design import DesignEval, DesignInputs, _reference_design, selfhost_design
+from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
+from openvclosed.engine.design_reference import reference_design
 
 
 def _same(x, tok):
-    a, b = selfhost_design(x, tok), _reference_design(x, tok)
+    a, b = selfhost_design(x, tok), reference_design(x, tok)
     for f in dataclasses.fields(DesignEval):
         u, v = np.asarray(getattr(a, f.name)), np.asarray(getattr(b, f.name))
         assert u.shape == v.shape, f.name

@@ -98,25 +98,9 @@ class GpuEntry(_Entry):
             d["interconnect"] = {"kind": d["interconnect"]}
         if d.get("interconnect") is None:
             d.pop("interconnect", None)
-        if "purchase_usd" in d:
-            usd = d.pop("purchase_usd")
-            when = d.pop("price_as_of", None) or d.get("as_of")
-            src = d.pop("price_source", None) or ""
-            note = d.pop("price_note", None)
-            if usd is not None:
-                d["prices"] = [{"usd": usd, "valid_from": when, "source": src, "note": note}] + list(d.get("prices") or [])
-        for k in ("price_source", "price_as_of", "price_note"):
-            d.pop(k, None)
-        if "cloud_usd_per_hour" in d:
-            usd = d.pop("cloud_usd_per_hour")
-            when = d.pop("cloud_as_of", None) or d.get("as_of")
-            src = d.pop("cloud_source", None) or ""
-            note = d.pop("cloud_note", None)
-            if usd is not None:
-                d["rent"] = [{"provider": "catalog", "usd_per_gpu_hour": usd, "valid_from": when, "source": src,
-                              "note": note}] + list(d.get("rent") or [])
-        for k in ("cloud_source", "cloud_as_of", "cloud_note"):
-            d.pop(k, None)
+        _legacy_record(d, "purchase_usd", "price", "prices", lambda usd: {"usd": usd})
+        _legacy_record(d, "cloud_usd_per_hour", "cloud", "rent",
+                       lambda usd: {"provider": "catalog", "usd_per_gpu_hour": usd})
         return d
 
     @field_validator("aliases")
@@ -180,4 +164,15 @@ class GpuEntry(_Entry):
     def power_w_per_gpu(self) -> float | None:
         return self.system_w_per_gpu
 
+
+def _legacy_record(d: dict, value_key: str, prefix: str, target: str, record) -> None:
+    """Move an old flat price (``value_key`` with ``{prefix}_as_of``, ``_source``, ``_note``) in
+    place into the dated list ``target`` (first, before any dated records); the flat fields go
+    even when the value is missing."""
+    usd = d.pop(value_key, None)
+    when = d.pop(f"{prefix}_as_of", None) or d.get("as_of")
+    src = d.pop(f"{prefix}_source", None) or ""
+    note = d.pop(f"{prefix}_note", None)
+    if usd is not None:
+        d[target] = [{**record(usd), "valid_from": when, "source": src, "note": note}] + list(d.get(target) or [])
 

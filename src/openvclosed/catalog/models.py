@@ -63,19 +63,20 @@ class License(_Strict):
         return d
 
     @property
+    def _mau_condition(self) -> LicenseCondition | None:
+        return next((c for c in self.conditions if c.kind == "mau_limit" and c.mau), None)
+
+    @property
     def mau_limit(self) -> int | None:
         """The monthly-active-user threshold of a ``mau_limit`` condition (None when there is none)."""
-        for c in self.conditions:
-            if c.kind == "mau_limit" and c.mau:
-                return c.mau
-        return None
+        c = self._mau_condition
+        return c.mau if c else None
 
     @property
     def mau_basis(self) -> str | None:
-        for c in self.conditions:
-            if c.kind == "mau_limit" and c.mau:
-                return c.basis
-        return None
+        """How that threshold is counted (e.g. at release or ongoing; None when there is none)."""
+        c = self._mau_condition
+        return c.basis if c else None
 
 
 class OpennessItem(_Strict):

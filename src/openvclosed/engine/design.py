@@ -19,12 +19,10 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from openvclosed.engine.capacity import replica_tokens_per_day, replicas_needed
 from openvclosed.engine.defaults import DEFAULTS
-from openvclosed.engine.fit import GB_PER_GIB, kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
+from openvclosed.engine.fit import GB_PER_GIB
 from openvclosed.engine.period import per_month_from_day
-from openvclosed.engine.tco import capital_recovery_factor, replica_costs
-from openvclosed.engine.throughput import allreduce_s, decode_step_s, decode_tokens_per_s, prefill_tokens_per_s
+from openvclosed.engine.tco import capital_recovery_factor
 
 __all__ = ["DesignInputs", "DesignEval", "selfhost_design", "TP_CANDIDATES"]
 
@@ -190,59 +188,6 @@ class DesignEval:
         return out
 
 
-def _layout(x: DesignInputs, t: np.ndarray) -> dict:
-    """Every quantity of one instance of tensor-parallel degree ``t`` (t broadcasts as the last axis)."""
-    def ex(v):
-        return np.asarray(v, dtype=float)[..., None]
-
-    n = ex(x.n_gpus)
-    params = ex(x.params_b)
-    expert_p = ex(x.expert_params_b)
-    dense_p = np.where(np.isnan(ex(x.dense_params_b)), params - expert_p, ex(x.dense_params_b))
-    dense_gb = weights_gb(dense_p, ex(x.dense_bits))
-    expert_gb = weights_gb(expert_p, ex(x.expert_bits))
-    w = dense_gb + expert_gb
-    kv_seq = kv_gb_per_token(ex(x.kv_elements_per_seq), ex(x.kv_bits))
-    valid = (t <= n) & (np.mod(n, t) == 0)
-    tp_given = ex(x.tp)
-    valid &= np.where(np.isnan(tp_given), True, t == tp_given)
-    usable = usable_vram_gb(ex(x.vram_gib), t, ex(x.vram_reserve_share))
-    seqs = max_concurrent_seqs(usable, w, kv_seq, 1.0)
-    seqs = np.where(valid, seqs, 0.0)
-    fits = seqs >= 1
-    batch = np.minimum(np.minimum(seqs, ex(x.max_batch)), ex(x.batch_cap))
-    eff = ex(x.bandwidth_eff)
-    low = ex(x.low_bit_eff)
-    common = dict(dense_gb=dense_gb, expert_gb=expert_gb, experts_total=ex(x.experts_total),
-                  experts_per_token=ex(x.experts_per_token), kv_gb_per_seq=kv_seq, active_params_b=ex(x.active_params_b),
-                  tp=t, bandwidth_gb_s=ex(x.bandwidth_gb_s), tflops=ex(x.tflops),
-                  bandwidth_eff=eff * np.where(ex(x.dense_bits) < 8, low, 1.0),
-                  expert_bandwidth_eff=eff * np.where(ex(x.expert_bits) < 8, low, 1.0),
-                  kv_bandwidth_eff=ex(x.kv_bandwidth_eff), mfu=ex(x.decode_mfu), layers=ex(x.layers),
-                  step_overhead_s=ex(x.step_overhead_s), layer_overhead_s=ex(x.layer_overhead_s))
-    comm1 = allreduce_s(1.0, t, ex(x.layers), ex(x.hidden_size), ex(x.link_gb_s), ex(x.link_latency_s))
-    b = np.maximum(batch, 1.0)
-    comm = allreduce_s(b, t, ex(x.layers), ex(x.hidden_size), ex(x.link_gb_s), ex(x.link_latency_s))
-    step1 = decode_step_s(1.0, comm_s=comm1, **common)
-    step = decode_step_s(b, comm_s=comm, **common)
-    instances = np.where(valid, n / t, 0.0)
-    single = np.where(fits, 1.0 / step1, 0.0)
-    agg = np.where(fits, instances * decode_tokens_per_s(batch, step), 0.0)
-    prefill = np.where(fits, instances * prefill_tokens_per_s(ex(x.active_params_b), t, ex(x.tflops),
-                                                              ex(x.prefill_mfu)), 0.0)
-    s_in = ex(x.input_share)
-    # prefix caching: cached input tokens need no prefill (their KV is reused)
-    s_prefill = s_in * (1.0 - ex(x.prefix_cached_share))
-    modeled = replica_tokens_per_day(agg, prefill, s_in, ex(x.utilization), ex(x.hours_per_day),
-                                     prefill_share=s_prefill)
-    serving = fits & (batch >= 1)
-    capacity = np.where(serving, modeled, 0.0)
-    return dict(tp=np.broadcast_to(t, capacity.shape).astype(float), instances=instances, weights_gb=w,
-                kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch, step_s=step,
-                decode_tokens_per_s_single=single, decode_tokens_per_s=agg, prefill_tokens_per_s=prefill,
-                capacity_tokens_per_day=capacity)
-
-
 def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     """Evaluate self-hosted designs at ``tokens_per_day`` [tokens/day, input + output].
 
@@ -280,42 +225,6 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     return _fused(x, tokens_per_day)
 
 
-def _reference_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
-    """The chain step by step over a (designs x TP_CANDIDATES) grid, each step its own function:
-    what :func:`selfhost_design` computes, kept as the readable reference it is tested against."""
-    t = np.asarray(TP_CANDIDATES, dtype=float)
-    lay = _layout(x, t)
-    best = np.argmax(lay["capacity_tokens_per_day"] + lay["fits"] * 1e-9 - t * 1e-12, axis=-1)[..., None]
-    pick = {k: np.take_along_axis(np.broadcast_to(v, lay["capacity_tokens_per_day"].shape), best, -1)[..., 0]
-            for k, v in lay.items()}
-    tps = np.asarray(x.tokens_per_s, dtype=float)
-    capacity = pick["capacity_tokens_per_day"]
-    if not (tps.ndim == 0 and np.isnan(tps)):
-        measured = tps * 3600.0 * np.asarray(x.hours_per_day, dtype=float) * np.asarray(x.utilization, dtype=float)
-        capacity = np.where(pick["fits"] & (pick["batch"] >= 1), np.where(np.isfinite(tps), measured, capacity), 0.0)
-    replicas = replicas_needed(tokens_per_day, capacity)
-    c = replica_costs(x.n_gpus, rented=x.rented, gpu_usd=x.gpu_usd, gpu_hour_usd=x.gpu_hour_usd,
-                      host_usd_per_gpu=x.host_usd_per_gpu, rate=x.rate, amortize_years=x.amortize_years,
-                      gpu_tdp_w=x.gpu_tdp_w, power_draw_share=x.power_draw_share, host_w_per_gpu=x.host_w_per_gpu,
-                      pue=x.pue, electricity_usd_kwh=x.electricity_usd_kwh, ops_usd_month=x.ops_usd_month,
-                      hours_per_day=x.hours_per_day, days_per_month=x.days_per_month,
-                      gpu_price_factor=x.gpu_price_factor, system_w_per_gpu=x.system_w_per_gpu)
-    f = c["usd_per_day"]
-    with np.errstate(invalid="ignore"):
-        usd_per_day = np.where(replicas == 0, 0.0, np.where(np.isfinite(replicas), replicas * f, np.inf))
-    tok = np.asarray(tokens_per_day, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        usd_per_mtok = np.where(tok > 0, usd_per_day / (tok / 1e6), np.nan)
-    out = dict(pick, capacity_tokens_per_day=capacity, replicas=replicas,
-               capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
-               ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
-               capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],
-               usd_per_day=usd_per_day, usd_per_mtok=usd_per_mtok,
-               days_per_month=np.asarray(x.days_per_month, dtype=float))
-    shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
-    return DesignEval(**{k: np.broadcast_to(v, shape) for k, v in out.items()})
-
-
 def _arg(v):
     """A field as a float (0-d: a numpy float64, so scalar assumptions stay scalar and errstate holds) or an array."""
     a = np.asarray(v, dtype=float)
@@ -326,7 +235,7 @@ _FIELD_NAMES = None
 
 
 def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
-    """:func:`_reference_design` fused (same formulas, same operation order, so the same floats):
+    """:func:`openvclosed.engine.design_reference.reference_design` fused (same formulas, same operation order, so the same floats):
     fields that are scalars stay scalars, terms that do not depend on the tensor-parallel degree
     are computed once, degrees no design can use are skipped (``tp > 1`` that divides no
     machine), and each degree's quantities replace the best so far in place."""
