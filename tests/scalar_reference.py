@@ -126,12 +126,22 @@ def selfhost_design(tokens_per_day, **f):
                 usd_per_day=usd_per_day, usd_per_mtok=usd_per_mtok)
 
 
-def breakeven_tokens_per_day(replica_usd_per_day, capacity_tokens_per_day, usd_per_mtok):
-    """T* = F / a (a = price / 1e6) if self-hosting ever wins (F/C < a), else inf."""
-    a = usd_per_mtok / 1e6
-    if a > 0 and replica_usd_per_day < a * capacity_tokens_per_day:
-        return replica_usd_per_day / a
-    return INF
+def breakeven_tokens_per_day(replica_usd_per_day, capacity_tokens_per_day, usd_per_mtok, spare=0.0, fixed=0.0,
+                             max_steps=10**6):
+    """The volume above which ceil(T/C) x F (+ spare x F + fixed) < a T everywhere, by scanning the
+    steps: step k ((k-1) C, k C] loses up to x_k = ((k + s) F + K) / a if x_k > (k-1) C; the
+    break-even is the end of the last losing part (inf when a full replica costs >= a C)."""
+    f, c, a = replica_usd_per_day, capacity_tokens_per_day, usd_per_mtok / 1e6
+    if not (a > 0 and c > 0 and math.isfinite(c)) or f >= a * c:
+        return INF
+    last = 0.0
+    for k in range(1, max_steps):
+        x = ((k + spare) * f + fixed) / a
+        if x > (k - 1) * c:          # this step loses somewhere
+            last = min(x, k * c)
+        elif a * (k - 1) * c >= (k + spare) * f + fixed:  # won whole, and so is every later step
+            return last
+    raise AssertionError("scan did not end")
 
 
 def compare_with_api(tokens_per_day, usd_per_mtok, selfhost_usd_per_day, replica_usd_per_day,
@@ -151,4 +161,6 @@ def compare_with_api(tokens_per_day, usd_per_mtok, selfhost_usd_per_day, replica
                 breakeven_tokens_per_day=breakeven_tokens_per_day(replica_usd_per_day, capacity_tokens_per_day,
                                                                   usd_per_mtok),
                 payback_months=payback, selfhost_cheaper=selfhost_usd_per_day < api_day,
-                saving_usd_per_month=(api_day - selfhost_usd_per_day) * days_per_month)
+                selfhost_usd_per_day=selfhost_usd_per_day,
+                saving_usd_per_month=(api_day - selfhost_usd_per_day) * days_per_month
+                if math.isfinite(selfhost_usd_per_day) else -INF)

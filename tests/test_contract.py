@@ -40,7 +40,7 @@ def shape(v):
             if isinstance(s, dict):
                 merged.update(s)
             else:
-                kinds.add(s)
+                kinds.add(s if isinstance(s, str) else json.dumps(s, sort_keys=True))  # e.g. [lo, hi] pairs
         return [merged] if merged else sorted(kinds)
     if isinstance(v, bool):
         return "bool"

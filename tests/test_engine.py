@@ -23,6 +23,7 @@ from openvclosed.engine import (
     api_usd_per_day,
     api_usd_per_mtok,
     breakeven_tokens_per_day,
+    win_intervals,
     capital_recovery_factor,
     decode_step_s,
     decode_tokens_per_s,
@@ -40,7 +41,20 @@ from openvclosed.engine import (
     usable_vram_gb,
     weights_gb,
 )
-from openvclosed.engine import DesignInputs, compare_with_api, selfhost_design
+from types import SimpleNamespace
+
+from openvclosed.engine import DesignInputs, selfhost_design
+from openvclosed.engine.breakeven import compare_with_api as _compare_eval
+
+
+def compare_with_api(tokens_per_day, usd_per_mtok, selfhost_usd_per_day, replica_usd_per_day, capacity_tokens_per_day,
+                     replicas, capex_per_replica_usd, running_usd_per_replica_day, days_per_month=365.25 / 12):
+    """The engine's comparison on loose arrays (as a one-design evaluation with no spare and no team)."""
+    e = SimpleNamespace(usd_per_day=selfhost_usd_per_day, replica_usd_per_day=replica_usd_per_day,
+                        capacity_mean_tokens_per_day=capacity_tokens_per_day, spare_replicas=0.0,
+                        fixed_usd_per_day=0.0, replicas=replicas, capex_per_replica_usd=capex_per_replica_usd,
+                        running_usd_per_replica_day=running_usd_per_replica_day, days_per_month=days_per_month)
+    return _compare_eval(tokens_per_day, usd_per_mtok, e)
 
 _EVAL_KEYS = ("tp", "instances", "weights_gb", "kv_gb_per_seq", "usable_gb", "max_seqs", "fits", "batch", "step_s",
               "decode_tokens_per_s_single", "decode_tokens_per_s", "prefill_tokens_per_s", "capacity_tokens_per_day",
@@ -440,9 +454,11 @@ class TestBreakeven:
         # F = 100, C = 100, price 1e6 $/M -> a = 1 $/token = F/C exactly: "If F / C >= a ... inf"
         # (the engine returned C here before it compared t < c)
         assert float(breakeven_tokens_per_day(100.0, 100.0, 1e6)) == math.inf
-        # one token/day below that: F/C = 100/99 > a -> inf; above: 100/101 < a -> T* = 100 < C
+        # one token/day below that: F/C = 100/99 > a -> inf; above: 100/101 < a, but the staircase
+        # steps up $100 per 101 tokens: step k is won whole from k* = ceil(aC / (aC - F)) = 101 on,
+        # and step 100 from 100 x 100 / 1 = 10,000 (< 100 x 101): cheaper at every volume above 10,000
         assert float(breakeven_tokens_per_day(100.0, 99.0, 1e6)) == math.inf
-        assert float(breakeven_tokens_per_day(100.0, 101.0, 1e6)) == 100.0
+        assert float(breakeven_tokens_per_day(100.0, 101.0, 1e6)) == 10000.0
         # free hardware that does not fit (F = 0, C = 0): F/C is undefined, self-hosting never wins
         assert float(breakeven_tokens_per_day(0.0, 0.0, 2.0)) == math.inf
 
@@ -567,6 +583,8 @@ def test_crf_matches_reference_on_realistic_rates():
 # --------------------------------------------------------------------------------------------
 
 def test_breakeven_equality_on_random_inputs():
+    """The break-even is where the staircase stops losing: above it self-hosting is cheaper at every
+    volume (checked on each of the next steps), just below it the API is (checked at B - 1e-6 B)."""
     rng = np.random.default_rng(11)
     n = 2000
     f = _log_uniform(rng, 1.0, 1e4, n)  # USD per replica-day
@@ -576,18 +594,35 @@ def test_breakeven_equality_on_random_inputs():
     finite = np.isfinite(t)
     assert 200 <= finite.sum() <= n - 200  # both outcomes well represented
     tf, ff, cf, pf = t[finite], f[finite], c[finite], p[finite]
-    # at T* the API costs exactly one replica, and T* is served by exactly one replica
-    assert_allclose(api_usd_per_day(tf, pf), ff, rtol=1e-9)
-    assert_allclose(selfhost_usd_per_day(tf, cf, ff), ff, rtol=1e-9)
-    assert np.all(tf < cf)
-    # just below T* the API is cheaper, just above (still one replica) self-hosting is
-    assert np.all(api_usd_per_day(0.99 * tf, pf) < selfhost_usd_per_day(0.99 * tf, cf, ff))
-    above = 1.01 * tf <= cf
-    assert above.sum() >= 100
-    assert np.all(api_usd_per_day(1.01 * tf[above], pf[above]) > selfhost_usd_per_day(1.01 * tf[above], cf[above],
-                                                                                      ff[above]))
+    assert np.all(tf > 0)
+    # the reference (a step-by-step scan) agrees
+    assert_same(tf[:300], [ref.breakeven_tokens_per_day(float(a), float(b), float(d))
+                           for a, b, d in zip(ff[:300], cf[:300], pf[:300])])
+    # just below B the API is no dearer; above B self-hosting wins at both ends of the next 50 steps
+    below = tf * (1 - 1e-9)
+    assert np.all(api_usd_per_day(below, pf) <= selfhost_usd_per_day(below, cf, ff) * (1 + 1e-9))
+    k0 = np.floor(tf / cf)
+    for k in range(0, 50):
+        for x in ((k0 + k) * cf * (1 + 1e-9) + 1e-6, (k0 + k + 1) * cf):
+            x = np.maximum(x, tf * (1 + 1e-9))
+            assert np.all(api_usd_per_day(x, pf) > selfhost_usd_per_day(x, cf, ff) * (1 - 1e-9))
     # never: a full replica costs at least the API price per token
     assert np.all(f[~finite] / c[~finite] >= p[~finite] / 1e6)
+
+
+def test_win_intervals_below_the_breakeven():
+    # F = 100, C = 101 tokens, a = $1/token: step j wins from 100 j to 101 j for j = 1..99, then always from 10,000
+    iv, n = win_intervals(100.0, 101.0, 1e6, max_intervals=100)
+    assert n == 99 and iv[0] == (100.0, 101.0) and iv[-1] == (9900.0, 9999.0)
+    for lo, hi in iv:  # inside each interval self-hosting is cheaper, just below it the API is
+        mid = (lo + hi) / 2
+        assert selfhost_usd_per_day(mid, 101.0, 100.0) < api_usd_per_day(mid, 1e6)
+        assert selfhost_usd_per_day(lo * (1 - 1e-9), 101.0, 100.0) >= api_usd_per_day(lo * (1 - 1e-9), 1e6)
+    # a spare replica and a team move the crossing: step 1 wins from ((1 + 1) F + K) / a = 250, and
+    # k* = ceil((aC + sF + K) / (aC - F)) = ceil(1150 / 900) = 2: every step from 2 on is won whole
+    assert win_intervals(100.0, 1000.0, 1e6, spare_replicas=1, fixed_usd_per_day=50.0) == ([], 0)
+    assert float(breakeven_tokens_per_day(100.0, 1000.0, 1e6, 1, 50.0)) == 250.0
+    assert float(ref.breakeven_tokens_per_day(100.0, 1000.0, 1e6, 1, 50.0)) == 250.0
 
 
 # --------------------------------------------------------------------------------------------

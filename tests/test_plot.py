@@ -86,6 +86,19 @@ def test_plot_montecarlo_cli(run, tmp_path):
     assert "P(self-host cheaper" in r.stdout and out.stat().st_size > 10_000
 
 
+def _row(x, bins):
+    """A Monte Carlo result row of the draws ``x``, as the decision builds it."""
+    import numpy as np
+
+    from openvclosed.decision.uncertainty import histogram
+    from openvclosed.results import MonteCarloApi
+
+    q = {f"saving_usd_p{p}": float(np.quantile(x, p / 100, method="inverted_cdf")) for p in (10, 50, 90)}
+    return MonteCarloApi(api="some/api", p_selfhost_cheaper=float(np.mean(x > 0)), saving_usd_mean=float(x.mean()),
+                         crossover_month_p10=None, crossover_month_p50=None, crossover_month_p90=None,
+                         histogram=histogram(x, bins), **q)
+
+
 def test_montecarlo_histogram_artists():
     pytest.importorskip("matplotlib")
     import numpy as np
@@ -93,9 +106,9 @@ def test_montecarlo_histogram_artists():
     from openvclosed.report.plots import plot_montecarlo
 
     x = np.random.default_rng(0).normal(1000, 500, 5000)
-    fig = plot_montecarlo(x, "some/api", bins=40)
+    fig = plot_montecarlo(_row(x, 40), x.size, "some/api")
     ax = fig.axes[0]
-    assert len(ax.patches) == 40
+    assert len(ax.patches) == 1 and len(ax.patches[0].get_path().vertices) > 40  # one filled staircase of 40 bins
     assert {ln.get_gid() for ln in ax.lines} >= {"p10", "p50", "p90", "zero"}
     assert "P(self-host cheaper) =" in ax.get_title()
     fig.canvas.draw()
@@ -111,7 +124,7 @@ def test_montecarlo_marks_point_estimate_and_explains_sign():
     x = np.random.default_rng(0).lognormal(0, 1, 5000) * 1000 - 2500  # skewed: median below zero
     p50 = float(np.quantile(x, 0.5, method="inverted_cdf"))
     assert p50 < 0
-    fig = plot_montecarlo(x, "some/api", bins=40, point_usd=7700.0)
+    fig = plot_montecarlo(_row(x, 40), x.size, "some/api", point_usd=7700.0)
     ax = fig.axes[0]
     assert {ln.get_gid() for ln in ax.lines} >= {"p10", "p50", "p90", "zero", "point"}
     notes = [t.get_text() for t in fig.texts if t.get_gid() == "sign-note"]

@@ -97,14 +97,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_INVOKED: list[str] = []
-
-
-def invoked_args() -> list[str]:
-    """The arguments ``main`` was called with (for the provenance line of a report)."""
-    return list(_INVOKED)
-
-
 def _one_line(e: BaseException) -> str:
     from openvclosed.report.text import term
 
@@ -156,11 +148,11 @@ def main(argv: list[str] | None = None) -> None:
     """
     import zlib
 
-    _INVOKED[:] = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
+    invoked = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
     _quiet_warnings()
-    _register_for(_INVOKED)
+    _register_for(invoked)
     try:
-        rv = _app(args=argv, prog_name="ovc", standalone_mode=False)
+        rv = _app(args=argv, prog_name="ovc", standalone_mode=False, obj={"argv": invoked})
         if rv == 130:  # typer turns Ctrl-C inside a command into Exit(130); no command returns 130
             raise KeyboardInterrupt
     except SystemExit as e:  # typer exits 1 itself on a broken pipe: that is not "check failed"

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from openvclosed.catalog.schema import _Entry, _Strict
+from openvclosed.catalog.base import _Entry, _Strict
 
-from openvclosed.catalog.schema import Tier
+from openvclosed.catalog.base import Tier
 
 __all__ = ["LongContextPrice", "ApiPriceRecord", "ApiEntry"]
 

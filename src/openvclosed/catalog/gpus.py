@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from openvclosed.catalog.schema import _Entry, _Strict
+from openvclosed.catalog.base import _Entry, _Strict
 from openvclosed.units import normalize_name
 
 __all__ = ["Interconnect", "PriceBasis", "GpuPrice", "GpuRent", "GpuEntry"]

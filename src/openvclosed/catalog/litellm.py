@@ -56,9 +56,8 @@ def _price(key: str, e: dict, field: str, required: bool = False):
 
 
 def _show(v) -> str:
-    from openvclosed.report.text import term
-
-    t = term(repr(v))
+    """A short repr for an error line (the error boundary escapes it for the terminal)."""
+    t = repr(v)
     return t if len(t) <= 40 else t[:37] + "..."
 
 

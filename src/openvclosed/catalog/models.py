@@ -9,10 +9,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from openvclosed.catalog.schema import _Entry, _Strict
+from openvclosed.catalog.base import _Entry, _Strict
 from openvclosed.units import normalize_name
 
-from openvclosed.catalog.schema import STANDARD_TIER_MIN_SCORE, TIERS, Tier
+from openvclosed.catalog.base import STANDARD_TIER_MIN_SCORE, TIERS, Tier
 
 __all__ = ["LicenseCondition", "License", "OpennessItem", "Openness", "AttentionGroup", "Moe", "Precision",
            "Capability", "Quality", "ModelEntry"]

@@ -1,62 +1,13 @@
-"""Catalog entry schemas: APIs, accelerators and open-weight models, each with source and ``as_of``.
+"""Catalog entry schemas: APIs, accelerators and open-weight models, each with source and ``as_of``
+(one module per kind; the shared base is :mod:`openvclosed.catalog.base`). See those modules."""
 
-Models describe attention per layer type (full, sliding window, chunked, linear/recurrent state,
-latent/compressed KV) and mixture-of-experts blocks with separate precisions for expert and
-dense weights; licences carry structured conditions; openness names weights, training data and
-training code, each with a link. Accelerators carry memory as the driver reports it, dense
-TFLOPS per precision, the interconnect, power, and dated prices whose basis is explicit.
-The older flat fields (``layers``/``kv_heads``/``head_dim``, ``vram_gb``, ``purchase_usd``,
-``cloud_usd_per_hour``, licence ``mau_limit``) are still accepted in user catalogs and turned
-into the structured form here.
-"""
-
-from __future__ import annotations
-
-import datetime as dt
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from openvclosed.units import normalize_name
+from openvclosed.catalog.base import STANDARD_TIER_MIN_SCORE, TIERS, Tier, _Entry, _Strict  # noqa: F401
 
 __all__ = ["TIERS", "Tier", "ApiEntry", "GpuEntry", "ModelEntry", "License", "LicenseCondition", "Openness",
            "AttentionGroup", "Moe", "GpuPrice", "GpuRent", "Capability", "STANDARD_TIER_MIN_SCORE", "_Strict", "_Entry"]
 
-Tier = Literal["simple", "standard", "frontier"]
-TIERS: tuple[str, ...] = ("simple", "standard", "frontier")
-
-STANDARD_TIER_MIN_SCORE = 14.0
-"""Artificial Analysis Intelligence Index (v4 scale) from which an open model serves the
-standard tier: Llama 3.3 70B scores 14, the model class the old MMLU-Pro >= 60 bar admitted.
-A rule of ours (docs/methodology.md, capability tiers); an entry's own ``tiers`` wins."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Entry(_Strict):
-    id: str = Field(min_length=1)
-    source: str = Field(min_length=1, description="Where the figures come from (URL, document, table).")
-    as_of: dt.date = Field(description="Date the source was published or read (not in the future).")
-    notes: str | None = None
-    catalog: str = Field("bundled", description="File the entry came from (set by the loader).")
-
-    @field_validator("id")
-    @classmethod
-    def _lower_id(cls, v: str) -> str:
-        return normalize_name(v)
-
-    @field_validator("as_of")
-    @classmethod
-    def _not_future(cls, v: dt.date) -> dt.date:
-        if v > dt.date.today() + dt.timedelta(days=1):
-            raise ValueError(f"{v} is in the future; as_of is when the source was published or read")
-        return v
-
-
 # the entry classes live one module per kind; importing them here keeps `catalog.schema` the one place
-from openvclosed.catalog.apis import ApiEntry, ApiPriceRecord, LongContextPrice  # noqa: E402,F401
-from openvclosed.catalog.gpus import GpuEntry, GpuPrice, GpuRent, Interconnect, PriceBasis  # noqa: E402,F401
-from openvclosed.catalog.models import (AttentionGroup, Capability, License, LicenseCondition, Moe,  # noqa: E402,F401
+from openvclosed.catalog.apis import ApiEntry, ApiPriceRecord, LongContextPrice  # noqa: F401
+from openvclosed.catalog.gpus import GpuEntry, GpuPrice, GpuRent, Interconnect, PriceBasis  # noqa: F401
+from openvclosed.catalog.models import (AttentionGroup, Capability, License, LicenseCondition, Moe,  # noqa: F401
                                         ModelEntry, Openness, OpennessItem, Precision, Quality)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from openvclosed.errors import InputError
 from openvclosed.fileio import safe_write_text
-from openvclosed.check.policy import CheckResult
+from openvclosed.results.check import CheckResult
 
 __all__ = ["read_baseline", "write_baseline", "diff"]
 

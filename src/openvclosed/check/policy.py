@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openvclosed.catalog import Catalog
 from openvclosed.decision.options import OptionKind
-from openvclosed.decision.recommend import WorkloadDecision
+from openvclosed.decision.options import WorkloadDecision
 from openvclosed.errors import InputError
-from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
+from openvclosed.results.base import Finding
+from openvclosed.results.check import CheckResult, WorkloadCheck
 from openvclosed.decision.workload import Deployment, Sensitivity
 
 __all__ = ["Policy", "Finding", "WorkloadCheck", "CheckResult", "evaluate", "parse_policy"]
@@ -67,29 +68,6 @@ def parse_policy(data, label: str) -> Policy:
         raise InputError(f"{label}: policy.{loc}: {msg}{got}") from None
 
 
-class WorkloadCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    recommended_kind: str | None
-    recommended_name: str | None
-    usd_per_month: float | None
-    usd_per_mtok: float | None
-    budget_usd_per_month: float | None
-    feasible_options: list[str]
-    passed: bool
-
-
-class CheckResult(ResultModel):
-    schema_version: int = SCHEMA_VERSION
-    kind: str = "ovc-check"
-    generated: str
-    file: str
-    total_usd_per_month: float
-    total_budget_usd_per_month: float | None
-    workloads: list[WorkloadCheck]
-    findings: list[Finding]
-    passed: bool
-    baseline: dict | None = None
 
 
 def _licence_of(catalog: Catalog, d: WorkloadDecision):

@@ -8,7 +8,7 @@ from openvclosed.commands.options import (AsOfOpt, MaxHwAgeOpt, parse_as_of, EPI
                                           MaxDrawsOpt, Quant, api_price, assumptions, check_draws,
                                           check_finite_range, check_growth, emit_findings, load_catalog,
                                           out_format, volume)
-from openvclosed.commands.report import ForceOpt, OutputOpt
+from openvclosed.commands.options import ForceOpt, OutputOpt
 from openvclosed.errors import InputError
 
 
@@ -76,7 +76,7 @@ def breakeven(
     """
     from openvclosed.units import parse_hw_spec, parse_share
 
-    from openvclosed.commands.report import need_output, require_extra
+    from openvclosed.commands.options import need_output, require_extra
 
     out = out_format(fmt, as_json, ("table", "json", "html"))
     need_output(output, out)
@@ -128,14 +128,13 @@ def breakeven(
                            max_hardware_age_days=max_hardware_age_days, today=when,
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
-                           seed=seed, sensitivity=sensitivity)
+                           seed=seed, sensitivity=sensitivity, monthly=out == "html")
     if out == "html":
-        from openvclosed.commands.report import breakeven_report, write_html
+        from openvclosed.commands.options import provenance, write_html
+        from openvclosed.decision.report import breakeven_report
 
         emit_findings(result.findings, "table")
-        write_html(breakeven_report(load_catalog(catalog), result, rented=rent, horizon_months=horizon_months,
-                                    growth_per_month=growth_per_month,
-                                    api_price_decline_per_year=api_price_decline_per_year),
+        write_html(breakeven_report(cat, result, provenance(), rented=rent, as_of=when),
                    output, force=force, inputs=catalog or [])
         typer.echo(f"wrote {output}")
         return

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.report import ForceOpt, OutputOpt
+from openvclosed.commands.options import ForceOpt, OutputOpt
 from openvclosed.commands.options import AsOfOpt, MaxHwAgeOpt, parse_as_of, Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
 
@@ -65,8 +65,7 @@ def register(app: typer.Typer) -> None:
         import datetime as dt
 
         from openvclosed.check.baseline import diff, read_baseline, write_baseline as write_b
-        from openvclosed.decision.recommend import decide_file, price_dates
-        from openvclosed.decision.selection import stale_findings
+        from openvclosed.decision.recommend import price_dates, recommend_file
         from openvclosed.report.findings import stderr_lines
         from openvclosed.check.policy import evaluate, parse_policy
         from openvclosed.report.check import render_check_markdown
@@ -74,7 +73,7 @@ def register(app: typer.Typer) -> None:
         from openvclosed.decision.workload import load_workload_file
         from openvclosed.yamlio import load_yaml_file
 
-        from openvclosed.commands.report import need_output, require_extra
+        from openvclosed.commands.options import need_output, require_extra
 
         out = out_format(fmt, as_json, ("table", "json", "markdown", "github", "html"))
         need_output(output, out)
@@ -106,19 +105,19 @@ def register(app: typer.Typer) -> None:
                                  "USD per month")
             pol.budget_usd_per_month["total"] = budget
         old = read_baseline(baseline) if baseline else None
-        decisions, portfolio = decide_file(cat, wf, as_of=when)
+        rec = recommend_file(cat, wf, as_of=when, max_age_days=max_age_days,
+                             max_hardware_age_days=max_hardware_age_days, monthly=out == "html")
         today = when or dt.date.today()
-        dates = price_dates(cat, decisions, when)
-        result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
+        result = evaluate(cat, rec.decisions, pol, file=str(file), today=today,
+                          price_dates=price_dates(cat, rec.decisions))
         if old is not None:
             result.baseline = diff(old, result)
-        sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days, max_hardware_age_days), "table"))
+        sys.stderr.write(stderr_lines(rec.findings, "table"))
         if out == "html":
-            from openvclosed.commands.report import recommend_report, write_html
-            from openvclosed.results.recommend import to_result
+            from openvclosed.commands.options import provenance, write_html
+            from openvclosed.decision.report import recommend_report
 
-            rec = to_result(decisions, portfolio, stale_findings(dates, today, max_age_days, max_hardware_age_days))
-            write_html(recommend_report(cat, decisions, rec, input_file=str(file), check=result), output,
+            write_html(recommend_report(cat, rec, provenance(str(file)), check=result), output,
                        force=force, inputs=[file, policy, baseline, *(catalog or [])])
             sys.stderr.write(f"ovc: wrote {output}\n")
         elif out == "github":

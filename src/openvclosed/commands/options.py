@@ -223,3 +223,65 @@ def api_price(text: str) -> tuple[float, float]:
     return p
 
 
+
+
+# --- HTML output, shared by report and breakeven/recommend/check --format html --------------------
+
+OutputOpt = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="HTML file to write (with --format html; refuses an existing file without --force).",
+    show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file (never through a symlink).")]
+
+
+def require_extra() -> None:
+    """Fail early, before any work, when the ``report`` extra is missing."""
+    try:
+        import jinja2  # noqa: F401
+        import matplotlib  # noqa: F401
+    except ImportError:
+        from openvclosed.report.text import INSTALL_HINT
+
+        raise InputError(INSTALL_HINT) from None
+
+
+def need_output(output, fmt: str) -> None:
+    if fmt == "html" and output is None:
+        raise InputError("--format html writes a file: give -o FILE.html")
+    if fmt != "html" and output is not None:
+        raise InputError("-o/--output is for --format html; other formats print to stdout")
+
+
+def write_html(result, output: Path, *, force: bool, inputs=()) -> None:
+    from openvclosed.fileio import safe_write_text
+    from openvclosed.report.emit import emit
+
+    safe_write_text(output, emit(result, "html"), force=force, inputs=[p for p in inputs if p], what="--output")
+
+
+def invocation() -> list[str]:
+    """The arguments ``ovc`` was run with, as ``cli.main`` handed them to the command's context."""
+    try:  # typer vendors click (typer._click) in recent releases; older ones use click itself
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - typer without a vendored click
+        from click import get_current_context
+
+    ctx = get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return list(obj.get("argv", [])) if isinstance(obj, dict) else []
+
+
+def provenance(input_file: str | None = None):
+    """The command line, version and date that produced a report (``SOURCE_DATE_EPOCH`` fixes the date)."""
+    import os
+    import shlex
+
+    from openvclosed import __version__
+    from openvclosed.results.report import Provenance
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    try:
+        day = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+    except (ValueError, OverflowError, OSError):
+        day = dt.date.today()
+    return Provenance(command="ovc " + shlex.join(invocation()), version=__version__, generated=day.isoformat(),
+                      input_file=input_file)

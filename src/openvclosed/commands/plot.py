@@ -128,10 +128,7 @@ def register(app: typer.Typer) -> None:
           ovc plot montecarlo -o mc.png -t 5e8 -g 2x4090 -m llama-3.1-8b -a openai/gpt-6-luna
           ovc plot montecarlo -o mc.svg -t 2B -g 8xh100 --horizon-months 24 --api-price-decline-per-year 0.3
         """
-        from openvclosed.decision.designs import Design, horizon_inputs
-        from openvclosed.engine.montecarlo import monte_carlo_breakeven
         from openvclosed.report.plots import _pyplot, plot_montecarlo
-        from openvclosed.units import parse_hw_spec
 
         if output is None:
             raise InputError("give -o FILE.png|svg|pdf")
@@ -145,30 +142,23 @@ def register(app: typer.Typer) -> None:
         cat = load_catalog(catalog)
         r = _breakeven(cat, t, gpu, model, [api] if api else None, api_price, quant, rent, a, max_age_days,
                        horizon_months=horizon_months or max(1, round(a.amortize_years * 12)),
-                       growth_per_month=growth_per_month,
-                       api_price_decline_per_year=api_price_decline_per_year)
+                       growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
+                       monte_carlo=n, seed=seed, histogram_bins=bins)
         if not r.apis:
             raise InputError("no API to compare with; give --api or --api-price")
-        if not r.selfhost.fits:
+        if not r.selfhost.fits or r.monte_carlo is None:
             raise InputError(f"{r.selfhost.model} at {r.selfhost.quant} does not fit {r.selfhost.n_gpus}x"
                              f"{r.selfhost.gpu}; nothing to simulate")
-        hw = parse_hw_spec(gpu)
-        d = Design(cat.gpu(hw.gpu_name), hw.n_gpus, cat.model(r.selfhost.model), r.selfhost.quant, rent)
-        base = horizon_inputs(d, a, t, horizon_months=horizon_months, growth_per_month=growth_per_month,
-                              api_price_decline_per_year=api_price_decline_per_year)
-        first = r.apis[0]
-        mc = monte_carlo_breakeven(base, first.usd_per_mtok, n=n, seed=seed, keep_samples=True)
+        first, row = r.apis[0], r.monte_carlo.apis[0]
         point = next((x.saving_usd for x in (r.horizon.apis if r.horizon else []) if x.api == first.api), None)
-        plot_montecarlo(mc["saving_usd"], first.api, output, bins=bins, horizon_months=base.horizon_months,
+        plot_montecarlo(row, r.monte_carlo.n, first.api, output, horizon_months=r.monte_carlo.horizon_months,
                         point_usd=point, force=force, inputs=catalog_inputs(catalog))
-        import numpy as np
-
         from openvclosed.report.plots import sign_note
         from openvclosed.report.text import usd
 
-        p50 = float(np.quantile(mc["saving_usd"], 0.5, method="inverted_cdf"))
-        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {float(mc['p_selfhost_cheaper']):.0%}"
-                   + (f"; point estimate {usd(point)}, P50 {usd(p50)}" if point is not None else ""))
+        p50 = row.saving_usd_p50
+        typer.echo(f"wrote {term(output)}: P(self-host cheaper than {term(first.api)}) = {row.p_selfhost_cheaper:.0%}"
+                   + (f"; point estimate {usd(point)}, P50 {usd(p50)}" if point is not None and p50 is not None else ""))
         note = sign_note(point, p50)
         if note:
             typer.echo(note)

@@ -9,7 +9,7 @@ import typer
 from openvclosed.commands.options import (AsOfOpt, MaxHwAgeOpt, parse_as_of, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
                                           emit_findings, load_catalog, out_format, MaxDrawsOpt, MAX_DRAWS_X_APIS,
                                           check_draws)
-from openvclosed.commands.report import ForceOpt, OutputOpt
+from openvclosed.commands.options import ForceOpt, OutputOpt
 
 INIT_TEMPLATE = """\
 # ovc workload file — `ovc recommend {name}`; every field: docs/workload-file.md; schema: `ovc schema`
@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
         show_all: Annotated[bool, typer.Option("--all", help="Show every option, excluded ones too, each with its reason.")] = False,
         monte_carlo: Annotated[Optional[int], typer.Option("--monte-carlo", min=1, max=10_000_000, help="Monte Carlo draws: P(best self-hosted design cheaper than the best API over the horizon), P10/P50/P90 savings.", show_default=False)] = None,
         seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (default: 0).")] = 0,
+        sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity of the best self-hosted design against the reference API: which input moves the saving most, and where it flips.")] = False,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
@@ -87,7 +88,7 @@ def register(app: typer.Typer) -> None:
             from openvclosed.commands.options import Format
 
             fmt = Format.markdown
-        from openvclosed.commands.report import need_output, require_extra
+        from openvclosed.commands.options import need_output, require_extra
 
         out = out_format(fmt, as_json, ("table", "json", "markdown", "html"))
         need_output(output, out)
@@ -99,15 +100,17 @@ def register(app: typer.Typer) -> None:
         if monte_carlo:  # one simulation per workload, checked before deciding
             n = 1 if workload else len(wf.workloads)
             check_draws(monte_carlo, n, "workloads", max_draws)
-        decisions, portfolio, findings, result = recommend_file(
-            cat, wf, only=workload, as_of=when, monte_carlo=monte_carlo, seed=seed, max_age_days=max_age_days,
-            max_hardware_age_days=max_hardware_age_days)
-        sys.stderr.write(stderr_lines(findings, "table"))  # staleness: stderr in every format (not repeated in JSON)
+        rec = recommend_file(cat, wf, only=workload, as_of=when, monte_carlo=monte_carlo, seed=seed,
+                             sensitivity=sensitivity, max_age_days=max_age_days,
+                             max_hardware_age_days=max_hardware_age_days, monthly=out == "html")
+        result = rec.result
+        sys.stderr.write(stderr_lines(rec.findings, "table"))  # staleness: stderr in every format (not repeated in JSON)
         if out == "html":
-            from openvclosed.commands.report import recommend_report, write_html
+            from openvclosed.commands.options import provenance, write_html
+            from openvclosed.decision.report import recommend_report
 
-            write_html(recommend_report(cat, decisions, result, input_file=str(file), monte_carlo=monte_carlo,
-                                        seed=seed), output, force=force, inputs=[file, *(catalog or [])])
+            write_html(recommend_report(cat, rec, provenance(str(file))), output, force=force,
+                       inputs=[file, *(catalog or [])])
             typer.echo(f"wrote {output}")
             return
         typer.echo(emit(result, out, **({"max_rows": rows, "show_all": show_all} if out == "table" else

@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
-                                          emit_findings, load_catalog, out_format, catalog_inputs)
+from openvclosed.commands.options import (EPILOG, AsOfOpt, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt,  # noqa: F401
+                                          assumptions, emit_findings, load_catalog, out_format, catalog_inputs,
+                                          parse_as_of)
 
 from openvclosed.errors import InputError
 
@@ -101,6 +102,7 @@ def register(app: typer.Typer) -> None:
         catalog: CatalogOpt = None,
         force: Annotated[bool, typer.Option("--force", help="Replace existing --output/--full files.")] = False,
         max_scenarios: Annotated[int, typer.Option("--max-scenarios", min=1, help="Refuse grids larger than this (volumes x designs x APIs); raise it for a bigger sweep.")] = MAX_SCENARIOS,
+        as_of: AsOfOpt = None,
         as_json: JsonOpt = False,
         fmt: FormatOpt = None,
     ):
@@ -133,6 +135,10 @@ def register(app: typer.Typer) -> None:
         if output is not None and full is not None and _same_path(output, full):
             raise InputError(f"--output and --full are the same file {str(output)!r}; give two paths")
         cat = load_catalog(catalog)
+        when = parse_as_of(as_of)
+        if when is not None:  # the prices valid then (APIs by their history, GPUs by their price records)
+            cat = cat.at(when)
+            a = a.model_copy(update={"as_of": when})
         n_volumes = parse_token_grid(tokens, max_scenarios, allocate=False)
         designs, ev = build_designs(cat, _split(gpu) or ["2x4090"], _split(model), _split(quant), a, rent)
         names = _split(api)

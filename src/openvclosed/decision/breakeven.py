@@ -15,17 +15,18 @@ import numpy as np
 from openvclosed.catalog import Catalog
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.apiprice import api_price
-from openvclosed.decision.designs import (Design, engine_for, evaluate, horizon_inputs, price_basis,
-                                          require_priced)
+from openvclosed.decision.designs import Design, engine_for, evaluate, layout_reason, price_basis, require_priced
 from openvclosed.decision.selection import (apply_output_multiplier, choose, default_model_finding, default_apis, design_findings, fmt_tokens, gpu_price_dates,
                                             like_for_like, stale_findings, api_price_date)
-from openvclosed.engine import api_usd_per_mtok, compare_with_api, per_month_from_day
+from openvclosed.engine import api_usd_per_mtok, per_month_from_day
+from openvclosed.engine.breakeven import compare_with_api, win_intervals
 from openvclosed.errors import InputError
 from openvclosed.results.breakeven import ApiComparison, BreakevenResult, LicenseInfo, SelfHostResult
+from openvclosed.decision.uncertainty import HISTOGRAM_BINS, horizon_base, uncertainty_sections
 from openvclosed.results.base import Finding, dedupe
 from openvclosed.units import HwSpec
 
-__all__ = ["run_breakeven", "selfhost_result", "uncertainty_sections", "fmt_tokens"]
+__all__ = ["run_breakeven", "selfhost_result", "fmt_tokens", "api_comparison"]
 
 
 def licence_info(m) -> LicenseInfo:
@@ -33,17 +34,6 @@ def licence_info(m) -> LicenseInfo:
     return LicenseInfo(name=lic.name, spdx=lic.spdx, url=lic.url, commercial_use=lic.commercial_use,
                        mau_limit=lic.mau_limit, mau_basis=lic.mau_basis,
                        conditions=[c.model_dump(exclude_none=True) for c in lic.conditions])
-
-
-def layout_reason(d: Design, tp: int, instances: int) -> str:
-    if d.n_gpus == 1:
-        return "one GPU: one instance"
-    if tp == 1:
-        return (f"the model fits one GPU: {instances} independent instances serve more than tensor parallelism "
-                f"over {d.gpu.interconnect.kind}")
-    if instances == 1:
-        return f"the model needs all {tp} GPUs: one {tp}-way tensor-parallel instance"
-    return f"{instances} instances of {tp}-way tensor parallelism serve the most tokens"
 
 
 def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> SelfHostResult:
@@ -70,8 +60,10 @@ def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> Sel
         openness_links={k: getattr(m.openness, k).url for k in ("weights", "training_data", "training_code")},
         tiers=list(m.tier_list), capability=m.capability.model_dump(mode="json", exclude_none=True) if m.capability else None,
         engine=engine_for(d, a), tp=int(g["tp"]), instances=int(g["instances"]),
-        layout_reason=layout_reason(d, int(g["tp"]), int(g["instances"])) if g["fits"] else "",
-        price_basis=price_basis(d, a))
+        layout_reason=layout_reason(d, e.take(0)) if g["fits"] else "",
+        price_basis=price_basis(d, a), spare_replicas=g["spare_replicas"],
+        capacity_mean_tokens_per_day=g["capacity_mean_tokens_per_day"],
+        fixed_usd_per_month=g["fixed_usd_per_day"] * dpm)
 
 
 def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,
@@ -81,12 +73,14 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
                   api_prices: list[tuple[float, float]] | None = None, horizon_months: int | None = None,
                   growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0,
                   monte_carlo: int | None = None, seed: int | None = 0, sensitivity: bool = False,
-                  distributions: dict | None = None) -> BreakevenResult:
+                  distributions: dict | None = None, monthly: bool = False,
+                  histogram_bins: int = HISTOGRAM_BINS) -> BreakevenResult:
     """Compare each API with self-hosting ``tokens_per_day`` on ``hw`` (docs/methodology.md, break-even).
 
     Horizon, Monte Carlo and sensitivity are added when asked for: any of ``horizon_months``
     (default ``amortize_years x 12``), a non-zero ``growth_per_month`` or
-    ``api_price_decline_per_year``, ``monte_carlo`` (draws) or ``sensitivity``.
+    ``api_price_decline_per_year``, ``monte_carlo`` (draws) or ``sensitivity``; ``monthly`` adds
+    each month's cash to the horizon (what the HTML report's cumulative chart draws).
     """
     today = today or dt.date.today()
     tokens_per_day, a, reasoning = apply_output_multiplier(tokens_per_day, a)
@@ -105,41 +99,33 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     dated = []
     for api in apis:
         p = api_price(api, a)
-        rows.append(_compare(api.id, api.provider, api.model, api.kind, catalog.api_tier(api), p, d, e,
-                             tokens_per_day, api.source, str(api.as_of), api.catalog, dpm))
+        rows.append(api_comparison(api.id, api.provider, api.model, api.kind, catalog.api_tier(api), p, e,
+                                   tokens_per_day, api.source, str(api.as_of), api.catalog, rented))
         dated.append(api_price_date(api))
     for p_in, p_out in api_prices or []:
         label = f"ad-hoc/{p_in:g}:{p_out:g}"
-        rows.append(_compare(label, "ad-hoc", f"${p_in:g} in / ${p_out:g} out per 1M", "closed", "standard",
-                             float(api_usd_per_mtok(p_in, p_out, a.input_share, None, 0.0, a.batch_share, 0.0)),
-                             d, e, tokens_per_day, "--api-price", str(today), "command line", dpm))
+        rows.append(api_comparison(label, "ad-hoc", f"${p_in:g} in / ${p_out:g} out per 1M", "closed", "standard",
+                                   float(api_usd_per_mtok(p_in, p_out, a.input_share, None, 0.0, a.batch_share, 0.0)),
+                                   e, tokens_per_day, "--api-price", str(today), "command line", rented))
     findings += like_for_like(model, {r.api: r.tier for r in rows})
     findings += stale_findings(dated + gpu_price_dates(gpu, a, rented), today, max_age_days, max_hardware_age_days)
     extra = {}
-    if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity:
-        extra = uncertainty_sections(d, bool(e.fits[0]), a, tokens_per_day, [(r.api, r.usd_per_mtok) for r in rows],
-                                     horizon_months=horizon_months, growth_per_month=growth_per_month,
-                                     api_price_decline_per_year=api_price_decline_per_year,
+    if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity \
+            or monthly:
+        check_horizon(horizon_months, growth_per_month, api_price_decline_per_year)
+        base = horizon_base(d, a, tokens_per_day, horizon_months=horizon_months, growth_per_month=growth_per_month,
+                            api_price_decline_per_year=api_price_decline_per_year)
+        extra = uncertainty_sections(base, bool(e.fits[0]), [(r.api, r.usd_per_mtok) for r in rows], rented=rented,
                                      monte_carlo=monte_carlo, seed=seed, sensitivity=sensitivity,
-                                     distributions=distributions, findings=findings)
+                                     distributions=distributions, findings=findings, monthly=monthly,
+                                     bins=histogram_bins)
     return BreakevenResult(tokens_per_day=tokens_per_day,
                            tokens_per_month=float(per_month_from_day(tokens_per_day, dpm)),
                            selfhost=sh, apis=rows, assumptions=a.model_dump(mode="json"), findings=dedupe(findings),
                            summary=_summary(sh, rows, tokens_per_day), **extra)
 
 
-def uncertainty_sections(d: Design, fits: bool, a: Assumptions, tokens_per_day: float, apis: list[tuple[str, float]], *,
-                         horizon_months: int | None = None, growth_per_month: float = 0.0,
-                         api_price_decline_per_year: float = 0.0, monte_carlo: int | None = None,
-                         seed: int | None = 0, sensitivity: bool = False, distributions: dict | None = None,
-                         findings: list[Finding] | None = None) -> dict:
-    """``horizon``, ``monte_carlo`` and ``sensitivity`` result sections for ``apis`` = [(label, usd_per_mtok)]."""
-    from openvclosed.engine.horizon import horizon_scenario
-    from openvclosed.engine.montecarlo import monte_carlo_breakeven
-    from openvclosed.engine.sensitivity import sensitivity_table
-    from openvclosed.results import (HorizonApi, HorizonResult, MonteCarloApi, MonteCarloResult, SensitivityApi,
-                                     SensitivityResult, SensitivityRow)
-
+def check_horizon(horizon_months, growth_per_month, api_price_decline_per_year) -> None:
     if horizon_months is not None and horizon_months < 1:
         raise InputError(f"--horizon-months: {horizon_months!r} must be >= 1")
     if not growth_per_month > -1:
@@ -147,75 +133,22 @@ def uncertainty_sections(d: Design, fits: bool, a: Assumptions, tokens_per_day: 
     if not 0 <= api_price_decline_per_year < 1:
         raise InputError(f"--api-price-decline-per-year: {api_price_decline_per_year!r} must be in [0, 1) "
                          f"(0.3 = prices 30% lower after a year)")
-    base = horizon_inputs(d, a, tokens_per_day, horizon_months=horizon_months, growth_per_month=growth_per_month,
-                          api_price_decline_per_year=api_price_decline_per_year)
-    h = base.horizon_months
-    labels = [x[0] for x in apis]
-    prices = np.array([x[1] for x in apis], dtype=float)
-    out: dict = {}
-    r = horizon_scenario(base, prices)
-    out["horizon"] = HorizonResult(
-        horizon_months=h, growth_per_month=growth_per_month, api_price_decline_per_year=api_price_decline_per_year,
-        rate=a.rate, tokens_per_day_end=tokens_per_day * (1 + growth_per_month) ** (h - 1),
-        replicas_end=float(r["replicas_end"][0]) if len(labels) else None,
-        selfhost_capex_usd=float(r["capex_usd"][0]) if len(labels) else 0.0,
-        selfhost_residual_usd=float(r["residual_usd"][0]) if len(labels) else 0.0,
-        residual_credited=not d.rented,
-        apis=[HorizonApi(api=lab, api_usd=float(r["api_usd"][i]), selfhost_usd=float(r["selfhost_usd"][i]),
-                         saving_usd=float(r["saving_usd"][i]),
-                         cheaper="selfhost" if bool(r["selfhost_cheaper"][i]) else "api",
-                         crossover_month=float(r["crossover_month"][i])) for i, lab in enumerate(labels)])
-    if (monte_carlo or sensitivity) and not fits:
-        if findings is not None:
-            findings.append(Finding(code="skipped", severity="info", ids=["monte_carlo", "sensitivity"],
-                                    message="Monte Carlo and sensitivity skipped: the model does not fit, so "
-                                            "self-hosting is not an option"))
-        return out
-    if (monte_carlo or sensitivity) and not labels:
-        return out
-    try:
-        from openvclosed.decision.calibration import with_throughput_uncertainty
-
-        distributions = with_throughput_uncertainty(distributions, base.value("bandwidth_eff"))
-        if monte_carlo:
-            mc = monte_carlo_breakeven(base, prices, n=monte_carlo, seed=seed, distributions=distributions)
-            out["monte_carlo"] = MonteCarloResult(
-                n=mc["n"], seed=seed, horizon_months=h, distributions=mc["distributions"],
-                apis=[MonteCarloApi(api=lab, **{k: float(mc[k][i]) for k in (
-                    "p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10", "saving_usd_p50", "saving_usd_p90",
-                    "crossover_month_p10", "crossover_month_p50", "crossover_month_p90")})
-                      for i, lab in enumerate(labels)])
-        if sensitivity:
-            t = sensitivity_table(base, prices, distributions)
-            apis_out = []
-            for i, lab in enumerate(labels):
-                rows_ = [SensitivityRow(variable=t["variable"][j], base_value=float(t["base_value"][j]),
-                                        low=float(t["low"][j]), high=float(t["high"][j]),
-                                        saving_usd_low=float(t["saving_usd_low"][j, i]),
-                                        saving_usd_high=float(t["saving_usd_high"][j, i]),
-                                        swing_usd=float(t["swing_usd"][j, i]), flip_value=float(t["flip_value"][j, i]))
-                         for j in t["order"][:, i]]
-                apis_out.append(SensitivityApi(api=lab, base_saving_usd=float(t["base_saving_usd"][i]), rows=rows_))
-            out["sensitivity"] = SensitivityResult(horizon_months=h, apis=apis_out)
-    except ValueError as e:  # a bad distribution override names the input
-        raise InputError(str(e)) from None
-    return out
 
 
-def _compare(api_id, provider, model, kind, tier, usd_mtok, d: Design, e, tokens_per_day, source, as_of, cat,
-             d_month):
-    g = e.at(0)
-    c = compare_with_api(tokens_per_day, usd_mtok, g["usd_per_day"], g["replica_usd_per_day"],
-                         g["capacity_tokens_per_day"], g["replicas"], g["capex_per_replica_usd"],
-                         g["running_usd_per_replica_day"] if not d.rented else math.nan, d_month)
-    pb = float(c["payback_months"])
+def api_comparison(api_id, provider, model, kind, tier, usd_mtok, e, tokens_per_day, source, as_of, cat,
+                   rented: bool) -> ApiComparison:
+    """One API against the one-design evaluation ``e``: every figure from
+    :func:`openvclosed.engine.breakeven.compare_with_api` and the staircase's win intervals."""
+    f = e.take(0)
+    c = {k: float(v) for k, v in compare_with_api(tokens_per_day, usd_mtok, f).items()}
+    iv, n_iv = win_intervals(float(f.replica_usd_per_day), float(f.capacity_mean_tokens_per_day), usd_mtok,
+                             float(f.spare_replicas), float(f.fixed_usd_per_day))
     return ApiComparison(
         api=api_id, provider=provider, model=model, kind=kind, tier=tier,
-        usd_per_month=float(c["api_usd_per_day"]) * d_month, usd_per_mtok=usd_mtok,
-        breakeven_tokens_per_day=float(c["breakeven_tokens_per_day"]),
-        payback_months=None if d.rented else pb,
-        cheaper="selfhost" if bool(c["selfhost_cheaper"]) else "api",
-        saving_usd_per_month=float(c["saving_usd_per_month"]) if math.isfinite(g["usd_per_day"]) else -math.inf,
+        usd_per_month=c["api_usd_per_day"] * float(f.days_per_month), usd_per_mtok=usd_mtok,
+        breakeven_tokens_per_day=c["breakeven_tokens_per_day"], payback_months=None if rented else c["payback_months"],
+        cheaper="selfhost" if c["selfhost_cheaper"] else "api", saving_usd_per_month=c["saving_usd_per_month"],
+        win_intervals=[[lo, hi] for lo, hi in iv], win_intervals_total=n_iv,
         source=source, as_of=as_of, catalog=cat)
 
 

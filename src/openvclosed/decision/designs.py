@@ -23,10 +23,9 @@ from openvclosed.decision.calibration import profile
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
 from openvclosed.engine.profiles import LINK_GB_S, LINK_LATENCY_S, default_engine
-from openvclosed.engine.horizon import HorizonInputs
 from openvclosed.errors import InputError
 
-__all__ = ["Design", "design_inputs", "evaluate", "horizon_inputs", "compute_tflops", "precisions_for",
+__all__ = ["Design", "design_inputs", "layout_reason", "evaluate", "compute_tflops", "precisions_for",
            "quant_risk", "require_priced", "native_label", "engine_for", "price_basis"]
 
 
@@ -143,23 +142,12 @@ def engine_for(d: Design, a: Assumptions) -> str:
     return d.engine or a.engine or default_engine(d.gpu.vendor, d.gpu.segment)
 
 
-_PRICE_CACHE: dict = {}
-
-
 def _price(d: Design, a: Assumptions):
-    if d.rented:
-        return None
-    key = (id(d.gpu), a.as_of)
-    if key not in _PRICE_CACHE or _PRICE_CACHE[key][0] is not d.gpu:
-        _PRICE_CACHE[key] = (d.gpu, d.gpu.price_at(a.as_of))
-    return _PRICE_CACHE[key][1]
+    return None if d.rented else d.gpu.price_at(a.as_of)
 
 
 def _rent(d: Design, a: Assumptions):
-    key = (id(d.gpu), a.as_of, "rent")
-    if key not in _PRICE_CACHE or _PRICE_CACHE[key][0] is not d.gpu:
-        _PRICE_CACHE[key] = (d.gpu, d.gpu.rent_at(a.as_of))
-    return _PRICE_CACHE[key][1]
+    return d.gpu.rent_at(a.as_of)
 
 
 def _gpu_usd(d: Design, a: Assumptions) -> float:
@@ -224,6 +212,24 @@ def price_basis(d: Design, a: Assumptions) -> str:
     return f"purchase: ${p.usd:,.0f}/GPU ({p.describe()}){host}"
 
 
+def layout_reason(d: Design, e) -> str:
+    """Why the machine runs the tensor-parallel layout it does (``e``: the design's one-design evaluation)."""
+    tp, instances = int(e.tp), int(e.instances)
+    if d.n_gpus == 1:
+        return "one GPU: one instance"
+    if tp == 1:
+        return (f"the model fits one GPU: {instances} independent instances serve more than tensor parallelism "
+                f"over {d.gpu.interconnect.kind}")
+    per_gpu = float(e.usable_gb) / tp  # usable GB one GPU adds to an instance
+    need = next((t for t in (1, 2, 4, 8) if t <= d.n_gpus and d.n_gpus % t == 0
+                 and t * per_gpu - float(e.weights_gb) >= float(e.kv_gb_per_seq)), tp)
+    if need >= tp:
+        return (f"the model needs {tp} GPUs: one {tp}-way tensor-parallel instance" if instances == 1 else
+                f"the model needs {tp} GPUs: {instances} instances of {tp}-way tensor parallelism")
+    return (f"the model fits {need} GPU{'s' if need > 1 else ''}, but {instances} instance{'s' if instances > 1 else ''} "
+            f"of {tp}-way tensor parallelism serve more (more KV room for a larger batch, weights read in parallel)")
+
+
 def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) -> DesignInputs:
     """One :class:`DesignInputs` with a leading axis over ``designs`` (missing figures are nan)."""
     def col(f):
@@ -273,12 +279,3 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
 def evaluate(designs: list[Design], a: Assumptions, tokens_per_day=0.0, *, batch_cap=np.inf) -> DesignEval:
     """Fit, throughput, capacity and cost of every design at ``tokens_per_day`` (one engine call)."""
     return selfhost_design(design_inputs(designs, a, batch_cap=batch_cap), tokens_per_day)
-
-
-def horizon_inputs(d: Design, a: Assumptions, tokens_per_day: float, *, horizon_months: int | None = None,
-                   growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0) -> HorizonInputs:
-    """One design over a horizon (``horizon_months`` defaults to ``amortize_years x 12``)."""
-    x = design_inputs([d], a).take(0)
-    months = int(horizon_months if horizon_months is not None else round(a.amortize_years * 12))
-    return HorizonInputs(x, tokens_per_day, horizon_months=months, growth_per_month=growth_per_month,
-                         api_price_decline_per_year=api_price_decline_per_year)

@@ -1,69 +1,79 @@
-"""The hybrid option: the frontier share to the cheapest allowed closed frontier API, the rest to
-the cheapest allowed open option (hosted, closed non-frontier, or a self-hosted design re-sized
-for the smaller volume), plus the router's running cost."""
+"""The hybrid option: the frontier share to the cheapest allowed closed frontier API, the rest to the
+cheapest allowed option that serves it (an API, or a self-hosted design priced again by the engine for
+the smaller volume), plus the router's running cost. A hybrid is an option whose members are options."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 
 from openvclosed.catalog import Catalog
-from openvclosed.decision.options import API_KINDS, Option, OptionKind, allowed, serves
-from openvclosed.decision.recommend import UPTIME_REDUNDANCY_AT, annuity, pv_api, pv_selfhost
-from openvclosed.decision.selection import licence_findings
+from openvclosed.decision.designs import design_inputs, engine_for, layout_reason, price_basis
+from openvclosed.decision.horizon import annuity, pv_api, pv_selfhost
+from openvclosed.decision.options import API_KINDS, HybridSplit, Option, OptionKind, allowed, serves
+from openvclosed.engine.design import selfhost_design
+from openvclosed.engine.period import per_month_from_day
 
 __all__ = ["hybrid_option"]
 
 
-def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], designs, e, priced, T: float) -> Option | None:
+def _api_member(o: Option, tokens_per_day: float, w, a) -> Option:
+    usd = float(per_month_from_day(tokens_per_day / 1e6 * o.usd_per_mtok, a.days_per_month))
+    return Option(o.kind, o.id, o.name, usd, o.usd_per_mtok, pv_api(tokens_per_day, o.usd_per_mtok, w, a), o.tier,
+                  model=o.model, api=o.api)
+
+
+def _selfhost_member(cands: list[Option], tokens_per_day: float, w, a, sizing: dict) -> Option | None:
+    """The cheapest of the candidate designs re-sized for ``tokens_per_day`` (one engine call)."""
+    if not cands or tokens_per_day <= 0:
+        return None
+    x = design_inputs([o.design for o in cands], a).replace(**sizing)
+    e = selfhost_design(x, tokens_per_day)
+    usd = np.asarray(per_month_from_day(e.usd_per_day, e.days_per_month))
+    if not np.isfinite(usd).any():
+        return None
+    i = int(np.nanargmin(np.where(np.isfinite(usd), usd, np.nan)))
+    src, fig = cands[i], e.take(i)
+    d = src.design
+    m = Option(src.kind, src.id, src.name + (" (rented)" if d.rented else ""), float(usd[i]),
+               float(usd[i]) / (tokens_per_day * a.days_per_month / 1e6), float(np.asarray(pv_selfhost(
+                   tokens_per_day, fig, w, a))), src.tier,
+               capex_usd=float(fig.capex_per_replica_usd) * float(fig.replicas) if not d.rented else math.nan,
+               model=d.model.id, design=d, figures=fig, engine=engine_for(d, a), price_basis=price_basis(d, a),
+               layout_reason=layout_reason(d, fig))
+    m.notes = list(src.notes)
+    return m
+
+
+def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], every_selfhost: list[Option], T: float,
+                  sizing: dict) -> Option | None:
     f = w.task_mix.frontier
-    dpm = a.days_per_month
     frontier = [o for o in options if o.kind is OptionKind.closed_api and o.tier == "frontier"
                 and not o.blockers("tier") and not allowed(o.kind, w, rules, catalog.apis[o.id])]
     if not frontier:
         return None
-    fa = min(frontier, key=lambda o: o.usd_per_mtok)
+    fa = _api_member(min(frontier, key=lambda o: o.usd_per_mtok), T * f, w, a)
     rest_need = "standard" if w.task_mix.standard > 0 else "simple"
     rest_T = T * (1 - f)
-    best = None  # (usd_per_month, id, name, kind, pv, model, gpu)
-    for o in options:
-        if o.kind not in API_KINDS or not serves(o.tier, rest_need) or o.blockers("tier"):
-            continue
-        cost = rest_T / 1e6 * o.usd_per_mtok * dpm
-        if best is None or cost < best[0]:
-            best = (cost, o.id, o.name, o.kind, pv_api(rest_T, o.usd_per_mtok, w, a), o.model, None)
-    spare = 1 if (w.uptime or 0) >= UPTIME_REDUNDANCY_AT else 0
-    for i, d in enumerate(designs or []):
-        cap = float(e.capacity_tokens_per_day[i])
-        if not (bool(priced[i]) and cap > 0 and serves(d.model.best_tier, rest_need)):
-            continue
-        kind = OptionKind.self_host_cloud if d.rented else OptionKind.self_host
-        if allowed(kind, w, rules):
-            continue
-        if any(x.severity == "exclusion" or x.code == "licence_commercial"
-               for x in licence_findings(d.model, w.monthly_active_users, monthly_revenue_usd=w.monthly_revenue_usd)):
-            continue
-        reps = math.ceil(rest_T * w.peak_to_mean / cap) + spare
-        f_day = float(e.replica_usd_per_day[i])
-        cost = reps * f_day * dpm
-        if best is None or cost < best[0]:
-            run_month = float(e.running_usd_per_replica_day[i]) * dpm
-            pv = float(pv_selfhost(rest_T * w.peak_to_mean, cap, run_month, float(e.capex_per_replica_usd[i]),
-                                   spare, w, a, d.rented))
-            best = (cost, d.id, f"{d.hardware} {d.model.id} {d.precision}" + (" (rented)" if d.rented else ""),
-                    kind, pv, d.model.id, d.gpu.id)
-    if best is None:
+    members = [_api_member(o, rest_T, w, a) for o in options
+               if o.kind in API_KINDS and serves(o.tier, rest_need) and not o.blockers("tier")]
+    sh = _selfhost_member([o for o in every_selfhost if not o.blockers("tier") and serves(o.tier, rest_need)],
+                          rest_T, w, a, sizing)
+    if sh is not None:
+        members.append(sh)
+    if not members:
         return None
-    rest_cost, rest_id, rest_name, rest_kind, rest_pv, rest_model, rest_gpu = best
-    frontier_cost = T * f / 1e6 * fa.usd_per_mtok * dpm
+    rest = min(members, key=lambda o: o.usd_per_month)
     router = a.hybrid_router_usd_month
-    total = frontier_cost + rest_cost + router
-    o = Option(OptionKind.hybrid, f"hybrid:{fa.id}+{rest_id}", f"{fa.id} for frontier {f:.0%} + {rest_name}", total,
-               total / (T * dpm / 1e6), pv_api(T * f, fa.usd_per_mtok, w, a) + rest_pv + router * annuity(w, a),
-               "frontier", model=rest_model, parts=[fa.id, rest_id],
-               detail={"frontier_api": fa.id, "frontier_usd_per_month": frontier_cost, "rest": rest_id,
-                       "rest_name": rest_name, "rest_kind": rest_kind.value, "rest_usd_per_month": rest_cost,
-                       "rest_gpu": rest_gpu, "router_usd_per_month": router, "frontier_share": f})
-    o.note("hybrid_split", f"route by task: {f:.0%} frontier work to {fa.id} (${frontier_cost:,.0f}/month), the rest "
-                           f"to {rest_name} (${rest_cost:,.0f}/month), plus ${router:,.0f}/month to run the router")
+    total = fa.usd_per_month + rest.usd_per_month + router
+    o = Option(OptionKind.hybrid, f"hybrid:{fa.id}+{rest.id}", f"{fa.id} for frontier {f:.0%} + {rest.name}", total,
+               total / (T * a.days_per_month / 1e6),
+               fa.horizon_usd + rest.horizon_usd + router * annuity(w.horizon_months, a.rate),
+               "frontier", model=rest.model, parts=[fa.id, rest.id], members=[fa, rest],
+               hybrid=HybridSplit(frontier_share=f, frontier_usd_per_month=fa.usd_per_month,
+                                  rest_usd_per_month=rest.usd_per_month, router_usd_per_month=router))
+    o.note("hybrid_split", f"route by task: {f:.0%} frontier work to {fa.id} (${fa.usd_per_month:,.0f}/month), the "
+                           f"rest to {rest.name} (${rest.usd_per_month:,.0f}/month), plus ${router:,.0f}/month to run "
+                           f"the router")
     return o

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from openvclosed.catalog import TIERS, ApiEntry
+from openvclosed.decision.designs import Design
 from openvclosed.decision.workload import Workload
+from openvclosed.engine.design import DesignEval
 from openvclosed.results.base import Finding
 
-__all__ = ["OptionKind", "Option", "API_KINDS", "SELF_HOST_KINDS", "tier_needed", "serves", "allowed", "share_text"]
+__all__ = ["OptionKind", "Option", "API_KINDS", "SELF_HOST_KINDS", "tier_needed", "serves", "allowed", "share_text",
+           "HybridSplit", "WorkloadDecision"]
 
 
 class OptionKind(str, Enum):
@@ -37,13 +40,28 @@ API_KINDS = (OptionKind.closed_api, OptionKind.hosted_open_api)
 SELF_HOST_KINDS = (OptionKind.self_host, OptionKind.self_host_cloud)
 
 
+@dataclass(frozen=True)
+class HybridSplit:
+    """How a hybrid routes: the frontier share to ``members[0]``, the rest to ``members[1]``, plus the router."""
+
+    frontier_share: float
+    frontier_usd_per_month: float
+    rest_usd_per_month: float
+    router_usd_per_month: float
+
+
 @dataclass
 class Option:
     """One option with its cost, feasibility and findings.
 
     ``id`` is stable (an API id, a design id such as ``2xrtx4090/llama-3.1-8b/fp16/owned``, or
     ``hybrid:<frontier api>+<rest id>``); ``name`` is for people. ``parts`` lists the ids a hybrid
-    is made of; ``model`` is the open model served (self-hosted or hosted), if any.
+    is made of (``members`` the options themselves); ``model`` is the open model served
+    (self-hosted or hosted), if any. A self-hosted option holds its typed ``design``, the
+    engine's evaluation ``figures`` (a one-design :class:`~openvclosed.engine.design.DesignEval`:
+    replicas with the spare, capacity, each cost part) and ``comparison``, the engine's comparison
+    with the workload's reference API (:func:`openvclosed.engine.breakeven.compare_with_api`).
+    An API option holds its catalog ``api``.
     """
 
     kind: OptionKind
@@ -61,7 +79,16 @@ class Option:
     capex_usd: float = math.nan
     model: str | None = None
     parts: list[str] = field(default_factory=list)
-    detail: dict = field(default_factory=dict)
+    design: Design | None = None
+    figures: DesignEval | None = None
+    api: ApiEntry | None = None
+    members: list["Option"] = field(default_factory=list)
+    hybrid: HybridSplit | None = None
+    comparison: dict | None = None      # compare_with_api at the workload's volume, floats, + win intervals
+    reference_api: str | None = None    # the API the comparison is against
+    price_basis: str = ""
+    layout_reason: str = ""
+    engine: str | None = None
 
     def exclude(self, code: str, message: str, *ids: str) -> None:
         self.feasible = False
@@ -84,6 +111,68 @@ class Option:
     @property
     def is_self_host(self) -> bool:
         return self.kind in SELF_HOST_KINDS
+
+    def fig(self, name: str) -> float:
+        """One figure of the design's evaluation as a float (``nan`` for options without a design)."""
+        return math.nan if self.figures is None else float(getattr(self.figures, name))
+
+    @property
+    def detail(self) -> dict:
+        """The ``detail`` object of the JSON contract (schema v2), built from the typed fields in
+        this one place; nothing reads it back."""
+        if self.api is not None:
+            return {"source": self.api.source, "as_of": str(self.api.as_of), "catalog": self.api.catalog}
+        if self.hybrid is not None:
+            fa, rest = self.members[0], self.members[1]
+            return {"frontier_api": fa.id, "frontier_usd_per_month": self.hybrid.frontier_usd_per_month,
+                    "rest": rest.id, "rest_name": rest.name, "rest_kind": rest.kind.value,
+                    "rest_usd_per_month": self.hybrid.rest_usd_per_month,
+                    "rest_gpu": rest.design.gpu.id if rest.design is not None else None,
+                    "router_usd_per_month": self.hybrid.router_usd_per_month,
+                    "frontier_share": self.hybrid.frontier_share}
+        if self.design is None or self.figures is None:
+            return {}
+        d, f = self.design, self.fig
+        dpm = f("days_per_month")
+        out = {"gpu": d.gpu.id, "n_gpus": d.n_gpus, "model": d.model.id, "precision": d.precision, "mode": d.mode,
+               "replicas": f("replicas"), "spare_replicas": f("spare_replicas"),
+               "max_concurrent_seqs": f("max_seqs"), "decode_tokens_per_s_single": f("decode_tokens_per_s_single"),
+               "decode_tokens_per_s": f("decode_tokens_per_s"), "capacity_tokens_per_day": f("capacity_tokens_per_day"),
+               "replica_usd_per_day": f("replica_usd_per_day"), "replica_usd_per_month": f("replica_usd_per_day") * dpm,
+               "running_usd_per_month": f("running_usd_per_replica_day") * dpm,
+               "prefill_tokens_per_s": f("prefill_tokens_per_s"), "tp": int(f("tp")), "instances": int(f("instances")),
+               "engine": self.engine, "layout_reason": self.layout_reason}
+        if self.price_basis:
+            out["price_basis"] = self.price_basis
+        return out
+
+    @property
+    def rest(self) -> "Option | None":
+        """A hybrid's non-frontier member."""
+        return self.members[1] if self.hybrid is not None and len(self.members) > 1 else None
+
+
+@dataclass
+class WorkloadDecision:
+    """Everything decided for one workload: options ranked (feasible first), the recommendation and
+    the best feasible option of another kind (by id among ``options``), the reference API the
+    self-hosted options are compared with, reasons, switching advice, findings, and — when asked —
+    Monte Carlo and sensitivity of the recommendation against the runner-up (``uncertainty``)."""
+
+    workload: Workload
+    tokens_per_day: float
+    options: list[Option]
+    recommended: Option | None
+    reasons: list[str]
+    switching: list[str]
+    findings: list[Finding]
+    runner_up: Option | None = None
+    reference_api: Option | None = None
+    assumptions: object = None
+    uncertainty: dict | None = None
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
 
 
 def tier_needed(w: Workload) -> str:

@@ -1,17 +1,15 @@
-"""Several workloads: can they share one self-hosted design? And Monte Carlo for one workload."""
+"""Several workloads: can they share one self-hosted design? The pooled peak priced on the engine's staircase."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from openvclosed.catalog import Catalog
-from openvclosed.decision.designs import Design, horizon_inputs
-from openvclosed.decision.options import Option, OptionKind
-from openvclosed.decision.recommend import WorkloadDecision
-from openvclosed.errors import InputError
+from openvclosed.decision.options import Option, WorkloadDecision
+from openvclosed.engine.breakeven import selfhost_usd_per_day, staircase_replicas
+from openvclosed.engine.period import per_month_from_day
 
-__all__ = ["Portfolio", "portfolio", "monte_carlo_for"]
+__all__ = ["Portfolio", "portfolio"]
 
 
 @dataclass
@@ -22,12 +20,24 @@ class Portfolio:
     members: list[str]
     flipped: list[str]
     notes: list[str]
+    replicas: float | None = None
+
+
+def _pooled(o0: Option, members: dict[str, Option], decisions: list[WorkloadDecision]) -> tuple[float, float]:
+    """(USD/month, replicas) of one design carrying the members' pooled peak: the engine's staircase at
+    the design's peak capacity, one spare if any member needs N+1, the team paid once."""
+    f = o0.figures
+    peak = sum(d.tokens_per_day * d.workload.peak_to_mean for d in decisions if d.workload.name in members)
+    spare = max(float(o.figures.spare_replicas) for o in members.values())
+    day = selfhost_usd_per_day(peak, f.capacity_tokens_per_day, f.replica_usd_per_day, spare, f.fixed_usd_per_day)
+    return float(per_month_from_day(day, f.days_per_month)), float(staircase_replicas(peak, f.capacity_tokens_per_day,
+                                                                                      spare))
 
 
 def portfolio(decisions: list[WorkloadDecision]) -> Portfolio:
     """Can workloads share one self-hosted design? Price the pooled volume against each alone."""
     alone = {d.workload.name: (d.recommended.usd_per_month if d.recommended else math.inf) for d in decisions}
-    best: tuple[float, str, list[str]] | None = None
+    best: tuple[float, str, list[str], float] | None = None
     designs: dict[str, dict[str, Option]] = {}
     for d in decisions:
         for o in d.options:
@@ -38,15 +48,10 @@ def portfolio(decisions: list[WorkloadDecision]) -> Portfolio:
             continue
         cand = dict(members)
         while len(cand) >= 2:
-            pooled_peak = sum(dd.tokens_per_day * dd.workload.peak_to_mean for dd in decisions if dd.workload.name in cand)
-            o0 = next(iter(cand.values()))
-            cap = o0.detail["capacity_tokens_per_day"]
-            spare = 1 if any(n.code == "uptime" for o in cand.values() for n in o.notes) else 0
-            reps = (math.ceil(pooled_peak / cap) if cap > 0 else math.inf) + spare
-            shared = reps * o0.detail["replica_usd_per_month"]
+            shared, reps = _pooled(next(iter(cand.values())), cand, decisions)
             total = shared + sum(v for k, v in alone.items() if k not in cand)
             if best is None or total < best[0]:
-                best = (total, name, sorted(cand))
+                best = (total, name, sorted(cand), reps)
             worst = min(cand, key=lambda k: alone[k])
             del cand[worst]
     alone_total = sum(alone.values())
@@ -58,44 +63,4 @@ def portfolio(decisions: list[WorkloadDecision]) -> Portfolio:
     notes = [f"pooling {', '.join(best[2])} on {best[1]} saves ${alone_total - best[0]:,.0f}/month"]
     if flipped:
         notes.append(f"consolidation flips {', '.join(flipped)} from an API to the shared cluster")
-    return Portfolio(alone_total, best[0], best[1], best[2], flipped, notes)
-
-
-def monte_carlo_for(catalog: Catalog, d: WorkloadDecision, n: int, seed: int) -> dict | None:
-    """Monte Carlo of the best feasible self-hosted design against the best feasible API.
-
-    Uses the engine's horizon model (discounted at ``rate``, growth, API price decline) and the
-    workload's ``uncertainty`` overrides. Peak sizing is kept by running at
-    ``utilization / peak_to_mean``. ``None`` when either side has no feasible option.
-    """
-    from openvclosed.engine.montecarlo import monte_carlo_breakeven
-
-    w = d.workload
-    sh = [o for o in d.options if o.feasible and o.is_self_host]
-    api = [o for o in d.options if o.feasible and o.is_api]
-    if not sh or not api:
-        return None
-    s, p = sh[0], api[0]
-    a = w.resolved_assumptions()
-    a = a.model_copy(update={"utilization": a.utilization / w.peak_to_mean})
-    det = s.detail
-    dep = Design(catalog.gpu(det["gpu"]), det["n_gpus"], catalog.model(det["model"]), det["precision"],
-                 rented=s.kind is OptionKind.self_host_cloud)
-    base = horizon_inputs(dep, a, d.tokens_per_day, horizon_months=w.horizon_months,
-                          growth_per_month=w.growth_per_month,
-                          api_price_decline_per_year=w.api_price_decline_per_year)
-    try:
-        from openvclosed.decision.calibration import with_throughput_uncertainty
-
-        dists = with_throughput_uncertainty(w.uncertainty or None, base.value("bandwidth_eff"))
-        mc = monte_carlo_breakeven(base, p.usd_per_mtok, n=n, seed=seed, distributions=dists)
-    except ValueError as e:
-        raise InputError(f"workloads[{w.name}].uncertainty: {e}") from None
-    out = {"selfhost": s.id, "api": p.id, "n": n, "seed": seed, "horizon_months": w.horizon_months}
-    for k in ("p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10", "saving_usd_p50", "saving_usd_p90",
-              "crossover_month_p10", "crossover_month_p50", "crossover_month_p90"):
-        out[k] = float(mc[k])
-    out["distributions"] = mc["distributions"]
-    return out
-
-
+    return Portfolio(alone_total, best[0], best[1], best[2], flipped, notes, best[3])

@@ -7,15 +7,19 @@ import math
 
 from openvclosed.decision.options import Option, OptionKind
 from openvclosed.decision.selection import fmt_tokens
+from openvclosed.engine.breakeven import breakeven_tokens_per_day
 
 __all__ = ["reasons_for"]
 
 
-def _family(o: Option) -> str:
-    return "api" if o.is_api else "sh" if o.is_self_host else o.kind.value
+def _breakeven_against(o: Option, usd_per_mtok: float) -> float:
+    """The engine's break-even of a self-hosted option against a price [tokens/day]."""
+    f = o.figures
+    return float(breakeven_tokens_per_day(f.replica_usd_per_day, f.capacity_mean_tokens_per_day, usd_per_mtok,
+                                          f.spare_replicas, f.fixed_usd_per_day))
 
 
-def reasons_for(w, rec: Option | None, ranked: list[Option], options: list[Option],
+def reasons_for(w, rec: Option | None, other: Option | None, options: list[Option],
                 cheapest_api: Option | None) -> tuple[list[str], list[str]]:
     reasons: list[str] = []
     if rec is None:
@@ -29,7 +33,6 @@ def reasons_for(w, rec: Option | None, ranked: list[Option], options: list[Optio
         reasons.append("fine-tuning on proprietary data needs open weights: closed APIs excluded")
     reasons.append(f"cheapest feasible option over {w.horizon_months} months: ${rec.horizon_usd:,.0f} "
                    f"(${rec.usd_per_month:,.0f}/month now, ${rec.usd_per_mtok:.3f} per 1M tokens)")
-    other = next((o for o in ranked[1:] if _family(o) != _family(rec)), None)
     if other:
         reasons.append(f"next other kind: {other.kind} {other.name} at ${other.horizon_usd:,.0f} over the horizon "
                        f"({other.horizon_usd / rec.horizon_usd:.1f}x)" if rec.horizon_usd > 0 else
@@ -44,22 +47,17 @@ def reasons_for(w, rec: Option | None, ranked: list[Option], options: list[Optio
     switching = ["put an OpenAI-compatible gateway in front of every model (vLLM, SGLang and most hosts speak "
                  "the same API), so switching is a config change",
                  "keep an evaluation set of your own tasks with expected outputs and re-run it on each candidate"]
-    if rec.is_self_host and cheapest_api is not None:
-        be = rec.breakeven_tokens_per_day
+    if rec.is_self_host and cheapest_api is not None and rec.comparison is not None:
+        be = rec.comparison["breakeven_tokens_per_day"]
         if math.isfinite(be):
             switching.append(f"the answer flips below about {fmt_tokens(be)} tokens/day: under that "
-                             f"{cheapest_api.name} is cheaper than one replica")
+                             f"{cheapest_api.name} is cheaper at some volumes")
     elif rec.is_api:
         sh = [o for o in options if o.is_self_host and o.feasible]
-        if sh:
-            def per_token(o):
-                return o.detail["replica_usd_per_day"] / max(o.detail["capacity_tokens_per_day"], 1e-9)
-
-            best = min(sh, key=per_token)
-            if per_token(best) * 1e6 < rec.usd_per_mtok:
-                switching.append(f"self-hosting ({best.name}) wins above about "
-                                 f"{fmt_tokens(best.detail['replica_usd_per_day'] / (rec.usd_per_mtok / 1e6))} "
-                                 f"tokens/day")
-            else:
-                switching.append("no self-hosted design in the candidates beats this API at any volume")
+        bes = sorted(((_breakeven_against(o, rec.usd_per_mtok), o.name) for o in sh), key=lambda x: x[0])
+        if bes and math.isfinite(bes[0][0]):
+            switching.append(f"self-hosting ({bes[0][1]}) is cheaper at every volume above about "
+                             f"{fmt_tokens(bes[0][0])} tokens/day")
+        elif sh:
+            switching.append("no self-hosted design in the candidates beats this API at any volume")
     return reasons[:6], switching

@@ -21,8 +21,9 @@ import numpy as np
 
 from openvclosed.engine.defaults import DEFAULTS
 from openvclosed.engine.fit import GB_PER_GIB
-from openvclosed.engine.period import per_month_from_day
-from openvclosed.engine.tco import capital_recovery_factor
+from openvclosed.engine.breakeven import selfhost_usd_per_day, staircase_replicas
+from openvclosed.engine.period import per_day_from_month, per_month_from_day
+from openvclosed.engine.tco import replica_costs
 
 __all__ = ["DesignInputs", "DesignEval", "selfhost_design", "TP_CANDIDATES"]
 
@@ -58,6 +59,8 @@ class DesignInputs:
     rest are assumptions with the defaults of :data:`openvclosed.engine.defaults.DEFAULTS`.
     ``tokens_per_s`` (nan = model it) is a measured input+output rate of one machine;
     ``batch_cap`` a further cap on each instance's decode batch (latency target; ``inf`` = none).
+    Sizing: replicas = ``ceil(T x peak_to_mean / capacity) + spare_replicas``; the deployment
+    also pays ``ops_team_usd_month`` once (a team, not per replica) whenever it carries traffic.
     """
 
     params_b: object
@@ -107,6 +110,9 @@ class DesignInputs:
     pue: object = _d("pue")
     electricity_usd_kwh: object = _d("electricity_usd_kwh")
     ops_usd_month: object = _d("ops_usd_month")
+    ops_team_usd_month: object = 0.0  # fixed people cost of the deployment (not per replica), USD/month
+    spare_replicas: object = 0.0      # replicas beyond the volume's (N+1 for an uptime target)
+    peak_to_mean: object = 1.0        # replicas are sized for T x peak_to_mean
     rate: object = _d("rate")
     amortize_years: object = _d("amortize_years")
     gpu_price_factor: object = _d("gpu_price_factor")
@@ -134,7 +140,9 @@ class DesignEval:
     Throughput: ``step_s``, ``decode_tokens_per_s_single`` (one stream), ``decode_tokens_per_s``
     (aggregate of the machine at ``batch`` per instance), ``prefill_tokens_per_s`` (machine).
     Capacity: ``capacity_tokens_per_day`` (one machine = one replica, the traffic mix),
-    ``replicas`` (whole machines, for the volume). Cost of one replica per day by component (``capital``, ``host``, ``energy``,
+    ``capacity_mean_tokens_per_day`` (the mean volume one replica carries when sized for the peak:
+    capacity / peak_to_mean), ``replicas`` (whole machines for the volume, spares included),
+    ``spare_replicas``; ``fixed_usd_per_day`` (the team cost, once per deployment). Cost of one replica per day by component (``capital``, ``host``, ``energy``,
     ``ops``, ``rent``: ``*_usd_per_day``), ``replica_usd_per_day`` (their sum),
     ``capex_per_replica_usd`` (nan when rented), ``running_usd_per_replica_day``; totals for the
     volume: ``usd_per_day``, ``usd_per_mtok``; and ``days_per_month`` for monthly figures.
@@ -153,7 +161,9 @@ class DesignEval:
     decode_tokens_per_s: np.ndarray
     prefill_tokens_per_s: np.ndarray
     capacity_tokens_per_day: np.ndarray
+    capacity_mean_tokens_per_day: np.ndarray
     replicas: np.ndarray
+    spare_replicas: np.ndarray
     capital_usd_per_day: np.ndarray
     host_usd_per_day: np.ndarray
     energy_usd_per_day: np.ndarray
@@ -162,6 +172,7 @@ class DesignEval:
     replica_usd_per_day: np.ndarray
     capex_per_replica_usd: np.ndarray
     running_usd_per_replica_day: np.ndarray
+    fixed_usd_per_day: np.ndarray
     usd_per_day: np.ndarray
     usd_per_mtok: np.ndarray
     days_per_month: np.ndarray
@@ -178,6 +189,11 @@ class DesignEval:
         """The cost components of one design as floats (``index`` into the arrays)."""
         return {k: float(np.asarray(getattr(self, f"{k}_usd_per_day"))[index])
                 for k in ("capital", "host", "energy", "ops", "rent")}
+
+    def take(self, index) -> "DesignEval":
+        """The designs at ``index`` (an int gives 0-d arrays: one design's evaluation)."""
+        return DesignEval(**{f.name: np.asarray(getattr(self, f.name))[index] if np.ndim(getattr(self, f.name))
+                             else np.asarray(getattr(self, f.name)) for f in fields(self)})
 
     def at(self, index) -> dict[str, float]:
         """Every field of one design as a plain float (bool for ``fits``)."""
@@ -205,9 +221,9 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
         C        = tokens/day one machine serves in the traffic mix (prefill of uncached input
                    and decode share the machine's time)                         capacity.replica_tokens_per_day
                    (or tokens_per_s x 3600 x hours x utilization when measured)
-        replicas = ceil(T / C) machines                                           capacity.replicas_needed
+        replicas = ceil(T x peak_to_mean / C) + spare machines             breakeven.staircase_replicas
         F        = capital + host + energy + ops + rent per machine                tco.replica_costs
-        cost     = replicas x F per day;  usd_per_mtok = cost / (T / 1e6)
+        cost     = replicas x F + team per day;  usd_per_mtok = cost / (T / 1e6)  breakeven.selfhost_usd_per_day
 
     Designs that do not fit get capacity 0 and, for positive traffic, replicas and cost ``inf``
     (no traffic costs nothing: nothing is deployed).
@@ -334,13 +350,15 @@ def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
             capacity = np.where(pick["fits"] & (pick["batch"] >= 1), np.where(np.isfinite(tps), measured, capacity),
                                 0.0)
         tok = np.asarray(tokens_per_day, dtype=float)
-        r = np.ceil(tok / capacity)
-        replicas = np.where(tok <= 0, 0.0, np.where(capacity > 0, r, np.inf))
-        c = _costs(g)
+        cap_mean = capacity / g["peak_to_mean"]
+        replicas = staircase_replicas(tok, cap_mean, g["spare_replicas"])
+        c = _costs(x)
         f = c["usd_per_day"]
-        usd_per_day = np.where(replicas == 0, 0.0, np.where(np.isfinite(replicas), replicas * f, np.inf))
+        fixed = per_day_from_month(g["ops_team_usd_month"], g["days_per_month"])
+        usd_per_day = selfhost_usd_per_day(tok, cap_mean, f, g["spare_replicas"], fixed)
         usd_per_mtok = np.where(tok > 0, usd_per_day / (tok / 1e6), np.nan)
-    out = dict(pick, capacity_tokens_per_day=capacity, replicas=replicas,
+    out = dict(pick, capacity_tokens_per_day=capacity, capacity_mean_tokens_per_day=cap_mean, replicas=replicas,
+               spare_replicas=np.asarray(g["spare_replicas"]), fixed_usd_per_day=fixed,
                capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
                ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
                capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],
@@ -428,26 +446,12 @@ def _candidate(t: float, e: dict, valid):
                 capacity_tokens_per_day=capacity), key
 
 
-def _costs(g: dict) -> dict:
-    """:func:`openvclosed.engine.tco.replica_costs` on the fields as given (scalars stay scalar)."""
-    n, dpm = g["n_gpus"], g["days_per_month"]
-    is_rented = np.asarray(g["rented"]).astype(bool)
-    r, y = g["rate"], g["amortize_years"]
-    if np.ndim(r) == 0 and np.ndim(y) == 0:
-        crf = float(capital_recovery_factor(r, y))
-    else:
-        crf = capital_recovery_factor(r, y)
-    fac, share = g["gpu_price_factor"], g["power_draw_share"]
-    gpu_capex = n * g["gpu_usd"] * fac
-    host_capex = n * g["host_usd_per_gpu"]
-    capital = np.where(is_rented, 0.0, gpu_capex * crf / (12.0 * dpm))
-    host = np.where(is_rented, 0.0, host_capex * crf / (12.0 * dpm))
-    sysw = g["system_w_per_gpu"]
-    watts = np.where(np.isfinite(sysw), sysw * share, g["gpu_tdp_w"] * share + g["host_w_per_gpu"])
-    hrs = g["hours_per_day"]
-    energy = np.where(is_rented, 0.0, n * watts / 1000.0 * hrs * g["pue"] * g["electricity_usd_kwh"])
-    rent = np.where(is_rented, n * g["gpu_hour_usd"] * fac * hrs, 0.0)
-    op = np.asarray(g["ops_usd_month"] / dpm)
-    return {"capital": capital, "host": host, "energy": energy, "ops": op, "rent": rent,
-            "usd_per_day": capital + host + energy + op + rent,
-            "capex_usd": np.where(is_rented, np.nan, gpu_capex + host_capex), "running_usd_per_day": energy + op + rent}
+def _costs(x: DesignInputs) -> dict:
+    """:func:`openvclosed.engine.tco.replica_costs` of the designs (the one formula of a replica's cost)."""
+    return replica_costs(x.n_gpus, rented=x.rented, gpu_usd=x.gpu_usd, gpu_hour_usd=x.gpu_hour_usd,
+                         host_usd_per_gpu=x.host_usd_per_gpu, rate=x.rate, amortize_years=x.amortize_years,
+                         gpu_tdp_w=x.gpu_tdp_w, power_draw_share=x.power_draw_share,
+                         host_w_per_gpu=x.host_w_per_gpu, pue=x.pue, electricity_usd_kwh=x.electricity_usd_kwh,
+                         ops_usd_month=x.ops_usd_month, hours_per_day=x.hours_per_day,
+                         days_per_month=x.days_per_month, gpu_price_factor=x.gpu_price_factor,
+                         system_w_per_gpu=x.system_w_per_gpu)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from openvclosed.engine.capacity import replica_tokens_per_day, replicas_needed
-from openvclosed.engine.design import TP_CANDIDATES, DesignEval, DesignInputs
+from openvclosed.engine.breakeven import selfhost_usd_per_day, staircase_replicas
+from openvclosed.engine.capacity import replica_tokens_per_day
+from openvclosed.engine.design import TP_CANDIDATES, DesignEval, DesignInputs, _costs
+from openvclosed.engine.period import per_day_from_month
 from openvclosed.engine.fit import kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
-from openvclosed.engine.tco import replica_costs
 from openvclosed.engine.throughput import allreduce_s, decode_step_s, decode_tokens_per_s, prefill_tokens_per_s
 
 __all__ = ["reference_design"]
@@ -81,20 +82,17 @@ def reference_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     if not (tps.ndim == 0 and np.isnan(tps)):
         measured = tps * 3600.0 * np.asarray(x.hours_per_day, dtype=float) * np.asarray(x.utilization, dtype=float)
         capacity = np.where(pick["fits"] & (pick["batch"] >= 1), np.where(np.isfinite(tps), measured, capacity), 0.0)
-    replicas = replicas_needed(tokens_per_day, capacity)
-    c = replica_costs(x.n_gpus, rented=x.rented, gpu_usd=x.gpu_usd, gpu_hour_usd=x.gpu_hour_usd,
-                      host_usd_per_gpu=x.host_usd_per_gpu, rate=x.rate, amortize_years=x.amortize_years,
-                      gpu_tdp_w=x.gpu_tdp_w, power_draw_share=x.power_draw_share, host_w_per_gpu=x.host_w_per_gpu,
-                      pue=x.pue, electricity_usd_kwh=x.electricity_usd_kwh, ops_usd_month=x.ops_usd_month,
-                      hours_per_day=x.hours_per_day, days_per_month=x.days_per_month,
-                      gpu_price_factor=x.gpu_price_factor, system_w_per_gpu=x.system_w_per_gpu)
-    f = c["usd_per_day"]
-    with np.errstate(invalid="ignore"):
-        usd_per_day = np.where(replicas == 0, 0.0, np.where(np.isfinite(replicas), replicas * f, np.inf))
     tok = np.asarray(tokens_per_day, dtype=float)
+    cap_mean = capacity / np.asarray(x.peak_to_mean, dtype=float)
+    replicas = staircase_replicas(tok, cap_mean, x.spare_replicas)
+    c = _costs(x)
+    f = c["usd_per_day"]
+    fixed = per_day_from_month(x.ops_team_usd_month, x.days_per_month)
+    usd_per_day = selfhost_usd_per_day(tok, cap_mean, f, x.spare_replicas, fixed)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         usd_per_mtok = np.where(tok > 0, usd_per_day / (tok / 1e6), np.nan)
-    out = dict(pick, capacity_tokens_per_day=capacity, replicas=replicas,
+    out = dict(pick, capacity_tokens_per_day=capacity, capacity_mean_tokens_per_day=cap_mean, replicas=replicas,
+               spare_replicas=np.asarray(x.spare_replicas, dtype=float), fixed_usd_per_day=fixed,
                capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
                ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
                capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],

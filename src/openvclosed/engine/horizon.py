@@ -28,6 +28,7 @@ import numpy as np
 import dataclasses
 from dataclasses import dataclass
 
+from openvclosed.engine.breakeven import staircase_replicas
 from openvclosed.engine.defaults import DAYS_PER_MONTH as _DAYS_PER_MONTH
 from openvclosed.engine.design import DesignInputs, selfhost_design
 from openvclosed.engine.period import per_month_from_day
@@ -46,7 +47,8 @@ def monthly_discount_rate(rate):
 
 def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, running_usd_per_replica_month,
                   capex_per_replica_usd, *, horizon_months=36, growth_per_month=0.0, api_price_decline_per_year=0.0,
-                  rate=0.0, days_per_month=_DAYS_PER_MONTH, life_months=None, monthly=False, only=None):
+                  rate=0.0, days_per_month=_DAYS_PER_MONTH, life_months=None, monthly=False, only=None,
+                  spare_replicas=0.0, fixed_usd_per_month=0.0):
     """Present value of the API and of self-hosting over ``horizon_months`` [USD]; dict of arrays.
 
     Parameters
@@ -69,6 +71,10 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     life_months : array_like or None
         Straight-line life of owned hardware [months] for the residual credit at the end; ``None``
         or ``nan`` = no residual value.
+    spare_replicas, fixed_usd_per_month : array_like
+        The staircase of :func:`openvclosed.engine.breakeven.selfhost_usd_per_day`: spares on top
+        of the volume's replicas (bought with the first), and a fixed cost (a team) paid every month
+        the deployment carries traffic.
     monthly : bool
         Also return the month-by-month (undiscounted) arrays, month axis last.
     only : tuple of str, optional
@@ -107,12 +113,13 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
             and np.all(np.asarray(growth_per_month, dtype=float) >= -1)):  # the $1 bill is never negative
         return _split_horizon(h, tokens_per_day, p_in, capacity_tokens_per_day, running_usd_per_replica_month,
                               capex_per_replica_usd, growth_per_month, api_price_decline_per_year, rate,
-                              days_per_month, life_months, only)
-    t0, p0, cap, run, capex, g, d, rate_, dpm, life = np.broadcast_arrays(
+                              days_per_month, life_months, only, spare_replicas, fixed_usd_per_month)
+    t0, p0, cap, run, capex, g, d, rate_, dpm, life, spare, fixed = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day,
                                                running_usd_per_replica_month, capex_per_replica_usd,
                                                growth_per_month, api_price_decline_per_year, rate, days_per_month,
-                                               np.nan if life_months is None else life_months)))
+                                               np.nan if life_months is None else life_months, spare_replicas,
+                                               fixed_usd_per_month)))
     capex = np.where(np.isnan(capex), 0.0, capex)
     v = 1.0 / (1.0 + monthly_discount_rate(rate_))
     monthly_price_factor = np.power(1.0 - d, 1.0 / 12.0)
@@ -132,7 +139,7 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
         for m in range(h):
             disc_end = disc_start * v
             reps, held, buy, run_m = _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life,
-                                                     capex_total, residual_book)
+                                                     capex_total, residual_book, spare, fixed)
             api_m = t * dpm * p / 1e6
             api_pv += api_m * disc_end
             sh_pv += buy * disc_start + run_m * disc_end
@@ -154,25 +161,26 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     return out
 
 
-def _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life, capex_total, residual_book):
-    """One month of the fleet: replicas needed (ceil(volume / capacity), inf when nothing fits),
+def _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life, capex_total, residual_book, spare=0.0,
+                    fixed=0.0):
+    """One month of the fleet: replicas needed (ceil(volume / capacity) + spare, inf when nothing fits),
     whole replicas bought at the start of the month (never sold), their capex added to
     ``capex_total`` and their unexpired share (1 - (h - m) / life, clipped to [0, 1]) to
     ``residual_book`` in place, and the month's running cost. Returns (replicas, held, bought USD,
     running USD); shared by both month loops so they cannot drift apart."""
-    reps = np.where(t <= 0, 0.0, np.where(cap > 0, np.ceil(t / cap), np.inf))
+    reps = staircase_replicas(t, cap, spare)
     new = np.maximum(reps - held, 0.0)
     held = held + new
     buy = np.where(new > 0, new * capex, 0.0)
     capex_total += buy
     remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
     residual_book += np.where(isnan_life | (buy == 0), 0.0, buy * remaining)
-    return reps, held, buy, np.where(reps > 0, reps * run, 0.0)
+    return reps, held, buy, np.where(reps > 0, reps * run + fixed, 0.0)
 
 
 def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_per_replica_month,
                    capex_per_replica_usd, growth_per_month, api_price_decline_per_year, rate, days_per_month,
-                   life_months, only=None):
+                   life_months, only=None, spare_replicas=0.0, fixed_usd_per_month=0.0):
     """:func:`horizon_costs` (``monthly=False``, finite prices) with the month loop run once without
     the price's own axes: the API bill is the price times the bill at $1 per 1M tokens, and only that
     product and the crossover (a search over the month-by-month ratio of self-host outlay to the $1
@@ -182,8 +190,9 @@ def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_p
         tokens_per_day, capacity_tokens_per_day, running_usd_per_replica_month, capex_per_replica_usd,
         growth_per_month, api_price_decline_per_year, rate, days_per_month))
     life = f(np.nan if life_months is None else life_months)
+    spare, fixed = f(spare_replicas), f(fixed_usd_per_month)
     shape = np.broadcast_shapes(t0.shape, cap.shape, run.shape, capex.shape, g.shape, d.shape, rate_.shape,
-                                dpm.shape, life.shape)
+                                dpm.shape, life.shape, spare.shape, fixed.shape)
     full = np.broadcast_shapes(shape, p0.shape)
     capex = np.where(np.isnan(capex), 0.0, capex)
     v = 1.0 / (1.0 + monthly_discount_rate(rate_))
@@ -204,7 +213,7 @@ def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_p
         for m in range(h):
             disc_end = disc_start * v
             reps, held, buy, run_m = _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life,
-                                                     capex_total, residual_book)
+                                                     capex_total, residual_book, spare, fixed)
             unit_pv += t * dpm * q / 1e6 * disc_end
             sh_pv += buy * disc_start + run_m * disc_end
             # self-hosting is ahead at the end of month m for a price p when sh_pv < p x unit_pv
@@ -294,10 +303,12 @@ def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False, only=
     running_month = per_month_from_day(s.running_usd_per_replica_day, x.days_per_month)
     capex = np.where(rented, 0.0, s.capex_per_replica_usd)
     life = np.where(rented, np.nan, np.asarray(x.amortize_years, dtype=float) * 12.0) if h.residual else None
-    r = horizon_costs(h.tokens_per_day, api_usd_per_mtok, s.capacity_tokens_per_day, running_month, capex,
+    r = horizon_costs(h.tokens_per_day, api_usd_per_mtok, s.capacity_mean_tokens_per_day, running_month, capex,
                       horizon_months=h.horizon_months, growth_per_month=h.growth_per_month,
                       api_price_decline_per_year=h.api_price_decline_per_year, rate=x.rate,
-                      days_per_month=x.days_per_month, life_months=life, monthly=monthly, only=only)
+                      days_per_month=x.days_per_month, life_months=life, monthly=monthly, only=only,
+                      spare_replicas=s.spare_replicas,
+                      fixed_usd_per_month=per_month_from_day(s.fixed_usd_per_day, x.days_per_month))
     if only is not None and "api_usd" not in r:
         return r
     shape = np.shape(r["api_usd"])  # every input reached horizon_costs through cap, running or capex

@@ -13,7 +13,8 @@ Per scenario (same formulas as :mod:`openvclosed.engine.breakeven`)::
     api_usd_per_month      = T / 1e6 x usd_per_mtok x days_per_month
     saving_usd_per_month   = api - selfhost;  selfhost_cheaper = selfhost < api
 
-Per (design, API) the summary keeps the analytic break-even ``F / a`` (``inf`` = never), the
+Per (design, API) the summary keeps the break-even of :func:`~openvclosed.engine.breakeven.breakeven_tokens_per_day`
+(the volume above which self-hosting is cheaper at every volume; ``inf`` = never), the
 first grid volume where self-hosting is cheaper, the last one where the API is, the share of
 grid volumes self-hosting wins and the largest monthly saving.
 """

@@ -31,7 +31,7 @@ def _plt():
     try:
         import matplotlib
     except ImportError:
-        from openvclosed.commands.report import INSTALL_HINT
+        from openvclosed.report.text import INSTALL_HINT
 
         raise InputError(INSTALL_HINT) from None
     matplotlib.use("Agg")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
-from openvclosed.check.policy import CheckResult
+from openvclosed.results.check import CheckResult
 from openvclosed.report.escape import gh_command, md_code, md_text, no_workflow_command
 from openvclosed.report.render import _render, usd
 from openvclosed.report.layout import Col, fit_table

@@ -13,7 +13,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
-from openvclosed.report.text import fmt_months, fmt_tokens, term, usd
+from openvclosed.report.text import INSTALL_HINT, fmt_months, fmt_tokens, term, usd
 
 __all__ = ["render_report_html", "render_recommend_html", "render_breakeven_html", "render_check_html",
            "safe_url"]
@@ -26,6 +26,7 @@ _CODE_TEXT = {"sensitivity": "data sensitivity rules", "tier": "capability tier 
               "no_fit": "does not fit the hardware", "no_price": "no price in the catalog",
               "licence_mau": "licence user limit", "licence_commercial": "licence forbids commercial use"}
 _URL_OK = re.compile(r"^https?://[^\s\"'<>`]+$")
+
 
 
 def safe_url(s: object) -> str | None:
@@ -74,7 +75,6 @@ def _env():
     try:
         import jinja2
     except ImportError:
-        from openvclosed.commands.report import INSTALL_HINT
         from openvclosed.errors import InputError
 
         raise InputError(INSTALL_HINT) from None

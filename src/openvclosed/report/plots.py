@@ -13,9 +13,8 @@ import numpy as np
 from rich.console import Group
 from rich.text import Text
 
-from openvclosed.report.text import cell, fmt_tokens, term
+from openvclosed.report.text import cell, fmt_months, fmt_tokens, render_text, term, usd
 from openvclosed.errors import InputError
-from openvclosed.report.render import _render, fmt_months, usd
 from openvclosed.results import BreakevenResult
 
 __all__ = ["render_uncertainty", "render_tornado", "render_cost_terminal", "plot_cost",
@@ -133,7 +132,7 @@ def render_uncertainty(r: BreakevenResult, width: int | None = None) -> str:
         if len(s.apis) > 1:
             parts.append(Text(f"tornado for {term(s.apis[0].api)}; the other {len(s.apis) - 1} API(s) are in --json "
                               f"(or pick one with --api)", style="dim"))
-    return _render(Group(*parts), width) if parts else ""
+    return render_text(Group(*parts), width) if parts else ""
 
 
 # --- cost vs volume -------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def render_cost_terminal(c: dict, bar_width: int = 36, width: int | None = None)
         tab = Group(tab, note)
     notes = [Text("break-even: " + ("; ".join(f"{term(api)} at {fmt_tokens(be)} tokens/day" for api, be, _ in c["breakevens"])
                                     if c["breakevens"] else "self-hosting never beats the APIs compared"))]
-    return _render(Group(tab, *notes), width)
+    return render_text(Group(tab, *notes), width)
 
 
 # --- matplotlib figures ---------------------------------------------------------------------------
@@ -316,30 +315,27 @@ def sign_note(point_usd: float | None, p50_usd: float | None) -> str | None:
             "distributions are skewed (docs/uncertainty.md), so most draws land on the other side of zero.")
 
 
-def plot_montecarlo(saving_usd: np.ndarray, api: str, path: str | Path | None = None, bins: int = 60,
-                    horizon_months: int | None = None, *, point_usd: float | None = None, force: bool = False,
-                    inputs=()):
-    """Histogram of Monte Carlo savings (API minus self-host, USD) with P10/P50/P90, the point
-    estimate and zero marked; a footnote says why when P50 and the point estimate disagree in sign."""
+def plot_montecarlo(row, n: int, api: str, path: str | Path | None = None, horizon_months: int | None = None, *,
+                    point_usd: float | None = None, force: bool = False, inputs=()):
+    """Histogram of Monte Carlo savings (API minus self-host, USD) from a result row (its
+    ``histogram`` of the draws and their P10/P50/P90), the point estimate and zero marked; a footnote
+    says why when P50 and the point estimate disagree in sign."""
     plt = _pyplot()
     if path is not None:
         _check_suffix(Path(path))
-    x = np.asarray(saving_usd, dtype=float)
-    finite = x[np.isfinite(x)]
     fig, ax = plt.subplots(figsize=(9, 5.5))
-    if finite.size:
-        ax.hist(finite, bins=bins, color="steelblue", alpha=0.8)
-    p = float(np.mean(x > 0))
+    h = row.histogram
+    if h:
+        ax.stairs(h["counts"], h["edges"], fill=True, color="steelblue", alpha=0.8)
+    p = row.p_selfhost_cheaper
     top = ax.get_ylim()[1]
-    p50 = None
+    p50 = row.saving_usd_p50
     for q, style in ((10, ":"), (50, "-"), (90, ":")):
-        if finite.size:
-            val = float(np.quantile(x, q / 100, method="inverted_cdf"))
-            if math.isfinite(val):
-                p50 = val if q == 50 else p50
-                ax.axvline(val, color="black", ls=style, lw=1.2, gid=f"p{q}")
-                ax.annotate(_mpl(f"P{q} {_money_k(val)}"), (val, top * 0.97), rotation=90, fontsize=8,
-                            ha="right", va="top")
+        val = getattr(row, f"saving_usd_p{q}")
+        if val is not None and math.isfinite(val):
+            ax.axvline(val, color="black", ls=style, lw=1.2, gid=f"p{q}")
+            ax.annotate(_mpl(f"P{q} {_money_k(val)}"), (val, top * 0.97), rotation=90, fontsize=8,
+                        ha="right", va="top")
     if point_usd is not None and math.isfinite(point_usd):
         ax.axvline(point_usd, color="darkorange", ls="--", lw=1.8, gid="point")
         ax.annotate(_mpl(f"point estimate {_money_k(point_usd)}"), (point_usd, top * 0.97), rotation=90,
@@ -347,7 +343,7 @@ def plot_montecarlo(saving_usd: np.ndarray, api: str, path: str | Path | None = 
     ax.axvline(0, color="crimson", lw=1.5, gid="zero")
     h = f"{horizon_months}-month " if horizon_months else ""
     ax.set_title(_wrap_title(f"Monte Carlo {h}saving of self-hosting vs {_mpl(api)}: "
-                             f"P(self-host cheaper) = {p:.0%} ({x.size:,} draws)", 70), fontsize=11)
+                             f"P(self-host cheaper) = {p:.0%} ({n:,} draws)", 70), fontsize=11)
     _dollar_axis(ax.xaxis)
     ax.set_xlabel(f"{h}saving in USD (API minus self-host; > 0 = self-hosting cheaper)")
     ax.set_ylabel("draws")

@@ -3,34 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.text import Text
 
 from openvclosed.report.findings import finding_lines
 from openvclosed.report.layout import Col, fit_table
-from openvclosed.report.text import cell, fmt_months, fmt_tokens, term, terminal_width, usd
+from openvclosed.report.text import cell, fmt_months, fmt_tokens, render_text, term, terminal_width, usd
 from openvclosed.decision.assumptions import BASIS
 from openvclosed.results import BreakevenResult, FitResult
 
 __all__ = ["render_breakeven", "render_fit", "render_catalog", "render_json", "usd", "fmt_months"]
 
 
-def _render(renderable, width: int | None = None) -> str:
-    """Plain text of a rich renderable. Every line goes through
-    :func:`~openvclosed.report.escape.no_workflow_command`: wrapping or folding a long name can
-    put ``::`` at the start of a line, and no table line may act as a workflow command."""
-    from openvclosed.report.escape import no_workflow_command
-
-    width = width or terminal_width()
-    buf = io.StringIO()
-    Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
-            soft_wrap=False).print(renderable)
-    return no_workflow_command(buf.getvalue())
+_render = render_text  # the one plain-text renderer (report/text.py)
 
 
 def render_json(result) -> str:
@@ -79,10 +68,27 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     keys = ["input_share", "cached_share", "context_tokens", "kv_bits", "utilization", "electricity_usd_kwh", "pue",
             "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu"]
     assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys if r.assumptions.get(k) is not None)
-    parts = [panel, t] + ([note] if note else []) + [Text(term(r.summary)), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)",
-                                             style="dim")]
+    wins = [Text(x) for x in win_interval_lines(r.apis)]
+    parts = [panel, t] + ([note] if note else []) + wins + [
+        Text(term(r.summary)), Text("assumptions: " + assum + "  (see --help; `ovc catalog` for sources)", style="dim")]
     parts += [Text(x) for x in finding_lines(r.findings)]
     return _render(Group(*parts), width)
+
+
+def win_interval_lines(apis) -> list[str]:
+    """A line per API where self-hosting also wins on volumes below its break-even (the staircase
+    crosses the API's line more than once): the break-even column is where it wins at every volume."""
+    out = []
+    for a in apis:
+        if not a.win_intervals:
+            continue
+        shown = ", ".join(f"{fmt_tokens(lo)}-{fmt_tokens(hi)}" for lo, hi in a.win_intervals[:3])
+        more = a.win_intervals_total - min(3, len(a.win_intervals))
+        out.append(f"{term(a.api)}: self-hosting is also cheaper at {shown}{f' and {more} more interval(s)' if more > 0 else ''} "
+                   f"tokens/day; at every volume above {fmt_tokens(a.breakeven_tokens_per_day)}")
+    if out:
+        out.insert(0, "break-even = the volume above which self-hosting is cheaper at every volume; below it:")
+    return out
 
 
 def fmt_replicas(n: float) -> str:

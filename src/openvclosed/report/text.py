@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["usd", "fmt_months", "fmt_tokens", "term", "cell", "terminal_width"]
+__all__ = ["usd", "fmt_months", "fmt_tokens", "term", "cell", "terminal_width", "render_text", "INSTALL_HINT"]
+
+INSTALL_HINT = 'the HTML report needs Jinja2 and matplotlib: pip install "openvclosed[report]"'
 
 
 PIPED_WIDTH = 100
@@ -80,3 +82,20 @@ def fmt_tokens(t: float) -> str:
         if abs(t) >= div:
             return f"{t / div:.3g}{suf}"
     return f"{t:.3g}"
+
+
+def render_text(renderable, width: int | None = None) -> str:
+    """Plain text of a rich renderable. Every line goes through
+    :func:`~openvclosed.report.escape.no_workflow_command`: wrapping or folding a long name can
+    put ``::`` at the start of a line, and no table line may act as a workflow command."""
+    import io
+
+    from rich.console import Console
+
+    from openvclosed.report.escape import no_workflow_command
+
+    width = width or terminal_width()
+    buf = io.StringIO()
+    Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False,
+            soft_wrap=False).print(renderable)
+    return no_workflow_command(buf.getvalue())

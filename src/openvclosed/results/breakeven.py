@@ -59,6 +59,9 @@ class SelfHostResult(ResultModel):
     instances: int = 1                    # model instances per machine (n_gpus / tp)
     layout_reason: str = ""
     price_basis: str = ""                 # what the hardware price rests on
+    spare_replicas: float = 0.0           # included in replicas
+    capacity_mean_tokens_per_day: float | None = None  # mean volume one replica carries (sized for the peak)
+    fixed_usd_per_month: float = 0.0      # team cost of the deployment, once
 
 
 class ApiComparison(ResultModel):
@@ -73,6 +76,8 @@ class ApiComparison(ResultModel):
     payback_months: float | None
     cheaper: Literal["api", "selfhost"]
     saving_usd_per_month: float
+    win_intervals: list[list[float]] = []  # [lo, hi] tokens/day below the break-even where self-hosting wins too
+    win_intervals_total: int = 0           # how many such intervals there are (the first few are listed)
     source: str
     as_of: str
     catalog: str
@@ -87,6 +92,7 @@ class HorizonApi(ResultModel):
     saving_usd: float
     cheaper: Literal["api", "selfhost"]
     crossover_month: float | None
+    api_usd_monthly: list[float] | None = None   # cash per month (report charts; null unless drawn)
 
 
 class HorizonResult(ResultModel):
@@ -100,6 +106,7 @@ class HorizonResult(ResultModel):
     selfhost_residual_usd: float
     residual_credited: bool
     apis: list[HorizonApi]
+    selfhost_usd_monthly: list[float] | None = None  # cash per month (report charts; null unless drawn)
 
 
 class MonteCarloApi(ResultModel):
@@ -112,6 +119,7 @@ class MonteCarloApi(ResultModel):
     crossover_month_p10: float | None
     crossover_month_p50: float | None
     crossover_month_p90: float | None
+    histogram: dict | None = None         # edges [USD] and counts of the same samples the quantiles summarise
 
 
 class MonteCarloResult(ResultModel):

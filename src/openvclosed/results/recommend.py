@@ -1,13 +1,54 @@
-"""Result objects of ``ovc recommend`` (the JSON contract) and the conversion from decisions."""
+"""Result objects of ``ovc recommend`` (the JSON contract, docs/json.md). A leaf: built by
+:mod:`openvclosed.decision.result`, read by the renderers."""
 
 from __future__ import annotations
 
-from openvclosed.decision.options import Option
-from openvclosed.decision.portfolio import Portfolio
-from openvclosed.decision.recommend import WorkloadDecision
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
+from openvclosed.results.breakeven import HorizonResult, MonteCarloResult, SensitivityResult
 
-__all__ = ["OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut", "RecommendResult", "to_result"]
+__all__ = ["DesignOut", "ComparisonOut", "OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut",
+           "RecommendResult", "SeriesOut", "UncertaintyOut"]
+
+
+class DesignOut(ResultModel):
+    """A self-hosted option's design and the engine's evaluation of it (per replica unless stated)."""
+
+    gpu: str
+    n_gpus: int
+    model: str
+    precision: str
+    mode: str
+    engine: str | None
+    tp: int
+    instances: int
+    replicas: float | None            # whole machines deployed, spares included
+    spare_replicas: float
+    max_concurrent_seqs: float
+    decode_tokens_per_s_single: float
+    decode_tokens_per_s: float
+    prefill_tokens_per_s: float
+    capacity_tokens_per_day: float     # what one replica serves at the assumed utilization
+    capacity_mean_tokens_per_day: float  # the mean volume one replica carries when sized for the peak
+    replica_usd_per_month: float
+    running_usd_per_replica_month: float
+    fixed_usd_per_month: float         # the team, once per deployment
+    capex_per_replica_usd: float | None
+    price_basis: str
+    layout_reason: str
+
+
+class ComparisonOut(ResultModel):
+    """A self-hosted option against the workload's reference API at its volume (the engine's comparison)."""
+
+    api: str
+    api_usd_per_month: float
+    selfhost_usd_per_month: float | None
+    breakeven_tokens_per_day: float | None  # above it self-hosting is cheaper at every volume; null = never
+    win_intervals: list[list[float]]        # [lo, hi] tokens/day below the break-even where it wins too
+    win_intervals_total: int
+    payback_months: float | None
+    cheaper: str                            # api | selfhost, at the workload's volume
+    saving_usd_per_month: float | None
 
 
 class OptionOut(ResultModel):
@@ -27,12 +68,39 @@ class OptionOut(ResultModel):
     excluded_because: list[Finding]
     notes: list[Finding]
     detail: dict
+    design: DesignOut | None = None
+    comparison: ComparisonOut | None = None
+    members: list["OptionOut"] = []     # a hybrid's parts as options (frontier API first)
 
 
 class RecommendationOut(ResultModel):
     option: OptionOut | None
     reasons: list[str]
     switching: list[str]
+    runner_up: str | None = None        # id of the best feasible option of another kind
+
+
+class SeriesOut(ResultModel):
+    """One option's cash month by month over the horizon [USD, undiscounted]."""
+
+    option: str
+    label: str
+    kind: str
+    feasible: bool = True
+    usd_monthly: list[float]
+
+
+class UncertaintyOut(ResultModel):
+    """The horizon of a workload decision: drawn options month by month, and the best self-hosted
+    design against the reference API (horizon, Monte Carlo with its histogram, sensitivity)."""
+
+    selfhost: str | None = None
+    api: str | None = None
+    series: list[SeriesOut] = []
+    horizon: HorizonResult | None = None
+    monte_carlo: MonteCarloResult | None = None
+    sensitivity: SensitivityResult | None = None
+    skipped: str | None = None
 
 
 class WorkloadOut(ResultModel):
@@ -48,6 +116,8 @@ class WorkloadOut(ResultModel):
     candidates: dict = {}
     """What the workload file named under ``candidates`` (apis, models, hardware, precisions;
     empty when it named nothing): the table always shows the best option for each."""
+    uncertainty: UncertaintyOut | None = None
+    reference_api: str | None = None
 
 
 class PortfolioOut(ResultModel):
@@ -64,33 +134,3 @@ class RecommendResult(ResultModel):
     workloads: list[WorkloadOut]
     portfolio: PortfolioOut | None = None
     findings: list[Finding] = []
-
-
-def option_out(o: Option) -> OptionOut:
-    return OptionOut(kind=o.kind.value, id=o.id, name=o.name, tier=o.tier, model=o.model, parts=list(o.parts),
-                     usd_per_month=o.usd_per_month, usd_per_mtok=o.usd_per_mtok, horizon_usd=o.horizon_usd,
-                     breakeven_tokens_per_day=o.breakeven_tokens_per_day, payback_months=o.payback_months,
-                     capex_usd=o.capex_usd, feasible=o.feasible, excluded_because=list(o.excluded_because),
-                     notes=list(o.notes), detail=dict(o.detail))
-
-
-def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
-              findings: list[Finding] | None = None, monte_carlo: dict | None = None) -> RecommendResult:
-    out = []
-    monte_carlo = monte_carlo or {}
-    for d in decisions:
-        w = d.workload
-        out.append(WorkloadOut(
-            name=w.name, tokens_per_day=d.tokens_per_day, horizon_months=w.horizon_months,
-            sensitivity=w.sensitivity, task_mix=w.task_mix.model_dump(),
-            recommendation=RecommendationOut(option=option_out(d.recommended) if d.recommended else None,
-                                             reasons=d.reasons, switching=d.switching),
-            options=[option_out(o) for o in d.options], findings=d.findings,
-            candidates=w.candidates.model_dump(exclude_none=True, exclude={"deployment"}),
-            **({"monte_carlo": monte_carlo[w.name]} if w.name in monte_carlo else {})))
-    p = None
-    if portfolio is not None:
-        p = PortfolioOut(alone_usd_per_month=portfolio.alone_usd_per_month,
-                         shared_usd_per_month=portfolio.shared_usd_per_month, shared_design=portfolio.design,
-                         members=portfolio.members, flipped=portfolio.flipped, notes=portfolio.notes)
-    return RecommendResult(workloads=out, portfolio=p, findings=findings or [])

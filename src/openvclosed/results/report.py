@@ -7,7 +7,7 @@ decision, breakeven and check results and the one cost path.
 
 from __future__ import annotations
 
-from openvclosed.check.policy import CheckResult
+from openvclosed.results.check import CheckResult
 from openvclosed.results.base import SCHEMA_VERSION, ResultModel
 from openvclosed.results.breakeven import BreakevenResult, MonteCarloApi, SensitivityApi
 from openvclosed.results.recommend import RecommendResult

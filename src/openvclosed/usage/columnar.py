@@ -72,11 +72,9 @@ class _Lines:
     (same csv module, same chunked line arithmetic) and stopping at the last row asked for.
     Rows are counted in two kinds: good (right number of fields) and wrong (any other, not blank)."""
 
-    def __init__(self, fd: int, label: str, n_cols: int, chunk_rows: int):
-        from openvclosed.usage import reader as _reader
-
+    def __init__(self, fd: int, label: str, n_cols: int, chunk_rows: int, bounded_lines):
         text = io.TextIOWrapper(io.BufferedReader(_PRead(fd)), encoding="utf-8-sig", newline="")
-        self.reader = csv.reader(_reader._bounded_lines(text, label))
+        self.reader = csv.reader(bounded_lines(text, label))
         for row in self.reader:  # the header, as the Python reader finds it
             if row and any(c.strip() for c in row):
                 break
@@ -196,9 +194,10 @@ def _col_names(arr) -> tuple[np.ndarray, list]:
 
 
 def read_csv(fd: int, raw, header: list[str], fields: list[str], where: dict, report: FileReport, strict: bool,
-             group_by: str, chunk_rows: int, max_line_chars: int) -> Iterator[Batch]:
+             group_by: str, chunk_rows: int, max_line_chars: int, bounded_lines) -> Iterator[Batch]:
     """The batches of a CSV file whose header (on line 1) has been read; ``where`` maps each field
-    to its column index. ``raw`` is the caller's binary file, kept at pyarrow's position (progress)."""
+    to its column index. ``raw`` is the caller's binary file, kept at pyarrow's position (progress);
+    ``bounded_lines(text, label)`` is the Python reader's line splitter (line numbers of bad rows)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -300,7 +299,7 @@ def read_csv(fd: int, raw, header: list[str], fields: list[str], where: dict, re
             got = {}
             if want:
                 if lines is None:
-                    lines = _Lines(fd, report.path, n_cols, chunk_rows)
+                    lines = _Lines(fd, report.path, n_cols, chunk_rows, bounded_lines)
                 got = lines.lines(want)
             items = [(got[("wrong", j)], "wrong number of fields", f"{k} instead of {n_cols}")
                      for j, k in (pending if take else [])]

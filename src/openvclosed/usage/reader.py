@@ -199,7 +199,7 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
             and report.size_bytes >= _columnar().MIN_BYTES and os.environ.get("OVC_USAGE_READER") != "python"
             and _columnar().available()):
         yield from _columnar().read_csv(raw.fileno(), raw, header, fields, where, report, strict, group_by,
-                                        CHUNK_ROWS, MAX_LINE_CHARS)
+                                        CHUNK_ROWS, MAX_LINE_CHARS, _bounded_lines)
         return
     getter = itemgetter(*[where[f][0] for f in fields])
     n_cols = len(header)

@@ -1,0 +1,91 @@
+"""Decisions -> the result objects every renderer formats (the one conversion)."""
+
+from __future__ import annotations
+
+import math
+
+from openvclosed.decision.options import Option, WorkloadDecision
+from openvclosed.decision.portfolio import Portfolio
+from openvclosed.results.base import Finding
+from openvclosed.results.recommend import (ComparisonOut, DesignOut, OptionOut, PortfolioOut, RecommendationOut,
+                                           RecommendResult, WorkloadOut)
+
+__all__ = ["to_result", "option_out"]
+
+
+def _design_out(o: Option) -> DesignOut | None:
+    if o.design is None or o.figures is None:
+        return None
+    d, f = o.design, o.fig
+    dpm = f("days_per_month")
+    reps = f("replicas")
+    return DesignOut(gpu=d.gpu.id, n_gpus=d.n_gpus, model=d.model.id, precision=d.precision, mode=d.mode,
+                     engine=o.engine, tp=int(f("tp")), instances=int(f("instances")),
+                     replicas=reps if math.isfinite(reps) else None, spare_replicas=f("spare_replicas"),
+                     max_concurrent_seqs=f("max_seqs"), decode_tokens_per_s_single=f("decode_tokens_per_s_single"),
+                     decode_tokens_per_s=f("decode_tokens_per_s"), prefill_tokens_per_s=f("prefill_tokens_per_s"),
+                     capacity_tokens_per_day=f("capacity_tokens_per_day"),
+                     capacity_mean_tokens_per_day=f("capacity_mean_tokens_per_day"),
+                     replica_usd_per_month=f("replica_usd_per_day") * dpm,
+                     running_usd_per_replica_month=f("running_usd_per_replica_day") * dpm,
+                     fixed_usd_per_month=f("fixed_usd_per_day") * dpm, capex_per_replica_usd=f("capex_per_replica_usd"),
+                     price_basis=o.price_basis, layout_reason=o.layout_reason)
+
+
+def _comparison_out(o: Option) -> ComparisonOut | None:
+    c = o.comparison
+    if c is None:
+        return None
+    return ComparisonOut(api=c["api"], api_usd_per_month=c["api_usd_per_month"],
+                         selfhost_usd_per_month=c["selfhost_usd_per_month"],
+                         breakeven_tokens_per_day=c["breakeven_tokens_per_day"], win_intervals=c["win_intervals"],
+                         win_intervals_total=c["win_intervals_total"], payback_months=c["payback_months"],
+                         cheaper="selfhost" if c["selfhost_cheaper"] else "api",
+                         saving_usd_per_month=c["saving_usd_per_month"])
+
+
+def option_out(o: Option) -> OptionOut:
+    return OptionOut(kind=o.kind.value, id=o.id, name=o.name, tier=o.tier, model=o.model, parts=list(o.parts),
+                     usd_per_month=o.usd_per_month, usd_per_mtok=o.usd_per_mtok, horizon_usd=o.horizon_usd,
+                     breakeven_tokens_per_day=o.breakeven_tokens_per_day, payback_months=o.payback_months,
+                     capex_usd=o.capex_usd, feasible=o.feasible, excluded_because=list(o.excluded_because),
+                     notes=list(o.notes), detail=o.detail, design=_design_out(o), comparison=_comparison_out(o),
+                     members=[option_out(m) for m in o.members])
+
+
+def _legacy_monte_carlo(d: WorkloadDecision) -> dict | None:
+    """The v2 ``monte_carlo`` object of a workload: the reference API's row of the Monte Carlo."""
+    u = d.uncertainty
+    if u is None or u.monte_carlo is None or not u.monte_carlo.apis:
+        return None
+    mc, row = u.monte_carlo, u.monte_carlo.apis[0]
+    out = {"selfhost": u.selfhost, "api": u.api, "n": mc.n, "seed": mc.seed, "horizon_months": mc.horizon_months}
+    out.update({k: getattr(row, k) for k in ("p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10",
+                                             "saving_usd_p50", "saving_usd_p90", "crossover_month_p10",
+                                             "crossover_month_p50", "crossover_month_p90")})
+    out["distributions"] = mc.distributions
+    return out
+
+
+def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
+              findings: list[Finding] | None = None) -> RecommendResult:
+    out = []
+    for d in decisions:
+        w = d.workload
+        mc = _legacy_monte_carlo(d)
+        out.append(WorkloadOut(
+            name=w.name, tokens_per_day=d.tokens_per_day, horizon_months=w.horizon_months,
+            sensitivity=w.sensitivity, task_mix=w.task_mix.model_dump(),
+            recommendation=RecommendationOut(option=option_out(d.recommended) if d.recommended else None,
+                                             reasons=d.reasons, switching=d.switching,
+                                             runner_up=d.runner_up.id if d.runner_up else None),
+            options=[option_out(o) for o in d.options], findings=d.findings,
+            candidates=w.candidates.model_dump(exclude_none=True, exclude={"deployment"}),
+            uncertainty=d.uncertainty, reference_api=d.reference_api.id if d.reference_api else None,
+            **({"monte_carlo": mc} if mc is not None else {})))
+    p = None
+    if portfolio is not None:
+        p = PortfolioOut(alone_usd_per_month=portfolio.alone_usd_per_month,
+                         shared_usd_per_month=portfolio.shared_usd_per_month, shared_design=portfolio.design,
+                         members=portfolio.members, flipped=portfolio.flipped, notes=portfolio.notes)
+    return RecommendResult(workloads=out, portfolio=p, findings=findings or [])
