@@ -66,16 +66,17 @@ def _load(name: str, key: str) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))[key] if path.exists() else []
 
 
-def _patch(gpus: list[dict]) -> None:
-    """Apply ``patches`` of gpus_d.yaml in place: replace fields, append ``add_prices``, note the reason."""
-    path = INCOMING / "gpus_d.yaml"
+def _patch(entries: list[dict], name: str) -> None:
+    """Apply the ``patches`` of ``name`` in place: replace fields, append ``add_prices``, note the reason."""
+    path = INCOMING / name
     patches = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("patches") or {} if path.exists() else {}
-    by_id = {g["id"]: g for g in gpus}
+    by_id = {g["id"]: g for g in entries}
     for gid, fields in patches.items():
         g = by_id[gid]
         fields = dict(fields)
         note = fields.pop("patch_note", "")
-        g["prices"] = list(g.get("prices") or []) + list(fields.pop("add_prices", []))
+        if "add_prices" in fields:
+            g["prices"] = list(g.get("prices") or []) + list(fields.pop("add_prices"))
         tdp_src = fields.pop("tdp_source", None)
         g.update(fields)
         g["notes"] = " ".join(x for x in (g.get("notes") or "", note, f"TDP: {tdp_src}." if tdp_src else "") if x)
@@ -127,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
                 e["tiers"], e["tier_basis"] = old[e["id"]]
             e["capability"] = _capability(e["id"], cap)
             models.append(e)
+    _patch(models, "models_d.yaml")
     gpus = [g for f in GPU_FILES for g in _load(f, "gpus")]
-    _patch(gpus)
+    _patch(gpus, "gpus_d.yaml")
     for g in gpus:
         g["prices"] = [p for p in g.get("prices") or [] if p.get("usd") is not None]
     known = {n for m in models for n in [m["id"], *(m.get("aliases") or [])]}

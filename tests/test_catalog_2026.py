@@ -255,3 +255,20 @@ def test_every_model_is_rated_on_one_scale_or_unrated(cat):
     for mid in ("deepseek-r1-0528", "qwen3-235b-a22b", "qwen3-30b-a3b", "olmo-3-7b"):
         assert cat.model(mid).capability.score is None, mid
     assert cat.model("gpt-oss-120b").capability.score == 23.8  # v4.1, not v4.0's 33.3
+
+
+def test_late_2026_models_and_moe_consistency(cat):
+    for mid in ("glm-5", "glm-5.1", "glm-5.2", "kimi-k2.5", "kimi-k2.7-code", "minimax-m2.5"):
+        m = cat.model(mid)
+        assert m.capability.score is not None and m.license.name and m.openness.weights.url, mid
+    g = cat.model("glm-5.2")  # hand check: 78 MLA layers x (512 + 64) latent elements per token
+    assert g.kv_elements_per_token == 78 * 576 and g.context_tokens == 1_048_576
+    assert g.expert_params_b == pytest.approx(75 * 256 * 3 * 6144 * 2048 / 1e9, abs=0.01)
+    v4 = cat.model("deepseek-v4-flash")  # retired; its API name routes to the successor
+    assert v4.retired == dt.date(2026, 9, 10) and v4.successor == "deepseek-v4.1-flash"
+    for m in cat.models.values():
+        assert sum(x.layers for x in m.attention) == m.layers, m.id
+        if m.moe and m.moe.expert_params_b:
+            # dense weights + k/E of the experts reproduce the published active size (within 30%)
+            est = m.dense_params_b + m.expert_params_b * m.moe.experts_per_token / m.moe.experts_total
+            assert 0.7 < est / m.active_params_b < 1.3, m.id
