@@ -2,13 +2,17 @@
 
 Usage::
 
-    python scripts/merge_incoming.py            # rewrites the three bundled catalogs
+    python scripts/merge_incoming.py            # rewrites data/models.yaml and data/gpus.yaml
+    python scripts/merge_incoming.py --apis     # also data/apis.yaml from apis_2026.yaml (the API
+                                                # catalog is maintained by scripts/build_api_catalog.py)
 
 Entries are copied as collected (every one with source and as_of); this script only
 (1) leaves out entries the engine cannot model yet (listed in SKIP with the reason),
 (2) drops price records without a figure, (3) keeps the explicit capability tiers and their
-basis from the previous bundled catalog for the models it had, and (4) applies the
-corrections in FIXES (each with its reason). Not used at run time.
+basis from the previous bundled catalog for the models it had, (4) applies the
+corrections in FIXES (each with its reason) and (5) replaces every model's capability with
+its record on the one capability scale (``capability_v4_1.yaml``: a score of the same weights,
+or unrated with the reason). Not used at run time.
 """
 
 from __future__ import annotations
@@ -42,6 +46,42 @@ def _set(d: dict, dotted: str, value) -> None:
     d[last] = value
 
 
+MODEL_FILES = ("models_a.yaml", "models_b.yaml", "models_c.yaml", "models_d.yaml")
+GPU_FILES = ("gpus_2026.yaml", "gpus_d.yaml")
+
+
+def _capability(model_id: str, cap: dict) -> dict:
+    """The model's record on the one capability scale: scored, or unrated with the reason."""
+    base = {"index": cap["index"], "version": cap["version"]}
+    if model_id in cap["scores"]:
+        score, mode, row = cap["scores"][model_id]
+        return {**base, "score": score, "mode": mode, "source": f"{cap['source']} (row: {row})", "as_of": cap["as_of"]}
+    reason = cap["unrated"].get(model_id, f"no {cap['version']} score of this model in the source snapshot")
+    return {**base, "score": None, "mode": None, "source": cap["source"], "as_of": cap["as_of"],
+            "note": f"unrated: {reason}"}
+
+
+def _load(name: str, key: str) -> list[dict]:
+    path = INCOMING / name
+    return yaml.safe_load(path.read_text(encoding="utf-8"))[key] if path.exists() else []
+
+
+def _patch(entries: list[dict], name: str) -> None:
+    """Apply the ``patches`` of ``name`` in place: replace fields, append ``add_prices``, note the reason."""
+    path = INCOMING / name
+    patches = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("patches") or {} if path.exists() else {}
+    by_id = {g["id"]: g for g in entries}
+    for gid, fields in patches.items():
+        g = by_id[gid]
+        fields = dict(fields)
+        note = fields.pop("patch_note", "")
+        if "add_prices" in fields:
+            g["prices"] = list(g.get("prices") or []) + list(fields.pop("add_prices"))
+        tdp_src = fields.pop("tdp_source", None)
+        g.update(fields)
+        g["notes"] = " ".join(x for x in (g.get("notes") or "", note, f"TDP: {tdp_src}." if tdp_src else "") if x)
+
+
 def _old_tiers() -> dict[str, tuple[list, str]]:
     path = ROOT / "data" / "models.yaml"
     out = {}
@@ -56,7 +96,7 @@ HEADERS = {
 # Every entry cites its source and as_of. Architecture per layer type (attention groups), MoE block,
 # released precision (expert_bits / dense_bits), structured licence conditions, openness of weights /
 # training data / training code with links, and capability evidence from one source: the Artificial
-# Analysis Intelligence Index (v4 scale; the version of each score is recorded with it).
+# Analysis Intelligence Index v4.1 (data/CAPABILITY_SOURCE.md); score null = unrated, with the reason.
 # tiers: explicit where the previous catalog argued them (tier_basis); otherwise derived: standard
 # from an AA index of 14 (Llama 3.3 70B class), simple below or without a score. The frontier tier is
 # reserved for closed frontier models (docs/methodology.md#capability-tiers).
@@ -73,25 +113,31 @@ HEADERS = {
 }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     old = _old_tiers()
+    cap = yaml.safe_load((INCOMING / "capability_v4_1.yaml").read_text(encoding="utf-8"))
     models = []
-    for f in ("models_a.yaml", "models_b.yaml", "models_c.yaml"):
-        for e in yaml.safe_load((INCOMING / f).read_text(encoding="utf-8"))["models"]:
+    for f in MODEL_FILES:
+        for e in _load(f, "models"):
             if e["id"] in SKIP:
                 continue
             for k, v in FIXES.get(e["id"], {}).items():
                 _set(e, k, v)
             if e["id"] in old:
                 e["tiers"], e["tier_basis"] = old[e["id"]]
+            e["capability"] = _capability(e["id"], cap)
             models.append(e)
-    gpus = yaml.safe_load((INCOMING / "gpus_2026.yaml").read_text(encoding="utf-8"))["gpus"]
+    _patch(models, "models_d.yaml")
+    gpus = [g for f in GPU_FILES for g in _load(f, "gpus")]
+    _patch(gpus, "gpus_d.yaml")
     for g in gpus:
         g["prices"] = [p for p in g.get("prices") or [] if p.get("usd") is not None]
     known = {n for m in models for n in [m["id"], *(m.get("aliases") or [])]}
     apis = [a for a in yaml.safe_load((INCOMING / "apis_2026.yaml").read_text(encoding="utf-8"))["apis"]
             if a.get("kind") != "hosted-open" or not a.get("serves_model") or a["serves_model"] in known]
-    for name, key, items in (("models", "models", models), ("gpus", "gpus", gpus), ("apis", "apis", apis)):
+    outputs = [("models", "models", models), ("gpus", "gpus", gpus)] + ([("apis", "apis", apis)] if "--apis" in argv else [])
+    for name, key, items in outputs:
         text = HEADERS[name] + yaml.safe_dump({key: items}, sort_keys=False, allow_unicode=True, width=110)
         (ROOT / "data" / f"{name}.yaml").write_text(text, encoding="utf-8")
         print(f"data/{name}.yaml: {len(items)} entries")

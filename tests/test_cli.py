@@ -102,7 +102,7 @@ def test_model_does_not_fit_is_reported(run):
 
 
 def test_stale_prices_warn_on_stderr(run):
-    r = run("breakeven", "-t", "5e8", "-g", "2x4090", "--json", "--max-age-days", "1")
+    r = run("breakeven", "-t", "5e8", "-g", "2x3090", "--json", "--max-age-days", "1")  # a 2022 price
     assert r.exit_code == 0
     json.loads(r.stdout)  # stdout stays pure JSON
     assert "older than" in r.stderr and r.stderr.count("older than 365 days") == 1

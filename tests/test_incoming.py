@@ -8,7 +8,8 @@ import yaml
 
 INCOMING = Path(__file__).resolve().parents[1] / "data" / "incoming"
 YAML_FILES = {"models_a.yaml": "models", "models_b.yaml": "models", "models_c.yaml": "models",
-              "gpus_2026.yaml": "gpus", "apis_2026.yaml": "apis"}
+              "models_d.yaml": "models", "gpus_2026.yaml": "gpus", "gpus_d.yaml": "gpus", "apis_2026.yaml": "apis"}
+MODEL_FILES = ("models_a.yaml", "models_b.yaml", "models_c.yaml", "models_d.yaml")
 
 
 @pytest.mark.parametrize("name, key", sorted(YAML_FILES.items()))
@@ -23,7 +24,7 @@ def test_yaml_entries_cite_source_and_as_of(name, key):
 
 def test_model_ids_and_aliases_unique_across_files():
     seen: dict[str, str] = {}
-    for name in ("models_a.yaml", "models_b.yaml", "models_c.yaml"):
+    for name in MODEL_FILES:
         for e in yaml.safe_load((INCOMING / name).read_text(encoding="utf-8"))["models"]:
             for n in {e["id"], *(e.get("aliases") or [])}:
                 assert n not in seen, f"{n} names {e['id']} ({name}) and {seen[n]}"
@@ -31,7 +32,7 @@ def test_model_ids_and_aliases_unique_across_files():
 
 
 def test_model_layer_groups_add_up():
-    for name in ("models_a.yaml", "models_b.yaml", "models_c.yaml"):
+    for name in MODEL_FILES:
         for e in yaml.safe_load((INCOMING / name).read_text(encoding="utf-8"))["models"]:
             groups = e.get("attention") or []
             if e.get("layers") and groups:
@@ -56,3 +57,24 @@ def test_bundled_catalogs_pass_the_strict_user_file_checks(name):
     from openvclosed.yamlio import load_yaml_file
 
     assert load_yaml_file(INCOMING.parent / name)
+
+
+def test_patches_name_existing_entries_and_say_why():
+    for name, key, base in (("gpus_d.yaml", "gpus", ("gpus_2026.yaml",)),
+                            ("models_d.yaml", "models", ("models_a.yaml", "models_b.yaml", "models_c.yaml"))):
+        ids = {e["id"] for b in base for e in yaml.safe_load((INCOMING / b).read_text(encoding="utf-8"))[key]}
+        patches = yaml.safe_load((INCOMING / name).read_text(encoding="utf-8")).get("patches") or {}
+        assert patches, name
+        for pid, fields in patches.items():
+            assert pid in ids and fields.get("patch_note"), (name, pid)
+
+
+def test_capability_file_is_one_version_and_scores_are_plausible():
+    cap = yaml.safe_load((INCOMING / "capability_v4_1.yaml").read_text(encoding="utf-8"))
+    assert cap["version"] == "v4.1" and cap["source"].startswith("https://") and cap["as_of"]
+    assert not set(cap["scores"]) & set(cap["unrated"])  # a model is scored or unrated, never both
+    for mid, (score, mode, row) in cap["scores"].items():
+        assert 0 < score <= 100 and row, mid
+        assert mode in (None, "reasoning", "non-reasoning"), mid
+    for mid, reason in cap["unrated"].items():
+        assert reason, mid

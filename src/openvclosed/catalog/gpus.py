@@ -76,6 +76,8 @@ class GpuEntry(_Entry):
     memory_basis: str | None = None
     bandwidth_gb_s: float = Field(gt=0)
     fp16_tflops: float | None = Field(None, gt=0, description="Dense FP16/BF16 tensor TFLOPS.")
+    tflops_basis: str | None = Field(None, description="Where fp16_tflops comes from: datasheet (default when "
+                                     "absent), 'derived: <formula, sources>' or 'prefill_measured: <source>'.")
     fp8_tflops: float | None = Field(None, gt=0)
     fp4_tflops: float | None = Field(None, gt=0)
     int8_tops: float | None = Field(None, gt=0)
@@ -109,12 +111,17 @@ class GpuEntry(_Entry):
         return [normalize_name(str(a)) for a in v]
 
     # --- prices valid at a date -------------------------------------------------------------
-    def price_at(self, when: dt.date | None = None) -> GpuPrice | None:
-        """The purchase price that applies at ``when`` (default: the newest): among prices valid
-        then, a whole-server price per GPU first (what a deployable GPU costs), else the newest."""
+    def price_at(self, when: dt.date | None = None, basis: str = "new") -> GpuPrice | None:
+        """The purchase price that applies at ``when`` (default: the newest) on one ``basis`` of
+        condition (``new`` by default: new street/list prices; ``used`` is a named alternative).
+        Among prices valid then, a whole-server price per GPU first (what a deployable GPU costs),
+        else the newest. Prices without a stated condition count as new; when no price of that
+        basis exists the other prices are used (the returned record's ``basis`` says which)."""
         valid = [p for p in self.prices if when is None or p.valid_from <= when]
         if not valid:
             return None
+        same = [p for p in valid if (p.basis.condition or "new") == basis]
+        valid = same or valid
         latest = max(p.valid_from for p in valid)
         recent = [p for p in valid if (latest - p.valid_from).days <= 365]
         server = [p for p in recent if p.basis.server_included]
@@ -136,6 +143,13 @@ class GpuEntry(_Entry):
         return float(statistics.median(q.usd_per_gpu_hour for q in quotes)), quotes
 
     # --- compatibility accessors -------------------------------------------------------------
+    @property
+    def tflops_source(self) -> str:
+        """``datasheet``, or the derivation / measurement the FP16 figure rests on (none: no figure)."""
+        if self.fp16_tflops is None:
+            return "none"
+        return self.tflops_basis or "datasheet"
+
     @property
     def vram_gb(self) -> float:  # GiB, the historical name
         return self.memory_gib

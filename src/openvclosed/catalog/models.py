@@ -183,6 +183,8 @@ class ModelEntry(_Entry):
     hf_repo: str | None = None
     aliases: list[str] = Field(default_factory=list)
     released: dt.date | None = None
+    retired: dt.date | None = Field(None, description="Date the developer retired this release (its API name may route elsewhere).")
+    successor: str | None = Field(None, description="The release the retired name routes to.")
     params_b: float = Field(gt=0, description="Total parameters [1e9].")
     active_params_b: float = Field(gt=0, description="Parameters active per token [1e9] (MoE < total).")
     context_tokens: int = Field(gt=0)

@@ -189,8 +189,9 @@ def require_priced(d: Design, a: Assumptions) -> None:
         if g.tdp_w is None and g.system_w_per_gpu is None:
             raise InputError(f"gpu {g.id}: no cited TDP in the catalog; add tdp_w in a --catalog FILE")
     if compute_tflops(g, d.precision, d.model) is None:
-        raise InputError(f"gpu {g.id}: no cited FP16 TFLOPS in the catalog ({g.catalog}); add fp16_tflops "
-                         f"for it in a --catalog FILE to model it")
+        raise InputError(f"gpu {g.id}: no cited or derived FP16 TFLOPS in the catalog ({g.catalog}); add "
+                         f"fp16_tflops with its tflops_basis (datasheet | derived: ... | prefill_measured: ...) "
+                         f"in a --catalog FILE to model it")
 
 
 def price_basis(d: Design, a: Assumptions) -> str:

@@ -119,6 +119,9 @@ def prepare(catalog: Catalog, rows: list[Measurement]) -> Prepared:
         if tf is None:
             skipped.append((r.id, f"gpu {gpu.id} has no cited TFLOPS"))
             continue
+        if gpu.tflops_basis:  # a derived figure (catalog tflops_basis) is not evidence to fit the engines on
+            skipped.append((r.id, f"gpu {gpu.id}: TFLOPS derived, not a datasheet figure ({gpu.tflops_basis[:40]}...)"))
+            continue
         if not (r.tokens_per_s > 0 and r.output_tokens > 0):
             skipped.append((r.id, "no output length or throughput"))
             continue
