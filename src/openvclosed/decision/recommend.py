@@ -166,7 +166,7 @@ def _selfhost_options(catalog, w, rules, a, T, needed, designs):
                                                                "max_seqs", "decode_tokens_per_s_single",
                                                                "decode_tokens_per_s", "capacity_tokens_per_day",
                                                                "running_usd_per_replica_day", "prefill_tokens_per_s",
-                                                               "fits", "weights_gb", "usable_gb", "tp", "instances")}
+                                                               "fits", "weights_gb", "usable_gb", "tp", "instances", "batch")}
     pv_list = np.asarray(pv).tolist()
     priced_list = priced.tolist()
     cap_list = cap_arr.tolist()
@@ -182,7 +182,7 @@ def _selfhost_options(catalog, w, rules, a, T, needed, designs):
                    now / (T * dpm / 1e6) if T > 0 else math.nan, math.inf, tier,
                    capex_usd=g["capex_per_replica_usd"] * reps_total if not d.rented else math.nan, model=d.model.id,
                    detail={"gpu": d.gpu.id, "n_gpus": d.n_gpus, "model": d.model.id, "precision": d.precision,
-                           "mode": d.mode, "replicas": reps_total, "max_concurrent_seqs": g["max_seqs"],
+                           "mode": d.mode, "replicas": reps_total, "max_concurrent_seqs": g["max_seqs"], "batch": g["batch"],
                            "decode_tokens_per_s_single": g["decode_tokens_per_s_single"],
                            "decode_tokens_per_s": g["decode_tokens_per_s"],
                            "capacity_tokens_per_day": g["capacity_tokens_per_day"],
