@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from openvclosed.results.gateway import split_input_output
 
@@ -40,13 +40,14 @@ def test_split_hand_computed():
     assert (i, o, c) == (0.888889, 2.666667, 0.0)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a loaded CI machine is no failure
 @given(usd=st.floats(0.01, 100), s_in=st.floats(0.05, 0.95), cached=st.floats(0, 0.9),
        pre=st.floats(100, 1e6), dec=st.floats(10, 1e5))
 def test_split_blends_back_to_the_design_cost(usd, s_in, cached, pre, dec):
     i, o, c = split_input_output(usd, s_in, cached, pre, dec)
     blend = s_in * (1 - cached) * i + s_in * cached * c + (1 - s_in) * o
     assert blend == pytest.approx(usd, rel=1e-4, abs=2e-6)
-    assert o / i == pytest.approx(pre / dec, rel=1e-3, abs=1e-3) if i > 1e-3 else True
+    assert o * dec == pytest.approx(i * pre, rel=1e-3, abs=2e-6 * pre)  # in the ratio of the time per token
 
 
 # ------------------------------------------------------------------ litellm: structure and safety

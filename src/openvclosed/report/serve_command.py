@@ -108,7 +108,7 @@ def render_serve(plan: GatewayPlan) -> str:
                 continue
             argv, notes = serve_args(d)
             n += 1
-            reps = f", {d.replicas:g} replicas" if d.replicas else ""
+            reps = f", replicas: {d.replicas:g}" if d.replicas else ""
             out.append(f"# {comment_text(d.name)}: {comment_text(d.option_id)} on {d.n_gpus}x "
                        f"{comment_text(d.gpu)}{reps}; LiteLLM api_base: ${d.env_key}")
             out += [f"# note: {comment_text(x)}" for x in notes]
