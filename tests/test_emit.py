@@ -17,7 +17,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from openvclosed.results.gateway import split_input_output
+from openvclosed.decision.gateway import split_input_output
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 NO_STALE = ("--max-age-days", "100000", "--max-hardware-age-days", "100000")
@@ -47,7 +47,7 @@ def test_split_blends_back_to_the_design_cost(usd, s_in, cached, pre, dec):
     i, o, c = split_input_output(usd, s_in, cached, pre, dec)
     blend = s_in * (1 - cached) * i + s_in * cached * c + (1 - s_in) * o
     assert blend == pytest.approx(usd, rel=1e-4, abs=2e-6)
-    assert o * dec == pytest.approx(i * pre, rel=1e-3, abs=2e-6 * pre)  # in the ratio of the time per token
+    assert o * dec == pytest.approx(i * pre, rel=1e-3, abs=1e-6 * (pre + dec))  # in the ratio of time per token (6-decimal rounding)
 
 
 # ------------------------------------------------------------------ litellm: structure and safety
@@ -96,7 +96,7 @@ def _hostile_plan():
     rule could put it: workload and deployment names, catalog sources, the model repository."""
     from openvclosed.catalog.store import load_catalog
     from openvclosed.decision.workload import load_workload_file
-    from openvclosed.results.gateway import plan_for_file
+    from openvclosed.decision.gateway import plan_for_file
 
     plan, _ = plan_for_file(load_catalog(), load_workload_file(EX / "hospital-regulated.yaml"))
     w = plan.workloads[0]
@@ -253,13 +253,48 @@ def test_vllm_command_matches_the_cost_model(run, example):
     out = json.loads(run("recommend", str(EX / example), "--json", *NO_STALE).stdout)
     rec = out["workloads"][0]["recommendation"]["option"]
     det = rec["detail"]
-    if rec["kind"] == "hybrid":
-        return  # the rest design is re-evaluated; its layout is checked in test_emit_litellm
+    if rec["kind"] == "hybrid":  # the rest design, re-evaluated from its id (the decision keeps no option for it)
+        assert f": {det['rest']} on " in text and argv[2] == "google/gemma-4-E4B-it"
+        assert ns.quantization == ("fp8" if "/fp8/" in det["rest"] else None) and ns.max_num_seqs >= 1
+        return
     assert ns.tensor_parallel_size == det["tp"] and ns.max_num_seqs == int(det["batch"])
     assert (ns.data_parallel_size or 1) == det["instances"]
     assert ns.gpu_memory_utilization == 0.9  # the assumption vram_reserve_share
     assert ns.quantization == ("fp8" if det["precision"] == "fp8" else None)
     assert ns.kv_cache_dtype == "auto"
+
+
+def _engine_file(tmp_path, engine):
+    src = yaml.safe_load((EX / "hospital-regulated.yaml").read_text())
+    src["workloads"][0]["engine"] = engine
+    p = tmp_path / f"{engine}.yaml"
+    p.write_text(yaml.safe_dump(src))
+    return p
+
+
+def test_sglang_command_when_the_design_was_costed_for_sglang(run, tmp_path):
+    from openvclosed.report.serve_command import SGLANG_FLAGS
+
+    code = [ln for ln in emit(run, "vllm", _engine_file(tmp_path, "sglang")).splitlines() if not ln.startswith("#")]
+    argv = shlex.split(code[0])
+    assert argv[:3] == ["python", "-m", "sglang.launch_server"]
+    assert {a for a in argv if a.startswith("--")} <= SGLANG_FLAGS
+    # SGLang 0.5.23 sglang/srt/arg_groups/fields/model.py: kv_cache_dtype choices; choices.py: QUANTIZATION_CHOICES
+    p = argparse.ArgumentParser(exit_on_error=False)
+    for f in ("--model-path", "--dtype", "--context-length", "--mem-fraction-static"):
+        p.add_argument(f)
+    p.add_argument("--tp-size", type=int)
+    p.add_argument("--dp-size", type=int)
+    p.add_argument("--max-running-requests", type=int)
+    p.add_argument("--kv-cache-dtype", choices=["auto", "fp8_e5m2", "fp8_e4m3", "bf16", "bfloat16"])
+    p.add_argument("--quantization", choices=["awq", "fp8", "gptq", "w8a8_int8", "mxfp4"])
+    ns = p.parse_args(argv[3:])
+    assert ns.model_path == "google/gemma-4-E4B-it" and ns.tp_size >= 1 and ns.max_running_requests >= 1
+
+
+def test_no_serve_command_for_an_engine_ovc_cannot_write(run, tmp_path):
+    r = run("emit", "vllm", str(_engine_file(tmp_path, "llamacpp")), *NO_STALE)
+    assert r.exit_code == 2 and "llamacpp" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_vllm_quotes_a_hostile_model_repo(tmp_path):

@@ -169,7 +169,7 @@ def decision_differences(cat, decisions, portfolio, rules: dict, config: tuple[s
     import sys
 
     from openvclosed.report.text import term
-    from openvclosed.results.gateway import gateway_plan
+    from openvclosed.decision.gateway import gateway_plan
     from openvclosed.results.recommend import to_result
 
     plan = gateway_plan(cat, decisions, to_result(decisions, portfolio), rules, date=today.isoformat())

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         from openvclosed.commands.options import load_catalog, parse_as_of
         from openvclosed.decision.workload import load_workload_file
         from openvclosed.report.findings import stderr_lines
-        from openvclosed.results.gateway import plan_for_file
+        from openvclosed.decision.gateway import plan_for_file
 
         if output is not None:
             from openvclosed.fileio import check_write_target
