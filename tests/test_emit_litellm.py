@@ -16,8 +16,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before the import: no price-map download
-litellm = pytest.importorskip("litellm")  # the test extra pins litellm==1.110.2
+
+
+@pytest.fixture(scope="module")
+def litellm():
+    """LiteLLM, imported on first use (~10 s: not at collection): its bundled price map, never a download."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # read at import
+    mod = pytest.importorskip("litellm")  # the test extra pins litellm==1.110.2
+    from importlib.metadata import version
+
+    assert version("litellm") == "1.110.2"  # the catalog's version; never 1.107.0 (a compromised release)
+    return mod
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 NO_STALE = ("--max-age-days", "100000", "--max-hardware-age-days", "100000")
@@ -26,7 +35,7 @@ PROMPTS = ["hi", "Summarize this note in one line.",
            "complexity, derive a proof of correctness and implement it in Rust with property tests. " * 3]
 
 
-def _router(run, example, monkeypatch):
+def _router(litellm, run, example, monkeypatch):
     r = run("emit", "litellm", str(EX / example), *NO_STALE)
     assert r.exit_code == 0, r.stderr
     cfg = yaml.safe_load(r.stdout)
@@ -48,8 +57,8 @@ def _pick(router, model, tags, prompt):
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("example", ["coding-assistant.yaml", "portfolio.yaml", "hospital-regulated.yaml"])
-def test_regulated_requests_reach_only_selfhosted(run, monkeypatch, example):
-    cfg, router = _router(run, example, monkeypatch)
+def test_regulated_requests_reach_only_selfhosted(litellm, run, monkeypatch, example):
+    cfg, router = _router(litellm, run, example, monkeypatch)
     names = sorted({e["model_name"] for e in cfg["model_list"]})
     reached = set()
     for name in names:
@@ -64,8 +73,8 @@ def test_regulated_requests_reach_only_selfhosted(run, monkeypatch, example):
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_hybrid_tiers_route_by_complexity(run, monkeypatch):
-    cfg, router = _router(run, "coding-assistant.yaml", monkeypatch)
+def test_hybrid_tiers_route_by_complexity(litellm, run, monkeypatch):
+    cfg, router = _router(litellm, run, "coding-assistant.yaml", monkeypatch)
     assert _pick(router, "coding-assistant", ["confidential"], PROMPTS[0]).startswith("hosted_vllm/")
     assert _pick(router, "coding-assistant", ["confidential"], PROMPTS[2]) == "anthropic/claude-opus-5-5"
     # the same hard prompt tagged regulated stays in-house
@@ -73,8 +82,8 @@ def test_hybrid_tiers_route_by_complexity(run, monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_fallbacks_load_and_never_leave_for_regulated(run, monkeypatch):
-    cfg, router = _router(run, "portfolio.yaml", monkeypatch)
+def test_fallbacks_load_and_never_leave_for_regulated(litellm, run, monkeypatch):
+    cfg, router = _router(litellm, run, "portfolio.yaml", monkeypatch)
     by_name = {e["model_name"]: e["litellm_params"] for e in cfg["model_list"]}
     for fb in cfg["router_settings"].get("fallbacks", []):
         for src, dsts in fb.items():
