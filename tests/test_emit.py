@@ -253,11 +253,10 @@ def test_vllm_command_matches_the_cost_model(run, example):
     out = json.loads(run("recommend", str(EX / example), "--json", *NO_STALE).stdout)
     rec = out["workloads"][0]["recommendation"]["option"]
     det = rec["detail"]
-    if rec["kind"] == "hybrid":  # the rest design, re-evaluated from its id (the decision keeps no option for it)
+    if rec["kind"] == "hybrid":  # the self-hosted rest, as the hybrid priced it
         assert f": {det['rest']} on " in text and argv[2] == "google/gemma-4-E4B-it"
-        assert ns.quantization == ("fp8" if "/fp8/" in det["rest"] else None) and ns.max_num_seqs >= 1
-        return
-    assert ns.tensor_parallel_size == det["tp"] and ns.max_num_seqs == int(det["batch"])
+        det = {**det["rest_design"], "precision": det["rest"].split("/")[2]}
+    assert ns.tensor_parallel_size == det["tp"] and ns.max_num_seqs == int(det["batch"]) > 0
     assert (ns.data_parallel_size or 1) == det["instances"]
     assert ns.gpu_memory_utilization == 0.9  # the assumption vram_reserve_share
     assert ns.quantization == ("fp8" if det["precision"] == "fp8" else None)

@@ -128,11 +128,16 @@ def _deployments(cat, decision, wout, rules) -> tuple[list[Deployment], list[str
         rest_id = det["rest"]
         if det["rest_kind"] in ("self-host", "self-host-cloud"):
             rest_opt = next((o for o in wout.options if o.id == rest_id), None)
+            rd = det.get("rest_design")
+            rest_det = ({**rd, "max_concurrent_seqs": rd["max_seqs"]} if rd else rest_opt.detail if rest_opt else None)
             a = w.resolved_assumptions()
             rest_tpd = wout.tokens_per_day * (1 - det["frontier_share"])
             usd = det["rest_usd_per_month"] / (rest_tpd * a.days_per_month / 1e6)
-            rest = _selfhost_deployment(cat, w, rules, rest_id, rest_opt.detail if rest_opt else None, usd,
+            rest = _selfhost_deployment(cat, w, rules, rest_id, rest_det, usd,
                                         f"{w.name}/rest", "rest", rest_tiers, None)
+            if rest_det is None and w.latency.min_tokens_per_s:
+                notes.append(f"{rest_id}: the decode batch (max-num-seqs) is the design's, not capped for "
+                             f"{w.latency.min_tokens_per_s:g} tok/s per stream; lower it if streams are slower")
         else:
             rest = _api_deployment(cat, w, rules, rest_id, f"{w.name}/rest", "rest", rest_tiers)
         deps = [frontier, rest]

@@ -14,6 +14,9 @@ from openvclosed.decision.selection import licence_findings
 
 __all__ = ["hybrid_option"]
 
+_REST_DESIGN = ("tp", "instances", "max_seqs", "batch", "prefill_tokens_per_s", "decode_tokens_per_s")
+"""A self-hosted rest's layout and rates as priced (the serve command and the gateway's costs read them)."""
+
 
 def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], designs, e, priced, T: float) -> Option | None:
     f = w.task_mix.frontier
@@ -31,7 +34,7 @@ def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], designs,
             continue
         cost = rest_T / 1e6 * o.usd_per_mtok * dpm
         if best is None or cost < best[0]:
-            best = (cost, o.id, o.name, o.kind, pv_api(rest_T, o.usd_per_mtok, w, a), o.model, None)
+            best = (cost, o.id, o.name, o.kind, pv_api(rest_T, o.usd_per_mtok, w, a), o.model, None, None)
     spare = 1 if (w.uptime or 0) >= UPTIME_REDUNDANCY_AT else 0
     for i, d in enumerate(designs or []):
         cap = float(e.capacity_tokens_per_day[i])
@@ -51,10 +54,10 @@ def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], designs,
             pv = float(pv_selfhost(rest_T * w.peak_to_mean, cap, run_month, float(e.capex_per_replica_usd[i]),
                                    spare, w, a, d.rented))
             best = (cost, d.id, f"{d.hardware} {d.model.id} {d.precision}" + (" (rented)" if d.rented else ""),
-                    kind, pv, d.model.id, d.gpu.id)
+                    kind, pv, d.model.id, d.gpu.id, i)
     if best is None:
         return None
-    rest_cost, rest_id, rest_name, rest_kind, rest_pv, rest_model, rest_gpu = best
+    rest_cost, rest_id, rest_name, rest_kind, rest_pv, rest_model, rest_gpu, rest_i = best
     frontier_cost = T * f / 1e6 * fa.usd_per_mtok * dpm
     router = a.hybrid_router_usd_month
     total = frontier_cost + rest_cost + router
@@ -63,7 +66,9 @@ def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], designs,
                "frontier", model=rest_model, parts=[fa.id, rest_id],
                detail={"frontier_api": fa.id, "frontier_usd_per_month": frontier_cost, "rest": rest_id,
                        "rest_name": rest_name, "rest_kind": rest_kind.value, "rest_usd_per_month": rest_cost,
-                       "rest_gpu": rest_gpu, "router_usd_per_month": router, "frontier_share": f})
+                       "rest_gpu": rest_gpu, "router_usd_per_month": router, "frontier_share": f,
+                       **({"rest_design": {k: float(getattr(e, k)[rest_i]) for k in _REST_DESIGN}} if rest_i is not None
+                          else {})})
     o.note("hybrid_split", f"route by task: {f:.0%} frontier work to {fa.id} (${frontier_cost:,.0f}/month), the rest "
                            f"to {rest_name} (${rest_cost:,.0f}/month), plus ${router:,.0f}/month to run the router")
     return o
