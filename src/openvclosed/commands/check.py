@@ -45,6 +45,8 @@ def register(app: typer.Typer) -> None:
         as_of: AsOfOpt = None,
         output: OutputOpt = None,
         force: ForceOpt = False,
+        gateway: Annotated[Optional[Path], typer.Option("--gateway", help="Also fail when this committed gateway config (LiteLLM config.yaml or Portkey JSON, from `ovc emit`) no longer matches the decision.", show_default=False)] = None,
+        gateway_tolerance: Annotated[float, typer.Option("--gateway-tolerance", min=0.0, max=10.0, help="Relative difference of a per-token cost that --gateway tolerates.")] = 0.05,
     ):
         """Fail CI when a workload change breaks a budget or a data/licence policy.
 
@@ -61,6 +63,7 @@ def register(app: typer.Typer) -> None:
           ovc check workloads.yaml --format github          # in GitHub Actions
           ovc check workloads.yaml --write-baseline ovc-baseline.json
           ovc check workloads.yaml --format html -o ovc-report.html   # a report to upload as an artifact
+          ovc check workloads.yaml --gateway litellm-config.yaml     # the committed gateway config still matches
         """
         import datetime as dt
 
@@ -86,6 +89,10 @@ def register(app: typer.Typer) -> None:
             check_write_target(write_baseline, force=True, what="--write-baseline",
                                inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
         when = parse_as_of(as_of)
+        if gateway is not None:  # an unreadable or invalid config fails before the work (exit 2)
+            from openvclosed.check.gateway import load_gateway_file
+
+            gateway_config = load_gateway_file(gateway)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
         if policy is not None:
@@ -141,5 +148,11 @@ def register(app: typer.Typer) -> None:
 
             write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
             sys.stderr.write(f"ovc: wrote baseline {term(write_baseline)}\n")
-        raise typer.Exit(0 if result.passed else 1)
+        gateway_ok = True
+        if gateway is not None:  # after the check's own output; differences on stderr, one line each
+            from openvclosed.check.gateway import decision_differences
+
+            gateway_ok = decision_differences(cat.at(when) if when else cat, decisions, portfolio, wf.rules(),
+                                              gateway_config, gateway, gateway_tolerance, today)
+        raise typer.Exit(0 if result.passed and gateway_ok else 1)
 

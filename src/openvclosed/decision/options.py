@@ -136,7 +136,7 @@ class Option:
         dpm = f("days_per_month")
         out = {"gpu": d.gpu.id, "n_gpus": d.n_gpus, "model": d.model.id, "precision": d.precision, "mode": d.mode,
                "replicas": f("replicas"), "spare_replicas": f("spare_replicas"),
-               "max_concurrent_seqs": f("max_seqs"), "decode_tokens_per_s_single": f("decode_tokens_per_s_single"),
+               "max_concurrent_seqs": f("max_seqs"), "batch": f("batch"), "decode_tokens_per_s_single": f("decode_tokens_per_s_single"),
                "decode_tokens_per_s": f("decode_tokens_per_s"), "capacity_tokens_per_day": f("capacity_tokens_per_day"),
                "replica_usd_per_day": f("replica_usd_per_day"), "replica_usd_per_month": f("replica_usd_per_day") * dpm,
                "running_usd_per_month": f("running_usd_per_replica_day") * dpm,

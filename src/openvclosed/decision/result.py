@@ -22,7 +22,7 @@ def _design_out(o: Option) -> DesignOut | None:
     return DesignOut(gpu=d.gpu.id, n_gpus=d.n_gpus, model=d.model.id, precision=d.precision, mode=d.mode,
                      engine=o.engine, tp=int(f("tp")), instances=int(f("instances")),
                      replicas=reps if math.isfinite(reps) else None, spare_replicas=f("spare_replicas"),
-                     max_concurrent_seqs=f("max_seqs"), decode_tokens_per_s_single=f("decode_tokens_per_s_single"),
+                     max_concurrent_seqs=f("max_seqs"), batch=f("batch"), decode_tokens_per_s_single=f("decode_tokens_per_s_single"),
                      decode_tokens_per_s=f("decode_tokens_per_s"), prefill_tokens_per_s=f("prefill_tokens_per_s"),
                      capacity_tokens_per_day=f("capacity_tokens_per_day"),
                      capacity_mean_tokens_per_day=f("capacity_mean_tokens_per_day"),

@@ -15,6 +15,7 @@ GitHub workflow commands  :func:`gh_command` (built from :func:`gh_data` and
                           other line printed to stdout in CI
 CSV                       :func:`csv_cell`
 HTML                      :func:`html_text`
+YAML / shell comment      :func:`comment_text` (one line of printable ASCII)
 ========================  ==========================================================
 
 All functions are pure (no I/O, no global state) and total: any ``str`` goes in, a ``str``
@@ -27,7 +28,7 @@ import html
 import re
 
 __all__ = ["gh_data", "gh_property", "gh_command", "no_workflow_command", "md_text", "md_code",
-           "term_text", "csv_cell", "html_text"]
+           "term_text", "csv_cell", "html_text", "comment_text"]
 
 # --------------------------------------------------------------------------------------------
 # shared character classes
@@ -290,3 +291,23 @@ def html_text(s: str) -> str:
     '&lt;a href=&quot;x&quot;&gt;O&#x27;Neil &amp; co&lt;/a&gt;'
     """
     return html.escape(str(s), quote=True)
+
+
+# --------------------------------------------------------------------------------------------
+# comments in emitted YAML configs and shell scripts (``# ...``)
+
+
+def comment_text(s: str) -> str:
+    """Text for a ``#`` comment of a YAML file or a shell script: one line of printable ASCII.
+
+    Line breaks of any kind, controls and non-ASCII become ``\\uXXXX`` (JSON's escapes without the
+    quotes), so nothing can end the comment and start a key or a command.
+
+    >>> comment_text('w\\nmodel_list: []')
+    'w\\\\nmodel_list: []'
+    >>> comment_text('caf\\u00e9 \\u2028x')
+    'caf\\\\u00e9 \\\\u2028x'
+    """
+    import json
+
+    return json.dumps(str(s), ensure_ascii=True)[1:-1]

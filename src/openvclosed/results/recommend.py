@@ -23,7 +23,8 @@ class DesignOut(ResultModel):
     instances: int
     replicas: float | None            # whole machines deployed, spares included
     spare_replicas: float
-    max_concurrent_seqs: float
+    max_concurrent_seqs: float        # fit per instance
+    batch: float                      # the decode batch per instance the cost assumes (fit, max_batch, latency cap)
     decode_tokens_per_s_single: float
     decode_tokens_per_s: float
     prefill_tokens_per_s: float
