@@ -57,7 +57,13 @@ def test_litellm_hybrid_structure(run):
     names = {e["model_name"]: e["litellm_params"] for e in cfg["model_list"]}
     assert cfg["router_settings"]["enable_tag_filtering"] is True
     rest, front, router = names["coding-assistant/rest"], names["coding-assistant/frontier"], names["coding-assistant"]
-    assert rest["model"] == "hosted_vllm/google/gemma-4-E4B-it"
+    import json
+
+    from openvclosed.catalog import load_catalog
+
+    rec = json.loads(run("recommend", str(EX / "coding-assistant.yaml"), "--json").stdout)
+    rest_model = rec["workloads"][0]["recommendation"]["option"]["members"][1]["design"]["model"]
+    assert rest["model"] == f"hosted_vllm/{load_catalog([]).model(rest_model).hf_repo}"  # the decision's rest model
     assert rest["api_base"] == "os.environ/OVC_CODING_ASSISTANT_REST_API_BASE" and "api_key" not in rest
     assert front["model"] == "anthropic/claude-opus-5-5" and front["api_key"] == "os.environ/ANTHROPIC_API_KEY"
     assert "regulated" in rest["tags"] and "regulated" not in front["tags"]
@@ -254,8 +260,14 @@ def test_vllm_command_matches_the_cost_model(run, example):
     rec = out["workloads"][0]["recommendation"]["option"]
     det = rec["detail"]
     if rec["kind"] == "hybrid":  # the self-hosted rest, as the hybrid priced it
-        assert f": {det['rest']} on " in text and argv[2] == "google/gemma-4-E4B-it"
-        det = {**det["rest_design"], "precision": det["rest"].split("/")[2]}
+        from openvclosed.catalog import load_catalog
+
+        rest = rec["members"][1]
+        assert f": {rest['id']} on " in text
+        assert argv[2] == load_catalog([]).model(rest["design"]["model"]).hf_repo
+        det = {**rest["design"], "precision": rest["design"]["precision"]}
+    else:
+        det = rec["design"]
     assert ns.tensor_parallel_size == det["tp"] and ns.max_num_seqs == int(det["batch"]) > 0
     assert (ns.data_parallel_size or 1) == det["instances"]
     assert ns.gpu_memory_utilization == 0.9  # the assumption vram_reserve_share
@@ -288,7 +300,11 @@ def test_sglang_command_when_the_design_was_costed_for_sglang(run, tmp_path):
     p.add_argument("--kv-cache-dtype", choices=["auto", "fp8_e5m2", "fp8_e4m3", "bf16", "bfloat16"])
     p.add_argument("--quantization", choices=["awq", "fp8", "gptq", "w8a8_int8", "mxfp4"])
     ns = p.parse_args(argv[3:])
-    assert ns.model_path == "google/gemma-4-E4B-it" and ns.tp_size >= 1 and ns.max_running_requests >= 1
+    from openvclosed.catalog import load_catalog
+
+    rec = json.loads(run("recommend", str(_engine_file(tmp_path, "sglang")), "--json").stdout)
+    model = rec["workloads"][0]["recommendation"]["option"]["design"]["model"]
+    assert ns.model_path == load_catalog([]).model(model).hf_repo and ns.tp_size >= 1 and ns.max_running_requests >= 1
 
 
 def test_no_serve_command_for_an_engine_ovc_cannot_write(run, tmp_path):

@@ -162,7 +162,7 @@ def gateway_differences(plan: GatewayPlan, config: tuple[str, dict], rules: dict
     return _portkey(plan, data, rules)
 
 
-def decision_differences(cat, decisions, portfolio, rules: dict, config: tuple[str, dict], path, tolerance: float,
+def decision_differences(cat, rec, rules: dict, config: tuple[str, dict], path, tolerance: float,
                          today) -> bool:
     """For ``ovc check --gateway``: print each difference between ``config`` and the decisions on
     stderr (one line each, escaped); True when there is none."""
@@ -170,9 +170,7 @@ def decision_differences(cat, decisions, portfolio, rules: dict, config: tuple[s
 
     from openvclosed.report.text import term
     from openvclosed.decision.gateway import gateway_plan
-    from openvclosed.results.recommend import to_result
-
-    plan = gateway_plan(cat, decisions, to_result(decisions, portfolio), rules, date=today.isoformat())
+    plan = gateway_plan(cat, rec.decisions, rec.result, rules, date=today.isoformat())
     diffs = gateway_differences(plan, config, rules, tolerance=tolerance)
     for d in diffs:
         sys.stderr.write(f"ovc: gateway {term(str(path))}: {term(d)}\n")

@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
         if gateway is not None:  # after the check's own output; differences on stderr, one line each
             from openvclosed.check.gateway import decision_differences
 
-            gateway_ok = decision_differences(cat.at(when) if when else cat, decisions, portfolio, wf.rules(),
+            gateway_ok = decision_differences(cat.at(when) if when else cat, rec, wf.rules(),
                                               gateway_config, gateway, gateway_tolerance, today)
         raise typer.Exit(0 if result.passed and gateway_ok else 1)
 
