@@ -93,9 +93,9 @@ def register(app: typer.Typer) -> None:
             data = load_yaml_file(policy)
             if isinstance(data, dict) and "policy" in data and len(data) == 1:
                 data = data["policy"]
-            pol = parse_policy(data, str(policy))
+            pol = parse_policy(data, str(policy), workloads=[w.name for w in wf.workloads])
         else:
-            pol = parse_policy(wf.policy, str(file))
+            pol = parse_policy(wf.policy, str(file), workloads=[w.name for w in wf.workloads])
         if budget is not None:
             from openvclosed.check.policy import MAX_USD_PER_MONTH
 
@@ -109,9 +109,10 @@ def register(app: typer.Typer) -> None:
         decisions, portfolio = decide_file(cat, wf, as_of=when)
         today = when or dt.date.today()
         dates = price_dates(cat, decisions, when)
-        result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates)
+        result = evaluate(cat, decisions, pol, file=str(file), today=today, price_dates=dates,
+                          warnings=stale_findings(dates, today, max_age_days, max_hardware_age_days))
         if old is not None:
-            result.baseline = diff(old, result)
+            result.baseline = diff(old, result, catalog=cat, wf=wf, decisions=decisions, as_of=when)
         sys.stderr.write(stderr_lines(stale_findings(dates, today, max_age_days, max_hardware_age_days), "table"))
         if out == "html":
             from openvclosed.commands.report import recommend_report, write_html
@@ -140,7 +141,10 @@ def register(app: typer.Typer) -> None:
             from openvclosed.commands.options import catalog_inputs
             from openvclosed.report.text import term
 
-            write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
-            sys.stderr.write(f"ovc: wrote baseline {term(write_baseline)}\n")
+            from openvclosed.check.inputs import collect_inputs
+
+            wrote = write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)],
+                            stored=collect_inputs(cat, wf, decisions, when))
+            sys.stderr.write(f"ovc: {'wrote' if wrote else 'unchanged'} baseline {term(write_baseline)}\n")
         raise typer.Exit(0 if result.passed else 1)
 

@@ -1,0 +1,129 @@
+"""What a baseline stores besides the result, so a later check can say *why* a cost moved.
+
+Per workload its volume (tokens/day) and its definition (the workload as validated, without the
+volume fields); per file the deployment rules; the API prices and GPU prices the options were
+costed with (ids, figures and dates); a digest of the whole catalog and the ovc version. Every
+field is content: no date of the run, so the same inputs write the same bytes
+(:func:`openvclosed.check.baseline.write_baseline`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from openvclosed.results.base import ResultModel
+
+__all__ = ["ApiPriceUsed", "GpuPriceUsed", "WorkloadInputs", "CheckInputs", "collect_inputs", "option_gpus",
+           "option_apis", "catalog_digest", "VOLUME_FIELDS"]
+
+VOLUME_FIELDS = ("tokens_per_day", "requests_per_day")
+"""Workload fields that set the volume; the rest of a workload is its definition."""
+
+
+class ApiPriceUsed(ResultModel):
+    """An API's prices as the options were costed [USD per 1M tokens], with their date."""
+
+    id: str
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    cached_input_usd_per_mtok: float | None = None
+    cache_write_usd_per_mtok: float | None = None
+    batch_discount: float = 0.0
+    long_context: dict | None = None
+    as_of: str
+
+
+class GpuPriceUsed(ResultModel):
+    """A GPU's purchase price record and rental quotes as the options were costed."""
+
+    id: str
+    purchase: dict | None = None  # GpuPrice: usd (per GPU), valid_from, basis
+    rent: list[dict] = []  # GpuRent quotes: provider, usd_per_gpu_hour, valid_from
+
+
+class WorkloadInputs(ResultModel):
+    name: str
+    tokens_per_day: float
+    definition: dict  # the workload without its volume fields (see VOLUME_FIELDS)
+
+
+class CheckInputs(ResultModel):
+    tool_version: str
+    catalog_digest: str
+    as_of: str | None = None
+    rules: dict[str, list[str]] = {}
+    workloads: list[WorkloadInputs] = []
+    api_prices: list[ApiPriceUsed] = []
+    gpu_prices: list[GpuPriceUsed] = []
+
+
+def _digest(obj) -> str:
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def catalog_digest(catalog) -> str:
+    """sha256 (16 hex digits) of every catalog entry's content, without the file it came from
+    (the same catalog read from another path has the same digest)."""
+    doc = {kind: sorted((e.model_dump(mode="json", exclude={"catalog"}) for e in entries.values()),
+                        key=lambda d: d["id"])
+           for kind, entries in (("apis", catalog.apis), ("gpus", catalog.gpus), ("models", catalog.models))}
+    return _digest(doc)
+
+
+def option_apis(o) -> list[str]:
+    """Ids an option is priced from that may be APIs (its own and a hybrid's parts)."""
+    return [o.id, *o.parts]
+
+
+def option_gpus(o) -> list[str]:
+    """GPU ids an option runs on (a self-hosted design, or the self-hosted part of a hybrid).
+    The one place this module reads an option's design details."""
+    out = []
+    d = o.detail or {}
+    for key in ("gpu", "rest_gpu"):
+        if d.get(key):
+            out.append(d[key])
+    return out
+
+
+def definition(w) -> dict:
+    return w.model_dump(mode="json", exclude=set(VOLUME_FIELDS) | {"name"})
+
+
+def collect_inputs(catalog, wf, decisions, as_of=None) -> CheckInputs:
+    """The inputs of ``decisions`` worth storing in a baseline (see the module docstring)."""
+    import openvclosed
+
+    priced = catalog.at(as_of) if as_of is not None else catalog
+    api_ids, gpu_ids = set(), set()
+    for d in decisions:
+        for o in d.options:
+            api_ids.update(x for x in option_apis(o) if x in priced.apis)
+            gpu_ids.update(x for x in option_gpus(o) if x in priced.gpus)
+    apis = []
+    for i in sorted(api_ids):
+        a = priced.apis[i]
+        apis.append(ApiPriceUsed(
+            id=i, input_usd_per_mtok=a.input_usd_per_mtok, output_usd_per_mtok=a.output_usd_per_mtok,
+            cached_input_usd_per_mtok=a.cached_input_usd_per_mtok, cache_write_usd_per_mtok=a.cache_write_usd_per_mtok,
+            batch_discount=a.batch_discount, long_context=a.long_context.model_dump(mode="json") if a.long_context else None,
+            as_of=a.price_as_of.isoformat()))
+    gpus = []
+    for i in sorted(gpu_ids):
+        g = priced.gpus[i]
+        p = g.price_at(as_of)
+        r = g.rent_at(as_of)
+        gpus.append(GpuPriceUsed(
+            id=i, purchase=p.model_dump(mode="json", exclude={"source", "note"}) if p else None,
+            rent=sorted((q.model_dump(mode="json", exclude={"source", "note"}) for q in (r[1] if r else [])),
+                        key=lambda q: q["provider"])))
+    rules = wf.rules()
+    return CheckInputs(
+        tool_version=openvclosed.__version__, catalog_digest=catalog_digest(catalog),
+        as_of=as_of.isoformat() if as_of is not None else None,
+        rules={k: list(v) for k, v in sorted(rules.items())},
+        workloads=[WorkloadInputs(name=d.workload.name, tokens_per_day=d.workload.total_tokens_per_day,
+                                  definition=definition(d.workload)) for d in decisions],
+        api_prices=apis, gpu_prices=gpus)
