@@ -42,9 +42,12 @@ def opt(flag, default=None):
 if name == "pip":
     sys.exit(0)
 if name == "gh":
-    if args[:2] == ["run", "list"]:
-        print(state["run_id"] if state.get("artifact") else "")
-        sys.exit(0)
+    if args[:2] == ["run", "list"]:  # newest first; --jq applied by the real jq, as gh would
+        import subprocess
+        runs = state["runs"] if state.get("artifact") else []
+        out = subprocess.run(["jq", "-r", opt("--jq", ".")], input=json.dumps(runs), capture_output=True, text=True)
+        sys.stdout.write(out.stdout)
+        sys.exit(out.returncode)
     if args[:2] == ["run", "download"]:
         if not state.get("artifact") or args[2] != str(state["run_id"]) or opt("--name") != "ovc-baseline":
             sys.exit(1)
@@ -80,7 +83,7 @@ if name == "curl":
     method = opt("--request", "GET")
     headers = [args[i + 1] for i, a in enumerate(args) if a == "--header"]
     if "/jobs/artifacts/" in url:
-        assert "JOB-TOKEN: job-token" in headers, headers
+        assert headers in (["JOB-TOKEN: job-token"], ["PRIVATE-TOKEN: project-token"]), headers
         if not state.get("artifact"):
             sys.exit(22)
         shutil.copy(state["artifact"], opt("--output"))
@@ -135,7 +138,9 @@ class Sandbox:
         self.log.write_text("")
         self.state = {"comments": [{"id": 1, "user": {"login": "alice"}, "body": f"{MARKER} quoted by a person"}],
                       "notes": [{"id": 2, "author": {"id": 99}, "body": f"{MARKER} quoted by a person"}],
-                      "next_id": 100, "run_id": 4242, "artifact": None}
+                      "next_id": 100, "run_id": 4242, "artifact": None,
+                      # a fork's PR from its `main` is the newest run listed under main: it must be skipped
+                      "runs": [{"databaseId": 999, "event": "pull_request"}, {"databaseId": 4242, "event": "push"}]}
         self.save()
 
     def save(self):
@@ -215,6 +220,7 @@ def test_github_permissions_and_triggers():
     assert "write" not in json.dumps({k: v for k, v in pr["permissions"].items() if k != "pull-requests"})
     assert pr["if"] == "github.event_name == 'pull_request'"
     assert "github.event_name != 'pull_request'" in base["if"] and "default_branch" in base["if"]
+    assert base["if"].startswith("github.event_name == 'schedule' || (")  # schedule: the default branch
     text = GH_WORKFLOW.read_text()
     assert "git push" not in text and "git commit" not in text and "contents: write" not in text
     for event in ("pull_request", "push"):
@@ -280,6 +286,7 @@ def test_github_workflow_runs(tmp_path):
     lst = [c for c in gh if c[:2] == ["run", "list"]][-1]
     assert lst[lst.index("--branch") + 1] == "main" and lst[lst.index("--status") + 1] == "success"
     assert lst[lst.index("--workflow") + 1] == "ovc cost check"
+    assert 'select(.event != "pull_request")' in lst[lst.index("--jq") + 1]  # never a fork PR's run of `main`
     # the gate's annotations: the stale hardware price as a ::warning, and in the step summary
     gate = next(r for n, r in out.items() if n.startswith("check budgets"))
     warnings = [x for x in gate.stdout.splitlines() if x.startswith("::warning ")]
@@ -328,10 +335,16 @@ def test_gitlab_job_parses_and_runs(tmp_path):
     assert st["notes"][0]["body"] == f"{MARKER} quoted by a person"
     curl = sb.calls("curl")
     assert [c[c.index("--request") + 1] for c in curl if "--request" in c] == ["POST", "PUT"]
-    assert all("JOB-TOKEN: job-token" in c for c in curl if any("/jobs/artifacts/main/raw/" in a for a in c))
-    # without a project token: no note, and the job still passes
+    downloads = [c for c in curl if any("/jobs/artifacts/main/raw/ovc-baseline.json?job=ovc-baseline" in a for a in c)]
+    assert downloads and all("PRIVATE-TOKEN: project-token" in c for c in downloads)
+    # without a project token: the job token reads the artifact, no note, and the job still passes
+    n = len(downloads)
     r = run("ovc-check", {**mr, "OVC_GITLAB_TOKEN": ""})
     assert "no MR note" in r.stdout
+    curl = sb.calls("curl")
+    downloads = [c for c in curl if any("/jobs/artifacts/main/raw/" in a for a in c)]
+    assert len(downloads) == n + 1 and "JOB-TOKEN: job-token" in downloads[-1]
+    assert len([x for x in sb.load()["notes"] if x["author"]["id"] == 7]) == 1
 
 
 def test_docs_name_the_recipes():

@@ -171,3 +171,78 @@ def test_annotations_cannot_be_forged(run, tmp_path, monkeypatch):
     assert all(re.match(r"::(error|warning) file=[^:,]*,title=[^:,]*::", x) for x in lines), lines
     assert "##[" not in out and "\r" not in out and "%0A" in out and "100%250A %2525" in out
     assert "title=ovc stale price" in lines[1]
+
+
+# --- property: any baseline is read (then diffed and rendered) or refused with one line -------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
+                     st.floats(allow_nan=False, allow_infinity=False), st.floats(min_value=0, max_value=1e-300),
+                     st.text(max_size=20), st.sampled_from(["NaN", "##[error]x", "::error::x", "\u202e", "1e309"]))
+_VALUES = st.recursive(_SCALARS, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3),
+                       max_leaves=6)
+
+
+@pytest.fixture(scope="module")
+def ci_result(tmp_path_factory):
+    """The check of the CI example (no I/O per example below) and a baseline of it as JSON data."""
+    import datetime as dt
+
+    from openvclosed.catalog import load_catalog
+    from openvclosed.check.baseline import baseline_text
+    from openvclosed.check.inputs import collect_inputs
+    from openvclosed.check.policy import evaluate, parse_policy
+    from openvclosed.decision.recommend import decide_file
+    from openvclosed.decision.workload import load_workload_file
+
+    cat = load_catalog(include_env=False)
+    wf = load_workload_file(CI_FILE)
+    decisions, _ = decide_file(cat, wf)
+    result = evaluate(cat, decisions, parse_policy(wf.policy, "w.yaml"), file="w.yaml", today=dt.date(2026, 12, 1),
+                      price_dates=[])
+    return result, json.loads(baseline_text(result, collect_inputs(cat, wf, decisions)))
+
+
+def _paths(d, prefix=()):
+    if isinstance(d, dict):
+        for k, v in d.items():
+            yield prefix + (k,)
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(d, list):
+        for i, v in enumerate(d[:3]):
+            yield prefix + (i,)
+            yield from _paths(v, prefix + (i,))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_baseline_is_read_or_refused(ci_result, tmp_path_factory, data):
+    import copy
+
+    from openvclosed.check.baseline import diff, read_baseline
+    from openvclosed.errors import InputError
+    from openvclosed.report.check import render_check_markdown, render_check_table
+
+    result, good = ci_result
+    doc = copy.deepcopy(good)
+    for _ in range(data.draw(st.integers(1, 3))):  # replace up to three fields anywhere with anything
+        paths = list(_paths(doc))
+        path = data.draw(st.sampled_from(paths))
+        target = doc
+        for k in path[:-1]:
+            target = target[k]
+        target[path[-1]] = data.draw(_VALUES)
+    f = tmp_path_factory.mktemp("b") / "b.json"
+    f.write_text(json.dumps(doc, allow_nan=False))
+    try:
+        old = read_baseline(f)
+    except InputError as e:
+        assert "\n" not in str(e) and str(f) in str(e)
+        return
+    r = result.model_copy(update={"baseline": diff(old, result)})
+    md = render_check_markdown(r)
+    text = md + render_check_table(r, width=100) + r.model_dump_json()
+    assert "nan" not in text.lower().replace("nano", "").replace("financ", "") and "inf%" not in text
+    assert "None" not in md

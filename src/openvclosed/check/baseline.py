@@ -38,8 +38,13 @@ def _bad(p, where: str, what: str) -> InputError:
 
 
 def _num(p, where: str, v) -> None:
+    """A monthly cost in a baseline: null, or a number in [0, MAX_USD_PER_MONTH] (what a check can write)."""
+    from openvclosed.check.policy import MAX_USD_PER_MONTH
+
     if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
         raise _bad(p, where, f"expected a finite number or null, got {type(v).__name__}")
+    if v is not None and not 0 <= v <= MAX_USD_PER_MONTH:
+        raise _bad(p, where, f"{v!r} is outside the plausible range [0, {MAX_USD_PER_MONTH:g}] USD per month")
 
 
 def _str(p, where: str, v, optional: bool = True) -> None:
@@ -109,12 +114,30 @@ def _check_inputs(p, inp) -> None:
         CheckInputs.model_validate(inp)
     except ValidationError as e:
         err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise _bad(p, f"inputs.{loc}", err["msg"]) from None
-    for i, w in enumerate(inp["workloads"]):
-        t = w.get("tokens_per_day")
-        if not isinstance(t, (int, float)) or not (0 < t <= 1e15):
-            raise _bad(p, f"inputs.workloads[{i}].tokens_per_day", "expected a number in (0, 1e15]")
+        raise _bad(p, _loc(["inputs", *err["loc"]]), err["msg"]) from None
+    from openvclosed.catalog.schema import GpuPrice, GpuRent, LongContextPrice
+
+    checks = [(f"inputs.api_prices[{i}].long_context", LongContextPrice, a.get("long_context"))
+              for i, a in enumerate(inp.get("api_prices", []))]
+    for i, g in enumerate(inp.get("gpu_prices", [])):
+        checks.append((f"inputs.gpu_prices[{i}].purchase", GpuPrice, g.get("purchase")))
+        checks += [(f"inputs.gpu_prices[{i}].rent[{j}]", GpuRent, q) for j, q in enumerate(g.get("rent", []))]
+    for where, model, value in checks:  # what attribution puts back must be a valid catalog record
+        if value is None:
+            continue
+        try:
+            model.model_validate(value)
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise _bad(p, _loc([where, *err["loc"]]), err["msg"]) from None
+
+
+def _loc(parts) -> str:
+    """``inputs.api_prices[0].id`` from pydantic's location tuple."""
+    out = ""
+    for x in parts:
+        out += f"[{x}]" if isinstance(x, int) else (f".{x}" if out else str(x))
+    return out
 
 
 def _canon(v):
@@ -210,7 +233,7 @@ def diff(old: dict, new: CheckResult, *, catalog=None, wf=None, decisions=None, 
         delta = None if a_cost is None or b_cost is None else a_cost - b_cost
         if delta is not None and abs(delta) < CENT:
             delta = 0.0
-        pct = None if delta is None or not b_cost else delta / b_cost * 100
+        pct = None if delta is None or b_cost < CENT else delta / b_cost * 100  # no percent of nothing
         gained, lost, prec = _option_changes(set(b.get("feasible_options", [])), set(w.feasible_options))
         changed = b.get("recommended_name") != w.recommended_name or bool(delta) or (a_cost is None) != (b_cost is None)
         row = WorkloadDiff(name=w.name, status="changed" if changed else "same", before=b.get("recommended_name"),

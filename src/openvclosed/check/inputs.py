@@ -2,7 +2,8 @@
 
 Per workload its volume (tokens/day) and its definition (the workload as validated, without the
 volume fields); per file the deployment rules; the API prices and GPU prices the options were
-costed with (ids, figures and dates); a digest of the whole catalog and the ovc version. Every
+costed with (ids, figures and dates; feasible options only: no exclusion rule depends on a
+price, so an excluded option's price cannot move the cost); a digest of the whole catalog and the ovc version. Every
 field is content: no date of the run, so the same inputs write the same bytes
 (:func:`openvclosed.check.baseline.write_baseline`).
 """
@@ -12,10 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 
+from typing import Annotated
+
+from pydantic import Field
+
 from openvclosed.results.base import ResultModel
 
 __all__ = ["ApiPriceUsed", "GpuPriceUsed", "WorkloadInputs", "CheckInputs", "collect_inputs", "option_gpus",
            "option_apis", "catalog_digest", "VOLUME_FIELDS"]
+
+Price = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]  # USD per 1M tokens, as catalogs allow
+Tokens = Annotated[float, Field(gt=0, le=1e15, allow_inf_nan=False)]  # tokens/day, the workload cap
 
 VOLUME_FIELDS = ("tokens_per_day", "requests_per_day")
 """Workload fields that set the volume; the rest of a workload is its definition."""
@@ -25,11 +33,11 @@ class ApiPriceUsed(ResultModel):
     """An API's prices as the options were costed [USD per 1M tokens], with their date."""
 
     id: str
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
-    cached_input_usd_per_mtok: float | None = None
-    cache_write_usd_per_mtok: float | None = None
-    batch_discount: float = 0.0
+    input_usd_per_mtok: Price
+    output_usd_per_mtok: Price
+    cached_input_usd_per_mtok: Price | None = None
+    cache_write_usd_per_mtok: Price | None = None
+    batch_discount: Annotated[float, Field(ge=0, le=1)] = 0.0
     long_context: dict | None = None
     as_of: str
 
@@ -44,7 +52,7 @@ class GpuPriceUsed(ResultModel):
 
 class WorkloadInputs(ResultModel):
     name: str
-    tokens_per_day: float
+    tokens_per_day: Tokens
     definition: dict  # the workload without its volume fields (see VOLUME_FIELDS)
 
 
@@ -98,8 +106,8 @@ def collect_inputs(catalog, wf, decisions, as_of=None) -> CheckInputs:
 
     priced = catalog.at(as_of) if as_of is not None else catalog
     api_ids, gpu_ids = set(), set()
-    for d in decisions:
-        for o in d.options:
+    for d in decisions:  # an excluded option never wins whatever its price: only feasible ones matter
+        for o in (x for x in d.options if x.feasible):
             api_ids.update(x for x in option_apis(o) if x in priced.apis)
             gpu_ids.update(x for x in option_gpus(o) if x in priced.gpus)
     apis = []

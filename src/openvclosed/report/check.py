@@ -48,6 +48,10 @@ def render_check_table(r: CheckResult, width: int | None = None) -> str:
         for w in r.baseline.workloads:
             for line in _change_lines(w):
                 parts.append(Text(f"{term(w.name)}: {term(line)}"))
+            if w.attribution:
+                parts.append(Text(f"{term(w.name)}: why the cost moved: " + "; ".join(
+                    f"{FACTOR_LABELS[f.factor]} {_delta(f.usd_per_month)}" + (f" ({term(f.detail)})" if f.detail else "")
+                    for f in w.attribution)))
     for w in r.workloads:
         if w.excluded:
             parts.append(Text(f"{term(w.name)}: no feasible option — {term(exclusion_text(w.excluded))}"))
