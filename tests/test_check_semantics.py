@@ -246,3 +246,36 @@ def test_any_baseline_is_read_or_refused(ci_result, tmp_path_factory, data):
     text = md + render_check_table(r, width=100) + r.model_dump_json()
     assert "nan" not in text.lower().replace("nano", "").replace("financ", "") and "inf%" not in text
     assert "None" not in md
+
+
+def test_attribution_names_a_catalog_change(run, tmp_path):
+    """A new, cheaper offer in the catalog (no stored price changed, same volume and workload): the
+    whole change is the catalog's, with the digests named."""
+    b = _baseline(run, tmp_path)
+    cat = tmp_path / "new-offer.yaml"
+    cat.write_text(yaml.safe_dump({"apis": [{
+        "id": "acme/cheap-frontier", "provider": "acme", "model": "cheap-frontier", "kind": "closed",
+        "role": "flagship", "tier": "frontier", "input_usd_per_mtok": 0.001, "output_usd_per_mtok": 0.002,
+        "source": "test fixture: a hypothetical offer", "as_of": "2026-11-01"}]}))
+    d = json.loads(run("check", str(CI_FILE), "--catalog", str(cat), "--baseline", str(b), "--format", "json",
+                       *QUIET).stdout)["baseline"]
+    chat = d["workloads"][0]
+    assert chat["delta_usd_per_month"] < 0 and "acme/cheap-frontier" in chat["after"]
+    assert [f["factor"] for f in chat["attribution"]] == ["catalog"]
+    assert chat["attribution"][0]["usd_per_month"] == pytest.approx(chat["delta_usd_per_month"], abs=0.02)
+    assert "catalog " in chat["attribution"][0]["detail"] and " -> " in chat["attribution"][0]["detail"]
+
+
+def test_superseded_precision_is_not_a_lost_option(run, tmp_path):
+    b = _baseline(run, tmp_path)
+    data = json.loads(b.read_text())
+    opts = data["workloads"][1]["feasible_options"]
+    fp16 = next(x for x in opts if x.endswith(" fp16"))
+    data["workloads"][1]["feasible_options"] = sorted([x for x in opts if x != fp16] + [fp16[:-4] + "fp8"])
+    b.write_text(json.dumps(data))
+    d = json.loads(run("check", str(CI_FILE), "--baseline", str(b), "--format", "json", *QUIET).stdout)["baseline"]
+    w = d["workloads"][1]
+    assert w["became_infeasible"] == [] and w["became_feasible"] == []
+    assert w["changed_precision"] == [{"design": fp16[:-5], "before": "fp8", "after": "fp16"}]
+    md = run("check", str(CI_FILE), "--baseline", str(b), "--format", "markdown", *QUIET).stdout
+    assert "changed precision:" in md and "no longer feasible" not in md

@@ -208,7 +208,9 @@ def attribute(catalog, wf, w, cost_now: float | None, cost_before: float | None,
         tool_changed = old_inputs.get("tool_version") != openvclosed.__version__
         factor = ("catalog_or_tool" if cat_changed and tool_changed else "catalog" if cat_changed
                   else "tool_version" if tool_changed else "unexplained")
-        detail = (f"ovc {old_inputs.get('tool_version')} -> {openvclosed.__version__}" if tool_changed else "")
+        detail = "; ".join(x for x in (
+            f"catalog {old_inputs.get('catalog_digest')} -> {catalog_digest(catalog)}" if cat_changed else "",
+            f"ovc {old_inputs.get('tool_version')} -> {openvclosed.__version__}" if tool_changed else "") if x)
         factors.append(CostFactor(factor=factor, usd_per_month=rest, detail=detail))
     return [f for f in factors if abs(f.usd_per_month) >= CENT], None
 
