@@ -279,3 +279,13 @@ def test_superseded_precision_is_not_a_lost_option(run, tmp_path):
     assert w["changed_precision"] == [{"design": fp16[:-5], "before": "fp8", "after": "fp16"}]
     md = run("check", str(CI_FILE), "--baseline", str(b), "--format", "markdown", *QUIET).stdout
     assert "changed precision:" in md and "no longer feasible" not in md
+
+
+@pytest.mark.parametrize("text", ['budget_usd_per_month: {total: "##[error]x::y"}\n',
+                                  'budget_usd_per_month: {"##[error]x": 5}\n', '"##[warning]k\\n::error::z": 1\n'])
+def test_policy_errors_break_workflow_commands(run, tmp_path, text):
+    pol = tmp_path / "p.yaml"
+    pol.write_text(text)
+    r = run("check", str(CI_FILE), "--policy", str(pol), *QUIET)
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "##[" not in r.stderr and "::error" not in r.stderr

@@ -68,7 +68,12 @@ def _key(k) -> str:
     k = str(k)
     if re.fullmatch(r"[A-Za-z0-9_.-]{1,60}", k):
         return k
-    return repr(k[:60]).replace("##[", "##\\[").replace("::", ":\\:")
+    return _no_legacy(repr(k[:60]))
+
+
+def _no_legacy(s: str) -> str:
+    """No workflow command in an error line: the legacy ``##[`` form and ``::`` broken up."""
+    return s.replace("##[", "##\\[").replace("::", ":\\:")
 
 
 def _quoted(k) -> str:
@@ -88,7 +93,7 @@ def parse_policy(data, label: str, workloads: list[str] | None = None) -> Policy
         pol = Policy.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = ".".join(_key(p) for p in err["loc"])
         msg = ("must be one of " + err["ctx"]["expected"]) if err["type"] == "literal_error" else err["msg"]
         if err["type"] == "extra_forbidden":
             bad = err["loc"][-1]  # only the top level is closed; its keys come from the file
@@ -96,7 +101,7 @@ def parse_policy(data, label: str, workloads: list[str] | None = None) -> Policy
                              "allowed: " + ", ".join(Policy.model_fields)) from None
         got = ""
         if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
-            got = f" (got {str(err['input'])[:40]!r})"
+            got = f" (got {_no_legacy(repr(str(err['input'])[:40]))})"
         raise InputError(f"{label}: policy.{loc}: {msg}{got}") from None
     for k in pol.required_deployment:
         if not pol.required_deployment[k]:
