@@ -19,6 +19,7 @@ from pathlib import Path
 
 from openvclosed.check.attribution import CENT, attribute
 from openvclosed.check.diffs import BaselineDiff, CostFactor, PrecisionChange, WorkloadDiff
+from openvclosed.check.inputs import canon
 from openvclosed.check.policy import CheckResult
 from openvclosed.errors import InputError
 from openvclosed.fileio import safe_write_text
@@ -140,24 +141,12 @@ def _loc(parts) -> str:
     return out
 
 
-def _canon(v):
-    """Floats at most 10 significant digits (no -0.0), recursively: the same figures, the same text."""
-    if isinstance(v, float):
-        r = float(f"{v:.10g}")
-        return 0.0 if r == 0 else r
-    if isinstance(v, dict):
-        return {k: _canon(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_canon(x) for x in v]
-    return v
-
-
 def baseline_text(result: CheckResult, stored=None) -> str:
     """The bytes ``--write-baseline`` writes for ``result`` (and ``stored`` inputs)."""
     data = result.model_dump(mode="json", exclude={"generated", "baseline", "findings"})
     if stored is not None:
         data["inputs"] = stored.model_dump(mode="json")
-    return json.dumps(_canon(data), indent=2, sort_keys=True) + "\n"
+    return json.dumps(canon(data), indent=2, sort_keys=True) + "\n"
 
 
 def write_baseline(path: str | Path, result: CheckResult, inputs=(), stored=None) -> bool:

@@ -96,8 +96,24 @@ def option_gpus(o) -> list[str]:
     return out
 
 
+def canon(v):
+    """Floats at most 10 significant digits (no -0.0), recursively: the same figures, the same text."""
+    if isinstance(v, float):
+        r = float(f"{v:.10g}")
+        return 0.0 if r == 0 else r
+    if isinstance(v, dict):
+        return {k: canon(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [canon(x) for x in v]
+    return v
+
+
 def definition(w) -> dict:
-    return w.model_dump(mode="json", exclude=set(VOLUME_FIELDS) | {"name"})
+    """The workload without its volume fields, as the baseline file writes it (so the definition
+    read back from a file compares equal to the one computed now)."""
+    from openvclosed.results.base import _clean
+
+    return canon(_clean(w.model_dump(mode="json", exclude=set(VOLUME_FIELDS) | {"name"})))
 
 
 def collect_inputs(catalog, wf, decisions, as_of=None) -> CheckInputs:
