@@ -103,34 +103,33 @@ def read_baseline(path: str | Path) -> dict:
     return data
 
 
-def _check_inputs(p, inp) -> None:
-    """The ``inputs`` section, when present, in the types attribution reads (else one error line)."""
-    if inp is None:
-        return
+def _validate(p, where: str, model, value) -> None:
     from pydantic import ValidationError
 
-    from openvclosed.check.inputs import CheckInputs
-
     try:
-        CheckInputs.model_validate(inp)
+        model.model_validate(value)
     except ValidationError as e:
         err = e.errors()[0]
-        raise _bad(p, _loc(["inputs", *err["loc"]]), err["msg"]) from None
-    from openvclosed.catalog.schema import GpuPrice, GpuRent, LongContextPrice
+        raise _bad(p, _loc([where, *err["loc"]]), err["msg"]) from None
 
+
+def _check_inputs(p, inp) -> None:
+    """The ``inputs`` section, when present, in the types attribution reads, and what attribution
+    puts back (prices) valid catalog records (else one error line)."""
+    if inp is None:
+        return
+    from openvclosed.catalog.schema import GpuPrice, GpuRent, LongContextPrice
+    from openvclosed.check.inputs import CheckInputs
+
+    _validate(p, "inputs", CheckInputs, inp)
     checks = [(f"inputs.api_prices[{i}].long_context", LongContextPrice, a.get("long_context"))
               for i, a in enumerate(inp.get("api_prices", []))]
     for i, g in enumerate(inp.get("gpu_prices", [])):
         checks.append((f"inputs.gpu_prices[{i}].purchase", GpuPrice, g.get("purchase")))
         checks += [(f"inputs.gpu_prices[{i}].rent[{j}]", GpuRent, q) for j, q in enumerate(g.get("rent", []))]
-    for where, model, value in checks:  # what attribution puts back must be a valid catalog record
-        if value is None:
-            continue
-        try:
-            model.model_validate(value)
-        except ValidationError as e:
-            err = e.errors()[0]
-            raise _bad(p, _loc([where, *err["loc"]]), err["msg"]) from None
+    for where, model, value in checks:
+        if value is not None:
+            _validate(p, where, model, value)
 
 
 def _loc(parts) -> str:
