@@ -141,14 +141,24 @@ def test_findings_carry_codes_not_prose_to_parse(run):
 
 
 def test_github_annotation_properties_cannot_be_forged(run, tmp_path):
-    """A budget key with ',file=' and '::' stays inside the escaped title (issue: hostile input)."""
+    """A budget key with ',file=' and '::' names no workload: refused with one line (exit 2). The same
+    string as a finding's id stays inside the escaped title (issue: hostile input)."""
+    from openvclosed.check.policy import CheckResult
+    from openvclosed.report.check import render_github_annotations
+    from openvclosed.results.base import Finding
+
+    key = "x,file=other.yaml)::owned\n::error::forged"
     pol = tmp_path / "policy.yaml"
     pol.write_text('budget_usd_per_month: {"x,file=other.yaml)::owned\\n::error::forged": 1}\n', encoding="utf-8")
     r = run("check", "examples/ci-workloads.yaml", "--policy", str(pol), "--format", "github", *NO_STALE)
-    assert r.exit_code in (0, 1), r.stderr
-    lines = [x for x in r.stdout.splitlines() if x.startswith("::")]
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1 and not r.stdout.startswith("::"), r.output
+    res = CheckResult(generated="2026-12-01", file="examples/ci-workloads.yaml", total_usd_per_month=1.0,
+                      total_budget_usd_per_month=None, workloads=[], passed=False,
+                      findings=[Finding(code="budget", severity="failure", ids=[key], message="over " + key)])
+    lines = [x for x in render_github_annotations(res).splitlines() if x.startswith("::")]
     assert lines and all(x.startswith(("::error ", "::warning ")) for x in lines)
     hostile = [x for x in lines if "other.yaml" in x]
+    assert hostile
     for x in hostile:
         props, message = x[2:].split("::", 1)
         keys = [kv.split("=", 1)[0] for kv in props.split(" ", 1)[1].split(",")]

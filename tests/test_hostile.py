@@ -720,6 +720,7 @@ def test_litellm_write_refused_entries_not_written(sandbox, tmp_path):
 # 5. injection: hostile strings from files into every output channel
 
 CHECK_INJECTION_FILES = {
+    # workload names are plain words, so a hostile budget key names no workload: exit 2, one clean line
     "budget key": {"w.yaml": policy_yaml(**{EVIL: 5, "total": 100000})},
     "licence name": {"w.yaml": workload_yaml(policy={**CI["policy"], "disallowed_licences": [EVIL]})},
     "catalog ids": {"w.yaml": workload_yaml(), "c.yaml": EVIL_CATALOG},
@@ -744,8 +745,8 @@ def test_check_injection(sandbox, monkeypatch, what, fmt):
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     files = CHECK_INJECTION_FILES[what]
     r = sandbox(_check_args(files, fmt), files)
-    assert_clean(r, (0, 1), markdown=fmt in ("markdown", "github"))
-    if fmt == "json":
+    assert_clean(r, 2 if what == "budget key" else (0, 1), markdown=fmt in ("markdown", "github"))
+    if fmt == "json" and r.exit_code != 2:
         json.loads(r.stdout)
     if fmt == "github":
         for line in r.stdout.splitlines():
@@ -755,11 +756,11 @@ def test_check_injection(sandbox, monkeypatch, what, fmt):
 
 
 def test_step_summary_gets_safe_markdown(sandbox, tmp_path):
-    files = {**CHECK_INJECTION_FILES["budget key"], "s.md": ""}
+    files = {**CHECK_INJECTION_FILES["baseline fields"], "s.md": ""}
     r = sandbox(_check_args(files, "github"), files, env={"GITHUB_STEP_SUMMARY": "s.md"}, replaces={"s.md"})
     assert_clean(r, (0, 1))
     md = (tmp_path / "s.md").read_text()
-    assert "budget" in md
+    assert "baseline" in md and "forged" in md
     assert_safe_markdown(md)
     assert not any(x.lstrip().startswith("::") for x in md.splitlines())
 
@@ -854,11 +855,11 @@ def test_installed_fifo_does_not_hang(tmp_path):
 
 
 def test_installed_forged_annotation(tmp_path):
+    # a budget for a workload the file does not have (a hostile key) is bad input: one clean line
     (tmp_path / "w.yaml").write_text(policy_yaml(**{EVIL: 5, "total": 100000}))
     p = subprocess.run([*_ovc(), "check", "w.yaml", "--format", "github", *NO_STALE], cwd=tmp_path,
                        env=_env(COLUMNS="abc"), capture_output=True, text=True, timeout=60)
-    _proc_clean(p, 0)
-    assert "::warning file=w.yaml" in p.stdout
+    _proc_clean(p, 2, "is not a workload of the file")
 
 
 def test_installed_broken_pipe_is_quiet(tmp_path):

@@ -162,16 +162,10 @@ def gateway_differences(plan: GatewayPlan, config: tuple[str, dict], rules: dict
     return _portkey(plan, data, rules)
 
 
-def decision_differences(cat, rec, rules: dict, config: tuple[str, dict], path, tolerance: float,
-                         today) -> bool:
-    """For ``ovc check --gateway``: print each difference between ``config`` and the decisions on
-    stderr (one line each, escaped); True when there is none."""
-    import sys
-
-    from openvclosed.report.text import term
+def decision_differences(cat, rec, rules: dict, config: tuple[str, dict], tolerance: float, today) -> list[str]:
+    """For ``ovc check --gateway``: each difference between ``config`` and the decisions of ``rec``
+    (a :class:`~openvclosed.decision.recommend.Recommendation`), one message each (the command prints them)."""
     from openvclosed.decision.gateway import gateway_plan
+
     plan = gateway_plan(cat, rec.decisions, rec.result, rules, date=today.isoformat())
-    diffs = gateway_differences(plan, config, rules, tolerance=tolerance)
-    for d in diffs:
-        sys.stderr.write(f"ovc: gateway {term(str(path))}: {term(d)}\n")
-    return not diffs
+    return gateway_differences(plan, config, rules, tolerance=tolerance)

@@ -99,9 +99,9 @@ def register(app: typer.Typer) -> None:
             data = load_yaml_file(policy)
             if isinstance(data, dict) and "policy" in data and len(data) == 1:
                 data = data["policy"]
-            pol = parse_policy(data, str(policy))
+            pol = parse_policy(data, str(policy), workloads=[w.name for w in wf.workloads])
         else:
-            pol = parse_policy(wf.policy, str(file))
+            pol = parse_policy(wf.policy, str(file), workloads=[w.name for w in wf.workloads])
         if budget is not None:
             from openvclosed.check.policy import MAX_USD_PER_MONTH
 
@@ -116,9 +116,9 @@ def register(app: typer.Typer) -> None:
                              max_hardware_age_days=max_hardware_age_days, monthly=out == "html")
         today = when or dt.date.today()
         result = evaluate(cat, rec.decisions, pol, file=str(file), today=today,
-                          price_dates=price_dates(cat, rec.decisions))
+                          price_dates=price_dates(cat, rec.decisions), warnings=rec.findings)
         if old is not None:
-            result.baseline = diff(old, result)
+            result.baseline = diff(old, result, catalog=cat, wf=wf, decisions=rec.decisions, as_of=when)
         sys.stderr.write(stderr_lines(rec.findings, "table"))
         if out == "html":
             from openvclosed.commands.options import provenance, write_html
@@ -146,13 +146,21 @@ def register(app: typer.Typer) -> None:
             from openvclosed.commands.options import catalog_inputs
             from openvclosed.report.text import term
 
-            write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)])
-            sys.stderr.write(f"ovc: wrote baseline {term(write_baseline)}\n")
+            from openvclosed.check.inputs import collect_inputs
+
+            wrote = write_b(write_baseline, result, inputs=[file, *([policy] if policy else []), *catalog_inputs(catalog)],
+                            stored=collect_inputs(cat, wf, rec.decisions, when))
+            sys.stderr.write(f"ovc: {'wrote' if wrote else 'unchanged'} baseline {term(write_baseline)}\n")
         gateway_ok = True
         if gateway is not None:  # after the check's own output; differences on stderr, one line each
             from openvclosed.check.gateway import decision_differences
 
-            gateway_ok = decision_differences(cat.at(when) if when else cat, rec, wf.rules(),
-                                              gateway_config, gateway, gateway_tolerance, today)
+            from openvclosed.report.text import term
+
+            diffs = decision_differences(cat.at(when) if when else cat, rec, wf.rules(), gateway_config,
+                                         gateway_tolerance, today)
+            for d in diffs:
+                sys.stderr.write(f"ovc: gateway {term(str(gateway))}: {term(d)}\n")
+            gateway_ok = not diffs
         raise typer.Exit(0 if result.passed and gateway_ok else 1)
 

@@ -5,8 +5,19 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
+from openvclosed.results.baseline_diff import BaselineDiff
 
-__all__ = ["WorkloadCheck", "CheckResult"]
+__all__ = ["WorkloadCheck", "CheckResult", "KindExclusions"]
+
+
+class KindExclusions(ResultModel):
+    """One kind of option: how many were considered and, per exclusion code, how many it excluded."""
+
+    kind: str
+    options: int
+    codes: dict[str, int] = {}  # finding code -> options it excluded (an option may have several)
+    example: str | None = None  # the first exclusion message of the most frequent code
+    note: str | None = None  # why no option of this kind was formed
 
 
 class WorkloadCheck(BaseModel):
@@ -19,6 +30,7 @@ class WorkloadCheck(BaseModel):
     budget_usd_per_month: float | None
     feasible_options: list[str]
     passed: bool
+    excluded: list[KindExclusions] = []  # with no feasible option: per kind, the constraints that excluded it
 
 
 class CheckResult(ResultModel):
@@ -31,4 +43,4 @@ class CheckResult(ResultModel):
     workloads: list[WorkloadCheck]
     findings: list[Finding]
     passed: bool
-    baseline: dict | None = None
+    baseline: BaselineDiff | None = None
