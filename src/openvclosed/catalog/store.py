@@ -170,43 +170,113 @@ def _read_sections(path: Path, label: str, bundled: bool = False, data=None) -> 
     return out
 
 
-def load_catalog(user_files: list[str | Path] | None = None, *, include_env: bool = True) -> Catalog:
+def load_catalog(user_files: list[str | Path] | None = None, *, include_env: bool = True,
+                 when=None) -> Catalog:
     """Load the bundled catalogs, then each user file in order (later files win).
 
     User entries whose ``id`` matches an existing entry override it field by field; new ids
     are added and must be complete. ``OVC_CATALOG`` (paths separated by ``os.pathsep``) adds
-    user files before those given explicitly.
+    user files before those given explicitly. Each API carries the price in force on ``when``
+    (default: today; ``ApiEntry.at``), with its other dated prices kept for ``--as-of``.
     """
-    raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
-    base = bundled_data_dir()
-    from openvclosed.catalog.cache import bundled_sections  # parsed YAML from a checked JSON cache
+    import datetime as dt
 
-    docs = bundled_sections(base, _parse_bundled)
-    for section in _SECTIONS:
-        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", data=docs[section])[section]:
-            raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
+    from openvclosed.catalog import cache  # validated entries and parsed YAML from a checked JSON cache
+
     files: list[str | Path] = []
     env = os.environ.get("OVC_CATALOG", "") if include_env else ""
     files += [p for p in env.split(os.pathsep) if p]
     files += list(user_files or [])
+    base = bundled_data_dir()
+    key, _ = cache.bundled_key(base)
+    valid = cache.read(key, "validated")
+    if valid is not None and not files:  # the bundled catalog alone, validated when the cache was written
+        built = {s: [construct(cls, e) for e in valid[s].values()] for s, cls in _SECTIONS.items()}
+    else:
+        built = _build(base, files, valid)
+        if valid is None and not files:
+            cache.write(key, "validated", {s: {e.id: e.model_dump(exclude=set(type(e).model_computed_fields))
+                                                for e in built[s]} for s in _SECTIONS})
+    today = when or dt.date.today()
+    apis = [x for x in (a.at(today) for a in built["apis"]) if x is not None]
+    return Catalog(apis, built["gpus"], built["models"])
+
+
+def _build(base: Path, files: list, valid: dict | None) -> dict[str, list]:
+    """Bundled entries merged with the user files (field by field, later files win), validated; a
+    bundled entry no user file touches is rebuilt from ``valid`` (the cache) when there is one."""
+    from openvclosed.catalog.cache import bundled_sections
+
+    docs = bundled_sections(base, _parse_bundled)
+    raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
+    for section in _SECTIONS:
+        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", data=docs[section])[section]:
+            raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
+    touched: dict[str, set[str]] = {s: set() for s in _SECTIONS}
     for f in files:
         path = Path(f)
         for section, items in _read_sections(path, str(path)).items():
             for item in items:
-                key = normalize_name(str(item["id"]))
-                merged = dict(raw[section].get(key, {}))
+                k = normalize_name(str(item["id"]))
+                merged = dict(raw[section].get(k, {}))
                 merged.update(item)
                 merged["catalog"] = str(path)
-                raw[section][key] = merged
+                raw[section][k] = merged
+                touched[section].add(k)
     built: dict[str, list] = {}
     for section, cls in _SECTIONS.items():
         entries = []
-        for key, item in raw[section].items():
+        for k, item in raw[section].items():
+            if valid is not None and k not in touched[section] and k in valid[section]:
+                entries.append(construct(cls, valid[section][k]))
+                continue
             try:
                 entries.append(cls.model_validate(item))
             except ValidationError as err:
                 raise CatalogError(
-                    f"{item['catalog']}: {format_validation_error(err, prefix=f'{section}[{key}].')}"
+                    f"{item['catalog']}: {format_validation_error(err, prefix=f'{section}[{k}].')}"
                 ) from None
         built[section] = entries
-    return Catalog(built["apis"], built["gpus"], built["models"])
+    return built
+
+
+_PLANS: dict[type, dict] = {}
+
+
+def _plan(cls) -> dict:
+    """Per field of ``cls``: the model class its value is built from, and whether it is a list of them."""
+    import typing
+
+    from pydantic import BaseModel
+
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = {}
+        for name, f in cls.model_fields.items():
+            ann, many = f.annotation, False
+            args = typing.get_args(ann)
+            if typing.get_origin(ann) in (list, tuple) and args:
+                ann, many = args[0], True
+            elif args:  # X | None
+                models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+                if len(models) == 1:
+                    ann = models[0]
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                plan[name] = (ann, many)
+        _PLANS[cls] = plan
+    return plan
+
+
+def construct(cls, data: dict):
+    """``cls`` built from its own validated ``model_dump()`` without validating again (nested models too)."""
+    plan = _plan(cls)
+    values = dict(data)
+    for name, (sub, many) in plan.items():
+        v = values.get(name)
+        if v is None:
+            continue
+        if many:
+            values[name] = [construct(sub, x) if isinstance(x, dict) else x for x in v]
+        elif isinstance(v, dict):
+            values[name] = construct(sub, v)
+    return cls.model_construct(**values)
