@@ -22,7 +22,6 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from openvclosed import __version__
@@ -140,6 +139,8 @@ def bundled_sections(base: Path, parse) -> dict[str, object]:
 
 
 def _write(path: Path, doc: dict) -> None:
+    import tempfile
+
     try:
         text = json.dumps(doc, default=_encode, separators=(",", ":"), allow_nan=False)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,7 +17,6 @@ from pydantic import ValidationError
 from openvclosed.catalog.schema import TIERS, ApiEntry, GpuEntry, ModelEntry  # noqa: F401  (re-exported)
 from openvclosed.errors import CatalogError, UnknownNameError
 from openvclosed.units import closest, normalize_name
-from openvclosed.yamlio import load_yaml_file
 
 __all__ = [
     "ApiEntry", "GpuEntry", "ModelEntry", "Catalog", "load_catalog", "bundled_data_dir",
@@ -26,13 +24,17 @@ __all__ = [
 ]
 
 def bundled_data_dir() -> Path:
-    """The catalogs shipped with the package (wheel) or the repo's ``data/`` (source checkout)."""
+    """The catalogs shipped with the package (wheel: ``openvclosed/data``) or the repo's ``data/``
+    (source checkout); a plain path check first (start-up), importlib.resources for other loaders."""
+    pkg_dir = Path(__file__).resolve().parents[1]
+    for d in (pkg_dir / "data", pkg_dir.parents[1] / "data"):
+        if d.is_dir():
+            return d
+    from importlib import resources
+
     pkg = resources.files("openvclosed") / "data"
     if pkg.is_dir():
         return Path(str(pkg))
-    repo = Path(__file__).resolve().parents[3] / "data"
-    if repo.is_dir():
-        return repo
     raise CatalogError("bundled catalogs not found: the installation is incomplete; reinstall openvclosed")
 
 
@@ -150,6 +152,8 @@ def _read_bundled(path: Path):
 
 def _read_sections(path: Path, label: str, bundled: bool = False, data=None) -> dict[str, list[dict]]:
     if data is None:
+        from openvclosed.yamlio import load_yaml_file  # user files only: strict checks
+
         data = _read_bundled(path) if bundled else load_yaml_file(path)
     if not isinstance(data, dict):
         raise CatalogError(f"{label}: top level must be a mapping with keys apis, gpus and/or models")
