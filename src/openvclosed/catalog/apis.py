@@ -149,6 +149,8 @@ class ApiEntry(_Entry):
         """This offer with the price in force on ``when`` (the newest record with ``valid_from <= when``
         whose ``valid_to`` has not passed); None when no recorded price applied then. The copy keeps
         every record (older ones in ``history``, later ones in ``scheduled``), so it can be re-dated."""
+        if not self.history and not self.scheduled and self.valid_to is None:  # one price: no records to build
+            return self if self.price_as_of <= when else None
         recs = self._records()
         idx = [i for i, r in enumerate(recs) if r.valid_from <= when]
         if not idx:

@@ -199,8 +199,7 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     else:
         built = _build(base, files, valid)
         if valid is None and not files:
-            cache.write(key, "validated", {s: {e.id: e.model_dump(exclude=set(type(e).model_computed_fields))
-                                                for e in built[s]} for s in _SECTIONS})
+            cache.write(key, "validated", {s: {e.id: _dump(e) for e in built[s]} for s in _SECTIONS})
     today = when or dt.date.today()
     apis = [x for x in (a.at(today) for a in built["apis"]) if x is not None]
     return Catalog(apis, built["gpus"], built["models"])
@@ -242,6 +241,12 @@ def _build(base: Path, files: list, valid: dict | None) -> dict[str, list]:
                 ) from None
         built[section] = entries
     return built
+
+
+def _dump(e) -> dict:
+    """What the cache keeps of a validated entry: its fields, defaults left out (model_construct puts
+    them back), computed properties left out."""
+    return e.model_dump(exclude=set(type(e).model_computed_fields), exclude_defaults=True)
 
 
 _PLANS: dict[type, dict] = {}
