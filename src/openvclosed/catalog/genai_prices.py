@@ -119,6 +119,8 @@ def plan_import(gp: dict[str, dict], catalog, label: str, today: dt.date, tol: f
             unmatched.append(api.id)
             continue
         src = f"{label}, provider '{PROVIDERS[api.provider]}' model '{rec['id']}'"
+        if prov.get("pricing_urls"):
+            src += f"; provider page {prov['pricing_urls'][0]}"
         since = api.price_as_of
         newer = [r for r in rec["prices"] if r["valid_from"] is not None and r["valid_from"] > since
                  and (_differs(r["input_usd_per_mtok"], api.input_usd_per_mtok, tol)

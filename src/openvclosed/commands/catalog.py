@@ -46,8 +46,10 @@ def history(
     except UnknownNameError:
         api = None
     if api is not None:
-        rows = [PriceRecordOut(valid_from=str(d), usd=None, input_usd_per_mtok=i, output_usd_per_mtok=o, basis="API list",
-                               source=src) for d, i, o, src in api.timeline()]
+        today = dt.date.today()
+        rows = [PriceRecordOut(valid_from=str(d), usd=None, input_usd_per_mtok=i, output_usd_per_mtok=o,
+                               basis="API list" + (", announced" if d > today else ""), source=src)
+                for d, i, o, src in api.timeline()]
         result = PriceHistoryResult(id=api.id, kind="api", records=rows)
     else:
         g = cat.gpu(name)
