@@ -20,13 +20,19 @@ def _files(d, part="validated"):
 def test_cached_catalog_equals_parsed_yaml(tmp_path, monkeypatch):
     monkeypatch.setenv("OVC_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("OVC_NO_CACHE", "1")
-    plain = _dump(load_catalog([], include_env=False))
+    plain_cat = load_catalog([], include_env=False)
+    plain = _dump(plain_cat)
     assert not list(tmp_path.iterdir())
     monkeypatch.delenv("OVC_NO_CACHE")
     first = _dump(load_catalog([], include_env=False))  # writes the cache
     (f,) = _files(tmp_path)
-    second = _dump(load_catalog([], include_env=False))  # reads it
+    cached = load_catalog([], include_env=False)  # reads it
+    second = _dump(cached)
     assert plain == first == second
+    for s in ("apis", "gpus", "models"):  # the rebuilt objects are equal to validated ones, field by field
+        assert getattr(cached, s) == getattr(plain_cat, s)
+    g = next(iter(cached.gpus.values()))
+    assert type(g).model_validate(g.model_dump()) == g
     assert '{"__ovc_date__":' in f.read_text()  # dates survive as dates (the models compare equal above)
 
 
