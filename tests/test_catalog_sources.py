@@ -193,3 +193,10 @@ def test_readme_first_command_has_no_stale_api_price_warning():
     stale = [f for f in doc.get("findings", []) if f["code"] == "stale_price"]
     assert not any(i in CAT.apis for f in stale for i in f.get("ids", []))
     assert "API price" not in r.stderr
+
+
+def test_open_model_tokenizer_comes_from_its_hosted_offers():
+    t = CAT.model_tokenizer("llama-3.3-70b")
+    assert t is not None and t.tokens_per_reference_token == 1.039 and "korchasa/tldr" in t.source
+    assert {a.tokens_per_reference_token for a in CAT.hosted_offers("llama-3.3-70b")} == {1.039}
+    assert CAT.model_tokenizer("glm-4.6") is None  # no cited comparison: unknown, priced as listed

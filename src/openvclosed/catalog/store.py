@@ -115,6 +115,15 @@ class Catalog:
         apis = [x for x in (a.at(when) for a in self.apis.values()) if x is not None]
         return Catalog(apis, list(self.gpus.values()), list(self.models.values()))
 
+    def model_tokenizer(self, model_id: str):
+        """The cited tokenizer record (``catalog.apis.Tokenizer``) of an open model, from the hosted
+        offers that serve it (they carry the model's tokenizer); None when no offer has a cited ratio.
+        For self-hosted designs: the same text costs ``tokens_per_reference_token`` tokens per reference token."""
+        for a in self.hosted_offers(model_id):
+            if a.tokenizer is not None and a.tokenizer.tokens_per_reference_token is not None:
+                return a.tokenizer
+        return None
+
     def hosted_offers(self, model_id: str) -> list[ApiEntry]:
         """Hosted-open offers serving ``model_id``, cheapest first (output price, then input)."""
         offers = [a for a in self.apis.values() if a.kind == "hosted-open" and a.serves_model == model_id]
