@@ -200,3 +200,21 @@ def test_open_model_tokenizer_comes_from_its_hosted_offers():
     assert t is not None and t.tokens_per_reference_token == 1.039 and "korchasa/tldr" in t.source
     assert {a.tokens_per_reference_token for a in CAT.hosted_offers("llama-3.3-70b")} == {1.039}
     assert CAT.model_tokenizer("glm-4.6") is None  # no cited comparison: unknown, priced as listed
+
+
+def test_import_genai_prices_without_the_package_is_one_error_line(monkeypatch):
+    import builtins
+
+    from openvclosed.catalog import genai_prices
+    from openvclosed.errors import InputError
+
+    real = builtins.__import__
+
+    def no_genai(name, *a, **k):
+        if name.startswith("genai_prices"):
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_genai)
+    with pytest.raises(InputError, match=r"pip install 'openvclosed\[prices\]'"):
+        genai_prices.load_installed()
