@@ -6,6 +6,8 @@ Usage::
     python scripts/build_price_history.py 1.90.0=2026-06-27=/tmp/lt/1.90.0/litellm/model_prices_and_context_window_backup.json \
                                           1.100.0=2026-09-06=/tmp/lt/1.100.0/litellm/model_prices_and_context_window_backup.json
 
+    python scripts/build_price_history.py --genai-prices [AS_OF]   # genai-prices' dated prices (installed package)
+
 Each argument is VERSION=UPLOAD_DATE=JSON (the date PyPI gives as the wheel's upload time). For every
 API entry, walking from the oldest file to the current prices: a price that differs from the next
 one becomes a ``history`` record valid from that file's date; the current entry's ``valid_from`` is
@@ -32,7 +34,48 @@ def _prices(entry: dict) -> dict:
             for theirs, ours in FIELDS}
 
 
+class NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        return True
+
+
+def _save(path: Path, header: str, apis: list) -> None:
+    path.write_text(header + yaml.dump({"apis": apis}, Dumper=NoAliases, sort_keys=False, allow_unicode=True,
+                                       width=110), encoding="utf-8")
+
+
+def merge_genai_prices(as_of: dt.date) -> int:
+    """Apply ``ovc catalog import-genai-prices``' plan (the same function) to data/apis.yaml in place:
+    dated price changes become the price from their date / scheduled prices, other disagreements
+    are kept as ``alt_prices``."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from openvclosed.catalog import load_catalog
+    from openvclosed.catalog.genai_prices import load_installed, plan_import
+
+    version, gp = load_installed()
+    plan = plan_import(gp, load_catalog([], include_env=False, when=as_of), f"genai-prices {version}", as_of)
+    path = ROOT / "data" / "apis.yaml"
+    text = path.read_text(encoding="utf-8")
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    apis = yaml.safe_load(text)["apis"]
+    by_id = {e["id"]: e for e in apis}
+    for item in plan["changed"] + plan["alt"]:
+        e = by_id[item["id"]]
+        for k, v in item["entry"].items():
+            if k in ("id", "as_of"):
+                continue
+            if v in (None, []):
+                e.pop(k, None)
+            else:
+                e[k] = v
+        print(f"{item['id']}: {item['summary']}")
+    _save(path, header, apis)
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "--genai-prices":
+        return merge_genai_prices(dt.date.fromisoformat(argv[1]) if len(argv) > 1 else dt.date.today())
     files = []
     for arg in argv:
         version, date, path = arg.split("=", 2)
@@ -67,12 +110,7 @@ def main(argv: list[str]) -> int:
         if history:
             e["history"] = history
             changed += 1
-    class NoAliases(yaml.SafeDumper):
-        def ignore_aliases(self, data):
-            return True
-
-    path.write_text(header + yaml.dump({"apis": apis}, Dumper=NoAliases, sort_keys=False, allow_unicode=True,
-                                       width=110), encoding="utf-8")
+    _save(path, header, apis)
     print(f"{changed} entries with price history; {len(apis)} entries")
     return 0
 

@@ -122,9 +122,9 @@ def test_recommend_named_candidates_rows_all_and_na(run, monkeypatch):
         assert any(ln.startswith(prefix) for ln in one.stdout.splitlines()), prefix
     eight = run("recommend", f, *NO_STALE).stdout
     every = run("recommend", f, "--all", *NO_STALE).stdout
-    assert len(every.splitlines()) > len(eight.splitlines()) + 100  # --all lists all 153 options
+    assert len(every.splitlines()) > len(eight.splitlines()) + 100  # --all lists all 155 options
     # excluded options: one line per reason code, not one block per option
-    assert "147 options excluded, by first reason:" in eight and eight.count("  sensitivity (147):") == 1
+    assert "149 options excluded, by first reason:" in eight and eight.count("  sensitivity (149):") == 1
     # a regulated workload: no API may be compared, so break-even is n/a (never 'never' next to RECOMMENDED)
     rec_line = next(ln for ln in eight.splitlines() if "RECOMMENDED" in ln)
     assert "never" not in rec_line and "n/a" in rec_line

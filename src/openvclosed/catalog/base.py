@@ -33,7 +33,9 @@ A rule of ours (docs/methodology.md, capability tiers); an entry's own ``tiers``
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first validation, not at import; the bundled catalog
+    # is rebuilt from the validated cache with model_construct and never needs them (start-up)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _Entry(_Strict):

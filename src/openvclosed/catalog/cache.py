@@ -1,12 +1,16 @@
 """A JSON cache of the parsed bundled catalogs (start-up speed).
 
 Parsing ``data/*.yaml`` (about 340 kB) costs ~100 ms with libyaml; the same data read back
-from JSON costs ~2 ms. The cache holds only what the YAML parse gives (plain mappings, lists,
-strings, numbers, booleans, null and dates), never objects: it is JSON, not pickle, and every
-entry read from it still goes through the same pydantic validation as the YAML. An entry is
-used only when its key — the SHA-256 of the bundled files' bytes, read on every run, and the
-ovc version — matches; anything else (a missing, corrupt, foreign or stale file) is ignored
-and rewritten atomically. User catalogs (``--catalog``, ``$OVC_CATALOG``) are never cached.
+from JSON costs ~2 ms, and validating ~400 entries with pydantic another ~15 ms plus the
+validators' build at import. The cache holds the parsed YAML and, next to it, every bundled
+entry as pydantic validated and dumped it — plain mappings, lists, strings, numbers, booleans,
+null and dates, never objects: it is JSON, not pickle. A run whose key matches rebuilds the
+entries with ``model_construct`` (no validation, no validator build: they were validated when
+the cache was written). The key is the SHA-256 of the bundled files' bytes (read on every run),
+the catalog schema modules' sources and the ovc version; anything else (a missing, corrupt,
+foreign or stale file) is ignored and rewritten atomically. User catalogs (``--catalog``,
+``$OVC_CATALOG``) are never cached; a bundled entry they override is merged from the parsed
+YAML and validated again.
 
 Where: ``$OVC_CACHE_DIR``, else ``$XDG_CACHE_HOME/openvclosed``, else ``~/.cache/openvclosed``.
 ``OVC_NO_CACHE=1`` turns it off. Failing to write the cache is never an error.
@@ -18,14 +22,14 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from openvclosed import __version__
 
 SECTIONS = ("apis", "gpus", "models")
 _DATE = "__ovc_date__"
-_FORMAT = 1
+_FORMAT = 2
+_SCHEMA_MODULES = ("schema.py", "apis.py", "gpus.py", "models.py", "store.py", "cache.py")
 
 
 def cache_dir() -> Path | None:
@@ -61,33 +65,82 @@ def _uses_tag(o) -> bool:
     return False
 
 
-def bundled_sections(base: Path, parse) -> dict[str, object]:
-    """``{section: parsed YAML document of base/SECTION.yaml}``, from the cache when its key matches
-    the files' bytes, else from ``parse(path)`` (and the cache is refreshed)."""
+def bundled_key(base: Path) -> tuple[str, dict[str, bytes]]:
+    """(key, {section: bytes of base/SECTION.yaml}): the key is the SHA-256 of the cache format, the
+    ovc version, the bundled files' bytes and the catalog schema modules' sources (an edited schema
+    is a new key even when the version is not bumped)."""
     blobs = {s: (base / f"{s}.yaml").read_bytes() for s in SECTIONS}
     h = hashlib.sha256(f"{_FORMAT}\0{__version__}\0".encode())
     for s in SECTIONS:
         h.update(f"{s}\0{len(blobs[s])}\0".encode())
         h.update(blobs[s])
-    key = h.hexdigest()
-    d = cache_dir()
-    path = d / f"catalog-{key[:32]}.json" if d is not None else None
-    if path is not None:
+    here = Path(__file__).resolve().parent
+    for mod in _SCHEMA_MODULES:
         try:
-            with open(path, "rb") as fh:
-                got = json.loads(fh.read(), object_hook=_decode)
-            if isinstance(got, dict) and got.get("key") == key and isinstance(got.get("sections"), dict) \
-                    and set(got["sections"]) == set(SECTIONS):
-                return got["sections"]
-        except (OSError, ValueError, TypeError, RecursionError):
-            pass
+            src = (here / mod).read_bytes()
+        except OSError:  # a zipped or stripped install: the version alone keys the schema
+            src = b""
+        h.update(f"{mod}\0{len(src)}\0".encode())
+        h.update(src)
+    return h.hexdigest(), blobs
+
+
+PARTS = {"validated": "", "sections": "-yaml"}
+"""The two cached documents: every bundled entry as pydantic validated and dumped it (read on every
+run), and the parsed YAML (read only when a user catalog overrides a bundled entry)."""
+
+
+def _path(key: str, part: str) -> Path | None:
+    d = cache_dir()
+    return None if d is None else d / f"catalog-{key[:32]}{PARTS[part]}.json"
+
+
+def read(key: str, part: str) -> dict | None:
+    """``{section: ...}`` cached under ``key`` for ``part`` (validated: ``{id: entry dump}``, sections:
+    the parsed YAML document), or None when there is none or it is not exactly what was written."""
+    path = _path(key, part)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            got = json.loads(fh.read(), object_hook=_decode)
+    except (OSError, ValueError, TypeError, RecursionError):
+        return None
+    if not (isinstance(got, dict) and got.get("key") == key and got.get("part") == part):
+        return None
+    body = got.get("sections")
+    if not (isinstance(body, dict) and set(body) == set(SECTIONS)):
+        return None
+    if part == "validated" and not all(isinstance(v, dict) and all(isinstance(e, dict) for e in v.values())
+                                       for v in body.values()):
+        return None
+    return body
+
+
+def write(key: str, part: str, body: dict) -> None:
+    """Store ``body`` under ``key`` for ``part`` (never an error; data the date tag could not tell
+    from a date is not cached)."""
+    path = _path(key, part)
+    if path is None or _uses_tag(body):
+        return
+    _write(path, {"key": key, "part": part, "sections": body})
+
+
+def bundled_sections(base: Path, parse) -> dict[str, object]:
+    """``{section: parsed YAML document of base/SECTION.yaml}``, from the cache when its key matches
+    the files' bytes, else from ``parse(text)`` (and the cache is refreshed)."""
+    key, blobs = bundled_key(base)
+    got = read(key, "sections")
+    if got is not None:
+        return got
     out = {s: parse(blobs[s].decode("utf-8")) for s in SECTIONS}
-    if path is not None and not _uses_tag(out):
-        _write(path, {"key": key, "sections": out})
+    write(key, "sections", out)
     return out
 
 
 def _write(path: Path, doc: dict) -> None:
+    import tempfile
+
     try:
         text = json.dumps(doc, default=_encode, separators=(",", ":"), allow_nan=False)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

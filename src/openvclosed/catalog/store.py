@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,7 +17,6 @@ from pydantic import ValidationError
 from openvclosed.catalog.schema import TIERS, ApiEntry, GpuEntry, ModelEntry  # noqa: F401  (re-exported)
 from openvclosed.errors import CatalogError, UnknownNameError
 from openvclosed.units import closest, normalize_name
-from openvclosed.yamlio import load_yaml_file
 
 __all__ = [
     "ApiEntry", "GpuEntry", "ModelEntry", "Catalog", "load_catalog", "bundled_data_dir",
@@ -26,13 +24,17 @@ __all__ = [
 ]
 
 def bundled_data_dir() -> Path:
-    """The catalogs shipped with the package (wheel) or the repo's ``data/`` (source checkout)."""
+    """The catalogs shipped with the package (wheel: ``openvclosed/data``) or the repo's ``data/``
+    (source checkout); a plain path check first (start-up), importlib.resources for other loaders."""
+    pkg_dir = Path(__file__).resolve().parents[1]
+    for d in (pkg_dir / "data", pkg_dir.parents[1] / "data"):
+        if d.is_dir():
+            return d
+    from importlib import resources
+
     pkg = resources.files("openvclosed") / "data"
     if pkg.is_dir():
         return Path(str(pkg))
-    repo = Path(__file__).resolve().parents[3] / "data"
-    if repo.is_dir():
-        return repo
     raise CatalogError("bundled catalogs not found: the installation is incomplete; reinstall openvclosed")
 
 
@@ -113,6 +115,15 @@ class Catalog:
         apis = [x for x in (a.at(when) for a in self.apis.values()) if x is not None]
         return Catalog(apis, list(self.gpus.values()), list(self.models.values()))
 
+    def model_tokenizer(self, model_id: str):
+        """The cited tokenizer record (``catalog.apis.Tokenizer``) of an open model, from the hosted
+        offers that serve it (they carry the model's tokenizer); None when no offer has a cited ratio.
+        For self-hosted designs: the same text costs ``tokens_per_reference_token`` tokens per reference token."""
+        for a in self.hosted_offers(model_id):
+            if a.tokenizer is not None and a.tokenizer.tokens_per_reference_token is not None:
+                return a.tokenizer
+        return None
+
     def hosted_offers(self, model_id: str) -> list[ApiEntry]:
         """Hosted-open offers serving ``model_id``, cheapest first (output price, then input)."""
         offers = [a for a in self.apis.values() if a.kind == "hosted-open" and a.serves_model == model_id]
@@ -150,6 +161,8 @@ def _read_bundled(path: Path):
 
 def _read_sections(path: Path, label: str, bundled: bool = False, data=None) -> dict[str, list[dict]]:
     if data is None:
+        from openvclosed.yamlio import load_yaml_file  # user files only: strict checks
+
         data = _read_bundled(path) if bundled else load_yaml_file(path)
     if not isinstance(data, dict):
         raise CatalogError(f"{label}: top level must be a mapping with keys apis, gpus and/or models")
@@ -170,43 +183,133 @@ def _read_sections(path: Path, label: str, bundled: bool = False, data=None) -> 
     return out
 
 
-def load_catalog(user_files: list[str | Path] | None = None, *, include_env: bool = True) -> Catalog:
+def load_catalog(user_files: list[str | Path] | None = None, *, include_env: bool = True,
+                 when=None) -> Catalog:
     """Load the bundled catalogs, then each user file in order (later files win).
 
     User entries whose ``id`` matches an existing entry override it field by field; new ids
     are added and must be complete. ``OVC_CATALOG`` (paths separated by ``os.pathsep``) adds
-    user files before those given explicitly.
+    user files before those given explicitly. Each API carries the price in force on ``when``
+    (default: today; ``ApiEntry.at``), with its other dated prices kept for ``--as-of``.
     """
-    raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
-    base = bundled_data_dir()
-    from openvclosed.catalog.cache import bundled_sections  # parsed YAML from a checked JSON cache
+    import datetime as dt
 
-    docs = bundled_sections(base, _parse_bundled)
-    for section in _SECTIONS:
-        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", data=docs[section])[section]:
-            raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
+    from openvclosed.catalog import cache  # validated entries and parsed YAML from a checked JSON cache
+
     files: list[str | Path] = []
     env = os.environ.get("OVC_CATALOG", "") if include_env else ""
     files += [p for p in env.split(os.pathsep) if p]
     files += list(user_files or [])
+    base = bundled_data_dir()
+    key, _ = cache.bundled_key(base)
+    valid = cache.read(key, "validated")
+    if valid is not None and not files:  # the bundled catalog alone, validated when the cache was written
+        built = {s: [construct(cls, e) for e in valid[s].values()] for s, cls in _SECTIONS.items()}
+    else:
+        built = _build(base, files, valid)
+        if valid is None and not files:
+            cache.write(key, "validated", {s: {e.id: _dump(e) for e in built[s]} for s in _SECTIONS})
+    today = when or dt.date.today()
+    apis = [x for x in (a.at(today) for a in built["apis"]) if x is not None]
+    return Catalog(apis, built["gpus"], built["models"])
+
+
+def _build(base: Path, files: list, valid: dict | None) -> dict[str, list]:
+    """Bundled entries merged with the user files (field by field, later files win), validated; a
+    bundled entry no user file touches is rebuilt from ``valid`` (the cache) when there is one."""
+    from openvclosed.catalog.cache import bundled_sections
+
+    docs = bundled_sections(base, _parse_bundled)
+    raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
+    for section in _SECTIONS:
+        for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", data=docs[section])[section]:
+            raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
+    touched: dict[str, set[str]] = {s: set() for s in _SECTIONS}
     for f in files:
         path = Path(f)
         for section, items in _read_sections(path, str(path)).items():
             for item in items:
-                key = normalize_name(str(item["id"]))
-                merged = dict(raw[section].get(key, {}))
+                k = normalize_name(str(item["id"]))
+                merged = dict(raw[section].get(k, {}))
                 merged.update(item)
                 merged["catalog"] = str(path)
-                raw[section][key] = merged
+                raw[section][k] = merged
+                touched[section].add(k)
     built: dict[str, list] = {}
     for section, cls in _SECTIONS.items():
         entries = []
-        for key, item in raw[section].items():
+        for k, item in raw[section].items():
+            if valid is not None and k not in touched[section] and k in valid[section]:
+                entries.append(construct(cls, valid[section][k]))
+                continue
             try:
                 entries.append(cls.model_validate(item))
             except ValidationError as err:
                 raise CatalogError(
-                    f"{item['catalog']}: {format_validation_error(err, prefix=f'{section}[{key}].')}"
+                    f"{item['catalog']}: {format_validation_error(err, prefix=f'{section}[{k}].')}"
                 ) from None
         built[section] = entries
-    return Catalog(built["apis"], built["gpus"], built["models"])
+    return built
+
+
+def _dump(e) -> dict:
+    """What the cache keeps of a validated entry: every field (defaults too: model_construct would
+    call each default factory, and pydantic inspects its signature every time), no computed properties."""
+    return e.model_dump(exclude=set(type(e).model_computed_fields))
+
+
+_PLANS: dict[type, tuple] = {}
+
+
+def _plan(cls) -> tuple:
+    """(nested, field names, fast) of ``cls``: per field, the model class its value is built from and
+    whether it is a list of them; whether an instance can be made by setting ``__dict__`` directly
+    (no aliases, no post-init, extra fields forbidden: what ``model_construct`` then does itself)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    plan = _PLANS.get(cls)
+    if plan is None:
+        nested = {}
+        for name, f in cls.model_fields.items():
+            ann, many = f.annotation, False
+            args = typing.get_args(ann)
+            if typing.get_origin(ann) in (list, tuple) and args:
+                ann, many = args[0], True
+            elif args:  # X | None
+                models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+                if len(models) == 1:
+                    ann = models[0]
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                nested[name] = (ann, many)
+        fast = (not cls.__pydantic_post_init__ and not cls.__pydantic_root_model__ and not cls.__private_attributes__
+                and cls.model_config.get("extra") != "allow"
+                and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values()))
+        plan = _PLANS[cls] = (nested, frozenset(cls.model_fields), fast)
+    return plan
+
+
+def construct(cls, data: dict):
+    """``cls`` built from its own validated ``model_dump()`` without validating again (nested models
+    too). A complete dump of a plain model is set as the instance's fields directly, as
+    ``model_construct`` does (it would also look up aliases and defaults: ~10x slower); anything
+    else goes through ``model_construct``."""
+    nested, names, fast = _plan(cls)
+    values = dict(data)
+    for name, (sub, many) in nested.items():
+        v = values.get(name)
+        if v is None:
+            continue
+        if many:
+            values[name] = [construct(sub, x) if isinstance(x, dict) else x for x in v]
+        elif isinstance(v, dict):
+            values[name] = construct(sub, v)
+    if not (fast and values.keys() == names):
+        return cls.model_construct(**values)
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", values)
+    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m

@@ -46,8 +46,10 @@ def history(
     except UnknownNameError:
         api = None
     if api is not None:
-        rows = [PriceRecordOut(valid_from=str(d), usd=None, input_usd_per_mtok=i, output_usd_per_mtok=o, basis="API list",
-                               source=src) for d, i, o, src in api.timeline()]
+        today = dt.date.today()
+        rows = [PriceRecordOut(valid_from=str(d), usd=None, input_usd_per_mtok=i, output_usd_per_mtok=o,
+                               basis="API list" + (", announced" if d > today else ""), source=src)
+                for d, i, o, src in api.timeline()]
         result = PriceHistoryResult(id=api.id, kind="api", records=rows)
     else:
         g = cat.gpu(name)
@@ -59,34 +61,47 @@ def history(
     typer.echo(emit(result, out), nl=False)
 
 
+BUNDLED_CHOICE = ("LiteLLM's price, except where genai-prices carries a price that starts after it "
+                  "(then genai-prices from that date); the other source's figure is kept next to it")
+"""Which of the two machine-readable sources the bundled catalog uses (docs/catalog.md)."""
+
+
 def diff(
-    since: Annotated[str, typer.Option("--since", help="List prices that took effect after this date (YYYY-MM-DD).", show_default=False)],
+    since: Annotated[Optional[str], typer.Option("--since", help="List prices that took effect after this date (YYYY-MM-DD).", show_default=False)] = None,
+    sources: Annotated[bool, typer.Option("--sources", help="List the APIs whose price sources (LiteLLM, genai-prices) disagree by more than 3%.")] = False,
     catalog: CatalogOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
-    """What changed in the catalog's prices since a date: API prices and GPU price records that took effect after it.
+    """What changed in the catalog's prices since a date, or where its two price sources disagree.
 
     \b
     Examples:
       ovc catalog diff --since 2026-09-01
       ovc catalog diff --since 2026-01-01 --json
+      ovc catalog diff --sources
     """
     from openvclosed.report.emit import emit
     from openvclosed.results.catalog import PriceChangeOut, PriceDiffResult
 
+    if (since is None) == (not sources):
+        raise InputError("give --since DATE or --sources (one of them)")
+    out = out_format(fmt, as_json)
+    cat = load_catalog(catalog)
+    if sources:
+        typer.echo(emit(_source_diff(cat), out), nl=False)
+        return
     try:
         when = dt.date.fromisoformat(since.strip())
     except ValueError:
         raise InputError(f"--since: {since!r} is not a date; use YYYY-MM-DD") from None
-    out = out_format(fmt, as_json)
-    cat = load_catalog(catalog)
     changes = []
     for a in cat.apis.values():
         tl = a.timeline()
         for (d0, i0, o0, _), (d1, i1, o1, src) in zip([(None, None, None, None)] + tl[:-1], tl):
             if d1 > when and (i0, o0) != (i1, o1):
-                changes.append(PriceChangeOut(id=a.id, kind="api", valid_from=str(d1),
+                changes.append(PriceChangeOut(id=a.id, kind="api" if d1 <= dt.date.today() else "api scheduled",
+                                              valid_from=str(d1),
                                               before=None if i0 is None else f"${i0:g} in / ${o0:g} out",
                                               after=f"${i1:g} in / ${o1:g} out", source=src))
     for g in cat.gpus.values():
@@ -100,6 +115,21 @@ def diff(
                                               after=f"${r.usd_per_gpu_hour:g}/GPU-hour at {r.provider}", source=r.source))
     changes.sort(key=lambda c: (c.valid_from, c.kind, c.id))
     typer.echo(emit(PriceDiffResult(since=str(when), changes=changes), out), nl=False)
+
+
+def _source_diff(cat):
+    from openvclosed.catalog.genai_prices import TOLERANCE
+    from openvclosed.results.catalog import SourceDiffResult, SourceDisagreementOut
+
+    rows = []
+    for a in sorted(cat.apis.values(), key=lambda a: a.id):
+        for alt, field, rel in a.disagreements(TOLERANCE):
+            rows.append(SourceDisagreementOut(
+                id=a.id, field=field, relative_difference=round(rel, 4),
+                bundled=f"${a.input_usd_per_mtok:g} in / ${a.output_usd_per_mtok:g} out", bundled_source=a.source,
+                other=f"${alt.input_usd_per_mtok:g} in / ${alt.output_usd_per_mtok:g} out",
+                other_source_name=alt.source_name, other_source=alt.source))
+    return SourceDiffResult(tolerance=TOLERANCE, bundled_choice=BUNDLED_CHOICE, disagreements=rows)
 
 
 TEMPLATE = """\

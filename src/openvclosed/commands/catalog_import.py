@@ -47,6 +47,7 @@ MAX_PROBLEM_LINES = 3
 
 
 def register(app: typer.Typer) -> None:
+    catalog_app.command("import-genai-prices", epilog=EPILOG)(import_genai_prices)
 
     @catalog_app.command("import-litellm", epilog=EPILOG)
     def import_litellm(
@@ -119,3 +120,55 @@ def register(app: typer.Typer) -> None:
             k: list(v) for k, v in c["changes"].items()}) for c in changed], added=added, problems=problems,
             written=str(write) if write is not None else None)
         typer.echo(emit(result, out), nl=False)
+
+
+def import_genai_prices(
+    write: Annotated[Optional[Path], typer.Option("--write", help="Write the changed entries to this user catalog YAML (use it with --catalog).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --write file.")] = False,
+    catalog: CatalogOpt = None,
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
+):
+    """Compare catalog API prices with pydantic's genai-prices data (dated price changes); show them; optionally write.
+
+    \b
+    Reads the data file bundled with the installed genai-prices package (pip install
+    'openvclosed[prices]'); nothing is fetched from the network. A genai-prices price that starts
+    after the catalog's is applied from its date (past dates: the price in force, the old one kept
+    as history; future dates: a scheduled price); any other disagreement of more than 3% is kept as
+    an alternative price with its source (`ovc catalog diff --sources`). Dry run unless --write.
+    \b
+    Examples:
+      ovc catalog import-genai-prices
+      ovc catalog import-genai-prices --write prices-genai.yaml && ovc breakeven -t 5e8 --catalog prices-genai.yaml
+    """
+    import datetime as dt
+
+    import yaml
+
+    from openvclosed.catalog.genai_prices import load_installed, plan_import
+    from openvclosed.fileio import check_write_target, safe_write_text
+    from openvclosed.report.emit import emit
+    from openvclosed.report.text import term
+    from openvclosed.results.catalog import ImportChange, ImportResult
+
+    if write is not None:
+        check_write_target(write, force=force, inputs=catalog_inputs(catalog), what="--write")
+    version, gp = load_installed()
+    label = f"genai-prices {version}"
+    cat = load_catalog(catalog)
+    today = dt.date.today()
+    plan = plan_import(gp, cat, label, today)
+    out = out_format(fmt, as_json)
+    rows = plan["changed"] + plan["alt"]
+    if write is not None:
+        entries = [r["entry"] for r in rows]
+        header = (f"# ovc user catalog written by `ovc catalog import-genai-prices` on {today} from {term(label)}\n"
+                  "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
+        safe_write_text(write, header + yaml.safe_dump({"apis": entries}, sort_keys=False, allow_unicode=True),
+                        force=force, inputs=catalog_inputs(catalog), what="--write")
+    result = ImportResult(source=label, changed=[ImportChange(id=r["id"], changes={
+        "dated price" if r in plan["changed"] else "other source": [None, r["summary"]]}) for r in rows],
+        added=[], problems=[f"{i}: no genai-prices model matches (kept as is)" for i in plan["unmatched"]],
+        written=str(write) if write is not None else None)
+    typer.echo(emit(result, out), nl=False)

@@ -208,10 +208,10 @@ def like_for_like(model: ModelEntry, tiers_by_id: dict[str, str]) -> list[Findin
 
 
 def default_apis(catalog: Catalog, model: ModelEntry | None) -> list[ApiEntry]:
-    """Each closed provider's flagship, cheapest mid (standard-tier) and cheapest small model, plus the
-    cheapest hosted offer of ``model``."""
+    """Each closed provider's flagship, cheapest mid (standard-tier) and cheapest small model among its
+    generally available ones (``availability: ga``), plus the cheapest hosted offer of ``model``."""
     picks: list[ApiEntry] = []
-    closed = [a for a in catalog.apis.values() if a.kind == "closed"]
+    closed = [a for a in catalog.apis.values() if a.kind == "closed" and a.availability == "ga"]
     for provider in sorted({a.provider for a in closed}):
         mine = [a for a in closed if a.provider == provider]
         for role in ("flagship", "mid", "small"):  # mid: the standard-tier, like-for-like comparison for most work

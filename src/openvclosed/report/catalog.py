@@ -9,9 +9,9 @@ from rich.text import Text
 
 from openvclosed.report.render import _render
 from openvclosed.report.text import cell
-from openvclosed.results.catalog import ImportResult, PriceDiffResult, PriceHistoryResult
+from openvclosed.results.catalog import ImportResult, PriceDiffResult, PriceHistoryResult, SourceDiffResult
 
-__all__ = ["render_history", "render_diff", "render_import"]
+__all__ = ["render_history", "render_diff", "render_import", "render_source_diff"]
 
 
 def render_history(r: PriceHistoryResult, width: int | None = None) -> str:
@@ -39,6 +39,22 @@ def render_diff(r: PriceDiffResult, width: int | None = None) -> str:
     for c in r.changes:
         t.add_row(c.valid_from, cell(c.id), c.kind, cell(c.before or "-"), cell(c.after), cell(c.source))
     return _render(Group(t), width)
+
+
+def render_source_diff(r: SourceDiffResult, width: int | None = None) -> str:
+    """One row per API where another source's price differs from the bundled one by more than the tolerance."""
+    note = Text(f"bundled choice: {r.bundled_choice}")
+    if not r.disagreements:
+        return _render(Group(Text(f"no two sources disagree by more than {r.tolerance:.0%}"), note), width)
+    t = Table(title=f"Price sources that disagree by more than {r.tolerance:.0%} ({len(r.disagreements)})",
+              box=box.SIMPLE_HEAVY, title_justify="left")
+    for col in ("id", "bundled", "other source", "differs", "sources"):
+        t.add_column(col, overflow="fold", no_wrap=col in ("id", "differs"))
+    for d in r.disagreements:
+        t.add_row(cell(d.id), cell(d.bundled), cell(f"{d.other} ({d.other_source_name})"),
+                  f"{d.relative_difference:.0%} {d.field.split('_')[0]}",
+                  cell(f"bundled: {d.bundled_source}; other: {d.other_source}"))
+    return _render(Group(t, note), width)
 
 
 def render_import(r: ImportResult, width: int | None = None) -> str:

@@ -36,6 +36,8 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("PriceHistoryResult", "json"): "openvclosed.report.render:render_json",
     ("PriceDiffResult", "table"): "openvclosed.report.catalog:render_diff",
     ("PriceDiffResult", "json"): "openvclosed.report.render:render_json",
+    ("SourceDiffResult", "table"): "openvclosed.report.catalog:render_source_diff",
+    ("SourceDiffResult", "json"): "openvclosed.report.render:render_json",
     ("ImportResult", "table"): "openvclosed.report.catalog:render_import",
     ("ImportResult", "json"): "openvclosed.report.render:render_json",
     ("ToWorkloadResult", "table"): "openvclosed.report.usage:render_to_workload",

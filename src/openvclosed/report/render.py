@@ -147,11 +147,14 @@ def render_catalog(kind: str, entries: list, today: dt.date, max_age_days: int, 
     if kind == "apis":
         cols = [Col("id"), Col("kind", drop=3), Col("tier", drop=4), Col("in $/1M", "right"),
                 Col("out $/1M", "right"), Col("cached $/1M", "right", drop=2), Col("batch", "right", drop=5),
-                Col("context", "right", drop=6), Col("as_of", drop=7), Col("age", wrap=True, drop=1)]
+                Col("context", "right", drop=6), Col("as_of", drop=7), Col("age", wrap=True, drop=1),
+                Col("avail", drop=8), Col("tok/ref", "right", drop=9), Col("AA v4.1", "right", drop=10)]
         for e in entries:
+            cap = getattr(e, "capability", None)
             rows.append([cell(e.id), cell(e.kind), cell(e.tier or f"({e.serves_model})"), f"{e.input_usd_per_mtok:g}",
                          f"{e.output_usd_per_mtok:g}", _opt(e.cached_input_usd_per_mtok), f"{e.batch_discount:.0%}",
-                         _opt(e.context_tokens), str(e.as_of), age(e.as_of)])
+                         _opt(e.context_tokens), str(e.as_of), age(e.as_of), e.availability,
+                         _opt(e.tokens_per_reference_token), _opt(cap.score) if cap else "-"])
     elif kind == "gpus":
         cols = [Col("id"), Col("memory GiB", "right"), Col("GB/s", "right", drop=6), Col("FP16 TF", "right", drop=7),
                 Col("FP8 TF", "right", drop=8), Col("FP4 TF", "right", drop=9), Col("link", drop=10),

@@ -6,7 +6,8 @@ from typing import Any
 
 from openvclosed.results.base import SCHEMA_VERSION, ResultModel
 
-__all__ = ["CatalogResult", "PriceRecordOut", "PriceHistoryResult", "PriceChangeOut", "PriceDiffResult", "ImportChange", "ImportResult"]
+__all__ = ["CatalogResult", "PriceRecordOut", "PriceHistoryResult", "PriceChangeOut", "PriceDiffResult", "ImportChange", "ImportResult",
+           "SourceDisagreementOut", "SourceDiffResult"]
 
 
 class CatalogResult(ResultModel):
@@ -63,3 +64,23 @@ class ImportResult(ResultModel):
     added: list[dict]
     problems: list[str]
     written: str | None = None
+
+
+class SourceDisagreementOut(ResultModel):
+    id: str
+    field: str  # input_usd_per_mtok | output_usd_per_mtok: the one that differs most
+    relative_difference: float
+    bundled: str
+    bundled_source: str
+    other: str
+    other_source_name: str
+    other_source: str
+
+
+class SourceDiffResult(ResultModel):
+    """``ovc catalog diff --sources``: where two machine-readable price sources disagree."""
+
+    schema_version: int = SCHEMA_VERSION
+    tolerance: float
+    bundled_choice: str
+    disagreements: list[SourceDisagreementOut]
