@@ -185,6 +185,7 @@ def register(app: typer.Typer) -> None:
             task = bar.add_task("sweep", total=n)
             with stack:
                 s = sweep_summary(t, cap, f, prices, days_per_month=a.days_per_month, chunk_size=chunk_size,
+                                  fixed_usd_per_day=np.asarray(ev.fixed_usd_per_day, dtype=float),
                                   progress=lambda done, total: bar.update(task, completed=done),
                                   on_chunk=writer.write if writer else None)
                 if writer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from openvclosed.engine.defaults import DAYS_PER_MONTH, DEFAULTS
 
@@ -32,6 +32,18 @@ class Assumptions(BaseModel):
     """Inputs of the cost model that are not facts about a catalog entry."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data):
+        """``ops_usd_per_node_month`` is the per-machine increment's descriptive name (JSON keeps ``ops_usd_month``)."""
+        if isinstance(data, dict) and "ops_usd_per_node_month" in data:
+            data = dict(data)
+            v = data.pop("ops_usd_per_node_month")
+            if "ops_usd_month" in data and data["ops_usd_month"] != v:
+                raise ValueError("give ops_usd_month or ops_usd_per_node_month (the same thing), not both")
+            data["ops_usd_month"] = v
+        return data
 
     # --- traffic shape
     input_share: float = _e("input_share", "assumption: 3 input tokens per output token (chat/RAG prompts are longer than answers)", ge=0, le=1)
@@ -59,12 +71,14 @@ class Assumptions(BaseModel):
     hours_per_day: float = _e("hours_per_day", "assumption: serving around the clock", gt=0, le=24)
     days_per_month: float = _e("days_per_month", "calendar average 365.25/12 days per month", gt=0, le=31)
     electricity_usd_kwh: float = _e("electricity_usd_kwh", "assumption; for scale, EIA Electric Power Monthly Table 5.6.A (Apr 2025) US commercial prices run from about 9.7 to 22.7 US cents/kWh by region", ge=0)
-    pue: float = _e("pue", "Uptime Institute industry-average data-centre PUE, 2023 (https://intelligence.uptimeinstitute.com/resource/large-data-centers-are-mostly-more-efficient-analysis-confirms)", ge=1)
+    site: Literal["office", "datacenter", "colocation"] | None = _a(None, "where owned hardware runs: office (a workstation or lab server), datacenter or colocation; default: a workload's sensitivity decides (regulated and confidential: datacenter), else office for consumer and unified-memory machines, datacenter for the rest")
+    pue: float | None = _a(None, "power usage effectiveness; default by site: datacenter and colocation 1.58, \1; office 1.0, assumption: an office or lab machine pays no data-centre cooling and power-distribution overhead", ge=1)
     power_draw_share: float = _e("power_draw_share", "assumption: GPUs draw their full TDP while powered (upper bound)", ge=0, le=1.5)
     system_power: bool = _a(True, "count the catalog's whole-system power rating per GPU where it has one (DGX H100 10.2 kW / 8); false = GPU TDP x power_draw_share + host_w_per_gpu")
     host_w_per_gpu: float = _e("host_w_per_gpu", "assumption: CPU, RAM, fans, PSU losses per GPU in the host [W]", ge=0)
     host_usd_per_gpu: float = _e("host_usd_per_gpu", "assumption: server/workstation share per GPU (CPU, RAM, board, PSU, chassis) [USD]", ge=0)
-    ops_usd_month: float = _e("ops_usd_month", "assumption: engineer time to run one replica (~10 h/month at $100/h: updates, monitoring, incidents) [USD/month]", ge=0)
+    ops_team_usd_month: float = _e("ops_team_usd_month", "assumption: a quarter of one engineer on call for a self-hosted deployment (updates, monitoring, incidents), paid once per deployment — or once for a shared portfolio cluster — at a loaded $189,034/yr (BLS OEWS May 2024 median software developer wage $133,080, SOC 15-1252, over the 70.4% wage share of compensation, BLS ECEC Sept 2024) [USD/month]", ge=0)
+    ops_usd_month: float = _e("ops_usd_month", "assumption: the per-machine increment of people time, 2 h/month per replica (hardware faults, driver and engine updates) at the same loaded $90.88/h; the team is ops_team_usd_month (also accepted as ops_usd_per_node_month) [USD/month]", ge=0)
     hybrid_router_usd_month: float = _a(500.0, "assumption: running a task router for a hybrid split (classifier, fallbacks, evals on two stacks), ~5 h/month at $100/h [USD/month]", ge=0)
     amortize_years: float = _e("amortize_years", "assumption: hardware written off over 3 years", gt=0)
     rate: float = _e("rate", "assumption: 8%/year cost of capital", ge=0, le=1)

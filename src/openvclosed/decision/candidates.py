@@ -15,11 +15,11 @@ import numpy as np
 from openvclosed.catalog import Catalog
 from openvclosed.decision.apiprice import api_price
 from openvclosed.decision.assumptions import Assumptions
-from openvclosed.decision.designs import (Design, design_inputs, engine_for, layout_reason, precisions_for,
-                                          price_basis, quant_risk)
+from openvclosed.decision.designs import (Design, consumer_nvidia, design_inputs, engine_for, layout_reason,
+                                          precisions_for, price_basis, quant_risk, site_of)
 from openvclosed.decision.horizon import pv_api, pv_selfhost
 from openvclosed.decision.options import Option, OptionKind, allowed, serves, share_text
-from openvclosed.decision.selection import licence_findings
+from openvclosed.decision.selection import driver_licence_text, licence_findings
 from openvclosed.decision.workload import Workload
 from openvclosed.engine.design import selfhost_design
 from openvclosed.engine.period import per_month_from_day
@@ -151,6 +151,8 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
         why = allowed(kind, w, rules)
         if why:
             o.exclude("sensitivity", why)
+        if consumer_nvidia(d.gpu) and not d.rented and site_of(d, a) != "office":
+            o.exclude("driver_licence", driver_licence_text(d.gpu.id, site_of(d, a)), d.gpu.id)
         if not serves(tier, needed):
             o.exclude("tier", f"{d.model.id} serves up to the {tier} tier; {share_text(w, needed)} needs {needed}")
         if w.latency.max_ttft_s and o.feasible:

@@ -22,10 +22,11 @@ from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.calibration import profile
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
+from openvclosed.engine.defaults import DEFAULTS
 from openvclosed.engine.profiles import LINK_GB_S, LINK_LATENCY_S, default_engine
 from openvclosed.errors import InputError
 
-__all__ = ["Design", "design_inputs", "layout_reason", "evaluate", "compute_tflops", "precisions_for",
+__all__ = ["Design", "design_inputs", "layout_reason", "site_of", "site_pue", "consumer_nvidia", "SITE_PUE", "evaluate", "compute_tflops", "precisions_for",
            "quant_risk", "require_priced", "native_label", "engine_for", "price_basis"]
 
 
@@ -213,6 +214,28 @@ def price_basis(d: Design, a: Assumptions) -> str:
     return f"purchase: ${p.usd:,.0f}/GPU ({p.describe()}){host}"
 
 
+SITE_PUE = {"datacenter": DEFAULTS["pue"], "colocation": DEFAULTS["pue"], "office": 1.0}
+"""PUE by site when none is given (Assumptions.pue names the basis of each)."""
+
+
+def site_of(d: Design, a: Assumptions) -> str:
+    """Where a design's hardware runs: the assumption's site; else rented -> datacenter, consumer and
+    unified-memory machines -> office, the rest -> datacenter."""
+    if d.rented:
+        return "datacenter"
+    if a.site:
+        return a.site
+    return "office" if d.gpu.segment in ("consumer", "unified") else "datacenter"
+
+
+def site_pue(d: Design, a: Assumptions) -> float:
+    return float(a.pue) if a.pue is not None else SITE_PUE[site_of(d, a)]
+
+
+def consumer_nvidia(gpu) -> bool:
+    return (gpu.vendor or "").lower() == "nvidia" and gpu.segment == "consumer"
+
+
 def layout_reason(d: Design, e) -> str:
     """Why the machine runs the tensor-parallel layout it does (``e``: the design's one-design evaluation)."""
     tp, instances = int(e.tp), int(e.instances)
@@ -273,7 +296,8 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         hours_per_day=a.hours_per_day, days_per_month=a.days_per_month,
         tokens_per_s=a.tokens_per_s if a.tokens_per_s else nan, batch_cap=batch_cap,
         host_w_per_gpu=a.host_w_per_gpu, power_draw_share=a.power_draw_share,
-        pue=a.pue, electricity_usd_kwh=a.electricity_usd_kwh, ops_usd_month=a.ops_usd_month, rate=a.rate,
+        pue=np.array([site_pue(d, a) for d in designs], dtype=float), electricity_usd_kwh=a.electricity_usd_kwh, ops_usd_month=a.ops_usd_month, rate=a.rate,
+        ops_team_usd_month=a.ops_team_usd_month,
         amortize_years=a.amortize_years)
 
 

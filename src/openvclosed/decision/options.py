@@ -170,6 +170,7 @@ class WorkloadDecision:
     reference_api: Option | None = None
     assumptions: object = None
     uncertainty: dict | None = None
+    selfhost_feasible: list[Option] = field(default_factory=list)  # every feasible design (the portfolio pools them)
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)

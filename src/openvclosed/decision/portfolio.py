@@ -1,4 +1,5 @@
-"""Several workloads: can they share one self-hosted design? The pooled peak priced on the engine's staircase."""
+"""Several workloads: can they share one self-hosted design? The pooled peak priced on the engine's staircase,
+one operations team for the shared cluster (each workload alone pays its own)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,8 @@ def portfolio(decisions: list[WorkloadDecision]) -> Portfolio:
     best: tuple[float, str, list[str], float] | None = None
     designs: dict[str, dict[str, Option]] = {}
     for d in decisions:
-        for o in d.options:
-            if o.is_self_host and o.feasible:
-                designs.setdefault(o.id, {})[d.workload.name] = o
+        for o in d.selfhost_feasible or [o for o in d.options if o.is_self_host and o.feasible]:
+            designs.setdefault(o.id, {})[d.workload.name] = o
     for name, members in designs.items():
         if len(members) < 2:
             continue

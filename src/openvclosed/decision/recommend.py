@@ -80,7 +80,8 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict, as_of=None) -> W
         findings.append(Finding(code="no_option", severity="warning", ids=[w.name],
                                 message="no option satisfies every constraint; see excluded_because on each option"))
     return WorkloadDecision(w, T, options, rec, reasons, switching, findings, runner_up=runner,
-                            reference_api=reference, assumptions=a)
+                            reference_api=reference, assumptions=a,
+                            selfhost_feasible=[o for o in every if o.feasible])
 
 
 def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None, as_of=None):
@@ -133,7 +134,7 @@ def recommend_file(catalog: Catalog, wf: WorkloadFile, *, only: str | None = Non
     """Everything ``ovc recommend``, ``ovc check`` and ``ovc report`` compute for a workload file: the
     decisions, the portfolio, the stale-price findings (once) and the result object (one path)."""
     from openvclosed.decision.result import to_result
-    from openvclosed.decision.workload_uncertainty import decision_uncertainty
+    from openvclosed.decision.workload_uncertainty import choice_pair, decision_uncertainty, what_would_change
 
     decisions, port = decide_file(catalog, wf, only, as_of=as_of)
     findings = stale_findings(price_dates(catalog, decisions), as_of or dt.date.today(), max_age_days,
@@ -141,4 +142,5 @@ def recommend_file(catalog: Catalog, wf: WorkloadFile, *, only: str | None = Non
     for d in decisions:
         d.uncertainty = decision_uncertainty(d, monte_carlo=monte_carlo, seed=seed, sensitivity=sensitivity,
                                              monthly=monthly)
+        d.switching += what_would_change(d, choice_pair(d))
     return Recommendation(decisions, port, findings, to_result(decisions, port, findings))

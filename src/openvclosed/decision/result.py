@@ -64,6 +64,7 @@ def _legacy_monte_carlo(d: WorkloadDecision) -> dict | None:
                                              "saving_usd_p50", "saving_usd_p90", "crossover_month_p10",
                                              "crossover_month_p50", "crossover_month_p90")})
     out["distributions"] = mc.distributions
+    out.update(recommended=u.recommended, alternative=u.alternative, p_recommended_cheaper=u.p_recommended_cheaper)
     return out
 
 

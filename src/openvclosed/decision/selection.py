@@ -14,14 +14,14 @@ from typing import NamedTuple
 
 from openvclosed.catalog import TIERS, ApiEntry, Catalog, GpuEntry, ModelEntry
 from openvclosed.decision.assumptions import Assumptions
-from openvclosed.decision.designs import Design, evaluate, precisions_for, quant_risk
+from openvclosed.decision.designs import Design, consumer_nvidia, evaluate, precisions_for, quant_risk, site_of
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.errors import InputError
 from openvclosed.results.base import Finding
 
 __all__ = ["apply_output_multiplier", "default_model_finding", "check_precision", "fits", "choose", "choose_default_model", "suggest", "design_findings",
            "like_for_like", "licence_findings", "default_apis", "stale_findings", "gpu_price_dates", "DatedPrice",
-           "api_price_date", "STALE_API_DAYS", "STALE_HARDWARE_DAYS",
+           "api_price_date", "STALE_API_DAYS", "driver_licence_text", "STALE_HARDWARE_DAYS",
            "fmt_tokens"]
 
 
@@ -188,12 +188,20 @@ def design_findings(catalog: Catalog, d: Design, a: Assumptions, e=None, index=0
         out.append(Finding(code="quant_risk", severity="info", ids=[m.id, d.precision],
                            message=f"{d.precision} is below {m.id}'s released {m.native_weight_bits:g} bits: "
                                    f"usually a small quality loss, but check it on your tasks"))
-    if d.gpu.vendor.lower() == "nvidia" and d.gpu.segment == "consumer":
-        out.append(Finding(code="driver_licence", severity="info", ids=[d.gpu.id],
-                           message=f"{d.gpu.id}: NVIDIA's GeForce driver licence does not allow datacenter deployment "
-                                   f"(https://www.nvidia.com/en-us/drivers/geforce-license/); an office or lab server is "
-                                   f"fine, a colocation rack or a regulated data centre needs data-centre GPUs"))
+    if consumer_nvidia(d.gpu):
+        site = site_of(d, a)
+        out.append(Finding(code="driver_licence", severity="warning" if site != "office" else "info", ids=[d.gpu.id],
+                           message=driver_licence_text(d.gpu.id, site)))
     return out + licence_findings(m)
+
+
+def driver_licence_text(gpu_id: str, site: str) -> str:
+    """NVIDIA's GeForce driver licence and a site, in words."""
+    base = (f"{gpu_id}: NVIDIA's GeForce driver licence does not allow datacenter deployment "
+            f"(https://www.nvidia.com/en-us/drivers/geforce-license/)")
+    if site == "office":
+        return base + "; an office or lab server is fine, a colocation rack or a regulated data centre needs data-centre GPUs"
+    return base + f"; the site is {site} (set site: office for an office or lab machine)"
 
 
 def like_for_like(model: ModelEntry, tiers_by_id: dict[str, str]) -> list[Finding]:

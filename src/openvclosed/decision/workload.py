@@ -95,6 +95,10 @@ class Workload(_M):
     growth_per_month: float = Field(0.0, ge=-0.5, le=2, allow_inf_nan=False, description="Volume growth per month (0.05 = 5%).")
     horizon_months: int = Field(12, ge=1, le=120)
     sensitivity: Sensitivity = "internal"
+    site: Literal["office", "datacenter", "colocation"] | None = Field(
+        None, description="Where owned hardware runs (default: datacenter for regulated and confidential data, "
+                          "else office for consumer and unified-memory machines, datacenter for the rest); "
+                          "consumer GeForce cards are excluded from datacenter and colocation sites (driver licence).")
     task_mix: TaskMix = Field(default_factory=TaskMix)
     fine_tune: bool = Field(False, description="The model must be trained on proprietary data.")
     latency: Latency = Field(default_factory=Latency)
@@ -146,6 +150,9 @@ class Workload(_M):
         base.setdefault("input_share", self.effective_input_share)
         if self.engine:
             base.setdefault("engine", self.engine)
+        site = self.site or ("datacenter" if self.sensitivity in ("regulated", "confidential") else None)
+        if site:
+            base.setdefault("site", site)
         base.setdefault("cached_share", self.cached_input_share)
         if self.input_tokens is not None and self.output_tokens is not None and "context_tokens" not in base:
             base["context_tokens"] = max(1, int(self.input_tokens + self.output_tokens / 2))

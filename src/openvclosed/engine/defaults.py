@@ -9,6 +9,12 @@ Plain numbers, no imports: where each comes from is in ``Assumptions`` (field ``
 DAYS_PER_MONTH = 365.25 / 12
 """Calendar average days per month (30.4375); days per year = 12 x days_per_month."""
 
+LOADED_ENGINEER_USD_YEAR = 133_080.0 / 0.704
+"""Loaded yearly cost of one engineer [USD]: the BLS OEWS May 2024 median wage of software developers
+(SOC 15-1252, https://www.bls.gov/oes/current/oes151252.htm) over the wage share of employer
+compensation cost in private industry ($31.25 of $44.40, BLS ECEC September 2024,
+https://www.bls.gov/ecec/home.htm)."""
+
 DEFAULTS: dict[str, float] = {
     # traffic shape
     "input_share": 0.75,
@@ -37,7 +43,11 @@ DEFAULTS: dict[str, float] = {
     "power_draw_share": 1.0,
     "host_w_per_gpu": 150.0,
     "host_usd_per_gpu": 1500.0,
-    "ops_usd_month": 1000.0,
+    # people: a share of an on-call engineer for the deployment plus a per-machine increment, at the
+    # loaded cost of a US software developer (BLS OEWS May 2024 median $133,080/yr, SOC 15-1252; wages
+    # are 70.4% of employer compensation cost, BLS ECEC Sept 2024): $189,034/yr, $90.88/h at 2,080 h
+    "ops_team_usd_month": round(0.25 * LOADED_ENGINEER_USD_YEAR / 12.0),
+    "ops_usd_month": round(2.0 * LOADED_ENGINEER_USD_YEAR / 2080.0),
     "amortize_years": 3.0,
     "rate": 0.08,
     "gpu_price_factor": 1.0,

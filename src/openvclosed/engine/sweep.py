@@ -9,7 +9,7 @@ scenarios run in well under 500 MB).
 
 Per scenario (same formulas as :mod:`openvclosed.engine.breakeven`)::
 
-    selfhost_usd_per_month = ceil(T / C) x F x days_per_month
+    selfhost_usd_per_month = (ceil(T / C) x F + K) x days_per_month   (K: a team, where a replica runs)
     api_usd_per_month      = T / 1e6 x usd_per_mtok x days_per_month
     saving_usd_per_month   = api - selfhost;  selfhost_cheaper = selfhost < api
 
@@ -109,18 +109,21 @@ class LogGrid:
         return a if dtype is None else a.astype(dtype)
 
 
-def _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok):
+def _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok, fixed_usd_per_day=None):
     t = np.asarray(tokens_per_day, dtype=float).ravel()
     c = np.asarray(capacity_tokens_per_day, dtype=float).ravel()
     f = np.asarray(replica_usd_per_day, dtype=float).ravel()
     p = np.asarray(api_usd_per_mtok, dtype=float).ravel()
     if c.shape != f.shape:
         raise ValueError("capacity_tokens_per_day and replica_usd_per_day need one value per design")
-    return t, c, f, p
+    k = np.zeros(c.shape) if fixed_usd_per_day is None else np.broadcast_to(
+        np.asarray(fixed_usd_per_day, dtype=float).ravel(), c.shape)
+    return t, c, f, p, k
 
 
 def iter_sweep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok, *,
-               days_per_month=_DAYS_PER_MONTH, chunk_size: int = DEFAULT_CHUNK, start: int = 0, stop: int | None = None):
+               days_per_month=_DAYS_PER_MONTH, chunk_size: int = DEFAULT_CHUNK, start: int = 0, stop: int | None = None,
+               fixed_usd_per_day=None):
     """Yield the grid chunk by chunk: dicts of 1-D arrays over flat indices ``[lo, hi)``.
 
     Keys: ``lo``, ``hi`` (ints), ``group`` (``design x n_apis + api``), ``design``, ``api``,
@@ -131,7 +134,8 @@ def iter_sweep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api
     >>> [(c["lo"], c["hi"]) for c in chunks], chunks[1]["selfhost_cheaper"].tolist()
     ([(0, 3), (3, 4)], [True])
     """
-    t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
+    t, c, f, p, fx = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok,
+                           fixed_usd_per_day)
     k, a = t.size, p.size
     n = c.size * a * k
     stop = n if stop is None else min(stop, n)
@@ -143,7 +147,7 @@ def iter_sweep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api
         group, ti = np.divmod(idx, k)
         di, ai = np.divmod(group, a)
         tok = t[ti]
-        sh = selfhost_usd_per_day(tok, c[di], f[di]) * dpm
+        sh = selfhost_usd_per_day(tok, c[di], f[di], 0.0, fx[di]) * dpm
         api = api_usd_per_day(tok, p[ai]) * dpm
         yield {"lo": lo, "hi": hi, "group": group, "design": di, "api": ai, "token_index": ti, "tokens_per_day": tok,
                "selfhost_usd_per_month": sh, "api_usd_per_month": api, "saving_usd_per_month": api - sh,
@@ -152,7 +156,7 @@ def iter_sweep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api
 
 def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok, *,
                   days_per_month=_DAYS_PER_MONTH, chunk_size: int = DEFAULT_CHUNK, progress=None,
-                  on_chunk=None) -> dict:
+                  on_chunk=None, fixed_usd_per_day=None) -> dict:
     """Break-even frontier of the whole grid, evaluated chunk by chunk (see the module docstring).
 
     ``tokens_per_day`` should be sorted ascending (the "first"/"last" volumes are by grid order).
@@ -161,7 +165,8 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
     in ``design x n_apis + api`` order: ``design``, ``api``, ``breakeven_tokens_per_day``
     (analytic; ``inf`` = never), ``first_win_tokens_per_day`` (``inf`` = never on the grid),
     ``last_loss_tokens_per_day`` (``nan`` = never loses on the grid), ``win_share``,
-    ``max_saving_usd_per_month``; plus ``scenarios`` (int).
+    ``max_saving_usd_per_month``; plus ``scenarios`` (int). ``fixed_usd_per_day`` (one per design,
+    default 0) is the staircase's fixed part (a team).
 
     >>> s = sweep_summary(log_grid(1e6, 1e10, 9), [2e8], [100.0], [2.0, 0.1], chunk_size=4)
     >>> s["breakeven_tokens_per_day"].tolist(), s["first_win_tokens_per_day"].tolist()
@@ -169,14 +174,16 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
     """
     if on_chunk is None:  # nobody needs the per-scenario rows: the summary straight from the volume axis
         grid = tokens_per_day if isinstance(tokens_per_day, LogGrid) else None
-        t, c, f, p = _prep(1.0 if grid is not None else tokens_per_day, capacity_tokens_per_day, replica_usd_per_day,
-                           api_usd_per_mtok)
-        return _summary_by_volume_chunk(t if grid is None else grid, c, f, p, float(days_per_month), chunk_size, progress)
-    t, c, f, p = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok)
+        t, c, f, p, fx = _prep(1.0 if grid is not None else tokens_per_day, capacity_tokens_per_day,
+                               replica_usd_per_day, api_usd_per_mtok, fixed_usd_per_day)
+        return _summary_by_volume_chunk(t if grid is None else grid, c, f, p, float(days_per_month), chunk_size, progress,
+                                        fx)
+    t, c, f, p, fx = _prep(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, api_usd_per_mtok,
+                           fixed_usd_per_day)
     k, a, d = t.size, p.size, c.size
     g_n, n, wins, first, last_loss, best = _frontier_accumulators(k, a, d)
     done = 0
-    for ch in iter_sweep(t, c, f, p, days_per_month=days_per_month, chunk_size=chunk_size):
+    for ch in iter_sweep(t, c, f, p, days_per_month=days_per_month, chunk_size=chunk_size, fixed_usd_per_day=fx):
         g = ch["group"]
         win = ch["selfhost_cheaper"]
         ti = ch["token_index"]
@@ -192,10 +199,10 @@ def sweep_summary(tokens_per_day, capacity_tokens_per_day, replica_usd_per_day, 
         done = ch["hi"]
         if progress is not None:
             progress(done, n)
-    return _frontier(lambda i: t[i], k, a, n, f, c, p, wins, first, last_loss, best)
+    return _frontier(lambda i: t[i], k, a, n, f, c, p, wins, first, last_loss, best, fx)
 
 
-def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) -> dict:
+def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress, fx) -> dict:
     """:func:`sweep_summary` without per-scenario rows: a chunk is a range of volumes, shared by
     every (design, API) pair; within it each design's staircase is computed once and each API's line
     once per design, into buffers allocated once (no index arrays, gathers or new chunk arrays, so
@@ -205,6 +212,7 @@ def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) 
     g_n, n, wins, first, last_loss, best = _frontier_accumulators(k, a, d)
     m = max(1, min(int(chunk_size), 1 << 16, k))  # volumes per step (buffers stay in cache)
     tdiv, sh, api, win = np.empty(m), np.empty(m), np.empty(m), np.empty(m, dtype=bool)
+    pos = np.empty(m, dtype=bool)
     grid = t if isinstance(t, LogGrid) else None
     tbuf = np.empty(m) if grid is not None else None
     any_nonpositive = bool(k) and grid is None and not (t.min() > 0)  # nan tokens also take the general path
@@ -226,7 +234,12 @@ def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) 
                 if any_nonpositive:
                     s_[~(tok > 0)] = 0.0  # where(t <= 0, 0, ...); nan tokens: ceil(nan) stays nan
                     s_[np.isnan(tok)] = np.nan if ci > 0 else np.inf
-                np.multiply(s_, fi, out=s_)
+                if fx[di]:  # the fixed part, where any replica runs: (ceil(t / c) x f + K)
+                    np.greater(s_, 0.0, out=pos[:ln])
+                    np.multiply(s_, fi, out=s_)
+                    np.add(s_, fx[di], out=s_, where=pos[:ln])
+                else:
+                    np.multiply(s_, fi, out=s_)
                 np.multiply(s_, dpm, out=s_)
                 for ai in range(a):
                     g = di * a + ai
@@ -246,7 +259,7 @@ def _summary_by_volume_chunk(t, c, f, p, dpm: float, chunk_size: int, progress) 
             if progress is not None:
                 progress(g_n * hi, n)
     return _frontier((lambda i: grid.values(i)) if grid is not None else (lambda i: t[i]), k, a, n, f, c, p, wins,
-                     first, last_loss, best)
+                     first, last_loss, best, fx)
 
 
 def _frontier_accumulators(k: int, a: int, d: int):
@@ -257,13 +270,13 @@ def _frontier_accumulators(k: int, a: int, d: int):
             np.full(g_n, -1, dtype=np.int64), np.full(g_n, -np.inf))
 
 
-def _frontier(at, k, a, n, f, c, p, wins, first, last_loss, best) -> dict:
+def _frontier(at, k, a, n, f, c, p, wins, first, last_loss, best, fx) -> dict:
     """The summary dict from the accumulators; ``at(i)`` gives the volumes at grid indices ``i``."""
     g_n = wins.size
     di, ai = np.divmod(np.arange(g_n), a)
     first_t = np.where(first < k, at(np.minimum(first, k - 1)), np.inf) if k else np.full(g_n, np.inf)
     return {"design": di, "api": ai, "scenarios": n,
-            "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai]),
+            "breakeven_tokens_per_day": breakeven_tokens_per_day(f[di], c[di], p[ai], 0.0, fx[di]),
             "first_win_tokens_per_day": first_t,
             "last_loss_tokens_per_day": np.where(last_loss >= 0, at(np.maximum(last_loss, 0)) if k else np.nan, np.nan),
             "win_share": wins / k if k else np.zeros(g_n), "max_saving_usd_per_month": best}

@@ -92,11 +92,17 @@ class SeriesOut(ResultModel):
 
 
 class UncertaintyOut(ResultModel):
-    """The horizon of a workload decision: drawn options month by month, and the best self-hosted
-    design against the reference API (horizon, Monte Carlo with its histogram, sensitivity)."""
+    """The horizon of a workload decision: drawn options month by month, and the recommendation against
+    the best feasible option of another kind (``recommended``, ``alternative``): the side with a
+    self-hosted design (``selfhost``: a design or a hybrid whose rest is one) against the API-priced side
+    (``api``) — horizon, Monte Carlo with its histogram, sensitivity; savings are API side minus
+    self-host side, as in ``ovc breakeven``."""
 
     selfhost: str | None = None
     api: str | None = None
+    recommended: str | None = None
+    alternative: str | None = None
+    p_recommended_cheaper: float | None = None
     series: list[SeriesOut] = []
     horizon: HorizonResult | None = None
     monte_carlo: MonteCarloResult | None = None
