@@ -35,15 +35,26 @@ def licence_info(m) -> LicenseInfo:
                        conditions=[c.model_dump(exclude_none=True) for c in lic.conditions])
 
 
-def layout_reason(d: Design, tp: int, instances: int) -> str:
+def layout_reason(d: Design, tp: int, instances: int, g: dict | None = None) -> str:
+    """Why the layout: the model needs that many GPUs, or tensor parallelism serves more (``g``:
+    the design's evaluation, for the smallest degree the weights and one sequence fit)."""
     if d.n_gpus == 1:
         return "one GPU: one instance"
     if tp == 1:
         return (f"the model fits one GPU: {instances} independent instances serve more than tensor parallelism "
                 f"over {d.gpu.interconnect.kind}")
+    fits_in = tp
+    if g is not None:
+        need = g["weights_gb"] + g["kv_gb_per_seq"]
+        while fits_in > 1 and need <= g["usable_gb"] * (fits_in // 2) / tp:
+            fits_in //= 2
+    if fits_in < tp:
+        inst = f"{instances} instance{'s' if instances > 1 else ''}"
+        return (f"the model fits {fits_in} GPU{'s' if fits_in > 1 else ''}, but {inst} of {tp}-way tensor "
+                f"parallelism serve{'s' if instances == 1 else ''} more tokens than {fits_in}-GPU instances")
     if instances == 1:
         return f"the model needs all {tp} GPUs: one {tp}-way tensor-parallel instance"
-    return f"{instances} instances of {tp}-way tensor parallelism serve the most tokens"
+    return f"the model needs {tp} GPUs: {instances} instances of {tp}-way tensor parallelism"
 
 
 def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> SelfHostResult:
@@ -70,8 +81,17 @@ def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> Sel
         openness_links={k: getattr(m.openness, k).url for k in ("weights", "training_data", "training_code")},
         tiers=list(m.tier_list), capability=m.capability.model_dump(mode="json", exclude_none=True) if m.capability else None,
         engine=engine_for(d, a), tp=int(g["tp"]), instances=int(g["instances"]),
-        layout_reason=layout_reason(d, int(g["tp"]), int(g["instances"])) if g["fits"] else "",
-        price_basis=price_basis(d, a))
+        layout_reason=layout_reason(d, int(g["tp"]), int(g["instances"]), g) if g["fits"] else "",
+        price_basis=price_basis(d, a), serving=workload_serving(g, a))
+
+
+def workload_serving(g: dict, a: Assumptions):
+    """The serving point replicas are sized with: the workload's lengths (engine.serving.lengths_from_mix)."""
+    from openvclosed.decision.fit import Serving, serving_of
+    from openvclosed.engine.serving import lengths_from_mix
+
+    i, o = (float(v) for v in lengths_from_mix(a.context_tokens, a.input_share))
+    return serving_of(g, Serving(), i, o)
 
 
 def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,
