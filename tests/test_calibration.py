@@ -51,7 +51,7 @@ def test_family_weights_cap_every_family_at_a_quarter(fams):
 def test_cross_validation_never_fits_on_the_held_out_family(cat, monkeypatch):
     cases, _ = V.prepare(cat, read_measurements())
     cases = cases[:60]
-    with using_profiles(V.starting_points()):
+    with using_profiles(dict(V.starting_points(), **{"@links": V.start_links()})):
         x = V.stack([V.case_inputs(cat, c) for c in cases])
     eng = np.array([c.key for c in cases], dtype=object)
     meas = np.array([c.row.tokens_per_s for c in cases])
@@ -59,12 +59,19 @@ def test_cross_validation_never_fits_on_the_held_out_family(cat, monkeypatch):
     seen = []
     real = V.fit_engine
 
-    def spy(x_, e_, m_, mask, engine, start, sweeps=1):
+    def spy(x_, e_, m_, mask, engine, start, sweeps=1, **kw):
         seen.append(mask.copy())
-        return real(x_, e_, m_, mask, engine, start, sweeps=1)
+        return real(x_, e_, m_, mask, engine, start, sweeps=1, **kw)
+
+    real_links = V.fit_links
+
+    def spy_links(x_, e_, m_, mask, *args, **kw):
+        seen.append(mask.copy())
+        return real_links(x_, e_, m_, mask, *args, sweeps=1)
 
     monkeypatch.setattr(V, "fit_engine", spy)
-    V.cross_validate(x, eng, meas, list(fams), V.starting_points())
+    monkeypatch.setattr(V, "fit_links", spy_links)
+    V.cross_validate(x, eng, meas, list(fams), V.starting_points(), V.link_info(cat, cases), V.start_links())
     assert seen
     left_out = set()
     for mask in seen:  # every fit leaves out exactly one family, wholly
@@ -90,6 +97,10 @@ def test_starting_points_inside_the_bounds():
 
 def test_calibration_file_is_the_shipped_fit(res):
     data = json.loads((bundled_data_dir() / "measurements" / "calibration.json").read_text())
+    for kind, q in res["links"].items():
+        assert data["links"][kind] == pytest.approx(q, rel=1e-6), kind
+        lo, hi = V.link_bounds(kind, "collective_eff")
+        assert lo <= q["collective_eff"] <= hi and V.LINK_BOUNDS["latency_s"][0] <= q["latency_s"] <= V.LINK_BOUNDS["latency_s"][1]
     for e in PROFILE_KEYS:
         for k in V.FITTED:
             assert data["profiles"][e][k] == pytest.approx(res["profiles"][e][k], rel=1e-6), (e, k)
@@ -108,7 +119,7 @@ def test_the_command_predicts_what_the_fit_evaluates(res):
     # the report's figures come from `ovc fit <flags> --json`; the fit's vectorized inputs must agree
     for i in np.linspace(0, len(res["cases"]) - 1, 6).astype(int):
         c = res["cases"][i]
-        with using_profiles(V.starting_points()):
+        with using_profiles(dict(V.starting_points(), **{"@links": V.start_links()})):
             got = R.via_cli(c)
         assert got == pytest.approx(res["start"][i], rel=1e-5), c.argv()
 

@@ -19,10 +19,10 @@ import numpy as np
 
 from openvclosed.catalog import GpuEntry, ModelEntry
 from openvclosed.decision.assumptions import Assumptions
-from openvclosed.decision.calibration import profile
+from openvclosed.decision.calibration import link_params, profile
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
-from openvclosed.engine.profiles import COLLECTIVE_EFF, LINK_GB_S, LINK_LATENCY_S, default_engine
+from openvclosed.engine.profiles import LINK_GB_S, default_engine
 from openvclosed.engine.horizon import HorizonInputs
 from openvclosed.errors import InputError
 
@@ -253,8 +253,8 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         bandwidth_gb_s=col(lambda d: d.gpu.bandwidth_gb_s),
         tflops=col(lambda d: compute_tflops(d.gpu, d.precision, d.model) or nan),
         link_gb_s=col(lambda d: (d.gpu.interconnect.link_gb_s or LINK_GB_S.get(kind(d), 25.0))
-                      * COLLECTIVE_EFF.get(kind(d), 0.5)),
-        link_latency_s=col(lambda d: LINK_LATENCY_S.get(kind(d), 25e-6)),
+                      * link_params(kind(d))[0]),
+        link_latency_s=col(lambda d: link_params(kind(d))[1]),
         gpu_tdp_w=col(lambda d: d.gpu.tdp_w or nan),
         system_w_per_gpu=col(lambda d: (d.gpu.system_w_per_gpu or nan) if a.system_power else nan),
         gpu_usd=col(lambda d: _gpu_usd(d, a)), gpu_hour_usd=col(lambda d: _gpu_hour_usd(d, a)),

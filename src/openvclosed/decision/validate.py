@@ -35,7 +35,7 @@ from openvclosed.engine.design import TP_CANDIDATES, DesignInputs, selfhost_desi
 from openvclosed.engine.profiles import PROFILE_KEYS, profile_key, starting_point
 from openvclosed.errors import UnknownNameError
 
-__all__ = ["bounds", "KEY_BOUNDS", "Case", "prepare", "fit_args", "family", "stack", "predict", "fit_engine", "cross_validate",
+__all__ = ["bounds", "KEY_BOUNDS", "LINK_KINDS", "LINK_BOUNDS", "fit_links", "link_info", "start_links", "with_links", "Case", "prepare", "fit_args", "family", "stack", "predict", "fit_engine", "cross_validate",
            "family_weights", "FITTED", "BOUNDS", "EXCLUDED_SOURCES", "ENGINE_STAND_INS", "MARGIN", "FAMILY_CAP"]
 
 FITTED = ("bandwidth_eff", "kv_bandwidth_eff", "decode_mfu", "prefill_mfu", "step_overhead_s", "layer_overhead_s",
@@ -61,6 +61,55 @@ KEY_BOUNDS = {key: {"bandwidth_eff": (0.75, 0.95)} for key in ("vllm", "sglang",
 peak bandwidth, since vLLM at batch 1 reaches 77% of the A100 40GB roofline with every overhead
 included (Llama-3.1-8B bf16, about 75 tok/s: johnmusgrave.com/p/vllm-throughput-latency-sweep-on)
 and SGLang and TensorRT-LLM use the same or faster GEMV kernels."""
+
+
+LINK_KINDS = ("nvlink", "pcie", "infinity_fabric")
+"""Link kinds whose collective model is fitted (the others keep engine/profiles.py's assumption)."""
+
+LINK_BOUNDS = {"collective_eff": (0.1, 1.0), "latency_s": (2e-6, 50e-6)}
+"""Collective model bounds: an all-reduce reaches at most the link's one-way rate (NVLink's
+catalog figure is the bidirectional total, so at most 0.5 of it: :data:`LINK_EFF_MAX`), and a
+small-message all-reduce takes a few to tens of microseconds (NCCL over NVLink or PCIe)."""
+
+LINK_EFF_MAX = {"nvlink": 0.5}
+
+
+def link_bounds(kind: str, name: str) -> tuple[float, float]:
+    lo, hi = LINK_BOUNDS[name]
+    return (lo, min(hi, LINK_EFF_MAX.get(kind, hi))) if name == "collective_eff" else (lo, hi)
+
+
+def start_links() -> dict[str, dict[str, float]]:
+    from openvclosed.engine.profiles import COLLECTIVE_EFF, LINK_LATENCY_S
+
+    return {k: {"collective_eff": COLLECTIVE_EFF[k], "latency_s": LINK_LATENCY_S[k]} for k in LINK_KINDS}
+
+
+def link_info(catalog: Catalog, cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
+    """Per case: the GPU's link kind and the catalog link figure the collective efficiency scales."""
+    from openvclosed.engine.profiles import LINK_GB_S
+
+    kinds, raw = [], []
+    for c in cases:
+        ic = catalog.gpu(c.gpu_id).interconnect
+        kind = ic.kind.lower()
+        kinds.append(kind)
+        raw.append(ic.link_gb_s or LINK_GB_S.get(kind, 25.0))
+    return np.array(kinds, dtype=object), np.array(raw, dtype=float)
+
+
+def with_links(x: DesignInputs, links: dict | None, info) -> DesignInputs:
+    """``x`` with the collective model ``links`` (kind -> efficiency, latency) on the cases' links."""
+    if not links or info is None:
+        return x
+    kinds, raw = info
+    gb = np.array(x.link_gb_s, dtype=float, copy=True)
+    lat = np.array(x.link_latency_s, dtype=float, copy=True)
+    for k, q in links.items():
+        m = kinds == k
+        gb[m] = raw[m] * q["collective_eff"]
+        lat[m] = q["latency_s"]
+    return x.replace(link_gb_s=gb, link_latency_s=lat)
 
 
 def bounds(key: str, name: str) -> tuple[float, float]:
@@ -237,12 +286,13 @@ def stack(xs: list[DesignInputs]) -> DesignInputs:
     return DesignInputs(**out)
 
 
-def predict(x: DesignInputs, engines: np.ndarray, profiles: dict[str, dict[str, float]]) -> np.ndarray:
+def predict(x: DesignInputs, engines: np.ndarray, profiles: dict[str, dict[str, float]], links=None,
+            info=None) -> np.ndarray:
     """Machine output tokens/s of every stacked case under ``profiles`` (profile key -> parameters), as
     :func:`openvclosed.decision.designs.design_inputs` sets them (NVFP4 rows keep ``low_bit_eff`` 1)."""
     changes = {k: np.array([profiles[e][k] for e in engines], dtype=float) for k in FITTED + ("max_batch",)}
     changes["low_bit_eff"] = np.where(np.asarray(x.low_bit_eff) == 1.0, 1.0, changes["low_bit_eff"])
-    e = selfhost_design(x.replace(**changes), 0.0)
+    e = selfhost_design(with_links(x, links, info).replace(**changes), 0.0)
     return np.where(e.fits, e.output_tokens_per_s, 0.0)
 
 
@@ -257,14 +307,14 @@ def _robust(lr) -> float:
 
 
 def fit_engine(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, mask: np.ndarray, engine: str,
-               start: dict[str, float], sweeps: int = 4) -> dict[str, float]:
+               start: dict[str, float], sweeps: int = 4, links=None, info=None) -> dict[str, float]:
     """Coordinate search of ``engine``'s parameters inside :data:`BOUNDS`, minimising the soft-L1
     loss of log error on the ``mask`` rows of that engine (starting point with fewer than 4 rows)."""
     rows = mask & (engines == engine)
     if rows.sum() < 4:
         return dict(start)
     idx = np.flatnonzero(rows)
-    sub, eng, m = x.take(idx), engines[idx], meas[idx]
+    sub, eng, m = with_links(x, links, info).take(idx), engines[idx], meas[idx]
     params = {k: (float(np.clip(v, *bounds(engine, k))) if k in FITTED else v) for k, v in start.items()}
 
     def loss(q):
@@ -285,6 +335,38 @@ def fit_engine(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, mask: np.
                 if v < best - 1e-12:
                     best, params = v, q
     return params
+
+
+def fit_links(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, mask: np.ndarray, profiles: dict,
+              info, start: dict[str, dict[str, float]], sweeps: int = 3) -> dict[str, dict[str, float]]:
+    """Coordinate search of the collective model (efficiency and latency per link kind) on the
+    ``mask`` rows with tensor parallelism, every engine at ``profiles`` (soft-L1 on log error)."""
+    tp = np.asarray(x.tp, dtype=float)
+    links = {k: dict(v) for k, v in start.items()}
+    kinds = info[0]
+    for kind in LINK_KINDS:
+        rows = mask & (tp > 1) & (kinds == kind)
+        if rows.sum() < 4:
+            continue
+        idx = np.flatnonzero(rows)
+        sub, eng, m = x.take(idx), engines[idx], meas[idx]
+        sub_info = (kinds[idx], info[1][idx])
+
+        def loss(q):
+            return _robust(_log_err(predict(sub, eng, profiles, {kind: q}, sub_info), m))
+
+        best = loss(links[kind])
+        for sweep in range(sweeps):
+            for name in ("collective_eff", "latency_s"):
+                lo, hi = link_bounds(kind, name)
+                span = 2.0 / (1 + sweep)
+                grid = links[kind][name] * np.geomspace(1 / (1 + span), 1 + span, 9)
+                for c in np.unique(np.clip(grid, lo, hi)):
+                    q = dict(links[kind], **{name: float(c)})
+                    v = loss(q)
+                    if v < best - 1e-12:
+                        best, links[kind] = v, q
+    return links
 
 
 def family_weights(families: list[str], cap: float = FAMILY_CAP) -> np.ndarray:
@@ -322,19 +404,23 @@ def family_weights(families: list[str], cap: float = FAMILY_CAP) -> np.ndarray:
 
 
 def cross_validate(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, families: list[str],
-                   starts: dict[str, dict[str, float]]) -> tuple[np.ndarray, dict[str, dict]]:
-    """Leave one document family out: fit on the others, predict it. Returns the held-out
-    predictions and, per family, the profiles that predicted it."""
+                   starts: dict[str, dict[str, float]], info=None, links0=None) -> tuple[np.ndarray, dict[str, dict]]:
+    """Leave one document family out: fit on the others (the collective model first when
+    ``info`` is given, engines at their starting points; then every engine present in the
+    family), predict it. Returns the held-out predictions and, per family, the profiles that
+    predicted it (with ``"@links"``)."""
     fam = np.array(families, dtype=object)
     pred = np.zeros(len(meas))
     used = {}
     for f in sorted(set(families)):
         held = fam == f
-        prof = {e: (fit_engine(x, engines, meas, ~held, e, starts[e]) if (held & (engines == e)).any()
-                    else dict(starts[e])) for e in PROFILE_KEYS}
+        links = fit_links(x, engines, meas, ~held, starts, info, links0) if info is not None else links0
+        prof = {e: (fit_engine(x, engines, meas, ~held, e, starts[e], links=links, info=info)
+                    if (held & (engines == e)).any() else dict(starts[e])) for e in PROFILE_KEYS}
         idx = np.flatnonzero(held)
-        pred[idx] = predict(x.take(idx), engines[idx], prof)
-        used[f] = prof
+        sub_info = None if info is None else (info[0][idx], info[1][idx])
+        pred[idx] = predict(x.take(idx), engines[idx], prof, links, sub_info)
+        used[f] = dict(prof, **({"@links": links} if links else {}))
     return pred, used
 
 

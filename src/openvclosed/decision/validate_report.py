@@ -21,7 +21,8 @@ from openvclosed.catalog import Catalog, load_catalog
 from openvclosed.catalog.measurements import read_measurements
 from openvclosed.decision.calibration import using_profiles
 from openvclosed.decision.validate import (BOUNDS, FAMILY_CAP, FITTED, MARGIN, Case, case_inputs, cross_validate,
-                                           family_weights, fit_engine, predict, prepare, stack, starting_points)
+                                           family_weights, fit_engine, fit_links, link_info, predict, prepare, stack,
+                                           start_links, starting_points)
 from openvclosed.engine.profiles import ENGINES, PROFILE_KEYS
 
 __all__ = ["run", "via_cli", "categories", "report", "main"]
@@ -58,28 +59,40 @@ def run(catalog: Catalog | None = None, *, through_cli: bool = True) -> dict:
     cat = catalog or load_catalog([], include_env=False)
     cases, skipped = prepare(cat, read_measurements())
     starts = starting_points()
-    with using_profiles(starts):
+    links0 = start_links()
+    with using_profiles(dict(starts, **{"@links": links0})):
         x = stack([case_inputs(cat, c) for c in cases])
     eng = np.array([c.key for c in cases], dtype=object)
     meas = np.array([c.row.tokens_per_s for c in cases], dtype=float)
     fams = [c.family for c in cases]
     w = family_weights(fams)
-    cv, used = cross_validate(x, eng, meas, fams, starts)
-    start_pred = predict(x, eng, starts)
+    info = link_info(cat, cases)
+    tp_rows = np.array([c.serving.tp > 1 for c in cases])
+    cv_a, used_a = cross_validate(x, eng, meas, fams, starts)
+    cv_b, used_b = cross_validate(x, eng, meas, fams, starts, info, links0)
+    err_a = _wmed(np.abs(cv_a[tp_rows] / meas[tp_rows] - 1.0), w[tp_rows])
+    err_b = _wmed(np.abs(cv_b[tp_rows] / meas[tp_rows] - 1.0), w[tp_rows])
+    links_ok = err_b <= err_a - MARGIN
+    cv, used = (cv_b, used_b) if links_ok else (cv_a, {f: dict(q, **{"@links": links0}) for f, q in used_a.items()})
     everything = np.ones(len(cases), dtype=bool)
-    shipped, decision = {}, {}
+    links = fit_links(x, eng, meas, everything, starts, info, links0) if links_ok else links0
+    start_pred = predict(x, eng, starts)
+    shipped, decision = {}, {"@links": {"rows": int(tp_rows.sum()), "held_out_fitted": err_b,
+                                        "held_out_start": err_a, "fitted": bool(links_ok)}}
     for e in PROFILE_KEYS:
         m = eng == e
         fitted_err = _wmed(np.abs(cv[m] / meas[m] - 1.0), w[m])
         start_err = _wmed(np.abs(start_pred[m] / meas[m] - 1.0), w[m])
         ok = bool(m.any()) and fitted_err <= start_err - MARGIN
-        shipped[e] = fit_engine(x, eng, meas, everything, e, starts[e]) if ok else dict(starts[e])
+        shipped[e] = (fit_engine(x, eng, meas, everything, e, starts[e], links=links, info=info) if ok
+                      else dict(starts[e]))
         decision[e] = {"rows": int(m.sum()), "held_out_fitted": fitted_err, "held_out_start": start_err,
                        "fitted": ok}
         if not ok:  # the starting point ships: its rows are held out under it too
             for f in used:
                 used[f][e] = dict(starts[e])
-    held = np.array([predict(x.take([i]), eng[[i]], used[fams[i]])[0] for i in range(len(cases))])
+    held = np.array([predict(x.take([i]), eng[[i]], used[fams[i]], used[fams[i]]["@links"],
+                             (info[0][[i]], info[1][[i]]))[0] for i in range(len(cases))])
     cli = None
     if through_cli:
         cli = np.zeros(len(cases))
@@ -88,7 +101,7 @@ def run(catalog: Catalog | None = None, *, through_cli: bool = True) -> dict:
                 cli[i] = via_cli(c)
     return {"cases": cases, "skipped": skipped, "measured": meas, "weights": w, "engines": eng,
             "held": cli if cli is not None else held, "vectorized": held, "start": start_pred,
-            "profiles": shipped, "decision": decision, "catalog": cat}
+            "profiles": shipped, "links": links, "decision": decision, "catalog": cat}
 
 
 def categories(res: dict) -> list[tuple[str, np.ndarray]]:
@@ -154,6 +167,12 @@ def report(res: dict) -> str:
         prof.append(f"| {e} | {d['rows']} | {d['held_out_fitted']:.1%} / {d['held_out_start']:.1%} | "
                     f"{'fitted' if d['fitted'] else 'starting point'} | " + " | ".join(f"{q[k]:.3g}" for k in FITTED)
                     + " |")
+    dl = res["decision"]["@links"]
+    links = [f"Collective model (two ring all-reduces per layer): {'fitted' if dl['fitted'] else 'assumption'} "
+             f"(held-out median error of the {dl['rows']} tensor-parallel rows {dl['held_out_fitted']:.1%} fitted, "
+             f"{dl['held_out_start']:.1%} with the assumed values).", "",
+             "| link | collective efficiency (of the catalog figure) | all-reduce latency |", "|---|---:|---:|"]
+    links += [f"| {k} | {q['collective_eff']:.3g} | {q['latency_s'] * 1e6:.1f} us |" for k, q in res["links"].items()]
     bounds = ["| parameter | bounds |", "|---|---|"] + [f"| {k} | {lo:g} - {hi:g} |" for k, (lo, hi) in BOUNDS.items()]
     order = np.argsort(-np.abs(np.log(np.where(pred > 0, pred, 1e-9) / meas)))[:15]
     worst = ["| row | family | `ovc fit` flags | measured | predicted | error |", "|---|---|---|---:|---:|---:|"]
@@ -182,7 +201,8 @@ def report(res: dict) -> str:
         f"predicted by profiles fitted without it; statistics weight rows so that no family is above "
         f"{FAMILY_CAP:.0%} (largest gap between the command and the fit's vectorized evaluation: {gap:.1e}).",
         "", *lines, "", "Profiles (an engine's fit ships only if it beats its starting point on the held-out "
-        f"rows by at least {MARGIN:.0%} points of median error):", "", *prof, "", "Parameter bounds:", "", *bounds,
+        f"rows by at least {MARGIN:.0%} points of median error):", "", *prof, "", *links, "", "Parameter bounds:", "",
+        *bounds,
         "", "Worst held-out rows:", "", *worst, "", "Rows left out:", "", *sk, "", "Document families:", "", *fl, "",
         f"Stand-ins: {len(notes)} rows use a stand-in engine or layout ("
         + "; ".join(sorted({c.note for c in notes})) + ")." if notes else ""])
@@ -211,7 +231,7 @@ def _write(res: dict, text: str) -> None:
     out = {"generated": dt.date.today().isoformat(),
            "method": "decision/validate.py: soft-L1 loss on log error inside physical bounds; leave one document "
                      "family out; an engine's fit ships only if it beats its starting point on held-out rows",
-           "profiles": res["profiles"],
+           "profiles": res["profiles"], "links": res["links"],
            "held_out": {"n": int(meas.size), "median_abs_error": _wmed(np.abs(pred / meas - 1), w)},
            "held_out_residual_log_sd": float(np.sqrt(np.average((lr - np.average(lr, weights=w)) ** 2, weights=w)))}
     (bundled_data_dir() / "measurements" / "calibration.json").write_text(json.dumps(out, indent=2) + "\n")

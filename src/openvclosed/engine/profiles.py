@@ -48,7 +48,8 @@ COLLECTIVE_EFF: dict[str, float] = {"nvlink": 0.45, "infinity_fabric": 0.6, "pci
 """Share of the catalog's link figure a ring all-reduce reaches, by link kind. Assumption: the
 catalog gives NVLink as the bidirectional total (900 GB/s on H100, so 450 each way, and NCCL's
 bus bandwidth is below the line rate); PCIe figures are one direction, halved for the protocol
-and for the host hop of cards without peer-to-peer."""
+and for the host hop of cards without peer-to-peer. The calibration fits it per link kind
+(data/measurements/calibration.json ``links``) inside ``decision.validate.LINK_BOUNDS``."""
 
 LINK_LATENCY_S: dict[str, float] = {"nvlink": 8e-6, "infinity_fabric": 10e-6, "pcie": 25e-6, "ethernet": 40e-6,
                                     "unified": 5e-6, "none": 25e-6}
