@@ -32,7 +32,7 @@ def capital_recovery_factor(rate, years):
     return rate * g / (g - 1)
 
 
-TP_CANDIDATES = (1, 2, 4, 8)
+TP_CANDIDATES = (1, 2, 4, 8, 16)
 
 
 def _touched(batch, experts, k):
@@ -42,34 +42,68 @@ def _touched(batch, experts, k):
     return min(experts * (1.0 - (1.0 - k / experts) ** batch), experts)
 
 
-def _comm(batch, t, layers, hidden, link_gb_s, latency_s):
-    if t <= 1:
-        return 0.0
-    bytes_ = 0.0 if math.isnan(hidden) else batch * hidden * 2 * 2 * (t - 1) / t
-    return 2 * layers * (latency_s + (bytes_ / (link_gb_s * 1e9) if bytes_ > 0 else 0.0))
+def _links(t, f):
+    """(tp link GB/s, tp latency, hop GB/s, hop latency): the node link where tp or the pipeline spans nodes."""
+    per_node, pp = f["gpus_per_node"], f["pp"]
+    link, lat = f["link_gb_s"], f["link_latency_s"]
+    nl, nlat = f["node_link_gb_s"], f["node_link_latency_s"]
+    tp_link = (min(link, nl), max(lat, nlat)) if t > per_node else (link, lat)
+    hop = (nl, nlat) if t * pp > per_node else (link, lat)
+    return tp_link + hop
 
 
-def _step(batch, t, f, dense_gb, expert_gb, kv_seq):
+def _stage(b, prompt, t, f, dense_gb, expert_gb, kv_seq):
+    """One pipeline stage's forward pass: b sequences decoding, ``prompt`` prompt tokens prefilled."""
+    pp = f["pp"]
+    tok = b + prompt
+    g = t * pp
     eff_d = f["bandwidth_eff"] * (f["low_bit_eff"] if f["dense_bits"] < 8 else 1.0)
     eff_e = f["bandwidth_eff"] * (f["low_bit_eff"] if f["expert_bits"] < 8 else 1.0)
     e = f["experts_total"]
-    experts_read = expert_gb * (_touched(batch, e, f["experts_per_token"]) / e if e > 0 else 0.0)
-    t_mem = (dense_gb / eff_d + experts_read / eff_e + batch * kv_seq / f["kv_bandwidth_eff"]) / (t * f["bandwidth_gb_s"])
-    t_cmp = 2 * f["active_params_b"] * 1e9 * batch / (t * f["tflops"] * 1e12 * f["decode_mfu"])
-    comm = _comm(batch, t, f["layers"], f["hidden_size"], f["link_gb_s"], f["link_latency_s"])
-    return max(t_mem, t_cmp) + comm + f["step_overhead_s"] + f["layers"] * f["layer_overhead_s"]
+    experts_read = expert_gb * (_touched(tok, e, f["experts_per_token"]) / e if e > 0 else 0.0)
+    t_mem = (dense_gb / eff_d + experts_read / eff_e + b * kv_seq / f["kv_bandwidth_eff"]) / (g * f["bandwidth_gb_s"])
+    t_cmp = 2 * f["active_params_b"] * 1e9 * (b / f["decode_mfu"] + (prompt / f["prefill_mfu"] if prompt > 0 else 0.0)) \
+        / (g * f["tflops"] * 1e12)
+    link, lat, _, _ = _links(t, f)
+    lay = f["layers"] / pp
+    h = f["hidden_size"]
+    comm = 0.0
+    if t > 1:
+        bytes_ = 0.0 if math.isnan(h) else tok * h * 2 * 2 * (t - 1) / t
+        comm = 2 * lay * (lat + (bytes_ / (link * 1e9) if bytes_ > 0 else 0.0))
+    # fmax: a nan term (no cited TFLOPS) is left out
+    t_max = t_mem if math.isnan(t_cmp) else (t_cmp if math.isnan(t_mem) else max(t_mem, t_cmp))
+    return t_max + comm + f["step_overhead_s"] + lay * f["layer_overhead_s"]
+
+
+def _tpot(batch, i_new, o_tok, t, f, dense_gb, expert_gb, kv_seq):
+    """(TPOT, TTFT): pp x (decode step + the share of chunk steps + stage-to-stage hop)."""
+    pp = f["pp"]
+    b = max(batch / pp, min(batch, 1.0))
+    chunk = min(f["chunk_tokens"], b * i_new)
+    t_dec = _stage(b, 0.0, t, f, dense_gb, expert_gb, kv_seq)
+    t_chunk = _stage(b, chunk, t, f, dense_gb, expert_gb, kv_seq)
+    share = b * i_new / chunk / o_tok if chunk > 0 and o_tok > 0 else 0.0
+    _, _, hop_link, hop_lat = _links(t, f)
+    h = f["hidden_size"]
+    hop = 0.0
+    if pp > 1:
+        hop = hop_lat + (0.0 if math.isnan(h) else b * h * 2) / (hop_link * 1e9)
+    ttft = pp * (max(i_new / chunk if chunk > 0 else 1.0, 1.0) * t_chunk + hop)
+    return pp * (t_dec + share * (t_chunk - t_dec) + hop), ttft
 
 
 def _instance(t, f):
     """Every quantity of one layout of tp-degree t (a dict), as the engine's docstrings define it."""
-    n = f["n_gpus"]
-    valid = t <= n and n % t == 0 and (math.isnan(f["tp"]) or t == f["tp"])
+    n, pp = f["n_gpus"], f["pp"]
+    unit = n / pp
+    valid = t <= unit and unit % t == 0 and (math.isnan(f["tp"]) or t == f["tp"])
     expert_p = f["expert_params_b"]
     dense_p = f["params_b"] - expert_p if math.isnan(f["dense_params_b"]) else f["dense_params_b"]
     dense_gb, expert_gb = dense_p * f["dense_bits"] / 8, expert_p * f["expert_bits"] / 8
     w = dense_gb + expert_gb
     kv_seq = f["kv_elements_per_seq"] * f["kv_bits"] / 8 / 1e9
-    usable = f["vram_gib"] * GIB_IN_GB * t * f["vram_reserve_share"]
+    usable = f["vram_gib"] * GIB_IN_GB * t * pp * f["vram_reserve_share"]
     free = max(usable - w, 0.0)
     if not valid:
         seqs = 0.0
@@ -78,26 +112,33 @@ def _instance(t, f):
     else:
         seqs = INF if free > 0 else 0.0
     fits = seqs >= 1
-    batch = min(seqs, f["max_batch"], f["batch_cap"])
-    step = _step(max(batch, 1.0), t, f, dense_gb, expert_gb, kv_seq)
-    instances = n / t if valid else 0.0
-    if fits:
-        single = 1 / _step(1.0, t, f, dense_gb, expert_gb, kv_seq)
-        agg = instances * (batch / step if batch > 0 else 0.0)
-        prefill = instances * t * f["tflops"] * 1e12 * f["prefill_mfu"] / (2 * f["active_params_b"] * 1e9)
-    else:
-        single = agg = prefill = 0.0
+    instances = n / (t * pp) if valid else 0.0
+    conc = f["concurrency"]
+    per_inst = INF if math.isnan(conc) else conc / (instances if instances > 0 else 1.0)
+    batch = min(seqs, f["max_batch"], f["batch_cap"], per_inst)
     s_in = f["input_share"]
-    s_p = s_in * (1 - f["prefix_cached_share"])
+    total = 2 * f["context_tokens"] / (1 + s_in)  # I + O from I + O/2 = context and I / (I + O) = s_in
+    i_tok = total * s_in if math.isnan(f["input_tokens"]) else f["input_tokens"]
+    o_tok = total * (1 - s_in) if math.isnan(f["output_tokens"]) else f["output_tokens"]
+    i_new = i_tok * (1 - f["prefix_cached_share"])
+    tpot, ttft = _tpot(max(batch, 1.0), i_new, o_tok, t, f, dense_gb, expert_gb, kv_seq)
+    prefill_one = t * f["tflops"] * 1e12 * f["prefill_mfu"] / (2 * f["active_params_b"] * 1e9)
+    if fits:
+        single = 1 / _tpot(1.0, 0.0, 1.0, t, f, dense_gb, expert_gb, kv_seq)[0]
+        out = instances * batch / tpot if batch > 0 else 0.0
+        prefill = instances * pp * prefill_one
+    else:
+        single = out = prefill = 0.0
+        ttft = NAN
     seconds = 3600 * f["hours_per_day"] * f["utilization"]
     if fits and batch >= 1:
-        sec = (s_p / prefill if s_p > 0 else 0.0) + ((1 - s_in) / agg if s_in < 1 else 0.0)
-        capacity = seconds / sec if sec > 0 else INF
+        capacity = (out / (1 - s_in) if s_in < 1 else prefill) * seconds
     else:
         capacity = 0.0
     return dict(tp=float(t), instances=instances, weights_gb=w, kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs,
-                fits=fits, batch=batch, step_s=step, decode_tokens_per_s_single=single, decode_tokens_per_s=agg,
-                prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity)
+                fits=fits, batch=batch, step_s=tpot, decode_tokens_per_s_single=single, decode_tokens_per_s=out,
+                prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity, output_tokens_per_s=out,
+                tpot_s=tpot if fits else NAN, ttft_s=ttft)
 
 
 def selfhost_design(tokens_per_day, **f):

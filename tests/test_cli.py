@@ -144,6 +144,11 @@ def test_fit_adhoc_model(run):
     assert r.exit_code == 0, r.output
     row = json.loads(r.stdout)["rows"][0]
     assert row["weight_bits"] == 4.85 and row["weights_gb"] == pytest.approx(8 * 4.85 / 8)
+    # at batch 1 the aggregate also prefills the default workload's prompts (3,511 in / 1,170 out): below one stream
+    assert row["decode_tokens_per_s_aggregate"] < row["decode_tokens_per_s_single"]
+    r = run("fit", "--params-b", "8", "--layers", "32", "--kv-heads", "8", "--head-dim", "128", "--bits", "4.85",
+            "-g", "1x3090", "--batch", "1", "--input-tokens", "0", "--output-tokens", "512", "--json")
+    row = json.loads(r.stdout)["rows"][0]  # no prompts: the aggregate of one sequence is one stream
     assert row["decode_tokens_per_s_single"] == pytest.approx(row["decode_tokens_per_s_aggregate"])
 
 

@@ -58,7 +58,7 @@ def compare_with_api(tokens_per_day, usd_per_mtok, selfhost_usd_per_day, replica
 
 _EVAL_KEYS = ("tp", "instances", "weights_gb", "kv_gb_per_seq", "usable_gb", "max_seqs", "fits", "batch", "step_s",
               "decode_tokens_per_s_single", "decode_tokens_per_s", "prefill_tokens_per_s", "capacity_tokens_per_day",
-              "replicas", "replica_usd_per_day", "usd_per_day", "usd_per_mtok")
+              "output_tokens_per_s", "tpot_s", "ttft_s", "replicas", "replica_usd_per_day", "usd_per_day", "usd_per_mtok")
 
 
 def engine_design(tokens_per_day, **fields):
@@ -135,6 +135,12 @@ def _random_scenarios(seed=20240611, n=N_SCENARIOS):
         tokens_per_s=np.where(rng.random(n) < 0.2, _log_uniform(rng, 10.0, 1e5, n), np.nan),
         batch_cap=np.where(rng.random(n) < 0.15, rng.integers(1, 64, n).astype(float), np.inf),
         gpu_hour_usd=_log_uniform(rng, 0.2, 10.0, n),
+        concurrency=np.where(rng.random(n) < 0.3, rng.integers(1, 512, n).astype(float), np.nan),
+        pp=np.where((rng.random(n) < 0.15) & (n_gpus % 2 == 0), 2.0, 1.0),
+        gpus_per_node=np.where(rng.random(n) < 0.2, 2.0, np.inf), node_link_gb_s=rng.uniform(10.0, 100.0, n),
+        input_tokens=np.where(rng.random(n) < 0.3, rng.integers(1, 8192, n).astype(float), np.nan),
+        output_tokens=np.where(rng.random(n) < 0.3, rng.integers(1, 4096, n).astype(float), np.nan),
+        chunk_tokens=rng.choice([512.0, 2048.0, 8192.0], n),
     )
     api = dict(
         api_usd_per_mtok=_log_uniform(rng, 0.02, 100.0, n),
@@ -473,8 +479,13 @@ class TestScenario:
     # Llama 3.1 8B fp16 on one 24 GiB GPU (1008 GB/s, 165.2 TFLOPS), profile efficiencies given:
     #   weights 8.03*16/8 = 16.06 GB; KV 2*32*8*128 = 65,536 elements * 4096 * 2 B = 0.536870912 GB/seq;
     #   usable 24*1.073741824*0.9 = 23.1928234 GB; (23.1928234 - 16.06) / 0.536870912 = 13.29 -> 13 seqs;
-    #   step at 13: 16.06/(1008*0.7) + 13*0.536870912/(1008*0.5) + 1e-3 + 32*1e-5 (compute 3.2 ms, smaller)
-    #   capacity at 50% of 24 h: 43200 / (0.75/prefill + 0.25*step/13); prefill = 165.2e12*0.5/(2*8.03e9)
+    #   lengths: I + O/2 = 4096 and I / (I + O) = 0.75 -> I = 3510.857, O = 1170.286 per request
+    #   decode step at 13: reads 16.06/(1008*0.7) + 13*0.536870912/(1008*0.5) = 36.6 ms beat compute
+    #   2*8.03e9*13/0.4/165.2e12 = 3.2 ms; + 1e-3 + 32*1e-5
+    #   chunk step (8,192 prompt tokens): compute 2*8.03e9*(13/0.4 + 8192/0.5)/165.2e12 = 1.596 s + overheads
+    #   13 x 3510.857 prompt tokens every 1170.286 steps = 5.57 chunks: step = dec + 5.57/1170.286 x (chunk - dec)
+    #   capacity at 50% of 24 h: 43200 x (13/step) / 0.25 (output tokens/s over the output share);
+    #   prefill (alone) = 165.2e12*0.5/(2*8.03e9)
     #   rent $50/day -> 1e8 tokens/day needs ceil(1e8 / C) replicas.
     F = dict(params_b=8.03, active_params_b=8.03, kv_elements_per_seq=65536 * 4096.0, n_gpus=1, vram_gib=24,
              bandwidth_gb_s=1008, tflops=165.2, gpu_hour_usd=50 / 24, input_share=0.75, context_tokens=4096,
@@ -483,10 +494,13 @@ class TestScenario:
 
     def test_llama_8b_on_one_gpu(self):
         r = engine_design(1e8, **self.F)
-        step = 16.06 / (1008 * 0.7) + 13 * 0.536870912 / (1008 * 0.5) + 1e-3 + 32e-5
+        dec = 16.06 / (1008 * 0.7) + 13 * 0.536870912 / (1008 * 0.5) + 1e-3 + 32e-5
+        chunk = 2 * 8.03e9 * (13 / 0.4 + 8192 / 0.5) / 165.2e12 + 1e-3 + 32e-5
+        i_tok, o_tok = 2 * 4096 * 0.75 / 1.75, 2 * 4096 * 0.25 / 1.75
+        step = dec + 13 * i_tok / 8192 / o_tok * (chunk - dec)
         step1 = 16.06 / (1008 * 0.7) + 0.536870912 / (1008 * 0.5) + 1e-3 + 32e-5
         prefill = 165.2e12 * 0.5 / (2 * 8.03e9)
-        cap = 43200 / (0.75 / prefill + 0.25 * step / 13)
+        cap = 43200 * (13 / step) / 0.25
         assert bool(r["fits"]) and float(r["tp"]) == 1.0
         assert_allclose(
             [r[k] for k in ("weights_gb", "kv_gb_per_seq", "usable_gb", "max_seqs", "batch", "step_s",
@@ -510,9 +524,16 @@ class TestScenario:
         assert not bool(engine_design(1e8, **dict(big, tp=1.0))["fits"])  # forced tp 1 does not fit
 
     def test_prefix_cache_skips_prefill(self):
-        r0 = engine_design(1e8, **self.F)
-        r1 = engine_design(1e8, **dict(self.F, prefix_cached_share=0.5))
-        assert float(r1["capacity_tokens_per_day"]) > float(r0["capacity_tokens_per_day"])
+        # compute-bound (5% MFU): 2*8.03e9*(13/0.05 + 13*r/0.05)/165.2e12 with r = 3 or 1.5 prompt tokens
+        # per output token; the step time scales with 1 + r, so capacity by (1 + 3) / (1 + 1.5)
+        # chunks of 1e6 tokens hold a whole cycle's prompts: one chunk step of 13 x I(1 - cached)
+        # prompt tokens per O steps; compute-bound, so step = (13 + 13 x I(1 - c) / O) x 2 x 8.03e9 / (165.2e12 x 0.05)
+        slow = dict(self.F, decode_mfu=0.05, prefill_mfu=0.05, step_overhead_s=0.0, layer_overhead_s=0.0,
+                    chunk_tokens=1e6, bandwidth_gb_s=1e9)  # no memory time: compute only
+        r0 = engine_design(1e8, **slow)
+        r1 = engine_design(1e8, **dict(slow, prefix_cached_share=0.5))
+        assert float(r1["capacity_tokens_per_day"]) == pytest.approx(float(r0["capacity_tokens_per_day"]) * 4 / 2.5,
+                                                                     rel=1e-9)
 
     def test_fp8_kv_cache_fits_more_sequences(self):
         assert float(engine_design(0.0, **dict(self.F, kv_bits=8.0))["max_seqs"]) == 26.0  # 7.13 / 0.268 = 26.6
@@ -524,7 +545,7 @@ class TestScenario:
                         [4.32e7, 3.0, 150.0, 1.5], rtol=1e-12)
 
     def test_max_batch_caps_batch(self):
-        r = engine_design(1e8, **dict(self.F, max_batch=4))
+        r = engine_design(1e8, **dict(self.F, max_batch=4, input_share=0.0))  # no prompts: decode steps only
         step = 16.06 / (1008 * 0.7) + 4 * 0.536870912 / (1008 * 0.5) + 1e-3 + 32e-5
         assert_allclose([r["max_seqs"], r["batch"], r["step_s"], r["decode_tokens_per_s"]],
                         [13.0, 4.0, step, 4 / step], rtol=1e-12)

@@ -53,6 +53,7 @@ class Measurement:
     source: str
     source_detail: str
     published: str
+    pp: int = 1         # pipeline stages (llama.cpp's default layer split over several GPUs is pp = n_gpus / tp)
 
     @property
     def single(self) -> bool:
@@ -81,5 +82,6 @@ def read_measurements(path=None) -> list[Measurement]:
                 kv_bits=_num(r["kv_bits"], 16.0), engine=r["engine"], engine_version=r.get("engine_version", ""),
                 concurrency=_num(r["concurrency"]), input_tokens=_num(r["input_tokens"], 0.0),
                 output_tokens=_num(r["output_tokens"]), tokens_per_s=_num(r["tokens_per_s"]), source=r["source"],
-                source_detail=r.get("source_detail", ""), published=r.get("published", "")))
+                source_detail=r.get("source_detail", ""), published=r.get("published", ""),
+                pp=int(_num(r.get("pp", ""), 1))))
     return out

@@ -25,7 +25,7 @@ import datetime as dt
 import math
 
 from openvclosed.results.baseline_diff import CostFactor
-from openvclosed.check.inputs import VOLUME_FIELDS, definition
+from openvclosed.check.inputs import definition
 
 __all__ = ["attribute", "CENT"]
 

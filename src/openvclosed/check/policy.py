@@ -19,7 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openvclosed.catalog import Catalog
-from openvclosed.check.exclusions import KindExclusions, exclusions_by_kind, exclusion_text
+from openvclosed.check.exclusions import exclusions_by_kind, exclusion_text
 from openvclosed.decision.options import OptionKind
 from openvclosed.decision.options import WorkloadDecision
 from openvclosed.errors import InputError

@@ -32,6 +32,13 @@ def fit(
     experts: Annotated[Optional[int], typer.Option("--experts", help="Ad-hoc MoE model: routed experts per MoE layer (with --experts-per-token).", show_default=False)] = None,
     experts_per_token: Annotated[Optional[int], typer.Option("--experts-per-token", help="Ad-hoc MoE model: routed experts active per token.", show_default=False)] = None,
     window: Annotated[Optional[int], typer.Option("--window", help="Ad-hoc model: sliding-window tokens of every other layer (gpt-oss style alternation).", show_default=False)] = None,
+    tp: Annotated[Optional[int], typer.Option("--tp", help="Tensor-parallel degree of one instance (1, 2, 4, 8, 16) [default: the layout that serves most].", show_default=False)] = None,
+    pp: Annotated[int, typer.Option("--pp", help="Pipeline-parallel stages of one instance (multi-node: one per node).")] = 1,
+    nodes: Annotated[Optional[int], typer.Option("--nodes", help="Nodes the GPUs are spread over [default: 8 GPUs per node].", show_default=False)] = None,
+    interconnect: Annotated[Optional[str], typer.Option("--interconnect", help="Link between nodes: ib-400, ib-200, roce-400, eth-100 [default ib-400].", show_default=False)] = None,
+    concurrency: Annotated[Optional[float], typer.Option("--concurrency", help="Requests in flight on the whole machine [default: every instance fully loaded].", show_default=False)] = None,
+    input_tokens: Annotated[Optional[float], typer.Option("--input-tokens", help="Prompt tokens per request (with --output-tokens) [default: from --context and a 75% input share].", show_default=False)] = None,
+    output_tokens: Annotated[Optional[float], typer.Option("--output-tokens", help="Output tokens per request (with --input-tokens).", show_default=False)] = None,
     catalog: CatalogOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -44,6 +51,8 @@ def fit(
       ovc fit -m qwen2.5-32b -g 2xa100-80gb --context 32768 --json
       ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
       ovc fit --params-b 30.5 --active-params-b 3.3 --experts 128 --experts-per-token 8 --layers 48 --kv-heads 4 --head-dim 128 -g 4090
+      ovc fit -m llama-3.3-70b -g 8xh100 -q fp8 --tp 8 --concurrency 64 --input-tokens 1000 --output-tokens 1000
+      ovc fit -m deepseek-r1-0528 -g 16xh100 -q fp8 --tp 8 --pp 2 --interconnect ib-400 --concurrency 32 --input-tokens 1000 --output-tokens 1000
     """
     from openvclosed.decision.fit import run_fit
     from openvclosed.report.emit import emit
@@ -70,7 +79,14 @@ def fit(
     precs = [q.value for q in quant] if quant else None
     if bits is not None and not 0 < bits <= 32:
         raise InputError(f"--bits: {bits!r} must be in (0, 32]")
-    result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits)
+    from openvclosed.decision.fit import Serving
+
+    serving = Serving(tp=tp, pp=pp, nodes=nodes, interconnect=interconnect, concurrency=concurrency,
+                      input_tokens=input_tokens, output_tokens=output_tokens)
+    if serving.lengths and context is None:
+        a = a.model_copy(update={"context_tokens": serving.context_tokens()})
+    result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits,
+                     serving=serving)
     if batch is None and a.max_batch is None:
         from openvclosed.decision.calibration import profile
         from openvclosed.decision.designs import Design, engine_for

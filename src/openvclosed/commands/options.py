@@ -206,6 +206,7 @@ class Quant(str, Enum):
     fp8 = "fp8"
     int8 = "int8"
     mxfp4 = "mxfp4"
+    nvfp4 = "nvfp4"
     int4 = "int4"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import numpy as np
 
 from openvclosed.catalog import Catalog
 from openvclosed.decision.assumptions import Assumptions
@@ -63,7 +62,16 @@ def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> Sel
         layout_reason=layout_reason(d, e.take(0)) if g["fits"] else "",
         price_basis=price_basis(d, a), spare_replicas=g["spare_replicas"],
         capacity_mean_tokens_per_day=g["capacity_mean_tokens_per_day"],
-        fixed_usd_per_month=g["fixed_usd_per_day"] * dpm)
+        fixed_usd_per_month=g["fixed_usd_per_day"] * dpm, serving=workload_serving(g, a))
+
+
+def workload_serving(g: dict, a: Assumptions):
+    """The serving point replicas are sized with: the workload's lengths (engine.serving.lengths_from_mix)."""
+    from openvclosed.decision.fit import Serving, serving_of
+    from openvclosed.engine.serving import lengths_from_mix
+
+    i, o = (float(v) for v in lengths_from_mix(a.context_tokens, a.input_share))
+    return serving_of(g, Serving(), i, o)
 
 
 def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assumptions, *,

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 
-from openvclosed.engine.profiles import ENGINES, STARTING_POINTS
+from openvclosed.engine.profiles import COLLECTIVE_EFF, LINK_LATENCY_S, PROFILE_KEYS, profile_key, starting_point
 
-__all__ = ["profile", "calibrated_profiles", "CALIBRATION_FILE"]
+__all__ = ["profile", "calibrated_profiles", "using_profiles", "link_params", "CALIBRATION_FILE"]
 
 CALIBRATION_FILE = "measurements/calibration.json"
 
@@ -22,19 +23,60 @@ def calibrated_profiles() -> dict[str, dict[str, float]]:
     """Engine -> parameters: the starting points with the calibrated values over them."""
     from openvclosed.catalog.store import bundled_data_dir
 
-    out = {e: dict(STARTING_POINTS[e]) for e in ENGINES}
+    out = {k: starting_point(k) for k in PROFILE_KEYS}
     try:
         data = json.loads((bundled_data_dir() / CALIBRATION_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return out
-    for engine, params in (data.get("profiles") or {}).items():
-        if engine in out and isinstance(params, dict):
-            out[engine].update({k: float(v) for k, v in params.items() if k in out[engine]})
+    for key, params in (data.get("profiles") or {}).items():
+        if key in out and isinstance(params, dict):
+            out[key].update({k: float(v) for k, v in params.items() if k in out[key]})
     return out
 
 
-def profile(engine: str) -> dict[str, float]:
-    return calibrated_profiles()[engine]
+_OVERRIDE: list[dict] = []
+
+
+@contextlib.contextmanager
+def using_profiles(profiles: dict[str, dict[str, float]]):
+    """Within the block, :func:`profile` answers from ``profiles`` (engine -> parameters) instead of
+    the calibration file: the validation runs each held-out row through ``ovc fit`` under the
+    profiles fitted without that row's document family, exactly as if they had been shipped
+    (key ``"@links"``: the collective model per link kind, as :func:`link_params` reads it)."""
+    _OVERRIDE.append(profiles)
+    try:
+        yield
+    finally:
+        _OVERRIDE.pop()
+
+
+def link_params(kind: str) -> tuple[float, float]:
+    """(collective efficiency, all-reduce latency [s]) of a link kind: the calibrated collective
+    model (``links`` in the calibration file) over the assumptions of engine/profiles.py."""
+    kind = kind if kind in COLLECTIVE_EFF else "none"
+    table = (_OVERRIDE[-1].get("@links") if _OVERRIDE else None) or calibrated_links()
+    q = table.get(kind, {})
+    return float(q.get("collective_eff", COLLECTIVE_EFF[kind])), float(q.get("latency_s", LINK_LATENCY_S[kind]))
+
+
+@functools.lru_cache(maxsize=1)
+def calibrated_links() -> dict[str, dict[str, float]]:
+    from openvclosed.catalog.store import bundled_data_dir
+
+    try:
+        data = json.loads((bundled_data_dir() / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    links = data.get("links") or {}
+    return {k: {n: float(v) for n, v in q.items() if n in ("collective_eff", "latency_s")}
+            for k, q in links.items() if isinstance(q, dict)}
+
+
+def profile(engine: str, segment: str | None = None, vendor: str | None = None) -> dict[str, float]:
+    """The parameters of ``engine`` on hardware of ``segment`` and ``vendor`` (engine/profiles.py ``profile_key``)."""
+    key = profile_key(engine, segment, vendor)
+    table = _OVERRIDE[-1] if _OVERRIDE else calibrated_profiles()
+    return table[key] if key in table else table[engine]
 
 
 @functools.lru_cache(maxsize=1)

@@ -19,11 +19,11 @@ import numpy as np
 
 from openvclosed.catalog import GpuEntry, ModelEntry
 from openvclosed.decision.assumptions import Assumptions
-from openvclosed.decision.calibration import profile
+from openvclosed.decision.calibration import link_params, profile
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
 from openvclosed.engine.defaults import DEFAULTS
-from openvclosed.engine.profiles import LINK_GB_S, LINK_LATENCY_S, default_engine
+from openvclosed.engine.profiles import LINK_GB_S, default_engine
 from openvclosed.errors import InputError
 
 __all__ = ["Design", "design_inputs", "layout_reason", "site_of", "site_pue", "consumer_nvidia", "SITE_PUE", "evaluate", "compute_tflops", "precisions_for",
@@ -133,7 +133,9 @@ def compute_tflops(gpu: GpuEntry, precision: str, model: ModelEntry | None = Non
     """Tensor TFLOPS the weights run at: FP8 when the dense weights are 8-bit floats on a card
     that has FP8 (an fp8 release or --quant fp8), else FP16/BF16 (weight-only quantization
     dequantizes to 16 bits). None when the catalog has no cited figure."""
-    fp8 = precision == "fp8" or (model is not None and precision == native_label(model) and model.dense_bits == 8)
+    if precision == "nvfp4" and gpu.fp4_tflops:
+        return gpu.fp4_tflops
+    fp8 = precision in ("fp8", "nvfp4") or (model is not None and precision == native_label(model) and model.dense_bits == 8)
     if fp8 and gpu.fp8_tflops:
         return gpu.fp8_tflops
     return gpu.fp16_tflops
@@ -259,7 +261,7 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
     def col(f):
         return np.array([f(d) for d in designs], dtype=float)
 
-    profiles = [profile(engine_for(d, a)) for d in designs]
+    profiles = [profile(engine_for(d, a), d.gpu.segment, d.gpu.vendor) for d in designs]
 
     def prof(name):
         override = getattr(a, name)
@@ -280,8 +282,9 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         n_gpus=col(lambda d: d.n_gpus), tp=col(lambda d: d.tp or nan), vram_gib=col(lambda d: d.gpu.memory_gib),
         bandwidth_gb_s=col(lambda d: d.gpu.bandwidth_gb_s),
         tflops=col(lambda d: compute_tflops(d.gpu, d.precision, d.model) or nan),
-        link_gb_s=col(lambda d: d.gpu.interconnect.link_gb_s or LINK_GB_S.get(kind(d), 25.0)),
-        link_latency_s=col(lambda d: LINK_LATENCY_S.get(kind(d), 25e-6)),
+        link_gb_s=col(lambda d: (d.gpu.interconnect.link_gb_s or LINK_GB_S.get(kind(d), 25.0))
+                      * link_params(kind(d))[0]),
+        link_latency_s=col(lambda d: link_params(kind(d))[1]),
         gpu_tdp_w=col(lambda d: d.gpu.tdp_w or nan),
         system_w_per_gpu=col(lambda d: (d.gpu.system_w_per_gpu or nan) if a.system_power else nan),
         gpu_usd=col(lambda d: _gpu_usd(d, a)), gpu_hour_usd=col(lambda d: _gpu_hour_usd(d, a)),
@@ -290,7 +293,9 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         kv_bits=a.kv_bits, vram_reserve_share=a.vram_reserve_share,
         max_batch=float(a.max_batch) if a.max_batch else np.array([p["max_batch"] for p in profiles], dtype=float),
         bandwidth_eff=prof("bandwidth_eff"), kv_bandwidth_eff=prof("kv_bandwidth_eff"),
-        low_bit_eff=np.array([p["low_bit_eff"] for p in profiles], dtype=float), decode_mfu=prof("decode_mfu"),
+        low_bit_eff=np.array([1.0 if d.precision == "nvfp4" else p["low_bit_eff"] for d, p in zip(designs, profiles)],
+                             dtype=float), decode_mfu=prof("decode_mfu"), chunk_tokens=np.array(
+                                 [p.get("chunk_tokens", 8192.0) for p in profiles], dtype=float),
         prefill_mfu=prof("prefill_mfu"), step_overhead_s=prof("step_overhead_s"),
         layer_overhead_s=prof("layer_overhead_s"), utilization=a.utilization,
         hours_per_day=a.hours_per_day, days_per_month=a.days_per_month,

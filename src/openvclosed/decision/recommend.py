@@ -15,7 +15,7 @@ import datetime as dt
 from openvclosed.catalog import Catalog
 from openvclosed.decision.candidates import (api_options, candidate_designs, selfhost_options, sizing)
 from openvclosed.decision.hybrid import hybrid_option
-from openvclosed.decision.options import API_KINDS, Option, OptionKind, WorkloadDecision, tier_needed
+from openvclosed.decision.options import API_KINDS, Option, WorkloadDecision, tier_needed
 from openvclosed.decision.portfolio import Portfolio, portfolio
 from openvclosed.decision.reasons import reasons_for
 from openvclosed.decision.selection import (DatedPrice, api_price_date, apply_output_multiplier, gpu_price_dates,

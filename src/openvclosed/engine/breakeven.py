@@ -19,7 +19,6 @@ import numpy as np
 
 from openvclosed.engine.apicost import api_usd_per_day
 from openvclosed.engine.capacity import replicas_needed
-from openvclosed.engine.defaults import DAYS_PER_MONTH
 
 __all__ = ["selfhost_usd_per_day", "breakeven_tokens_per_day", "win_intervals", "payback_months",
            "compare_with_api", "staircase_replicas"]

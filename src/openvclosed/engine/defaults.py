@@ -27,13 +27,13 @@ DEFAULTS: dict[str, float] = {
     "max_batch": 256,
     # throughput: the vLLM profile (engine/profiles.py; calibrated values in
     # data/measurements/calibration.json replace these at run time through the profile)
-    "bandwidth_eff": 0.70,
-    "kv_bandwidth_eff": 0.50,
-    "low_bit_eff": 0.75,
-    "decode_mfu": 0.35,
-    "prefill_mfu": 0.45,
-    "step_overhead_s": 2.0e-3,
-    "layer_overhead_s": 2.0e-5,
+    "bandwidth_eff": 0.80,
+    "kv_bandwidth_eff": 0.60,
+    "low_bit_eff": 0.80,
+    "decode_mfu": 0.40,
+    "prefill_mfu": 0.50,
+    "step_overhead_s": 5.0e-4,
+    "layer_overhead_s": 5.0e-6,
     # operations and money
     "utilization": 0.50,
     "hours_per_day": 24.0,

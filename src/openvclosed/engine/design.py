@@ -23,6 +23,7 @@ from openvclosed.engine.defaults import DEFAULTS
 from openvclosed.engine.fit import GB_PER_GIB
 from openvclosed.engine.breakeven import selfhost_usd_per_day, staircase_replicas
 from openvclosed.engine.period import per_day_from_month, per_month_from_day
+from openvclosed.engine.serving import lengths_from_mix, serving_point
 from openvclosed.engine.tco import replica_costs
 
 __all__ = ["DesignInputs", "DesignEval", "selfhost_design", "TP_CANDIDATES"]
@@ -34,9 +35,10 @@ def _d(name):
     return field(default=_D[name])
 
 
-TP_CANDIDATES = (1, 2, 4, 8)
+TP_CANDIDATES = (1, 2, 4, 8, 16)
 """Tensor-parallel degrees tried inside a machine; the rest of its GPUs run further instances
-(powers of two, in increasing order: the fused evaluation relies on both)."""
+(powers of two, in increasing order: the fused evaluation relies on both). 16 only on machines
+of 16 GPUs or more (two nodes of 8: the all-reduce then crosses the node link)."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,11 @@ class DesignInputs:
     """Inputs of one or many self-hosted designs; every field is a number or an array (broadcasts).
 
     A design is one *machine* of ``n_gpus`` GPUs (the unit bought or rented, called a replica in
-    the output); inside it the model runs as ``n_gpus / tp`` instances of ``tp``-way tensor
-    parallelism, ``tp`` chosen for the most capacity unless given.
+    the output); inside it the model runs as ``n_gpus / (tp x pp)`` instances of ``tp``-way tensor
+    parallelism and ``pp`` pipeline stages, ``tp`` chosen for the most capacity unless given.
+    ``concurrency`` (requests in flight on the machine, spread over the instances) caps each
+    instance's batch; nan runs every instance fully loaded (memory, ``max_batch``, ``batch_cap``).
+    A machine of several nodes has ``gpus_per_node`` GPUs per node joined by ``node_link_gb_s``.
 
     Model: ``params_b`` (total), ``active_params_b`` (per token), ``dense_params_b`` and
     ``expert_params_b`` (routed experts over all MoE layers) with their bits, ``experts_total``
@@ -79,8 +84,16 @@ class DesignInputs:
     layers: object = 32.0
     hidden_size: object = np.nan
     tp: object = np.nan               # nan: choose the best of TP_CANDIDATES
+    pp: object = 1.0                  # pipeline stages per instance (multi-node: one per node)
     link_gb_s: object = 25.0
     link_latency_s: object = 25e-6
+    gpus_per_node: object = np.inf    # GPUs on one node's GPU-GPU link (inf: the machine is one node)
+    node_link_gb_s: object = 50.0     # per-GPU link between nodes (400 Gb/s InfiniBand)
+    node_link_latency_s: object = 10e-6
+    concurrency: object = np.nan      # requests in flight on the whole machine (nan: fully loaded)
+    input_tokens: object = np.nan     # prompt tokens per request (nan: from context and input share)
+    output_tokens: object = np.nan    # output tokens per request (nan: from context and input share)
+    chunk_tokens: object = 8192.0     # prompt tokens prefilled per step at most (engine's chunked-prefill size)
     gpu_tdp_w: object = np.nan
     system_w_per_gpu: object = np.nan
     gpu_usd: object = np.nan
@@ -135,10 +148,14 @@ class DesignInputs:
 class DesignEval:
     """What :func:`selfhost_design` returns: arrays broadcast to one shape, named by unit.
 
-    Layout: ``tp`` (tensor-parallel degree of one instance), ``instances`` per machine. Fit (per
+    Layout: ``tp`` (tensor-parallel degree of one instance), ``pp`` (its pipeline stages),
+    ``instances`` per machine. Serving (:func:`openvclosed.engine.serving.serving_point` at the
+    designs' lengths and load): ``output_tokens_per_s`` of the machine, ``tpot_s``, ``ttft_s``
+    (nan where the design does not fit). Fit (per
     instance): ``weights_gb``, ``kv_gb_per_seq``, ``usable_gb``, ``max_seqs``, ``fits``, ``batch``.
-    Throughput: ``step_s``, ``decode_tokens_per_s_single`` (one stream), ``decode_tokens_per_s``
-    (aggregate of the machine at ``batch`` per instance), ``prefill_tokens_per_s`` (machine).
+    Throughput: ``step_s`` (= TPOT), ``decode_tokens_per_s_single`` (one stream, no prefill),
+    ``decode_tokens_per_s`` (= ``output_tokens_per_s``: the machine at ``batch`` per instance,
+    prompts prefilled in the same steps), ``prefill_tokens_per_s`` (machine, prefill only).
     Capacity: ``capacity_tokens_per_day`` (one machine = one replica, the traffic mix),
     ``capacity_mean_tokens_per_day`` (the mean volume one replica carries when sized for the peak:
     capacity / peak_to_mean), ``replicas`` (whole machines for the volume, spares included),
@@ -150,6 +167,10 @@ class DesignEval:
 
     tp: np.ndarray
     instances: np.ndarray
+    pp: np.ndarray
+    output_tokens_per_s: np.ndarray
+    tpot_s: np.ndarray
+    ttft_s: np.ndarray
     weights_gb: np.ndarray
     kv_gb_per_seq: np.ndarray
     usable_gb: np.ndarray
@@ -213,13 +234,15 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
 
         weights  = dense_params x dense_bits / 8 + expert_params x expert_bits / 8   fit.weights_gb
         KV/seq   = kv_elements_per_seq x kv_bits / 8                                  fit.kv_gb_per_token
-        layout   = tp-way instances inside the machine: the tp in (1, 2, 4, 8) that serves most
-        seqs     = floor((tp x vram x reserve - weights) / KV/seq)                     per instance
-        batch    = min(seqs, max_batch, batch_cap)
-        step     = weights read (dense + touched experts) + KV read, or compute, whichever is
-                   slower, + all-reduces + per-step and per-layer overheads        throughput.decode_step_s
-        C        = tokens/day one machine serves in the traffic mix (prefill of uncached input
-                   and decode share the machine's time)                         capacity.replica_tokens_per_day
+        layout   = tp x pp GPUs per instance: the tp in TP_CANDIDATES that serves most (or --tp)
+        seqs     = floor((tp x pp x vram x reserve - weights) / KV/seq)              per instance
+        batch    = min(seqs, max_batch, batch_cap, concurrency / instances)
+        serving  = steady state with chunked prefill: each step decodes ``batch`` tokens and
+                   prefills batch x I(1 - cached)/O prompt tokens; weights (dense + touched
+                   experts) + KV read, or compute, whichever is slower, + all-reduces +
+                   overheads; pipeline stages in micro-batches        serving.serving_point
+        C        = output_tokens_per_s / (1 - input_share) x 3600 x hours x utilization
+                   (tokens/day, input + output; all-input traffic: the prefill rate)
                    (or tokens_per_s x 3600 x hours x utilization when measured)
         replicas = ceil(T x peak_to_mean / C) + spare machines             breakeven.staircase_replicas
         F        = capital + host + energy + ops + rent per machine                tco.replica_costs
@@ -236,7 +259,7 @@ def selfhost_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     ...                  vram_gib=80, bandwidth_gb_s=3350, tflops=989, gpu_tdp_w=700, gpu_usd=25000)
     >>> r = selfhost_design(x, 5e8)
     >>> bool(r.fits), float(r.tp), round(float(r.ops_usd_per_day * r.days_per_month), 6)
-    (True, 1.0, 1000.0)
+    (True, 1.0, 182.0)
     """
     return _fused(x, tokens_per_day)
 
@@ -269,47 +292,14 @@ def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
         w = dense_gb + expert_gb
         kv_seq = g["kv_elements_per_seq"] * g["kv_bits"] / 8.0 / 1e9
         tp_given = g["tp"]
-        eff, low = g["bandwidth_eff"], g["low_bit_eff"]
-        eff_d = eff * np.where(g["dense_bits"] < 8, low, 1.0)
-        eff_e = eff * np.where(g["expert_bits"] < 8, low, 1.0)
-        e_tot, k_tok = g["experts_total"], g["experts_per_token"]
-        moe = bool(np.any(np.asarray(e_tot) > 0))
-        layers = g["layers"]
-        fixed = g["step_overhead_s"] + layers * g["layer_overhead_s"]
-        hidden = g["hidden_size"]
-        s_in = g["input_share"]
-        s_prefill = s_in * (1.0 - g["prefix_cached_share"])
-        seconds = 3600.0 * g["hours_per_day"] * g["utilization"]
-        dense_term = dense_gb / eff_d
-        moe_env = {}
-        if moe:
-            moe_env = dict(e_tot=e_tot, log_keep=np.log1p(-np.where(e_tot > 0, k_tok / e_tot, 0.0)),
-                           expert_gb=expert_gb, eff_e=eff_e)
-            if np.ndim(e_tot) and np.isfinite(e_tot).all():
-                # where E <= 0, min(touched, E) / 1 is finite (touched = E x -expm1(-0.0) = +-0), so
-                # multiplying by the mask gives np.where's 0 (+-0, and 0.0 + -0.0 = 0.0 below)
-                moe_env.update(e_safe=np.where(e_tot > 0, e_tot, 1.0), pos=e_tot > 0)
-            zero_experts = None
-        else:  # dense: no routed expert is read (the term is 0 unless the inputs are not finite)
-            zero_experts = (0.0 + expert_gb * 0.0) / eff_e
-            if not np.any(zero_experts != 0) and not np.any(np.isnan(zero_experts)):
-                zero_experts = None
-        env = dict(moe_env, n=n, tp_given=tp_given, vram=g["vram_gib"], reserve=g["vram_reserve_share"], w=w,
-                   kv_seq=kv_seq, max_batch=g["max_batch"], batch_cap=g["batch_cap"], dense_term=dense_term,
-                   kv_eff=g["kv_bandwidth_eff"], bw=g["bandwidth_gb_s"], fl=g["tflops"], mfu=g["decode_mfu"],
-                   layers=layers, fixed=fixed, hidden_ok=np.isfinite(hidden), hidden=hidden, link=g["link_gb_s"], lat=g["link_latency_s"],
-                   cmp_num1=2.0 * g["active_params_b"] * 1e9, s_in=s_in, s_prefill=s_prefill, seconds=seconds,
-                   pf_mfu=g["prefill_mfu"], pf_den=2.0 * g["active_params_b"] * 1e9)
-        if zero_experts is not None:
-            env["zero_experts"] = zero_experts
-        env["mem1"] = _mem_terms(env, 1.0)
-        env["kv_pos"] = bool(np.all(kv_seq > 0))
+        env = _serving_env(g, dense_gb, expert_gb, w, kv_seq)
         flat = len(shape) == 1 and all(np.ndim(v) == 0 or np.shape(v) == shape for v in env.values())
+        unit = n / g["pp"]  # GPUs a tp-way instance may use per pipeline
         best = None
         for t in TP_CANDIDATES:
             t = float(t)
-            # n mod t == 0 (t a power of two: n / t is exact; inf and nan give nan, not 0)
-            valid = (t <= n) & ((n - np.floor(n / t) * t) == 0)
+            # unit mod t == 0 (t a power of two: unit / t is exact; inf and nan give nan, not 0)
+            valid = (t <= unit) & ((unit - np.floor(unit / t) * t) == 0)
             if not (np.ndim(tp_given) == 0 and np.isnan(tp_given)):
                 valid = valid & np.where(np.isnan(tp_given), True, t == tp_given)
             if np.ndim(valid) and valid.all():
@@ -342,7 +332,7 @@ def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
             for k, v in cur.items():
                 np.copyto(best[k], v, where=take)
             np.copyto(best_key, key, where=take)
-        pick = dict(best, weights_gb=w, kv_gb_per_seq=kv_seq)
+        pick = dict(best, weights_gb=w, kv_gb_per_seq=kv_seq, pp=g["pp"])
         tps = g["tokens_per_s"]
         capacity = pick["capacity_tokens_per_day"]
         if not (np.ndim(tps) == 0 and np.isnan(tps)):
@@ -367,83 +357,80 @@ def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
     return DesignEval(**{k: np.broadcast_to(v, shape) for k, v in out.items()})
 
 
-def _mem_terms(e: dict, b):
-    """Bytes-over-efficiency terms of one decode step at batch ``b`` (before dividing by tp x bandwidth)."""
-    if "e_tot" in e:
-        e_tot = e["e_tot"]
-        touched = e_tot * -np.expm1(b * e["log_keep"])
-        if "e_safe" in e:  # every count finite: where(pos, min(touched, E) / E, 0) as a product
-            share = np.minimum(touched, e_tot) / e["e_safe"] * e["pos"]
-        else:
-            pos = e_tot > 0
-            share = _where(pos, _where(pos, np.minimum(touched, e_tot), 0.0) / e_tot, 0.0)
-        m = e["dense_term"] + (0.0 + e["expert_gb"] * share) / e["eff_e"]
-    elif "zero_experts" in e:
-        m = e["dense_term"] + e["zero_experts"]
-    else:
-        m = e["dense_term"]
-    return m + b * e["kv_seq"] / e["kv_eff"]
+def _serving_env(g: dict, dense_gb, expert_gb, w, kv_seq) -> dict:
+    """The per-design quantities every layout candidate needs (computed once, not per degree).
+
+    Also the reference chain's (engine/design_reference.py): the one place the fields become the
+    arguments of :func:`openvclosed.engine.serving.serving_point`."""
+    eff, low = g["bandwidth_eff"], g["low_bit_eff"]
+    s_in = g["input_share"]
+    i_mix, o_mix = lengths_from_mix(g["context_tokens"], s_in)
+    i_tok = np.where(np.isnan(g["input_tokens"]), i_mix, g["input_tokens"])
+    o_tok = np.where(np.isnan(g["output_tokens"]), o_mix, g["output_tokens"])
+    i_new = i_tok * (1.0 - g["prefix_cached_share"])  # prefix-cache hits need no prefill
+    return dict(n=g["n_gpus"], vram=g["vram_gib"], reserve=g["vram_reserve_share"], w=w, kv_seq=kv_seq,
+                max_batch=g["max_batch"], batch_cap=g["batch_cap"], conc=g["concurrency"], pp=g["pp"],
+                dense_gb=dense_gb, expert_gb=expert_gb, e_tot=g["experts_total"], k_tok=g["experts_per_token"],
+                eff_d=eff * np.where(g["dense_bits"] < 8, low, 1.0),
+                eff_e=eff * np.where(g["expert_bits"] < 8, low, 1.0), kv_eff=g["kv_bandwidth_eff"],
+                bw=g["bandwidth_gb_s"], fl=g["tflops"], mfu=g["decode_mfu"], pf_mfu=g["prefill_mfu"],
+                active=g["active_params_b"], layers=g["layers"], hidden=g["hidden_size"],
+                step_oh=g["step_overhead_s"], layer_oh=g["layer_overhead_s"], link=g["link_gb_s"],
+                lat=g["link_latency_s"], per_node=g["gpus_per_node"], node_link=g["node_link_gb_s"],
+                node_lat=g["node_link_latency_s"], s_in=s_in, i_new=i_new, o_tok=o_tok, chunk=g["chunk_tokens"],
+                seconds=3600.0 * g["hours_per_day"] * g["utilization"])
 
 
-def _where(c, x, y):
-    """``np.where(c, x, y)`` (the same floats), cheaper: a scalar condition picks one side, a
-    condition true or false everywhere picks one array, and ``y = 0`` with ``x`` finite and
-    non-negative is ``x x c`` (a random mask makes np.where ~7x slower than a multiplication)."""
-    if np.ndim(c) == 0:
-        return x if c else y
-    if c.all():
-        return np.where(c, x, y) if np.ndim(x) < c.ndim else x
-    if not c.any():
-        return np.where(c, x, y) if np.ndim(y) < c.ndim else y
-    if isinstance(y, float) and y == 0.0 and np.ndim(x) == c.ndim and np.shape(x) == c.shape:
-        lo, hi = np.min(x), np.max(x)  # nan propagates: then the test fails
-        if lo >= 0.0 and hi < np.inf:
-            return x * c
-    return np.where(c, x, y)
+def _point(e: dict, t: float, b, i_new, o_tok, instances):
+    """:func:`serving_point` of the designs in ``e`` at tensor-parallel degree ``t``: the links a
+    ``t x pp`` instance uses (the node link when tp or the pipeline spans nodes)."""
+    pp = e["pp"]
+    cross_tp = t > e["per_node"]
+    cross_pp = t * pp > e["per_node"]
+    return serving_point(b, i_new, o_tok, chunk_tokens=e["chunk"], instances=instances,
+                         hop_gb_s=np.where(cross_pp, e["node_link"], e["link"]),
+                         hop_latency_s=np.where(cross_pp, e["node_lat"], e["lat"]),
+                         dense_gb=e["dense_gb"], expert_gb=e["expert_gb"], experts_total=e["e_tot"],
+                         experts_per_token=e["k_tok"], kv_gb_per_seq=e["kv_seq"], active_params_b=e["active"],
+                         layers=e["layers"], hidden_size=e["hidden"], tp=t, pp=pp, bandwidth_gb_s=e["bw"],
+                         tflops=e["fl"], bandwidth_eff=e["eff_d"], expert_bandwidth_eff=e["eff_e"],
+                         kv_bandwidth_eff=e["kv_eff"], decode_mfu=e["mfu"], prefill_mfu=e["pf_mfu"],
+                         step_overhead_s=e["step_oh"], layer_overhead_s=e["layer_oh"],
+                         link_gb_s=np.where(cross_tp, np.minimum(e["link"], e["node_link"]), e["link"]),
+                         link_latency_s=np.where(cross_tp, np.maximum(e["lat"], e["node_lat"]), e["lat"]))
 
 
 def _candidate(t: float, e: dict, valid):
-    """One instance layout of tensor-parallel degree ``t`` for the designs in ``e``: the fields of
-    :func:`_layout` and the selection key, in the same operation order (so the same floats)."""
-    n = e["n"]
-    usable = t * e["vram"] * GB_PER_GIB * e["reserve"]
+    """One instance layout of tensor-parallel degree ``t`` (times ``pp`` pipeline stages) for the
+    designs in ``e``: memory fit, the serving point at the designs' load, capacity, and the
+    selection key (the most tokens/day; ties to the smaller degree)."""
+    n, pp = e["n"], e["pp"]
+    g = t * pp
+    usable = g * e["vram"] * GB_PER_GIB * e["reserve"]
     free = np.maximum(usable - e["w"], 0.0)
     kv_seq = e["kv_seq"]
-    if e["kv_pos"]:
-        seqs = np.floor(free / kv_seq)
-    else:
-        seqs = _where(kv_seq > 0, np.floor(free / kv_seq), _where(free > 0, np.inf, 0.0))
+    seqs = np.where(kv_seq > 0, np.floor(free / np.where(kv_seq > 0, kv_seq, 1.0)), np.where(free > 0, np.inf, 0.0))
     if valid is not True:
-        seqs = _where(valid, seqs, 0.0)
+        seqs = np.where(valid, seqs, 0.0)
     fits = seqs >= 1
-    batch = np.minimum(np.minimum(seqs, e["max_batch"]), e["batch_cap"])
+    instances = n / g if valid is True else np.where(valid, n / g, 0.0)
+    conc = e["conc"]
+    per_inst = np.where(np.isnan(conc), np.inf, conc / np.where(instances > 0, instances, 1.0))
+    batch = np.minimum(np.minimum(np.minimum(seqs, e["max_batch"]), e["batch_cap"]), per_inst)
     b = np.maximum(batch, 1.0)
-    tbw = t * e["bw"]
-    fixed = e["fixed"]
-    if t > 1:
-        two_n, hidden, hidden_ok, link, lat = 2.0 * e["layers"], e["hidden"], e["hidden_ok"], e["link"], e["lat"]
-        bytes1 = _where(hidden_ok, 1.0 * hidden * 2.0 * 2.0 * (t - 1.0) / t, 0.0)
-        comm1 = two_n * (lat + _where(bytes1 > 0, bytes1 / (link * 1e9), 0.0))
-        bytes_ = _where(hidden_ok, b * hidden * 2.0 * 2.0 * (t - 1.0) / t, 0.0)
-        comm = two_n * (lat + _where(bytes_ > 0, bytes_ / (link * 1e9), 0.0))
-        step1 = np.maximum(e["mem1"] / tbw, e["cmp_num1"] * 1.0 / (t * e["fl"] * 1e12 * e["mfu"])) + comm1 + fixed
-        step = np.maximum(_mem_terms(e, b) / tbw, e["cmp_num1"] * b / (t * e["fl"] * 1e12 * e["mfu"])) + comm + fixed
-    else:  # no all-reduce (+ 0.0 changes no float)
-        cmp_den = t * e["fl"] * 1e12 * e["mfu"]
-        step1 = np.maximum(e["mem1"] / tbw, e["cmp_num1"] * 1.0 / cmp_den) + fixed
-        step = np.maximum(_mem_terms(e, b) / tbw, e["cmp_num1"] * b / cmp_den) + fixed
-    instances = n / t if valid is True else _where(valid, n / t, 0.0)
-    single = _where(fits, 1.0 / step1, 0.0)
-    agg = _where(fits, instances * _where(batch > 0, batch / step, 0.0), 0.0)
-    prefill = _where(fits, instances * (t * e["fl"] * 1e12 * e["pf_mfu"] / e["pf_den"]), 0.0)
-    s_in, s_p = e["s_in"], e["s_prefill"]
-    sec = _where(s_p > 0, s_p / prefill, 0.0) + _where(s_in < 1, (1.0 - s_in) / agg, 0.0)
-    modeled = _where(sec > 0, e["seconds"] / sec, np.inf)
-    capacity = _where(fits & (batch >= 1), modeled, 0.0)
+    sp = _point(e, t, b, e["i_new"], e["o_tok"], instances)
+    one = _point(e, t, 1.0, 0.0, 1.0, 1.0)
+    single = np.where(fits, 1.0 / one["tpot_s"], 0.0)
+    out = np.where(fits & (batch > 0), sp["output_tokens_per_s"] * np.where(batch > 0, batch / b, 0.0), 0.0)
+    prefill = np.where(fits, sp["prefill_tokens_per_s"], 0.0)
+    s_in = e["s_in"]
+    modeled = np.where(s_in < 1, out / np.where(s_in < 1, 1.0 - s_in, 1.0), prefill) * e["seconds"]
+    capacity = np.where(fits & (batch >= 1), modeled, 0.0)
     key = capacity + fits * 1e-9 - t * 1e-12
-    return dict(tp=t, instances=instances, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch, step_s=step,
-                decode_tokens_per_s_single=single, decode_tokens_per_s=agg, prefill_tokens_per_s=prefill,
-                capacity_tokens_per_day=capacity), key
+    return dict(tp=t, instances=instances, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch,
+                step_s=sp["tpot_s"], decode_tokens_per_s_single=single, decode_tokens_per_s=out,
+                prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity, output_tokens_per_s=out,
+                tpot_s=np.where(fits, sp["tpot_s"], np.nan), ttft_s=np.where(fits, sp["ttft_s"], np.nan)), key
 
 
 def _costs(x: DesignInputs) -> dict:

@@ -1,79 +1,64 @@
 """The design chain step by step: the readable reference :func:`openvclosed.engine.design.selfhost_design`
 (the fused evaluation every command uses) is tested against bit for bit (tests/test_engine_fused.py,
-benchmarks/bench_engine.py). Not on any command's path."""
+benchmarks/bench_engine.py): every layout over a (designs x TP_CANDIDATES) grid, then argmax.
+The throughput itself is one function for both, :func:`openvclosed.engine.serving.serving_point`
+(through ``design._point``, which picks the links): the reference differs in how the layouts
+are searched, not in the formulas. Not on any command's path."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from openvclosed.engine.breakeven import selfhost_usd_per_day, staircase_replicas
-from openvclosed.engine.capacity import replica_tokens_per_day
-from openvclosed.engine.design import TP_CANDIDATES, DesignEval, DesignInputs, _costs
-from openvclosed.engine.period import per_day_from_month
+from openvclosed.engine.design import TP_CANDIDATES, DesignEval, DesignInputs, _costs, _point, _serving_env
 from openvclosed.engine.fit import kv_gb_per_token, max_concurrent_seqs, usable_vram_gb, weights_gb
-from openvclosed.engine.throughput import allreduce_s, decode_step_s, decode_tokens_per_s, prefill_tokens_per_s
+from openvclosed.engine.period import per_day_from_month
 
 __all__ = ["reference_design"]
 
 
 def _layout(x: DesignInputs, t: np.ndarray) -> dict:
     """Every quantity of one instance of tensor-parallel degree ``t`` (t broadcasts as the last axis)."""
-    def ex(v):
-        return np.asarray(v, dtype=float)[..., None]
-
-    n = ex(x.n_gpus)
-    params = ex(x.params_b)
-    expert_p = ex(x.expert_params_b)
-    dense_p = np.where(np.isnan(ex(x.dense_params_b)), params - expert_p, ex(x.dense_params_b))
-    dense_gb = weights_gb(dense_p, ex(x.dense_bits))
-    expert_gb = weights_gb(expert_p, ex(x.expert_bits))
+    g = {k: np.asarray(getattr(x, k), dtype=float)[..., None] for k in DesignInputs.names() if k != "rented"}
+    n, pp = g["n_gpus"], g["pp"]
+    dense_p = np.where(np.isnan(g["dense_params_b"]), g["params_b"] - g["expert_params_b"], g["dense_params_b"])
+    dense_gb = weights_gb(dense_p, g["dense_bits"])
+    expert_gb = weights_gb(g["expert_params_b"], g["expert_bits"])
     w = dense_gb + expert_gb
-    kv_seq = kv_gb_per_token(ex(x.kv_elements_per_seq), ex(x.kv_bits))
-    valid = (t <= n) & (np.mod(n, t) == 0)
-    tp_given = ex(x.tp)
-    valid &= np.where(np.isnan(tp_given), True, t == tp_given)
-    usable = usable_vram_gb(ex(x.vram_gib), t, ex(x.vram_reserve_share))
-    seqs = max_concurrent_seqs(usable, w, kv_seq, 1.0)
-    seqs = np.where(valid, seqs, 0.0)
+    kv_seq = kv_gb_per_token(g["kv_elements_per_seq"], g["kv_bits"])
+    unit = n / pp
+    valid = (t <= unit) & (np.mod(unit, t) == 0)
+    valid &= np.where(np.isnan(g["tp"]), True, t == g["tp"])
+    usable = usable_vram_gb(g["vram_gib"], t * pp, g["vram_reserve_share"])
+    seqs = np.where(valid, max_concurrent_seqs(usable, w, kv_seq, 1.0), 0.0)
     fits = seqs >= 1
-    batch = np.minimum(np.minimum(seqs, ex(x.max_batch)), ex(x.batch_cap))
-    eff = ex(x.bandwidth_eff)
-    low = ex(x.low_bit_eff)
-    common = dict(dense_gb=dense_gb, expert_gb=expert_gb, experts_total=ex(x.experts_total),
-                  experts_per_token=ex(x.experts_per_token), kv_gb_per_seq=kv_seq, active_params_b=ex(x.active_params_b),
-                  tp=t, bandwidth_gb_s=ex(x.bandwidth_gb_s), tflops=ex(x.tflops),
-                  bandwidth_eff=eff * np.where(ex(x.dense_bits) < 8, low, 1.0),
-                  expert_bandwidth_eff=eff * np.where(ex(x.expert_bits) < 8, low, 1.0),
-                  kv_bandwidth_eff=ex(x.kv_bandwidth_eff), mfu=ex(x.decode_mfu), layers=ex(x.layers),
-                  step_overhead_s=ex(x.step_overhead_s), layer_overhead_s=ex(x.layer_overhead_s))
-    comm1 = allreduce_s(1.0, t, ex(x.layers), ex(x.hidden_size), ex(x.link_gb_s), ex(x.link_latency_s))
+    instances = np.where(valid, n / (t * pp), 0.0)
+    conc = g["concurrency"]
+    per_inst = np.where(np.isnan(conc), np.inf, conc / np.where(instances > 0, instances, 1.0))
+    batch = np.minimum(np.minimum(np.minimum(seqs, g["max_batch"]), g["batch_cap"]), per_inst)
     b = np.maximum(batch, 1.0)
-    comm = allreduce_s(b, t, ex(x.layers), ex(x.hidden_size), ex(x.link_gb_s), ex(x.link_latency_s))
-    step1 = decode_step_s(1.0, comm_s=comm1, **common)
-    step = decode_step_s(b, comm_s=comm, **common)
-    instances = np.where(valid, n / t, 0.0)
-    single = np.where(fits, 1.0 / step1, 0.0)
-    agg = np.where(fits, instances * decode_tokens_per_s(batch, step), 0.0)
-    prefill = np.where(fits, instances * prefill_tokens_per_s(ex(x.active_params_b), t, ex(x.tflops),
-                                                              ex(x.prefill_mfu)), 0.0)
-    s_in = ex(x.input_share)
-    # prefix caching: cached input tokens need no prefill (their KV is reused)
-    s_prefill = s_in * (1.0 - ex(x.prefix_cached_share))
-    modeled = replica_tokens_per_day(agg, prefill, s_in, ex(x.utilization), ex(x.hours_per_day),
-                                     prefill_share=s_prefill)
-    serving = fits & (batch >= 1)
-    capacity = np.where(serving, modeled, 0.0)
+    e = _serving_env(g, dense_gb, expert_gb, w, kv_seq)
+    sp = _point(e, t, b, e["i_new"], e["o_tok"], instances)  # serving.serving_point at the load
+    one = _point(e, t, 1.0, 0.0, 1.0, 1.0)                     # one stream, no prefill
+    out = np.where(fits & (batch > 0), sp["output_tokens_per_s"] * np.where(batch > 0, batch / b, 0.0), 0.0)
+    prefill = np.where(fits, sp["prefill_tokens_per_s"], 0.0)
+    s_in = e["s_in"]
+    modeled = np.where(s_in < 1, out / np.where(s_in < 1, 1.0 - s_in, 1.0), prefill) * e["seconds"]
+    capacity = np.where(fits & (batch >= 1), modeled, 0.0)
     return dict(tp=np.broadcast_to(t, capacity.shape).astype(float), instances=instances, weights_gb=w,
-                kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch, step_s=step,
-                decode_tokens_per_s_single=single, decode_tokens_per_s=agg, prefill_tokens_per_s=prefill,
-                capacity_tokens_per_day=capacity)
+                kv_gb_per_seq=kv_seq, usable_gb=usable, max_seqs=seqs, fits=fits, batch=batch, step_s=sp["tpot_s"],
+                decode_tokens_per_s_single=np.where(fits, 1.0 / one["tpot_s"], 0.0), decode_tokens_per_s=out,
+                prefill_tokens_per_s=prefill, capacity_tokens_per_day=capacity, output_tokens_per_s=out,
+                tpot_s=np.where(fits, sp["tpot_s"], np.nan), ttft_s=np.where(fits, sp["ttft_s"], np.nan),
+                pp=np.broadcast_to(pp, capacity.shape))
 
 
 def reference_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
     """The chain step by step over a (designs x TP_CANDIDATES) grid, each step its own function:
     what :func:`selfhost_design` computes, kept as the readable reference it is tested against."""
     t = np.asarray(TP_CANDIDATES, dtype=float)
-    lay = _layout(x, t)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lay = _layout(x, t)
     best = np.argmax(lay["capacity_tokens_per_day"] + lay["fits"] * 1e-9 - t * 1e-12, axis=-1)[..., None]
     pick = {k: np.take_along_axis(np.broadcast_to(v, lay["capacity_tokens_per_day"].shape), best, -1)[..., 0]
             for k, v in lay.items()}

@@ -7,13 +7,15 @@ import numpy as np
 __all__ = ["PRECISION_BITS", "GB_PER_GIB", "weights_gb", "kv_gb_per_token", "usable_vram_gb",
            "max_concurrent_seqs"]
 
-PRECISION_BITS: dict[str, float] = {"fp16": 16.0, "fp8": 8.0, "int8": 8.0, "mxfp4": 4.25, "int4": 4.5}
+PRECISION_BITS: dict[str, float] = {"fp16": 16.0, "fp8": 8.0, "int8": 8.0, "mxfp4": 4.25, "int4": 4.5, "nvfp4": 4.5}
 """Effective bits per weight by precision.
 
 int4 counts 4.5 bits: 4-bit weights plus one 16-bit scale per group of 32 (llama.cpp Q4_0
 is 4.5 bits/weight; AWQ/GPTQ with group size 128 and a zero point come to ~4.25). Assumption,
 override with ``bits`` where the exact format is known. ``mxfp4`` (4-bit values with one 8-bit
-scale per 32) is 4.25 bits: the native format of gpt-oss expert weights.
+scale per 32) is 4.25 bits: the native format of gpt-oss expert weights. ``nvfp4`` (4-bit values
+with one FP8 scale per 16, NVIDIA Blackwell's tensor-core format) is 4.5 bits; it computes at the
+FP4 tensor rate where the GPU has one.
 """
 
 GB_PER_GIB = 2**30 / 1e9

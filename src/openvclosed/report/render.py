@@ -116,6 +116,8 @@ def render_fit(r: FitResult, width: int | None = None) -> str:
     for row in r.rows:
         running = (min(batch, int(row.max_concurrent_seqs))
                    if batch is not None and row.fits and math.isfinite(row.max_concurrent_seqs) else None)
+        if running is not None and row.serving is not None:
+            running = int(row.serving.batch_per_instance)  # --concurrency spreads over the instances
         rows.append([str(row.n_gpus), cell(row.quant), "yes" if row.fits else "no", f"{row.weights_gb:.1f}",
                      f"{row.vram_used_gb:.1f}" if row.fits else "-",
                      str(running) if row.fits and running is not None else "-",
@@ -130,6 +132,11 @@ def render_fit(r: FitResult, width: int | None = None) -> str:
     if batch is not None:
         parts.append(Text(f"used GB and aggregate tok/s are at the running batch = min(max seqs, "
                           f"--batch {batch}); max seqs = sequences that fit in memory", style="dim"))
+    sp = next((row.serving for row in r.rows if row.fits and row.serving is not None), None)
+    if sp is not None and sp.concurrency is not None:
+        parts.append(Text(f"serving: {sp.concurrency:g} requests in flight, {sp.input_tokens:g} in / "
+                          f"{sp.output_tokens:g} out per request; aggregate = output tok/s of the machine with "
+                          f"prompts prefilled in the same steps (--json: serving.tpot_ms, ttft_ms)", style="dim"))
     parts += [Text(term(s)) for s in r.suggestions] + [Text(x) for x in finding_lines(r.findings)]
     return _render(Group(*parts), width)
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 
-__all__ = ["ResultModel", "Finding", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "SCHEMA_VERSION",
+__all__ = ["ResultModel", "Finding", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "ServingPoint", "SCHEMA_VERSION",
            "HorizonApi", "HorizonResult", "MonteCarloApi", "MonteCarloResult", "SensitivityRow", "SensitivityApi",
            "SensitivityResult"]
 
@@ -22,6 +22,25 @@ class LicenseInfo(ResultModel):
     mau_limit: int | None
     mau_basis: str | None = None          # at_release | ongoing
     conditions: list[dict]                # kind, thresholds, basis, effect, text (catalog licence conditions)
+
+
+class ServingPoint(ResultModel):
+    """Steady state of the machine at the row's load (engine/serving.py ``serving_point``)."""
+
+    output_tokens_per_s: float
+    """Output tokens/s of the whole machine, prompts prefilled in the same steps (chunked prefill)."""
+    tpot_ms: float | None
+    """Time per output token of one request [ms] (None where the design does not fit)."""
+    ttft_ms: float | None
+    """Time to first token of an unqueued request [ms]: its prompt at the prefill rate plus one step."""
+    concurrency: float | None
+    """Requests in flight on the machine as given (None: every instance fully loaded)."""
+    batch_per_instance: float
+    tp: int
+    pp: int
+    instances: int
+    input_tokens: float
+    output_tokens: float
 
 
 class SelfHostResult(ResultModel):
@@ -62,6 +81,8 @@ class SelfHostResult(ResultModel):
     spare_replicas: float = 0.0           # included in replicas
     capacity_mean_tokens_per_day: float | None = None  # mean volume one replica carries (sized for the peak)
     fixed_usd_per_month: float = 0.0      # team cost of the deployment, once
+    serving: ServingPoint | None = None
+    """The steady state replicas are sized with, at the workload's lengths (fully loaded)."""
 
 
 class ApiComparison(ResultModel):
@@ -179,6 +200,7 @@ class FitRow(ResultModel):
     decode_tokens_per_s_single: float
     decode_tokens_per_s_aggregate: float
     quality_risk: str | None
+    serving: ServingPoint | None = None
 
 
 class FitResult(ResultModel):
