@@ -20,7 +20,7 @@ from openvclosed.decision.designs import Design, evaluate, precisions_for, quant
 from openvclosed.decision.options import (API_KINDS, Option, OptionKind, allowed, serves, share_text,
                                           tier_needed)
 from openvclosed.decision.selection import apply_output_multiplier, licence_findings
-from openvclosed.decision.workload import Workload, WorkloadFile
+from openvclosed.decision.workload import Workload, WorkloadFile, check_candidates
 from openvclosed.engine import per_month_from_day
 from openvclosed.engine.design import selfhost_design
 from openvclosed.engine.horizon import horizon_costs, monthly_discount_rate
@@ -285,6 +285,7 @@ def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None, as_
     """Decide every workload of a file (or ``only`` one); returns (decisions, portfolio or None)."""
     from openvclosed.decision.portfolio import portfolio
 
+    check_candidates(wf, catalog)  # names in candidates: file and field in the message
     ws = wf.workloads
     if only:
         ws = [w for w in ws if w.name == only]

@@ -1,0 +1,216 @@
+"""The one table of plausible ranges: every number ``ovc`` reads from a flag, a workload file
+(fields, ``assumptions:``, ``uncertainty:``), a user catalog, a usage log or a derived volume is
+checked against it before it reaches the engine.
+
+A value outside its range (or not finite) is exit 2 with one line naming where it came from (a
+flag, or ``FILE: field.path``), the value and the range::
+
+    w.yaml: workloads[chat].assumptions.electricity_usd_kwh: 1e+300 is outside the plausible range 0..10 USD/kWh
+
+The ranges are wide on purpose (they stop absurd and hostile values, not unusual ones); each row
+says why its bounds are where they are. ``docs/security.md`` shows this table (generated from it
+by :func:`markdown_table`; a test keeps the two equal). Pure data and functions, no imports
+beyond the standard library and :mod:`openvclosed.errors` (on the start-up path).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from openvclosed.errors import InputError
+
+__all__ = ["Range", "RANGES", "check", "problem", "in_range", "rng", "markdown_table", "check_date", "USAGE_DATES",
+           "CATALOG_DATES", "check_mapping"]
+
+
+@dataclass(frozen=True)
+class Range:
+    """A plausible range ``low..high`` (inclusive) in ``units``; ``why`` says where it comes from."""
+
+    name: str
+    units: str
+    low: float
+    high: float
+    why: str
+    integer: bool = False
+
+    def text(self) -> str:
+        """``0.1..50 years``"""
+        lo, hi = (f"{int(x):,}" if self.integer and abs(x) < 1e16 else f"{x:g}" for x in (self.low, self.high))
+        return f"{lo}..{hi}" + (f" {self.units}" if self.units else "")
+
+
+def _r(name, units, low, high, why, integer=False):
+    return name, Range(name, units, float(low), float(high), why, integer)
+
+
+RANGES: dict[str, Range] = dict([
+    # --- volumes (flags --tokens/--tokens-per-month/--range/sweep grids, workload fields, derived)
+    _r("tokens_per_day", "tokens/day", 1, 1e15,
+       "below one token a day there is no cost per token to compare; 1e15/day is ~1,000x the largest "
+       "public API volumes"),
+    _r("requests_per_day", "requests/day", 1e-3, 1e12, "one request in 1,000 days up to 1e12 a day"),
+    _r("tokens_per_request", "tokens", 0, 1e8, "input_tokens / output_tokens: no model has a context of 1e8 tokens"),
+    _r("peak_to_mean", "", 1, 1000, "peak hour load / mean load"),
+    _r("growth_per_month", "share/month", -0.5, 2, "halving to tripling every month"),
+    _r("horizon_months", "months", 1, 120, "ten years", integer=True),
+    _r("api_price_decline_per_year", "share/year", 0, 0.99, "prices cannot fall by 100% or more"),
+    _r("monthly_active_users", "users", 0, 1e11, "ten times the world's population", integer=True),
+    _r("monthly_revenue_usd", "USD/month", 0, 1e13, "about world GDP per month"),
+    # --- assumptions (flags and workload `assumptions:`)
+    _r("input_share", "share", 0, 1, "a fraction, not a percentage"),
+    _r("cached_share", "share", 0, 1, "a fraction, not a percentage"),
+    _r("cache_write_share", "share", 0, 1, "a fraction, not a percentage"),
+    _r("batch_share", "share", 0, 1, "a fraction, not a percentage"),
+    _r("context_tokens", "tokens", 1, 1e8, "no model has a context of 1e8 tokens", integer=True),
+    _r("kv_bits", "bits", 1, 32, "KV cache precision"),
+    _r("vram_reserve_share", "share", 0.01, 1, "share of VRAM the engine may use"),
+    _r("max_batch", "sequences", 1, 100_000, "sequences decoded at once per instance", integer=True),
+    _r("min_concurrent_seqs", "sequences", 1, 100_000, "as max_batch", integer=True),
+    _r("bandwidth_eff", "share", 1e-3, 1, "share of peak bandwidth; below 0.1% nothing is served"),
+    _r("kv_bandwidth_eff", "share", 1e-3, 1, "as bandwidth_eff"),
+    _r("decode_mfu", "share", 1e-3, 1, "share of peak FLOPS"),
+    _r("prefill_mfu", "share", 1e-3, 1, "share of peak FLOPS"),
+    _r("step_overhead_s", "s", 0, 1, "a decode step of a second is already unusable"),
+    _r("layer_overhead_s", "s", 0, 0.01, "per layer per step"),
+    _r("output_multiplier", "", 1, 100, "hidden reasoning tokens per visible output token"),
+    _r("utilization", "share", 0.01, 1, "mean load / capacity; below 1% a replica is idle"),
+    _r("hours_per_day", "hours", 0.1, 24, "hours a day the hardware serves"),
+    _r("days_per_month", "days", 28, 31, "calendar months"),
+    _r("electricity_usd_kwh", "USD/kWh", 0, 10, "~50x the highest retail prices"),
+    _r("pue", "", 1, 5, "power usage effectiveness; the worst data centres are near 2.5"),
+    _r("power_draw_share", "share of TDP", 0, 1.5, "mean draw; boost clocks exceed TDP a little"),
+    _r("host_w_per_gpu", "W/GPU", 0, 1e5, "host power per GPU"),
+    _r("host_usd_per_gpu", "USD/GPU", 0, 1e8, "host cost per GPU"),
+    _r("ops_usd_month", "USD/month", 0, 1e9, "people cost per replica"),
+    _r("hybrid_router_usd_month", "USD/month", 0, 1e9, "running a router"),
+    _r("amortize_years", "years", 0.1, 50, "hardware write-off period"),
+    _r("rate", "share/year", 0, 1, "cost of capital"),
+    _r("gpu_price_usd", "USD/GPU", 1, 1e8, "purchase price per GPU"),
+    _r("gpu_hour_usd", "USD/GPU-hour", 1e-3, 1e4, "rented price per GPU-hour"),
+    _r("tokens_per_s", "tokens/s", 1e-3, 1e9, "measured throughput of one replica"),
+    # --- uncertainty (workload `uncertainty:`): values as the inputs above, plus
+    _r("gpu_price_factor", "x catalog price", 1e-3, 100, "multiplier of the GPU price"),
+    _r("lognormal_sigma", "log-sd", 0, 3, "sigma 3 already spans a factor of 10^4 between P5 and P95"),
+    # --- API prices (--api-price, user catalogs, LiteLLM)
+    _r("usd_per_mtok", "USD/1M tokens", 0, 1e5, "list prices are below 1e3; an input and output price "
+       "of 0 together is refused (a free API has no break-even)"),
+    # --- user catalogs (GPUs and models)
+    _r("memory_gib", "GiB", 0.1, 1e4, "VRAM or unified memory per device"),
+    _r("bandwidth_gb_s", "GB/s", 1, 1e6, "memory bandwidth per device"),
+    _r("tflops", "TFLOPS", 1e-3, 1e6, "peak tensor throughput per device"),
+    _r("tdp_w", "W", 1, 1e5, "power per device"),
+    _r("params_b", "billion parameters", 1e-3, 1e5, "model size"),
+    _r("layers", "layers", 1, 10_000, "transformer layers", integer=True),
+    _r("kv_heads", "heads", 1, 10_000, "0 KV heads would mean infinitely many sequences", integer=True),
+    _r("head_dim", "", 1, 100_000, "attention head size", integer=True),
+    # --- usage logs (every row)
+    _r("usage_tokens", "tokens/row", 0, 1e15, "one row at most a day at the tokens_per_day cap"),
+    _r("usage_requests", "requests/row", 0, 1e12, "as requests_per_day"),
+    _r("usage_cost_usd", "USD/row", -1e12, 1e12, "credits can be negative"),
+])
+"""name -> :class:`Range`. Names are the field names of the workload file and catalog schema."""
+
+USAGE_DATES = (dt.date(2015, 1, 1), dt.date(2100, 12, 31))
+"""Plausible usage-log timestamps (no LLM API usage log is older; a row dated 0001-01-01 or
+9999-12-31 is a stray one, and its span would be the size of the hourly series)."""
+CATALOG_DATES = (dt.date(2015, 1, 1), dt.date(2100, 12, 31))
+"""Plausible catalog ``as_of`` / ``valid_from`` dates (the loader also refuses future ones)."""
+
+
+def rng(name: str) -> Range:
+    return RANGES[name]
+
+
+def in_range(name: str, value) -> bool:
+    """True when ``value`` is a finite real number (not a bool) inside the range of ``name``."""
+    return problem(name, value) is None
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return f"{value!r}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        s = str(value)
+        return s if len(s) <= 20 else s[:8] + f"...({len(s)} digits)"
+    s = repr(value)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def problem(name: str, value) -> str | None:
+    """What is wrong with ``value`` for the range of ``name`` (a phrase starting with the value),
+    or None when it is a finite number (not a bool) inside the range.
+
+    >>> problem("pue", 1.5) is None, problem("pue", 0.5)
+    (True, '0.5 is outside the plausible range 1..5')
+    """
+    r = RANGES[name]
+    if isinstance(value, bool):
+        return f"{value!r} is a boolean, expected a number in the plausible range {r.text()}"
+    if not isinstance(value, (int, float)):
+        return f"{_show(value)} is not a number; expected {r.text()}"
+    try:
+        v = float(value)
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        return f"{_show(value)} is not a finite number in the plausible range {r.text()}"
+    if not r.low <= v <= r.high:
+        return f"{_show(value)} is outside the plausible range {r.text()}"
+    if r.integer and v != int(v):
+        return f"{_show(value)} is not a whole number in {r.text()}"
+    return None
+
+
+def check(name: str, value, where: str) -> float:
+    """``value`` as a float if it is a finite number in the range of ``name``; else one
+    :class:`InputError` naming ``where`` (a flag or ``FILE: field.path``), the value and the range.
+
+    >>> check("pue", 1.5, "--pue")
+    1.5
+    >>> check("pue", float("inf"), "--pue")
+    Traceback (most recent call last):
+    ...
+    openvclosed.errors.InputError: --pue: inf is not a finite number in the plausible range 1..5
+    >>> check("horizon_months", True, "w.yaml: workloads[a].horizon_months")
+    Traceback (most recent call last):
+    ...
+    openvclosed.errors.InputError: w.yaml: workloads[a].horizon_months: True is a boolean, expected a number in the plausible range 1..120 months
+    """
+    msg = problem(name, value)
+    if msg is not None:
+        raise InputError(f"{where}: {msg}")
+    return float(value)
+
+
+def check_mapping(data: dict, where: str, names=None) -> None:
+    """:func:`check` every key of ``data`` that has a range (or those in ``names``), skipping
+    ``None``; ``where`` is the path prefix (``w.yaml: workloads[a].assumptions``)."""
+    for k, v in data.items():
+        if v is None or k not in RANGES or (names is not None and k not in names):
+            continue
+        if isinstance(v, (int, float)) or isinstance(v, bool):
+            check(k, v, f"{where}.{k}")
+
+
+def check_date(value, where: str, bounds=USAGE_DATES) -> None:
+    """Exit 2 unless the date (or datetime) ``value`` is inside ``bounds``."""
+    d = value.date() if isinstance(value, dt.datetime) else value
+    lo, hi = bounds
+    if not lo <= d <= hi:
+        raise InputError(f"{where}: {d.isoformat()} is outside the plausible dates {lo}..{hi}")
+
+
+def markdown_table() -> str:
+    """The table as markdown, for docs/security.md (a test compares the two)."""
+    lines = ["| name | units | low | high | why |", "|---|---|---|---|---|"]
+    for r in RANGES.values():
+        lo, hi = r.text().split(" ")[0].split("..")
+        lines.append(f"| `{r.name}` | {r.units or '-'} | {lo} | {hi} | {r.why} |")
+    lines.append(f"| usage-log timestamps | date | {USAGE_DATES[0]} | {USAGE_DATES[1]} | "
+                 "no LLM usage log is older; a stray far-future row is refused, not allocated |")
+    lines.append(f"| catalog `as_of` / `valid_from` | date | {CATALOG_DATES[0]} | today | "
+                 "a price cannot be valid from a future date |")
+    return "\n".join(lines) + "\n"
