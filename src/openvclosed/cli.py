@@ -57,7 +57,26 @@ _app = typer.Typer(
 
 
 def _err(msg: str) -> None:
-    sys.stderr.write(f"ovc: error: {msg}\n")
+    sys.stderr.write(f"ovc: error: {msg}\n".replace("##[", "##\\["))
+
+
+class _NoLegacyCommand:
+    """A text stream that breaks the legacy workflow-command form ``##[`` in everything written
+    through it (report/escape.py does it per channel; this is the net under stdout and stderr, where
+    the CI runner acts on it anywhere in a line). JSON is escaped before (``##\\u005b``), so
+    this never changes a JSON document."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if isinstance(text, str) and "##[" in text:
+            self._stream.write(text.replace("##[", "##\\["))
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _version(value: bool):
@@ -220,9 +239,14 @@ def main(argv: list[str] | None = None) -> None:
     """
     old = _install_signal_handlers()
     _SIGNALLED.clear()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _NoLegacyCommand(sys.stdout), _NoLegacyCommand(sys.stderr)
     try:
         _main(argv)
     finally:
+        if isinstance(sys.stdout, _NoLegacyCommand):  # not replaced after a broken pipe
+            sys.stdout = streams[0]
+        sys.stderr = streams[1]
         _restore_signal_handlers(old)
 
 

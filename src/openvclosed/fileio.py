@@ -328,7 +328,10 @@ def write_stream_atomic(path: PathLike, *, force: bool = False, inputs: Iterable
             raise InputError(f"{target.label}: cannot write ({e.strerror or e}); "
                              f"{target.path} was left as it was") from None
         if validate is not None:
-            validate(tmp)
+            try:
+                validate(tmp)
+            except InputError as e:  # the message names the target, never our temporary file
+                raise InputError(str(e).replace(tmp, target.path)) from None
         target.commit(tmp)
     except BaseException:
         _remove(tmp)

@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
 
         from openvclosed.errors import InputError
         from openvclosed.fileio import check_write_target, safe_write_text
-        from openvclosed.report.escape import no_workflow_command
+        from openvclosed.report.escape import no_workflow_command, yaml_comment
         from openvclosed.report.text import term
 
         def say(line: str, err: bool = False) -> None:
@@ -111,7 +111,8 @@ def register(app: typer.Typer) -> None:
             say(f"! ... and {len(problems) - len(shown)} more (--verbose lists every one)", err=True)
         if write is not None:
             data = {"apis": [c["entry"] for c in changed] + added}
-            header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from {term(path)}\n"
+            header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from "
+                      f"{yaml_comment(str(path))}\n"
                       "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
             safe_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), force=force,
                             inputs=[path, *catalog_inputs(catalog)], what="--write")

@@ -60,7 +60,7 @@ def render_workload_yaml(groups: list[TrafficStats], window: Window, sources: li
     end = dt.datetime.fromtimestamp(window.end_ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     out = [
         "# Workloads built by `ovc usage to-workload` from usage logs:",
-        *[f"#   {s}" for s in sources],
+        *[f"#   {json.dumps(s)[1:-1]}" for s in sources],  # one line whatever the file name holds
         f"# Window: {start} to {end} UTC ({window.days:.2f} days, {window.resolution} resolution), "
         f"grouped by {group_by}.",
         "#",
