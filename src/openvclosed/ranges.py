@@ -214,3 +214,49 @@ def markdown_table() -> str:
     lines.append(f"| catalog `as_of` / `valid_from` | date | {CATALOG_DATES[0]} | today | "
                  "a price cannot be valid from a future date |")
     return "\n".join(lines) + "\n"
+
+
+CATALOG_FIELDS = {
+    "input_usd_per_mtok": "usd_per_mtok", "output_usd_per_mtok": "usd_per_mtok",
+    "cached_input_usd_per_mtok": "usd_per_mtok", "cache_write_usd_per_mtok": "usd_per_mtok",
+    "memory_gib": "memory_gib", "bandwidth_gb_s": "bandwidth_gb_s", "fp16_tflops": "tflops",
+    "fp8_tflops": "tflops", "fp4_tflops": "tflops", "int8_tops": "tflops", "tdp_w": "tdp_w",
+    "system_w_per_gpu": "tdp_w", "usd": "gpu_price_usd", "usd_per_gpu_hour": "gpu_hour_usd",
+    "params_b": "params_b", "active_params_b": "params_b", "context_tokens": "context_tokens",
+}
+"""User-catalog field (at any depth of an entry) -> its row in the range table."""
+_CATALOG_DATE_FIELDS = ("as_of", "valid_from")
+
+
+def _walk(value, path: str):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(v, f"{path}.{k}")
+            yield path, k, v
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, f"{path}[{i}]")
+
+
+def check_catalog_item(section: str, index: int, item: dict, label: str, today: dt.date | None = None) -> None:
+    """The numbers and dates of one user-catalog entry against the range table: one
+    :class:`InputError` naming ``label`` (the file), the field path and the range. An API priced
+    0 for input and output together is refused (a free API has no break-even)."""
+    today = today or dt.date.today()
+    where = f"{label}: {section}[{index}]"
+    for path, k, v in _walk(item, where):
+        if k in CATALOG_FIELDS and isinstance(v, str):  # YAML 1.1 reads 1e300 as a string; pydantic would not
+            try:
+                v = float(v.strip().replace("_", ""))
+            except ValueError:
+                continue  # not a number: the schema says so
+        if k in CATALOG_FIELDS and v is not None and (isinstance(v, (bool, int, float))):
+            check(CATALOG_FIELDS[k], v, f"{path}.{k}")
+        elif k in _CATALOG_DATE_FIELDS and isinstance(v, dt.date):
+            d = v.date() if isinstance(v, dt.datetime) else v
+            if not CATALOG_DATES[0] <= d <= today:
+                raise InputError(f"{path}.{k}: {d.isoformat()} is outside the plausible dates "
+                                 f"{CATALOG_DATES[0]}..{today} (not in the future)")
+    if section == "apis" and item.get("input_usd_per_mtok") == 0 and item.get("output_usd_per_mtok") == 0:
+        raise InputError(f"{where}: input_usd_per_mtok and output_usd_per_mtok are both 0; a free API has no "
+                         "break-even, give its real price")

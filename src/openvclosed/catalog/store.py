@@ -177,6 +177,8 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     are added and must be complete. ``OVC_CATALOG`` (paths separated by ``os.pathsep``) adds
     user files before those given explicitly.
     """
+    from openvclosed.ranges import check_catalog_item
+
     raw: dict[str, dict[str, dict]] = {s: {} for s in _SECTIONS}
     base = bundled_data_dir()
     from openvclosed.catalog.cache import bundled_sections  # parsed YAML from a checked JSON cache
@@ -192,8 +194,14 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     for f in files:
         path = Path(f)
         for section, items in _read_sections(path, str(path)).items():
-            for item in items:
+            seen: dict[str, int] = {}
+            for i, item in enumerate(items):
                 key = normalize_name(str(item["id"]))
+                if key in seen:  # the later one would silently win
+                    raise CatalogError(f"{path}: {section}[{i}].id: duplicate id {str(item['id'])!r} "
+                                       f"(first at {section}[{seen[key]}]); each id may appear once per file")
+                seen[key] = i
+                check_catalog_item(section, i, item, str(path))
                 merged = dict(raw[section].get(key, {}))
                 merged.update(item)
                 merged["catalog"] = str(path)
