@@ -16,29 +16,17 @@ MAX_LITELLM_BYTES = 50_000_000
 
 def read_litellm_json(path) -> dict:
     """The LiteLLM price JSON as a dict: a regular file of at most MAX_LITELLM_BYTES, strict JSON
-    (no NaN/Infinity, no huge integers, not nested absurdly deep); one error line otherwise."""
-    import json
-
+    (:func:`openvclosed.jsonio.loads_strict`: no duplicate keys, no NaN/Infinity, no huge integers,
+    not nested absurdly deep, an object at the top); one error line otherwise."""
     from openvclosed.errors import InputError
-    from openvclosed.fileio import read_input_bytes
+    from openvclosed.fileio import read_input_text
+    from openvclosed.jsonio import loads_strict
 
-    data = read_input_bytes(path, "LiteLLM's price JSON", MAX_LITELLM_BYTES)
-
-    def constant(name):
-        raise ValueError(f"{name} is not a number JSON allows")
-
+    text = read_input_text(path, "LiteLLM's price JSON", MAX_LITELLM_BYTES)
     try:
-        prices = json.loads(data.decode("utf-8"), parse_constant=constant)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-    except ValueError as e:  # NaN/Infinity, integers longer than Python converts
+        prices = loads_strict(text, str(path))
+    except ValueError as e:  # integers longer than Python converts
         raise InputError(f"{path}: not valid price JSON ({str(e)[:80]})") from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
-    if not isinstance(prices, dict):
-        raise InputError(f"{path}: expected a JSON object of model entries")
     return prices
 
 
