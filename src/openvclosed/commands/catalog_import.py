@@ -91,12 +91,8 @@ def register(app: typer.Typer) -> None:
         from openvclosed.report.emit import emit
         from openvclosed.results.catalog import ImportChange, ImportResult
 
-        out = out_format(fmt, as_json)
-        shown = problems if verbose else problems[:MAX_PROBLEM_LINES]
-        for p in shown:
-            say(f"! {term(p)}", err=True)
-        if len(problems) > len(shown):  # a few lines at most per run, as for every command's warnings
-            say(f"! ... and {len(problems) - len(shown)} more (--verbose lists every one)", err=True)
+        out = out_format(fmt, as_json)  # problems are printed after the write: a failed write is one line
+
         if write is not None:
             data = {"apis": [c["entry"] for c in changed] + added}
             header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from "
@@ -104,6 +100,11 @@ def register(app: typer.Typer) -> None:
                       "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
             safe_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), force=force,
                             inputs=[path, *catalog_inputs(catalog)], what="--write")
+        shown = problems if verbose else problems[:MAX_PROBLEM_LINES]
+        for p in shown:
+            say(f"! {term(p)}", err=True)
+        if len(problems) > len(shown):  # a few lines at most per run, as for every command's warnings
+            say(f"! ... and {len(problems) - len(shown)} more (--verbose lists every one)", err=True)
         result = ImportResult(source=str(path), changed=[ImportChange(id=c["id"], changes={
             k: list(v) for k, v in c["changes"].items()}) for c in changed], added=added, problems=problems,
             written=str(write) if write is not None else None)
