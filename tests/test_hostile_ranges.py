@@ -73,7 +73,7 @@ def test_flags_use_the_table():
 @pytest.mark.parametrize("name,value,ok", [
     ("pue", 1.0, True), ("pue", 5, True), ("pue", 0.99, False), ("pue", float("nan"), False),
     ("horizon_months", True, False), ("horizon_months", 12.5, False), ("horizon_months", 12, True),
-    ("tokens_per_day", 5e-324, False), ("tokens_per_day", 10**400, False), ("usd_per_mtok", "1", False),
+    ("tokens_per_day", 5e-324, False), ("tokens_per_day", 1e-3, True), ("tokens_per_day", 10**400, False), ("usd_per_mtok", "1", False),
 ])
 def test_problem_by_hand(name, value, ok):
     from openvclosed.ranges import problem
@@ -107,7 +107,7 @@ WORKLOADS = [
     ("tokens_per_day: 1e8\nhorizon_months: true", "horizon_months: True is a boolean"),
     ("tokens_per_day: 1e8\npeak_to_mean: .inf", "w.yaml"),
     ("requests_per_day: 1e9\ninput_tokens: 1e8\noutput_tokens: 5e6", "workloads[chat].requests_per_day: requests_per_day x"),
-    ("requests_per_day: 1e12\ninput_tokens: 365000\noutput_tokens: 0", "1..1e+15 tokens/day"),
+    ("requests_per_day: 1e12\ninput_tokens: 365000\noutput_tokens: 0", "0.001..1e+15 tokens/day"),
     ("tokens_per_day: 1e8\nassumptions: {electricity_usd_kwh: 1e300}", "workloads[chat].assumptions.electricity_usd_kwh"),
     ("tokens_per_day: 1e8\nassumptions: {electricity_usd_kwh: 1.0e+300}", "0..10 USD/kWh"),
     ("tokens_per_day: 1e8\nassumptions: {utilization: 1.0e-9}", "assumptions.utilization"),

@@ -48,9 +48,9 @@ def _r(name, units, low, high, why, integer=False):
 
 RANGES: dict[str, Range] = dict([
     # --- volumes (flags --tokens/--tokens-per-month/--range/sweep grids, workload fields, derived)
-    _r("tokens_per_day", "tokens/day", 1, 1e15,
-       "below one token a day there is no cost per token to compare; 1e15 a day is a bound far "
-       "above any one workload, so every cost stays finite"),
+    _r("tokens_per_day", "tokens/day", 1e-3, 1e15,
+       "one token in 1,000 days (a tiny usage log) up to a bound far above any one workload; outside, "
+       "costs per token are 0, inf or overflow"),
     _r("requests_per_day", "requests/day", 1e-3, 1e12, "one request in 1,000 days up to 1e12 a day"),
     _r("tokens_per_request", "tokens", 0, 1e8, "input_tokens / output_tokens: no model has a context of 1e8 tokens"),
     _r("peak_to_mean", "", 1, 1000, "peak hour load / mean load"),

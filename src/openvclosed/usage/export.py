@@ -73,7 +73,7 @@ def render_workload_yaml(groups: list[TrafficStats], window: Window, sources: li
     taken: set[str] = set()
     for s in groups:
         name = workload_name(s.name, taken)
-        out.append(f"  - name: {name}")
+        out.append(f"  - name: {json.dumps(name)}")  # quoted: a name of digits stays a string
         desc = f"{group_by} {s.name}: {s.requests:,.0f} requests, {s.tokens:,.0f} tokens in {s.days:.2f} days"
         out.append(f"    description: {json.dumps(desc)}")
         if s.requests > 0 and s.tokens > 0:
