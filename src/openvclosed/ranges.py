@@ -78,7 +78,7 @@ RANGES: dict[str, Range] = dict([
     _r("output_multiplier", "", 1, 100, "hidden reasoning tokens per visible output token"),
     _r("utilization", "share", 0.01, 1, "mean load / capacity; below 1% a replica is idle"),
     _r("hours_per_day", "hours", 0.1, 24, "hours a day the hardware serves"),
-    _r("days_per_month", "days", 28, 31, "calendar months"),
+    _r("days_per_month", "days", 1, 31, "days a month the hardware serves (22 working days, 30.44 calendar)"),
     _r("electricity_usd_kwh", "USD/kWh", 0, 10, "a bound far above retail prices (EIA: US commercial 0.097-0.227 USD/kWh, see the assumption)"),
     _r("pue", "", 1, 5, "power usage effectiveness: 1 is perfect, 5 a bound far above any data centre's"),
     _r("power_draw_share", "share of TDP", 0, 1.5, "mean draw; boost clocks exceed TDP a little"),
