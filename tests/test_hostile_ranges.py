@@ -91,6 +91,10 @@ def test_problem_by_hand(name, value, ok):
     (["breakeven", "-t", "5e8", "--batch", "0"], "--batch"),
     (["sweep", "-t", "1e6:1e9:3.5"], "whole number"),
     (["plot", "cost", "--terminal", "--range", "1e-300:1e9"], "--range"),
+    (["breakeven", "-t", "5e8", "--model", ""], "--model: an empty name"),
+    (["breakeven", "-t", "5e8", "--model="], "--model: an empty name"),
+    (["breakeven", "-t", "5e8", "-g", " "], "-g: an empty name"),
+    (["breakeven", "-t", "5e8", "-a", ""], "-a: an empty name"),
 ])
 def test_flags_out_of_range(sandbox, args, needle):
     assert_clean(sandbox(args), 2, needle)

@@ -250,11 +250,27 @@ def main(argv: list[str] | None = None) -> None:
         _restore_signal_handlers(old)
 
 
+_NAME_FLAGS = ("--model", "-m", "--gpu", "-g", "--api", "-a", "--workload")
+"""Options whose value names a catalog entry or workload: an empty one would quietly mean the default."""
+
+
+def _refuse_empty_names(args: list[str]) -> None:
+    for i, a in enumerate(args):
+        if a == "--":
+            return
+        flag, eq, value = a.partition("=")
+        if flag in _NAME_FLAGS and flag.startswith("--") and eq and not value.strip():
+            raise OvcError(f"{flag}: an empty name; give an id (ovc catalog ... lists them)")
+        if a in _NAME_FLAGS and i + 1 < len(args) and not args[i + 1].strip():
+            raise OvcError(f"{a}: an empty name; give an id (ovc catalog ... lists them)")
+
+
 def _main(argv: list[str] | None) -> None:
     import zlib
 
     try:
         _INVOKED[:] = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
+        _refuse_empty_names(_INVOKED)
         _quiet_warnings()
         _register_for(_INVOKED)
         rv = _app(args=argv, prog_name="ovc", standalone_mode=False)
