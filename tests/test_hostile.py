@@ -505,9 +505,10 @@ OTHER_FILES = [
     (["usage", "summarize", "u.csv.gz"], {"u.csv.gz": b"\x1f\x8bgarbage"}, "gzip"),
     (["usage", "summarize", "u.csv.gz"], {"u.csv.gz": b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage!!"},
      "gzip"),
-    (["usage", "summarize", "u.csv"], {"u.csv": USAGE_CSV + "0001-01-01T00:00:00Z,gpt-4o,1,1\n"},
+    # (rows dated outside the plausible dates, 0001-01-01 or 9999-12-31, are bad rows: test_hostile_io.py)
+    (["usage", "summarize", "u.csv"], {"u.csv": USAGE_CSV + "2015-01-02T00:00:00Z,gpt-4o,1,1\n"},
      "MAX_USAGE_SPAN_DAYS"),
-    (["usage", "reprice", "u.csv"], {"u.csv": USAGE_CSV + "9999-12-31T00:00:00Z,gpt-4o,1,1\n"},
+    (["usage", "reprice", "u.csv"], {"u.csv": USAGE_CSV + "2100-12-31T00:00:00Z,gpt-4o,1,1\n"},
      "MAX_USAGE_SPAN_DAYS"),
     (["usage", "reprice", "u.csv"], {"u.csv": "timestamp,model,input_tokens,output_tokens\n"
                                               "2026-01-01T00:00:00Z,gpt-4o,0,0\n"}, "no tokens"),

@@ -6,8 +6,28 @@ Exit codes: 0 ok; 1 a check failed; 2 bad input or usage.
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from typing import Annotated
+
+
+def _interrupted_early(signum, frame):  # pragma: no cover - exercised through the installed command
+    """Ctrl-C, SIGTERM or SIGHUP while the modules load: one line, no traceback (nothing to clean up
+    yet: no file is open for writing before ``main`` runs)."""
+    try:
+        os.write(2, b"ovc: error: interrupted\n" if signum == signal.SIGINT else
+                 f"ovc: error: terminated (signal {signum})\n".encode())
+    finally:
+        os._exit(128 + signum)
+
+
+if os.path.basename(sys.argv[0] if sys.argv else "") in ("ovc", "ovc.exe", "__main__.py"):
+    # the console script or ``python -m openvclosed``: from the first instruction on (not for a
+    # library import, e.g. a test runner, whose own Ctrl-C handling stays)
+    for _sig in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, _sig):
+            signal.signal(getattr(signal, _sig), _interrupted_early)
+
+from typing import Annotated  # noqa: E402
 
 # numpy's OpenBLAS starts one thread per core at import (~50 ms of a short run); ovc's numpy work
 # is element-wise, never BLAS, so one thread is enough. A value the user set wins.
@@ -16,12 +36,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # class is built; ovc uses none. A value the user set wins.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import typer
+import typer  # noqa: E402
 
-from openvclosed import __version__
-from openvclosed.errors import OvcError
+from openvclosed import __version__  # noqa: E402
+from openvclosed.errors import OvcError  # noqa: E402
 
-from openvclosed.commands.options import EPILOG
+from openvclosed.commands.options import EPILOG  # noqa: E402
 
 _app = typer.Typer(
     name="ovc",
@@ -37,7 +57,26 @@ _app = typer.Typer(
 
 
 def _err(msg: str) -> None:
-    sys.stderr.write(f"ovc: error: {msg}\n")
+    sys.stderr.write(f"ovc: error: {msg}\n".replace("##[", "##\\["))
+
+
+class _NoLegacyCommand:
+    """A text stream that breaks the legacy workflow-command form ``##[`` in everything written
+    through it (report/escape.py does it per channel; this is the net under stdout and stderr, where
+    the CI runner acts on it anywhere in a line). JSON is escaped before (``##\\u005b``), so
+    this never changes a JSON document."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if isinstance(text, str) and "##[" in text:
+            self._stream.write(text.replace("##[", "##\\["))
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _version(value: bool):
@@ -138,6 +177,50 @@ def _quiet_stdout() -> None:
         pass
 
 
+class Signalled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so every writer's cleanup (``finally``) runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALLED: list[int] = []
+
+
+def _raise_signalled(signum, frame):
+    _SIGNALLED.append(signum)
+    raise Signalled(signum)
+
+
+def _install_signal_handlers() -> dict:
+    """SIGINT raises KeyboardInterrupt, SIGTERM and SIGHUP raise :class:`Signalled`: temporary files
+    are removed the same way for all three. Returns the previous handlers (restored by ``main``)."""
+    old = {}
+    for name, handler in (("SIGINT", signal.default_int_handler), ("SIGTERM", _raise_signalled),
+                          ("SIGHUP", _raise_signalled)):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            old[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread (an embedding host)
+            pass
+    return old
+
+
+def _restore_signal_handlers(old: dict) -> None:
+    for sig, handler in old.items():
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError, TypeError):
+            pass
+
+
+def _interrupt_code(e: BaseException | None) -> int:
+    return 128 + e.signum if isinstance(e, Signalled) else 130
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point and the one error boundary.
 
@@ -146,24 +229,54 @@ def main(argv: list[str] | None = None) -> None:
     usage errors (unknown option, value of the wrong type) too; exit 1 only for a failed
     check; Ctrl-C says "interrupted" and exits 130; a closed pipe exits quietly.
     """
+    old = _install_signal_handlers()
+    _SIGNALLED.clear()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _NoLegacyCommand(sys.stdout), _NoLegacyCommand(sys.stderr)
+    try:
+        _main(argv)
+    finally:
+        if isinstance(sys.stdout, _NoLegacyCommand):  # not replaced after a broken pipe
+            sys.stdout = streams[0]
+        sys.stderr = streams[1]
+        _restore_signal_handlers(old)
+
+
+_NAME_FLAGS = ("--model", "-m", "--gpu", "-g", "--api", "-a", "--workload")
+"""Options whose value names a catalog entry or workload: an empty one would quietly mean the default."""
+
+
+def _refuse_empty_names(args: list[str]) -> None:
+    for i, a in enumerate(args):
+        if a == "--":
+            return
+        flag, eq, value = a.partition("=")
+        if flag in _NAME_FLAGS and flag.startswith("--") and eq and not value.strip():
+            raise OvcError(f"{flag}: an empty name; give an id (ovc catalog ... lists them)")
+        if a in _NAME_FLAGS and i + 1 < len(args) and not args[i + 1].strip():
+            raise OvcError(f"{a}: an empty name; give an id (ovc catalog ... lists them)")
+
+
+def _main(argv: list[str] | None) -> None:
     import zlib
 
-    invoked = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
-    _quiet_warnings()
-    _register_for(invoked)
     try:
+        invoked = [str(x) for x in (sys.argv[1:] if argv is None else argv)]
+        _refuse_empty_names(invoked)
+        _quiet_warnings()
+        _register_for(invoked)
         rv = _app(args=argv, prog_name="ovc", standalone_mode=False, obj={"argv": invoked})
         if rv == 130:  # typer turns Ctrl-C inside a command into Exit(130); no command returns 130
-            raise KeyboardInterrupt
+            raise Signalled(_SIGNALLED[-1]) if _SIGNALLED else KeyboardInterrupt
     except SystemExit as e:  # typer exits 1 itself on a broken pipe: that is not "check failed"
         if isinstance(e.__context__, BrokenPipeError) or (
                 isinstance(e.__context__, OSError) and getattr(e.__context__, "errno", None) == 32):
             _quiet_stdout()
             sys.exit(0)
         raise
-    except KeyboardInterrupt:
-        _err("interrupted")
-        sys.exit(130)
+    except KeyboardInterrupt as e:
+        _err("interrupted" if not isinstance(e, Signalled) else f"terminated (signal {e.signum})")
+        sys.exit(_interrupt_code(e))
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(0)
@@ -179,8 +292,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # click's UsageError/BadParameter, vendored by typer: duck-typed; else a bug
         if type(e).__name__ == "Abort":  # click turns Ctrl-C and EOFError inside a command into Abort
             if isinstance(e.__cause__, KeyboardInterrupt) or e.__cause__ is None:
-                _err("interrupted")
-                sys.exit(130)
+                sig = isinstance(e.__cause__, Signalled)
+                _err(f"terminated (signal {e.__cause__.signum})" if sig else "interrupted")
+                sys.exit(_interrupt_code(e.__cause__))
             _err(f"unexpected end of input ({_one_line(e.__cause__)})")
             sys.exit(2)
         if not (hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int)):

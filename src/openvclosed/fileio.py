@@ -253,6 +253,11 @@ class _Target:
         _fsync_dir(self.parent)
 
 
+_WRITE_ERRNOS = {getattr(errno, n) for n in ("ENOSPC", "EFBIG", "EDQUOT", "EIO", "EROFS", "EFAULT")
+                 if hasattr(errno, n)}
+"""Errors of a write that name no file themselves: the message names the target."""
+
+
 def _lstat_or_none(path: str) -> os.stat_result | None:
     try:
         return os.lstat(path)
@@ -312,15 +317,21 @@ def write_stream_atomic(path: PathLike, *, force: bool = False, inputs: Iterable
         _remove(tmp)
         raise
     try:
-        with fh:
-            yield fh
-            try:
+        try:
+            with fh:
+                yield fh
                 fh.flush()
-            except OSError as e:
-                raise InputError(f"{target.label}: cannot write ({e.strerror or e})") from None
-            target.finish_temp(fh.fileno(), tmp)
+                target.finish_temp(fh.fileno(), tmp)
+        except OSError as e:  # a full disk (ENOSPC), the file-size limit (EFBIG)... in the caller's writes
+            if e.filename is not None or e.errno not in _WRITE_ERRNOS:
+                raise
+            raise InputError(f"{target.label}: cannot write ({e.strerror or e}); "
+                             f"{target.path} was left as it was") from None
         if validate is not None:
-            validate(tmp)
+            try:
+                validate(tmp)
+            except InputError as e:  # the message names the target, never our temporary file
+                raise InputError(str(e).replace(tmp, target.path)) from None
         target.commit(tmp)
     except BaseException:
         _remove(tmp)

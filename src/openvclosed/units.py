@@ -76,7 +76,7 @@ class HwSpec:
 _HW_RE = re.compile(r"^\s*(?:(\d+)\s*[x×*]\s*)?([a-z0-9][a-z0-9 ._-]*?)\s*$", re.I)
 
 
-def parse_hw_spec(text: str) -> HwSpec:
+def parse_hw_spec(text: str, what: str = "--gpu") -> HwSpec:
     """Parse ``2x4090``, ``4xA100-80GB``, ``h100``, ``8xH100`` into an :class:`HwSpec`.
 
     >>> parse_hw_spec("2x4090")
@@ -86,8 +86,8 @@ def parse_hw_spec(text: str) -> HwSpec:
     """
     m = _HW_RE.match(text or "")
     if not m:
-        raise InputError(f"--gpu: {text!r} is not a hardware spec; use e.g. 2x4090, 4xA100-80GB, h100")
+        raise InputError(f"{what}: {text!r} is not a hardware spec; use e.g. 2x4090, 4xA100-80GB, h100")
     n = int(m.group(1)) if m.group(1) else 1
     if not 1 <= n <= 64:
-        raise InputError(f"--gpu: {text!r} asks for {n} GPUs; use 1 to 64 per replica")
+        raise InputError(f"{what}: {text!r} asks for {n} GPUs; use 1 to 64 per replica")
     return HwSpec(n_gpus=n, gpu_name=normalize_name(m.group(2)), explicit=m.group(1) is not None)

@@ -78,6 +78,8 @@ def entry_from_litellm(key: str, e: dict) -> dict:
         raise InputError(f"LiteLLM key {key!r}: max_input_tokens = {_show(ctx)} is not a whole number in "
                          f"1..{MAX_CONTEXT_TOKENS:,}")
     discount = round(1 - batch / inp, 4) if batch and inp else 0.0
+    if inp == 0 and out == 0:
+        raise ValueError(f"{key}: input and output price are both 0 (a free API has no break-even)")
     if not 0 <= discount < 1:
         raise InputError(f"LiteLLM key {key!r}: input_cost_per_token_batches = {batch!r} is above the normal "
                          f"input price {inp!r}")
@@ -115,10 +117,14 @@ def plan_import(prices: dict, catalog: Catalog, label: str, today: dt.date,
         if diffs:
             entry = {"id": api.id, **new, "source": f"{label} key '{key}'", "as_of": today}
             changed.append({"id": api.id, "litellm_key": key, "changes": diffs, "entry": entry})
+    missing = [k for k in add_keys or [] if k not in prices]
+    if missing:  # a typo would otherwise be a warning and a --write without the entry
+        from openvclosed.units import closest
+
+        near = closest(missing[0], [k for k in prices if isinstance(k, str)])
+        raise InputError(f"--add {missing[0]!r}: not a key of {label}"
+                         + (f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""))
     for key in add_keys or []:
-        if key not in prices:
-            problems.append(f"--add {key!r}: not in {label}")
-            continue
         e = prices[key]
         if not isinstance(e, dict):
             raise InputError(f"LiteLLM key {key!r}: is {type(e).__name__}, expected an object of prices")

@@ -194,6 +194,8 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     """
     import datetime as dt
 
+    from openvclosed.ranges import check_catalog_item
+
     from openvclosed.catalog import cache  # validated entries and parsed YAML from a checked JSON cache
 
     files: list[str | Path] = []
@@ -228,8 +230,14 @@ def _build(base: Path, files: list, valid: dict | None) -> dict[str, list]:
     for f in files:
         path = Path(f)
         for section, items in _read_sections(path, str(path)).items():
-            for item in items:
+            seen: dict[str, int] = {}
+            for i, item in enumerate(items):
                 k = normalize_name(str(item["id"]))
+                if k in seen:  # the later one would silently win
+                    raise CatalogError(f"{path}: {section}[{i}].id: duplicate id {str(item['id'])!r} "
+                                       f"(first at {section}[{seen[k]}]); each id may appear once per file")
+                seen[k] = i
+                check_catalog_item(section, i, item, str(path))
                 merged = dict(raw[section].get(k, {}))
                 merged.update(item)
                 merged["catalog"] = str(path)

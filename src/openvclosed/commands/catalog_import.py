@@ -16,29 +16,17 @@ MAX_LITELLM_BYTES = 50_000_000
 
 def read_litellm_json(path) -> dict:
     """The LiteLLM price JSON as a dict: a regular file of at most MAX_LITELLM_BYTES, strict JSON
-    (no NaN/Infinity, no huge integers, not nested absurdly deep); one error line otherwise."""
-    import json
-
+    (:func:`openvclosed.jsonio.loads_strict`: no duplicate keys, no NaN/Infinity, no huge integers,
+    not nested absurdly deep, an object at the top); one error line otherwise."""
     from openvclosed.errors import InputError
-    from openvclosed.fileio import read_input_bytes
+    from openvclosed.fileio import read_input_text
+    from openvclosed.jsonio import loads_strict
 
-    data = read_input_bytes(path, "LiteLLM's price JSON", MAX_LITELLM_BYTES)
-
-    def constant(name):
-        raise ValueError(f"{name} is not a number JSON allows")
-
+    text = read_input_text(path, "LiteLLM's price JSON", MAX_LITELLM_BYTES)
     try:
-        prices = json.loads(data.decode("utf-8"), parse_constant=constant)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-    except ValueError as e:  # NaN/Infinity, integers longer than Python converts
+        prices = loads_strict(text, str(path))
+    except ValueError as e:  # integers longer than Python converts
         raise InputError(f"{path}: not valid price JSON ({str(e)[:80]})") from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
-    if not isinstance(prices, dict):
-        raise InputError(f"{path}: expected a JSON object of model entries")
     return prices
 
 
@@ -79,7 +67,7 @@ def register(app: typer.Typer) -> None:
 
         from openvclosed.errors import InputError
         from openvclosed.fileio import check_write_target, safe_write_text
-        from openvclosed.report.escape import no_workflow_command
+        from openvclosed.report.escape import no_workflow_command, yaml_comment
         from openvclosed.report.text import term
 
         def say(line: str, err: bool = False) -> None:
@@ -104,18 +92,20 @@ def register(app: typer.Typer) -> None:
         from openvclosed.report.emit import emit
         from openvclosed.results.catalog import ImportChange, ImportResult
 
-        out = out_format(fmt, as_json)
+        out = out_format(fmt, as_json)  # problems are printed after the write: a failed write is one line
+
+        if write is not None:
+            data = {"apis": [c["entry"] for c in changed] + added}
+            header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from "
+                      f"{yaml_comment(str(path))}\n"
+                      "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
+            safe_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), force=force,
+                            inputs=[path, *catalog_inputs(catalog)], what="--write")
         shown = problems if verbose else problems[:MAX_PROBLEM_LINES]
         for p in shown:
             say(f"! {term(p)}", err=True)
         if len(problems) > len(shown):  # a few lines at most per run, as for every command's warnings
             say(f"! ... and {len(problems) - len(shown)} more (--verbose lists every one)", err=True)
-        if write is not None:
-            data = {"apis": [c["entry"] for c in changed] + added}
-            header = (f"# ovc user catalog written by `ovc catalog import-litellm` on {dt.date.today()} from {term(path)}\n"
-                      "# Use with: ovc ... --catalog THIS_FILE (entries override the bundled ones by id)\n")
-            safe_write_text(write, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), force=force,
-                            inputs=[path, *catalog_inputs(catalog)], what="--write")
         result = ImportResult(source=str(path), changed=[ImportChange(id=c["id"], changes={
             k: list(v) for k, v in c["changes"].items()}) for c in changed], added=added, problems=problems,
             written=str(write) if write is not None else None)

@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from openvclosed.errors import InputError
+from openvclosed.ranges import RANGES as _RANGES
 
 __all__ = ["MaxHwAgeOpt", "AsOfOpt", "parse_as_of", "EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
            "Quant", "api_price", "out_format", "emit_findings", "catalog_inputs", "volume",
@@ -82,25 +83,14 @@ _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "b
 
 
 FLAG_RANGES: dict[str, tuple[float, float, str]] = {
-    "amortize_years": (0.1, 50, "years"),
-    "electricity_usd_kwh": (0, 10, "USD per kWh"),
-    "ops_usd_month": (0, 1e9, "USD per month"),
-    "ops_team_usd_month": (0, 1e9, "USD per month"),
-    "gpu_price_usd": (1, 1e8, "USD per GPU"),
-    "gpu_hour_usd": (0.001, 1e4, "USD per GPU-hour"),
-    "tokens_per_s": (0.001, 1e9, "tokens/s"),
-    "host_usd_per_gpu": (0, 1e8, "USD per GPU"),
-    "host_w_per_gpu": (0, 1e5, "W per GPU"),
-    "pue": (1, 5, ""),
-    "context_tokens": (1, 100_000_000, "tokens"),
-    "max_batch": (1, 1_000_000, "sequences"),
-}
-"""Plausible ranges of assumption flags (inclusive), checked before the assumptions model; a value
-outside is exit 2 naming the flag, the value and the range (docs/security.md)."""
+    name: (_RANGES[name].low, _RANGES[name].high, _RANGES[name].units) for name in _FLAG_OF if name in _RANGES}
+"""Plausible ranges of assumption flags (inclusive), from the one table (:mod:`openvclosed.ranges`),
+checked before the assumptions model; a value outside is exit 2 naming the flag, the value and the
+range (docs/security.md)."""
 
-MAX_TOKENS_PER_DAY = 1e15
+MAX_TOKENS_PER_DAY = _RANGES["tokens_per_day"].high
 """Largest plausible volume (tokens per day) for --tokens and friends."""
-MAX_API_USD_PER_MTOK = 1e5
+MAX_API_USD_PER_MTOK = _RANGES["usd_per_mtok"].high
 """Largest plausible ad-hoc API price (--api-price), USD per 1M tokens."""
 
 
@@ -137,32 +127,30 @@ def check_growth(growth: float | None, months: float | None, flag: str = "--grow
 
 
 def volume(text, flag: str = "--tokens") -> float:
-    """A token volume from a flag: a finite number in (0, MAX_TOKENS_PER_DAY]; zero has no cost
-    per token, so it is refused rather than printed as n/a."""
+    """A token volume from a flag: a finite number in the plausible range of ``tokens_per_day``
+    (:mod:`openvclosed.ranges`); zero has no cost per token, so it is refused rather than printed
+    as n/a."""
+    from openvclosed.ranges import RANGES
     from openvclosed.units import parse_tokens
 
     v = parse_tokens(text, flag)
-    if not 0 < v <= MAX_TOKENS_PER_DAY:
-        raise InputError(f"{flag}: {text!r} is outside the plausible range (0, {MAX_TOKENS_PER_DAY:g}] tokens/day")
+    r = RANGES["tokens_per_day"]
+    if not r.low <= v <= r.high:
+        raise InputError(f"{flag}: {text!r} is outside the plausible range {r.text()}")
     return v
 
 
 def check_finite_range(name: str, value, flag: str | None = None) -> None:
-    """Exit 2 unless ``value`` is finite and (for names in FLAG_RANGES) inside its range."""
+    """Exit 2 unless ``value`` is finite and (for names in the range table) inside its range."""
     import math
 
+    from openvclosed.ranges import RANGES, check
+
     flag = flag or _FLAG_OF.get(name, name)
-    if isinstance(value, float) and not math.isfinite(value):
-        rng = ""
-        if name in FLAG_RANGES:
-            lo, hi, unit = FLAG_RANGES[name]
-            rng = f" in the plausible range {lo:g}..{hi:g}" + (f" {unit}" if unit else "")
-        raise InputError(f"{flag}: {value!r} is not a finite number{rng}")
-    if name in FLAG_RANGES and isinstance(value, (int, float)):
-        lo, hi, unit = FLAG_RANGES[name]
-        if not lo <= value <= hi:
-            raise InputError(f"{flag}: {value!r} is outside the plausible range {lo:g}..{hi:g}"
-                             + (f" {unit}" if unit else ""))
+    if name in RANGES and isinstance(value, (int, float)):
+        check(name, value, flag)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{flag}: {value!r} is not a finite number")
 
 
 def assumptions(**overrides):

@@ -35,6 +35,8 @@ def parse_token_grid(text: str, max_points: int = MAX_SCENARIOS, allocate: bool 
             raise InputError(f"--tokens: {parts[2]!r} is not a number of points") from None
         if not (0 < lo < hi) or n < 2:
             raise InputError(f"--tokens: {text!r} needs 0 < LO < HI and N >= 2")
+        if float(parts[2]) != n:
+            raise InputError(f"--tokens: {parts[2]!r} is not a whole number of points")
         if n > max_points:  # before allocating the grid
             raise InputError(f"--tokens: {n:,} volumes is more than {max_points:,} scenarios "
                              "(--max-scenarios raises the cap)")
@@ -279,14 +281,22 @@ class _FullWriter:
 
         cols = [ch["design"], ch["api"], ch["tokens_per_day"], ch["selfhost_usd_per_month"], ch["api_usd_per_month"],
                 ch["saving_usd_per_month"], ch["selfhost_cheaper"].astype(np.int8)]
-        if self.parquet:
+        if self.parquet:  # not finite (no self-hosting design serves it) -> null, as the CSV's empty cell
+            cols = [self.pa.array(c, mask=~np.isfinite(c)) if c.dtype.kind == "f" else c for c in cols]
             table = self.pa.table(dict(zip(self.COLS, cols)))
             if self.pq_writer is None:
                 self.pq_writer = self._pq.ParquetWriter(self.fh, table.schema)
             self.pq_writer.write_table(table)
         else:
-            np.savetxt(self.fh, np.column_stack(cols), fmt=["%d", "%d", "%.6g", "%.6g", "%.6g", "%.6g", "%d"],
+            import io
+
+            buf = io.BytesIO()
+            np.savetxt(buf, np.column_stack(cols), fmt=["%d", "%d", "%.6g", "%.6g", "%.6g", "%.6g", "%d"],
                        delimiter=",")
+            data = buf.getvalue()
+            if b"inf" in data or b"nan" in data:  # %.6g never writes these letters for a finite number
+                data = data.replace(b"-inf", b"").replace(b"inf", b"").replace(b"nan", b"")
+            self.fh.write(data)
 
     def close(self) -> None:
         if self.parquet and self.pq_writer is not None:

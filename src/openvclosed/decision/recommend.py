@@ -20,7 +20,7 @@ from openvclosed.decision.portfolio import Portfolio, portfolio
 from openvclosed.decision.reasons import reasons_for
 from openvclosed.decision.selection import (DatedPrice, api_price_date, apply_output_multiplier, gpu_price_dates,
                                             stale_findings)
-from openvclosed.decision.workload import Workload, WorkloadFile
+from openvclosed.decision.workload import Workload, WorkloadFile, check_candidates
 from openvclosed.engine.breakeven import compare_with_api, win_intervals
 from openvclosed.errors import InputError
 from openvclosed.results.base import Finding
@@ -86,6 +86,7 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict, as_of=None) -> W
 
 def decide_file(catalog: Catalog, wf: WorkloadFile, only: str | None = None, as_of=None):
     """Decide every workload of a file (or ``only`` one); returns (decisions, portfolio or None)."""
+    check_candidates(wf, catalog)  # names in candidates: file and field in the message
     ws = wf.workloads
     if only:
         ws = [w for w in ws if w.name == only]

@@ -11,15 +11,18 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.errors import InputError
+from openvclosed.ranges import RANGES, problem
 from openvclosed.units import parse_tokens
 from openvclosed.yamlio import load_yaml_file
 
 __all__ = ["Workload", "WorkloadFile", "TaskMix", "Latency", "Candidates", "load_workload_file",
-           "Sensitivity", "SENSITIVITY_DEFAULT_RULES", "Deployment", "format_errors"]
+           "Sensitivity", "SENSITIVITY_DEFAULT_RULES", "Deployment", "format_errors", "check_candidates",
+           "field_error"]
 
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
 Deployment = Literal["closed-api", "closed-api-zdr", "hosted-open-api", "self-host", "self-host-cloud"]
@@ -38,7 +41,81 @@ private-deployment agreement, which you assert per API with ``zero_retention_api
 def _tokens(v, what):
     if v is None:
         return None
-    return parse_tokens(v, what)
+    try:
+        return parse_tokens(v, what)
+    except InputError as e:  # as a field error, so the message gets the file and field path
+        raise ValueError(str(e).split(": ", 1)[-1]) from None
+
+
+def field_error(sub: str, msg: str) -> PydanticCustomError:
+    """A validation error for ``sub`` (a field path below the model that raises it, such as
+    ``assumptions.pue``); :func:`format_errors` appends ``sub`` to the path it prints."""
+    return PydanticCustomError("ovc_field", "{msg}", {"msg": msg, "sub": sub})
+
+
+_RANGED = {"tokens_per_day": "tokens_per_day", "requests_per_day": "requests_per_day",
+           "input_tokens": "tokens_per_request", "output_tokens": "tokens_per_request",
+           "peak_to_mean": "peak_to_mean", "growth_per_month": "growth_per_month",
+           "horizon_months": "horizon_months", "api_price_decline_per_year": "api_price_decline_per_year",
+           "monthly_active_users": "monthly_active_users", "monthly_revenue_usd": "monthly_revenue_usd",
+           "input_share": "input_share", "cached_input_share": "cached_share"}
+"""Workload field -> its row in the range table (:mod:`openvclosed.ranges`)."""
+
+_DIST_VALUES = ("value", "low", "mode", "high", "median")
+
+
+def _num(v):
+    """``v`` if it is a number (bool included, so it is refused), the float of a numeric string
+    (pydantic would coerce YAML's ``1e300``, a string in YAML 1.1), else None."""
+    if isinstance(v, (bool, int, float)):
+        return v
+    if isinstance(v, str):
+        try:
+            return float(v.strip().replace("_", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _check_ranges(data: dict) -> None:
+    """Every number of one workload (fields, ``assumptions``, ``uncertainty``) against the range
+    table, before pydantic sees it (booleans are refused as numbers too)."""
+    for k, name in _RANGED.items():
+        v = data.get(k)
+        if k not in ("tokens_per_day", "requests_per_day"):  # those parse "500M": checked after
+            v = _num(v)
+        if isinstance(v, (bool, int, float)) and (msg := problem(name, v)):
+            raise field_error(k, msg)
+    a = data.get("assumptions")
+    if isinstance(a, dict):
+        for k, v in a.items():
+            v = _num(v)
+            if k in RANGES and v is not None and (msg := problem(k, v)):
+                raise field_error(f"assumptions.{k}", msg)
+    u = data.get("uncertainty")
+    if isinstance(u, dict):
+        for k, spec in u.items():
+            if k not in RANGES:
+                continue  # unknown names: the Monte Carlo resolver names the choices
+            if not isinstance(spec, dict):
+                if isinstance(spec, (bool, int, float)) and (msg := problem(k, spec)):
+                    raise field_error(f"uncertainty.{k}", msg)
+                continue
+            relative = spec.get("relative") is True
+            for p in _DIST_VALUES:
+                v = _num(spec.get(p)) if p in spec else None
+                if p in spec and v is None:
+                    raise field_error(f"uncertainty.{k}.{p}", f"{spec[p]!r} is not a number")
+                if v is None:
+                    continue
+                if relative:
+                    if isinstance(v, bool) or not isinstance(v, (int, float)) or not -100 <= v <= 100:
+                        raise field_error(f"uncertainty.{k}.{p}", f"{v!r} is not a multiple of the deterministic "
+                                                                  "value in the plausible range -100..100")
+                elif msg := problem(k, v):
+                    raise field_error(f"uncertainty.{k}.{p}", msg)
+            if "sigma" in spec and (msg := problem("lognormal_sigma", _num(spec["sigma"]))):
+                raise field_error(f"uncertainty.{k}.sigma", msg)
 
 
 MAX_WORKLOADS_PER_FILE = 200
@@ -112,10 +189,24 @@ class Workload(_M):
     api_price_decline_per_year: float = Field(0.0, ge=0, lt=1, description="Expected yearly fall of API prices (0.3 = 30%).")
     uncertainty: dict = Field(default_factory=dict, description="Monte Carlo distribution overrides by input name (docs/uncertainty.md).")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _ranges(cls, data):
+        if isinstance(data, dict):
+            _check_ranges(data)
+        return data
+
     @field_validator("tokens_per_day", "requests_per_day", mode="before")
     @classmethod
     def _parse_counts(cls, v, info):
         return _tokens(v, info.field_name)
+
+    @field_validator("tokens_per_day", "requests_per_day", mode="after")
+    @classmethod
+    def _count_range(cls, v, info):  # "500M" and friends are numbers only after parsing
+        if v is not None and (msg := problem(info.field_name, v)):
+            raise ValueError(msg)
+        return v
 
     @model_validator(mode="after")
     def _volume(self):
@@ -124,13 +215,18 @@ class Workload(_M):
                 raise ValueError("give tokens_per_day, or requests_per_day with input_tokens and output_tokens")
             if self.input_tokens + self.output_tokens <= 0:
                 raise ValueError("input_tokens + output_tokens must be > 0")
+            total = self.requests_per_day * (self.input_tokens + self.output_tokens)
+            if problem("tokens_per_day", total):
+                raise field_error("requests_per_day", f"requests_per_day x (input_tokens + output_tokens) = "
+                                                      f"{total:.3g} tokens/day is outside the plausible range "
+                                                      f"{RANGES['tokens_per_day'].text()}")
         elif self.requests_per_day is not None:
             raise ValueError("give tokens_per_day or requests_per_day, not both")
         try:
             Assumptions(**self.assumptions)
         except ValidationError as e:
             err = e.errors()[0]
-            raise ValueError(f"assumptions.{err['loc'][0]}: {err['msg']}") from None
+            raise field_error(f"assumptions.{err['loc'][0]}" if err["loc"] else "assumptions", err["msg"]) from None
         return self
 
     @property
@@ -166,6 +262,8 @@ class WorkloadFile(_M):
     workloads: list[Workload] = Field(min_length=1, max_length=MAX_WORKLOADS_PER_FILE,
                                       description="The workloads (at most MAX_WORKLOADS_PER_FILE = 200 per file).")
     policy: dict | None = Field(None, description="Budgets and rules for `ovc check` (see docs/ci.md).")
+    _source: str = PrivateAttr("workload file")
+    """The file it was read from (for messages that name file and field)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -211,7 +309,10 @@ def format_errors(err: ValidationError, label: str, data) -> str:
         parts.append(str(p) if not isinstance(p, int) else f"[{p}]")
     path = ".".join(parts).replace(".[", "[")
     msg = e["msg"]
-    if e["type"] == "literal_error":
+    if e["type"] == "ovc_field":
+        path = f"{path}.{e['ctx']['sub']}" if path else e["ctx"]["sub"]
+        msg = e["ctx"]["msg"]
+    elif e["type"] == "literal_error":
         msg = "must be one of " + e["ctx"]["expected"]
     elif e["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling; see `ovc schema`)"
@@ -228,8 +329,32 @@ def load_workload_file(path: str | Path) -> WorkloadFile:
     if not isinstance(data, dict):
         raise InputError(f"{label}: top level must be a mapping with a `workloads:` list (see `ovc init`)")
     try:
-        return WorkloadFile.model_validate(data)
+        wf = WorkloadFile.model_validate(data)
     except ValidationError as e:
         raise InputError(format_errors(e, label, data)) from None
     except InputError as e:  # token parsing inside validators
         raise InputError(f"{label}: {e}") from None
+    wf._source = label
+    return wf
+
+
+def check_candidates(wf: WorkloadFile, catalog) -> None:
+    """Every name in each workload's ``candidates`` resolves in
+    ``catalog``; else one line naming the file and the field path (never a flag)."""
+    from openvclosed.units import parse_hw_spec
+
+    for w in wf.workloads:
+        c = w.candidates
+        fields = (("candidates.hardware", c.hardware, None), ("candidates.models", c.models, catalog.model),
+                  ("candidates.apis", c.apis, catalog.api))
+        for field, items, lookup in fields:
+            for i, x in enumerate(items or []):
+                where = f"{wf._source}: workloads[{w.name}].{field}[{i}]"
+                try:
+                    if field == "candidates.hardware":
+                        catalog.gpu(parse_hw_spec(x, where).gpu_name)
+                    elif lookup is not None:
+                        lookup(x)
+                except InputError as e:
+                    msg = str(e)
+                    raise InputError(msg if msg.startswith(where) else f"{where}: {msg}") from None

@@ -1,7 +1,9 @@
 """Monte Carlo over the uncertain inputs (design step 7): P(self-hosting cheaper), P10/P50/P90.
 
 Pure numpy. Draw one array per uncertain input, call :func:`~openvclosed.engine.horizon.horizon_scenario`
-once with the arrays (everything broadcasts), summarise. 100,000 draws take well under a second.
+with the arrays (everything broadcasts), summarise; in chunks of :data:`CHUNK_CELLS` draws x APIs,
+so memory is 16 bytes per draw and API whatever ``--max-draws`` allows. 100,000 draws take well under
+a second.
 
 Reproducible: a seed gives the same numbers on every run (numpy ``Generator``, one
 independent stream per input spawned from ``SeedSequence(seed)`` in the fixed order of
@@ -191,11 +193,23 @@ def sample(dists: dict[str, Dist], n: int, seed: int | None = 0) -> dict[str, np
     >>> bool(np.array_equal(a["utilization"], b["utilization"])), float(a["utilization"].max()) <= 0.7
     (True, True)
     """
-    streams = np.random.SeedSequence(seed).spawn(len(VARIABLES))
-    out = {}
-    for (name, (lo, hi, _, _)), ss in zip(VARIABLES.items(), streams):
-        out[name] = np.clip(dists[name].draw(np.random.Generator(np.random.PCG64(ss)), n), lo, hi)
-    return out
+    return _draw(dists, _streams(seed), n)
+
+
+def _streams(seed: int | None) -> list[np.random.Generator]:
+    """One generator per input of :data:`VARIABLES`, spawned from ``SeedSequence(seed)`` in its order."""
+    return [np.random.Generator(np.random.PCG64(ss)) for ss in np.random.SeedSequence(seed).spawn(len(VARIABLES))]
+
+
+def _draw(dists: dict[str, Dist], gens: list[np.random.Generator], n: int) -> dict[str, np.ndarray]:
+    """The next ``n`` clipped draws of every input from its own stream: drawing a stream in chunks
+    gives the same numbers as drawing it at once (uniform and normal draws are sequential)."""
+    return {name: np.clip(dists[name].draw(g, n), lo, hi) for (name, (lo, hi, _, _)), g in zip(VARIABLES.items(), gens)}
+
+
+CHUNK_CELLS = 1 << 16
+"""Draws x APIs evaluated at a time: the horizon's intermediate arrays (months x draws x APIs)
+stay a few MB whatever ``n``; only the two results per draw and API are kept (16 bytes)."""
 
 
 def _quantiles(x: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -256,16 +270,27 @@ def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000
     if n < 1:
         raise ValueError("n must be >= 1")
     dists = resolve_distributions(base, distributions)
-    draws = sample(dists, n, seed)
     api = np.asarray(api_usd_per_mtok, dtype=float)
     if api.ndim > 1:
         raise ValueError("api_usd_per_mtok must be a scalar or 1-D")
     cols = (slice(None), None) if api.ndim == 1 else (slice(None),)
-    r = horizon_scenario(base.with_values(**{k: v[cols] for k, v in draws.items()}), api,
-                         only=("saving_usd", "crossover_month"))
-    saving = np.asarray(r["saving_usd"])
-    cross = np.asarray(r["crossover_month"])
-    del r
+    shape = (n,) + api.shape
+    saving, cross = np.empty(shape), np.empty(shape)
+    gens = _streams(seed)
+    step = max(1, CHUNK_CELLS // max(1, api.size))
+    kept: dict[str, list] = {k: [] for k in VARIABLES}
+    for start in range(0, n, step):
+        k = min(step, n - start)
+        draws = _draw(dists, gens, k)
+        r = horizon_scenario(base.with_values(**{name: v[cols] for name, v in draws.items()}), api,
+                             only=("saving_usd", "crossover_month"))
+        saving[start:start + k] = np.broadcast_to(np.asarray(r["saving_usd"], dtype=float), (k,) + api.shape)
+        cross[start:start + k] = np.broadcast_to(np.asarray(r["crossover_month"], dtype=float), (k,) + api.shape)
+        del r
+        if keep_samples:
+            for name, v in draws.items():
+                kept[name].append(v)
+    draws = {name: np.concatenate(v) for name, v in kept.items()} if keep_samples else None
     qs, qc = _column_quantiles(saving), _column_quantiles(cross)
     out = {"n": n, "seed": seed, "p_selfhost_cheaper": np.mean(saving > 0, axis=0),
            "saving_usd_mean": np.mean(saving, axis=0),

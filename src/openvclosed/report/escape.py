@@ -16,6 +16,8 @@ GitHub workflow commands  :func:`gh_command` (built from :func:`gh_data` and
 CSV                       :func:`csv_cell`
 HTML                      :func:`html_text`
 YAML / shell comment      :func:`comment_text` (one line of printable ASCII)
+JSON (rendered text)      :func:`json_text` (on the whole JSON document)
+YAML comments             :func:`yaml_comment`
 ========================  ==========================================================
 
 All functions are pure (no I/O, no global state) and total: any ``str`` goes in, a ``str``
@@ -28,7 +30,10 @@ import html
 import re
 
 __all__ = ["gh_data", "gh_property", "gh_command", "no_workflow_command", "md_text", "md_code",
-           "term_text", "csv_cell", "html_text", "comment_text"]
+           "term_text", "csv_cell", "html_text", "comment_text", "json_text", "yaml_comment", "LEGACY_COMMAND"]
+
+LEGACY_COMMAND = "##["
+"""The legacy workflow-command form (``##[error]...``), acted on anywhere in a line."""
 
 # --------------------------------------------------------------------------------------------
 # shared character classes
@@ -61,8 +66,10 @@ def gh_data(s: str) -> str:
     '50%25 off%0A::error file=x::pwned'
     >>> gh_data("a\\r\\nb")
     'a%0D%0Ab'
+    >>> gh_data("x ##[error]y")
+    'x ##\\\\[error]y'
     """
-    return str(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return str(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace("##[", "##\\[")
 
 
 def gh_property(s: str) -> str:
@@ -282,6 +289,38 @@ def csv_cell(s):
     if s.startswith(_FORMULA_START) and not _NUMBER_RE.match(s):
         return "'" + s
     return s
+
+
+_JSON_UNSAFE_RE = re.compile(f"[{_BIDI}\u2028\u2029\u0085\u200b-\u200d\ufeff]")
+
+
+def json_text(doc: str) -> str:
+    """A rendered JSON document made safe to print in CI, with the same decoded values.
+
+    Inside JSON strings (the only place JSON can hold ``#``), the legacy workflow-command form
+    ``##[`` becomes ``##\\u005b`` and bidirectional controls, line/paragraph separators and
+    zero-width characters become ``\\uXXXX`` escapes, so nothing reorders what a reviewer sees.
+
+    >>> json_text('{"a": "##[error]x\u202e"}')
+    '{"a": "##\\\\u005berror]x\\\\u202e"}'
+    >>> import json; json.loads(json_text(json.dumps({"a": "##[x\u2066"}, ensure_ascii=False)))
+    {'a': '##[x\u2066'}
+    """
+    doc = str(doc).replace("##[", "##\\u005b")
+    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", doc)
+
+
+def yaml_comment(s: str) -> str:
+    """Text for a ``# ...`` comment in a generated YAML file: one line whatever it holds (line
+    breaks YAML 1.1 knows, ``\\x85``, ``\\u2028``, ``\\u2029`` included, and every other control or
+    non-ASCII character shown as a ``\\n``/``\\uXXXX`` escape), so a file name cannot add a key.
+
+    >>> yaml_comment("logs/a.csv\\npolicy: {}")
+    'logs/a.csv\\\\npolicy: {}'
+    """
+    import json
+
+    return json.dumps(str(s), ensure_ascii=True)[1:-1].replace("##[", "##\\[")
 
 
 def html_text(s: str) -> str:

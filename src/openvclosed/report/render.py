@@ -23,7 +23,9 @@ _render = render_text  # the one plain-text renderer (report/text.py)
 
 
 def render_json(result) -> str:
-    return result.model_dump_json(indent=2) + "\n"
+    from openvclosed.report.escape import json_text
+
+    return json_text(result.model_dump_json(indent=2)) + "\n"
 
 
 def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
@@ -229,5 +231,7 @@ def render_catalog_json(r) -> str:
     """``{"schema_version": N, "<kind>": [entry, ...]}`` (docs/json.md)."""
     import json
 
-    return json.dumps({"schema_version": r.schema_version, r.kind: [e.model_dump(mode="json") for e in r.entries]},
-                      indent=2) + "\n"
+    from openvclosed.report.escape import json_text
+
+    return json_text(json.dumps({"schema_version": r.schema_version, r.kind: [e.model_dump(mode="json") for e in r.entries]},
+                                indent=2)) + "\n"

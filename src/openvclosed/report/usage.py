@@ -21,6 +21,10 @@ def _usd(v) -> str:
     return usd(v, 2 if v is not None and v == v and abs(v) < 100 else 0)
 
 
+def _share0(x) -> str:
+    return "n/a" if x is None or x != x else f"{x:.0%}"
+
+
 def _share(x) -> str:
     return "n/a" if x is None or x != x else f"{x:.1%}"
 
@@ -50,7 +54,7 @@ def render_summary(r: UsageSummaryResult, width: int | None = None) -> str:
                      _usd(m["usd_at_catalog"]), _usd(m["logged_usd"]) if m["logged_usd"] is not None else "-"])
     tot = r.total
     rows.append(None)
-    rows.append(["total", f"{tot['priced_token_share']:.0%} priced", fmt_tokens(tot["tokens_per_day"]),
+    rows.append(["total", f"{_share0(tot['priced_token_share'])} priced", fmt_tokens(tot["tokens_per_day"]),
                  fmt_tokens(tot["peak_day_tokens"]), f"{tot['requests_per_day']:,.1f}", _share(tot["input_share"]),
                  _share(tot["cached_share"]), f"{tot['peak_to_mean']:.2f}", _usd(tot["usd_per_day_at_catalog"]),
                  _usd(tot["usd_at_catalog"]), _usd(tot["logged_usd"]) if tot["logged_usd"] is not None else "-"])

@@ -27,7 +27,8 @@ from typing import Iterator
 import numpy as np
 
 from openvclosed.errors import InputError
-from openvclosed.usage.records import _DEFAULTS, MAX_EXAMPLES, Batch, FileReport, _floats, _group_name, _timestamps
+from openvclosed.usage.records import (_DEFAULTS, MAX_EXAMPLES, Batch, FileReport, _floats, _group_name, _timestamps,
+                                       implausible, plausible_ts)
 
 MIN_BYTES = 8 << 20
 """Files at least this big use pyarrow when it is installed (small ones gain nothing)."""
@@ -348,11 +349,12 @@ def _convert(b, n: int, fields: list[str], where: dict, group_by: str):
     if b is None or n == 0:
         return None, ([], np.zeros(0, dtype=np.int8), None)
     col = {f: b.column(where[f][0]) for f in fields}
-    ts = _col_timestamps(col["timestamp"])
+    ts = plausible_ts(_col_timestamps(col["timestamp"]))
     nums, bad_num = {}, {}
     for f in ("input_tokens", "output_tokens", "cached_input_tokens", "requests", "cost_usd"):
         if f in col:
             nums[f], bad_num[f] = _col_numbers(col[f], _DEFAULTS.get(f))
+            bad_num[f] = bad_num[f] | implausible(f, nums[f])
         else:
             nums[f], bad_num[f] = np.full(n, _DEFAULTS[f]), np.zeros(n, dtype=bool)
     m_codes, m_vals = _col_names(col["model"])

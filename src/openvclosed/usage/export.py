@@ -60,7 +60,7 @@ def render_workload_yaml(groups: list[TrafficStats], window: Window, sources: li
     end = dt.datetime.fromtimestamp(window.end_ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     out = [
         "# Workloads built by `ovc usage to-workload` from usage logs:",
-        *[f"#   {s}" for s in sources],
+        *[f"#   {json.dumps(s)[1:-1]}" for s in sources],  # one line whatever the file name holds
         f"# Window: {start} to {end} UTC ({window.days:.2f} days, {window.resolution} resolution), "
         f"grouped by {group_by}.",
         "#",
@@ -73,7 +73,7 @@ def render_workload_yaml(groups: list[TrafficStats], window: Window, sources: li
     taken: set[str] = set()
     for s in groups:
         name = workload_name(s.name, taken)
-        out.append(f"  - name: {name}")
+        out.append(f"  - name: {json.dumps(name)}")  # quoted: a name of digits stays a string
         desc = f"{group_by} {s.name}: {s.requests:,.0f} requests, {s.tokens:,.0f} tokens in {s.days:.2f} days"
         out.append(f"    description: {json.dumps(desc)}")
         if s.requests > 0 and s.tokens > 0:

@@ -45,6 +45,52 @@ MAX_LINE_CHARS = 16_000_000
 line, stops here instead of being read into memory whole."""
 
 
+MAX_GZIP_RATIO = 100
+"""Most a gzip'd usage log may expand (decompressed / compressed bytes) once past
+GZIP_RATIO_FLOOR: CSV and JSON Lines logs compress 5-30x; a gzip of newlines or zeros compresses
+1000x, and would take minutes to read through."""
+GZIP_RATIO_FLOOR = 1 << 20
+"""Decompressed bytes read before MAX_GZIP_RATIO is checked (small files are never refused)."""
+
+
+class _Counting:
+    """The compressed file as GzipFile reads it, counting the bytes read."""
+
+    def __init__(self, raw):
+        self.raw, self.n = raw, 0
+
+    def read(self, n=-1):
+        data = self.raw.read(8192 if n is None or n < 0 else min(n, 8192))  # the count stays exact to 8 KB
+        self.n += len(data)
+        return data
+
+
+class _GzipGuard(io.RawIOBase):
+    """A gzip stream that stops (one error line) when it expands more than MAX_GZIP_RATIO."""
+
+    def __init__(self, raw, label: str):
+        self.counted = _Counting(raw)
+        self.gz = gzip.GzipFile(fileobj=self.counted)
+        self.label, self.out = label, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.gz.readinto(b)
+        self.out += n
+        if self.out > GZIP_RATIO_FLOOR and self.out > MAX_GZIP_RATIO * max(self.counted.n, 1):
+            raise InputError(f"{self.label}: gzip expands more than {MAX_GZIP_RATIO}x ({self.counted.n:,} bytes "
+                             f"-> over {self.out:,}); not a usage log (MAX_GZIP_RATIO)")
+        return n
+
+    def close(self) -> None:
+        try:
+            self.gz.close()
+        finally:
+            super().close()
+
+
 def _bounded_lines(text, label: str) -> Iterator[str]:
     """The lines of ``text``, each read with at most MAX_LINE_CHARS + 1 characters."""
     readline = text.readline
@@ -57,6 +103,35 @@ def _bounded_lines(text, label: str) -> Iterator[str]:
             raise InputError(f"{label}: a line longer than {MAX_LINE_CHARS:,} characters (MAX_LINE_CHARS); "
                              "not a usage log in CSV or JSON Lines")
         yield s
+
+
+def records_fit(fd: int, max_bytes: int, block: int = 1 << 20) -> bool:
+    """True when no CSV record of the file is longer than ``max_bytes`` bytes: a record ends at a
+    line break (``\\n`` or ``\\r``) outside double quotes. Checked in Python before pyarrow sees a
+    byte: given records under its block size, pyarrow never grows a block (where a failure can abort
+    the process); a file that does not pass is read by the Python reader, with its own caps. Reads
+    the file once, ``block`` bytes at a time (memory: a few blocks)."""
+    pos = run = parity = 0  # run: bytes since the last record end; parity: of the quotes so far
+    while True:
+        data = os.pread(fd, block, pos)
+        if not data:
+            return True
+        pos += len(data)
+        a = np.frombuffer(data, dtype=np.uint8)
+        seps = np.flatnonzero((a == 10) | (a == 13))
+        quotes = np.cumsum(a == 34, dtype=np.int64)
+        ends = seps[((quotes[seps] + parity) & 1) == 0] if len(seps) else seps
+        parity = int(quotes[-1] + parity) & 1
+        if not len(ends):
+            run += len(data)
+            if run > max_bytes:
+                return False
+            continue
+        if run + int(ends[0]) > max_bytes:
+            return False
+        if len(ends) > 1 and int(np.diff(ends).max()) - 1 > max_bytes:
+            return False
+        run = len(data) - 1 - int(ends[-1])
 
 
 def _open_text(path: Path) -> tuple[io.TextIOBase, object, int]:
@@ -80,7 +155,7 @@ def _open_text(path: Path) -> tuple[io.TextIOBase, object, int]:
     raw = open(fd, "rb")  # noqa: SIM115 - closed by the caller
     stream = raw
     if raw.peek(2)[:2] == b"\x1f\x8b":
-        stream = gzip.GzipFile(fileobj=raw)
+        stream = io.BufferedReader(_GzipGuard(raw, label), 1 << 16)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     return text, raw, size
 
@@ -197,7 +272,7 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
     raw = getattr(text, "buffer", None)
     if (reader.line_num == 1 and all(w[1] is None for w in where.values()) and isinstance(raw, io.BufferedReader)
             and report.size_bytes >= _columnar().MIN_BYTES and os.environ.get("OVC_USAGE_READER") != "python"
-            and _columnar().available()):
+            and _columnar().available() and records_fit(raw.fileno(), _columnar().BLOCK_BYTES // 2)):
         yield from _columnar().read_csv(raw.fileno(), raw, header, fields, where, report, strict, group_by,
                                         CHUNK_ROWS, MAX_LINE_CHARS, _bounded_lines)
         return

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from openvclosed.errors import InputError
+from openvclosed.ranges import RANGES, USAGE_DATES
 from openvclosed.usage.presets import _DEFAULTS
 
 __all__ = ["Batch", "FileReport", "parse_timestamp", "MAX_EXAMPLES"]
@@ -124,6 +125,28 @@ def _floats(values: list, default: float | None) -> tuple[np.ndarray, np.ndarray
 
 _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 
+_TS_LOW = dt.datetime.combine(USAGE_DATES[0], dt.time(), _UTC).timestamp()
+_TS_HIGH = dt.datetime.combine(USAGE_DATES[1], dt.time(23, 59, 59), _UTC).timestamp()
+_ROW_RANGE = {"input_tokens": "usage_tokens", "output_tokens": "usage_tokens", "cached_input_tokens": "usage_tokens",
+              "requests": "usage_requests", "cost_usd": "usage_cost_usd"}
+"""Usage field -> its row in the range table (:mod:`openvclosed.ranges`)."""
+
+
+def plausible_ts(ts: np.ndarray) -> np.ndarray:
+    """``ts`` with timestamps outside the plausible dates (``ranges.USAGE_DATES``) set to nan, so a
+    row dated 0001-01-01, 9999-12-31 or epoch 1e20 is a bad row, never a window to allocate."""
+    with np.errstate(invalid="ignore"):
+        out = (ts < _TS_LOW) | (ts > _TS_HIGH)
+    if out.any():
+        ts = np.where(out, np.nan, ts)
+    return ts
+
+
+def implausible(f: str, arr: np.ndarray) -> np.ndarray:
+    """Mask of values of usage field ``f`` above their plausible range (tokens 1e300, 10^30)."""
+    with np.errstate(invalid="ignore"):
+        return arr > RANGES[_ROW_RANGE[f]].high
+
 
 def _timestamps(values: list) -> np.ndarray:
     """Epoch seconds per value (nan when unreadable): vectorised for numbers, else ISO 8601 per value."""
@@ -167,12 +190,13 @@ def _group_name(g) -> str:
 def _to_batch(columns: dict[str, list], lines: list[int], report: FileReport, strict: bool,
               group_by: str, pending: list[tuple[int, str, str]] | None = None) -> Batch:
     n = len(lines)
-    ts = _timestamps(columns["timestamp"])
+    ts = plausible_ts(_timestamps(columns["timestamp"]))
     nums: dict[str, np.ndarray] = {}
     bad_num: dict[str, np.ndarray] = {}
     for f in ("input_tokens", "output_tokens", "cached_input_tokens", "requests", "cost_usd"):
         if f in columns:
             nums[f], bad_num[f] = _floats(columns[f], _DEFAULTS.get(f))
+            bad_num[f] = bad_num[f] | implausible(f, nums[f])
         else:
             nums[f], bad_num[f] = np.full(n, _DEFAULTS[f]), np.zeros(n, dtype=bool)
     for key in ("model", "_group"):  # JSON may hold objects or lists there: make them hashable text

@@ -35,7 +35,7 @@ def unpriced_findings(groups, costs, total) -> list[Finding]:
         if c.api is None:
             hint = f"closest: {', '.join(c.closest)}; " if c.closest else ""
             out.append(Finding(code="unpriced_model", ids=[s.name],
-                               message=f"model {s.name!r} is not in the catalog ({s.tokens / total.tokens:.1%} of "
+                               message=f"model {s.name!r} is not in the catalog ({s.tokens / total.tokens if total.tokens else 0:.1%} of "
                                        f"tokens): counted in the traffic, not priced; {hint}add it with --catalog FILE"))
     return out
 
