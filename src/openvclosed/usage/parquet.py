@@ -18,13 +18,13 @@ from pathlib import Path
 from openvclosed.errors import InputError
 from openvclosed.fileio import input_file_size
 from openvclosed.usage.presets import _resolve_columns, detect_preset
-from openvclosed.usage.pushdown import FETCH_ROWS, Fields, add_rows, aggregate_sql, first_line as _first_line
+from openvclosed.usage.pushdown import FETCH_ROWS, Fields, add_rows, aggregate_sql, optional
+from openvclosed.usage.pushdown import first_line as _first_line, quote_ident as _q
 
 __all__ = ["expand", "read_duckdb", "MEMORY_LIMIT"]
 
 MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit for one aggregation (it spills to disk beyond it)."""
-_INSTALL = "reading Parquet files needs DuckDB: pip install 'openvclosed[duckdb]'"
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
             "FLOAT", "DOUBLE", "REAL", "DECIMAL")
 
@@ -40,19 +40,11 @@ def expand(pattern: str) -> list[str]:
 
 
 def _duckdb():
-    try:
-        import duckdb
-    except ImportError:
-        raise InputError(_INSTALL) from None
-    return duckdb
+    return optional("duckdb", "duckdb", "reading Parquet files")
 
 
 def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _is_num(typ: str) -> bool:

@@ -23,7 +23,8 @@ import datetime as dt
 from urllib.parse import parse_qsl, urlsplit
 
 from openvclosed.errors import InputError
-from openvclosed.usage.pushdown import FETCH_ROWS, Fields, add_rows, aggregate_sql, first_line as _first_line
+from openvclosed.usage.pushdown import FETCH_ROWS, Fields, add_rows, aggregate_sql, optional
+from openvclosed.usage.pushdown import first_line as _first_line, quote_ident as _q
 
 __all__ = ["is_url", "mask_url", "check_url", "read_postgres", "SPEND_LOGS", "DAILY_TABLES"]
 
@@ -34,7 +35,6 @@ _REQUIRED = {
     "daily": ("date", "model", "prompt_tokens", "completion_tokens", "api_requests"),
 }
 CONNECT_TIMEOUT_S = 10
-_INSTALL = "reading a PostgreSQL database needs psycopg: pip install 'openvclosed[postgres]'"
 
 
 def is_url(s: str) -> bool:
@@ -76,16 +76,8 @@ def check_url(url: str) -> str:
 
 
 def _psycopg():
-    try:
-        import psycopg
-    except ImportError:
-        raise InputError(_INSTALL) from None
-    return psycopg
+    return optional("psycopg", "postgres", "reading a PostgreSQL database")
 
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(cur, table: str) -> dict[str, str]:

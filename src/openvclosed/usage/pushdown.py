@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openvclosed.errors import InputError
+
 __all__ = ["Fields", "aggregate_sql", "REASONS", "add_rows"]
 
 REASONS = ("bad timestamp", "missing model", "bad input_tokens", "bad output_tokens", "bad cached_input_tokens",
@@ -98,3 +100,18 @@ def first_line(e: BaseException) -> str:
     """The first line of an engine's error message, short (for a one-line InputError)."""
     s = str(e).strip().splitlines()
     return (s[0] if s else type(e).__name__)[:200]
+
+
+def optional(module: str, extra: str, what: str):
+    """Import an optional engine, or one line saying which extra installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise InputError(f"{what} needs {module}: pip install 'openvclosed[{extra}]'") from None
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier in double quotes (PostgreSQL and DuckDB)."""
+    return '"' + name.replace('"', '""') + '"'
