@@ -7,6 +7,7 @@ Run on demand (never part of `pytest`; needs the duckdb, postgres and columnar e
 Debian's postgresql binaries)::
 
     python benchmarks/bench_usage_sources.py --rows 1000000,3000000,10000000 [--runs 1] [--no-postgres]
+        [--pg-max-rows 3e6]
 
 Data are generated inside DuckDB (Parquet, CSV under /tmp/ovc_src_<rows>.*, reused if present) and
 inside PostgreSQL (``generate_series``, a throwaway cluster: tests/pg_cluster.py), with LiteLLM's
@@ -98,6 +99,7 @@ def main() -> None:
     ap.add_argument("--rows", default="1000000,3000000,10000000")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--pg-max-rows", type=float, default=1e8, help="skip PostgreSQL above this size (its load is slow)")
     args = ap.parse_args()
     sizes = [int(float(x)) for x in args.rows.split(",")]
     print(f"# {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -114,7 +116,7 @@ def main() -> None:
             pq, csv = make_files(n)
             srcs = {"CSV, columnar reader": (str(csv),), "Parquet, DuckDB": (str(pq),),
                     "CSV, --engine duckdb": (str(csv), "--engine", "duckdb")}
-            if ex_ctx is not None:
+            if ex_ctx is not None and n <= args.pg_max_rows:
                 url = pg_cluster.create_database(ex, f"bench{n}")
                 load_s = load_postgres(url, n)
                 print(f"# PostgreSQL: {n:,} rows loaded in {load_s:.1f} s")

@@ -103,6 +103,7 @@ def cluster(pg_ctl: str):
                             dbname="litellm", user="postgres", timeout=120)
     try:
         ex.start()
+        _wait_ready(ex)
         yield ex
     finally:
         try:
@@ -111,6 +112,24 @@ def cluster(pg_ctl: str):
             shutil.rmtree(base, ignore_errors=True)
             if executable != pg_ctl:
                 shutil.rmtree(Path(executable).parent, ignore_errors=True)
+
+
+def _wait_ready(ex, timeout_s: float = 180.0) -> None:
+    """The port opens before the server accepts sessions ("the database system is starting up"):
+    wait until a connection succeeds."""
+    import time
+
+    import psycopg
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            psycopg.connect(host=ex.host, port=ex.port, user=ex.user, dbname="postgres", connect_timeout=5).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def create_database(ex, name: str) -> str:

@@ -57,8 +57,8 @@ def is_otel(path: str | Path) -> bool:
                 rec = json.loads(line)
                 return isinstance(rec, dict) and ("resourceSpans" in rec or _genai(_attrs(rec.get("attributes"))))
         return False
-    except (ValueError, UnicodeDecodeError, InputError, OSError, EOFError):
-        return False
+    except (ValueError, InputError, OSError, EOFError, zlib.error, RecursionError):
+        return False  # not spans, or unreadable: the CSV / JSON Lines reader reports what is wrong
     finally:
         text.close()
 

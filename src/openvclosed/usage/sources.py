@@ -50,11 +50,20 @@ def parse_when(value: str | None, flag: str) -> dt.datetime | None:
 
 
 def _is_parquet(path: str) -> bool:
+    """By name, else by the magic bytes of a regular file (never opens a pipe or a device: they could block)."""
+    import os
+    import stat
+
     if path.lower().endswith(PARQUET_SUFFIXES):
         return True
     try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"PAR1"
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            return stat.S_ISREG(os.fstat(fd).st_mode) and os.pread(fd, 4, 0) == b"PAR1"
+        finally:
+            os.close(fd)
     except OSError:
         return False
 
