@@ -77,7 +77,7 @@ def load_postgres(url: str, rows: int) -> float:
                    10 + (i * 17) % 1500,
                    TIMESTAMP '{START}' + make_interval(secs => floor(((i * 7919) % {rows})::float8 * {DAYS * 86400} / {rows})),
                    TIMESTAMP '{START}', ({models})[1 + (i % {len(MODELS)})]
-            FROM generate_series(0, {rows - 1}) AS i""")
+            FROM generate_series(CAST(0 AS BIGINT), {rows - 1}) AS i""")
         c.execute('VACUUM ANALYZE "LiteLLM_SpendLogs"')
     return time.perf_counter() - t
 

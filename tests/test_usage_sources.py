@@ -277,3 +277,41 @@ def test_parquet_missing_column(run, tmp_path):
     pq.write_table(pa.table({"startTime": [1.76e9], "model": ["x"], "completion_tokens": [1]}), tmp_path / "p.parquet")
     err = _fails(run, str(tmp_path / "p.parquet"))
     assert "no column for input_tokens" in err
+
+
+def test_bad_rows_counted_alike(run, pg, tmp_path):
+    """Records without a model or with negative tokens are bad under the Python reader's reasons, in every source."""
+    import psycopg
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [("2026-10-13 10:00:00", "gpt-6.1-sol", 100, 10, "a"), ("2026-10-13 10:05:00", "", 100, 10, "a"),
+            ("2026-10-13 11:00:00", "gpt-6.1-sol", -5, 10, "b"), ("2026-10-13 12:00:00", "gpt-6.1-sol", 7, -1, None),
+            ("2026-10-13 12:30:00", "gpt-6-luna", 50, 5, None)]
+    url = pg_cluster.create_database(pg, "badrows")
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute(pg_cluster.SPEND_LOGS_DDL)
+        for i, (ts, m, p, o, team) in enumerate(rows):
+            c.execute('INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, "startTime", "endTime", model, '
+                      'prompt_tokens, completion_tokens, team_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)',
+                      (str(i), "acompletion", ts, ts, m, p, o, team))
+    csv_path = tmp_path / "bad.csv"
+    csv_path.write_text("startTime,model,prompt_tokens,completion_tokens,spend,team_id\n"
+                        + "".join(f"{ts},{m},{p},{o},0.0,{team or ''}\n" for ts, m, p, o, team in rows))
+    pq.write_table(pa.table({"startTime": [r[0] for r in rows], "model": [r[1] for r in rows],
+                             "prompt_tokens": [r[2] for r in rows], "completion_tokens": [r[3] for r in rows],
+                             "spend": [0.0] * 5, "team_id": [r[4] for r in rows]}), tmp_path / "bad.parquet")
+    for group in ([], ["--group-by", "team_id"]):
+        seen = []
+        for src in (str(csv_path), url, str(tmp_path / "bad.parquet")):
+            r = run("usage", "to-workload" if group else "summarize", src, *(
+                ["-o", str(tmp_path / "w.yaml"), "--force", *group] if group else ["--json"]))
+            assert r.exit_code == 0, r.output
+            if group:
+                text = (tmp_path / "w.yaml").read_text()
+                seen.append([x for x in text.splitlines() if not x.startswith("#") and "from " not in x])
+            else:
+                f = json.loads(r.stdout)["files"][0]
+                seen.append((f["rows"], f["good_rows"], f["bad_rows"], f["bad_by_reason"]))
+        assert seen[0] == seen[1] == seen[2], seen
+    assert seen[0]  # the workload file has content

@@ -98,9 +98,10 @@ def _fields(types: dict[str, str], preset: str, mapping: dict[str, str], group_b
         group, missing = f"CAST({exprs['model'][0]} AS VARCHAR)", None
     else:
         group, missing = f"CAST({_source([group_by], types)[0]} AS VARCHAR)", "(missing)"
+    model = None if group_by == "model" else f"CAST({exprs['model'][0]} AS VARCHAR)"
     f = Fields(ts=ts, group=group, input=num["input_tokens"], output=num["output_tokens"],
                cached=num.get("cached_input_tokens", "0"), requests=num.get("requests", "1"),
-               cost=num.get("cost_usd", "NULL"), missing_group=missing)
+               cost=num.get("cost_usd", "NULL"), missing_group=missing, model=model)
     return f, chosen, {k: (v[0] if v else None) for k, v in cols.items()}
 
 

@@ -113,12 +113,13 @@ def _fields(table: str, cols: dict[str, str], group_by: str, label: str) -> tupl
     else:
         raise InputError(f"{label}: --group-by {group_by!r} is not a column of {table}; choose model or one of "
                          f"{', '.join(sorted(c for c in cols if c not in ('startTime', 'endTime', 'date')))}")
+    model = None if group_by == "model" else _q("model")
     if daily:
         ts = f"CASE WHEN {_q('date')} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN EXTRACT(EPOCH FROM CAST({_q('date')} AS DATE)) END"
         cached = _q("cache_read_input_tokens") if "cache_read_input_tokens" in cols else "0"
         f = Fields(ts=ts, group=group, input=_q("prompt_tokens"), output=_q("completion_tokens"), cached=cached,
                    requests=_q("api_requests"), cost=_q("spend") if "spend" in cols else "NULL",
-                   missing_group=missing_group)
+                   missing_group=missing_group, model=model)
         return f, "date", "date-text"
     kind = "timestamptz" if "with time zone" in cols["startTime"] else "timestamp"
     cached = "0"
@@ -129,7 +130,7 @@ def _fields(table: str, cols: dict[str, str], group_by: str, label: str) -> tupl
         cached = f"COALESCE({details}, {read}, 0)"
     f = Fields(ts=f"EXTRACT(EPOCH FROM {_q('startTime')})", group=group, input=_q("prompt_tokens"),
                output=_q("completion_tokens"), cached=cached, requests="1",
-               cost=_q("spend") if "spend" in cols else "NULL", missing_group=missing_group)
+               cost=_q("spend") if "spend" in cols else "NULL", missing_group=missing_group, model=model)
     return f, "startTime", kind
 
 

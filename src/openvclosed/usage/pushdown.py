@@ -38,6 +38,7 @@ class Fields:
     requests: str = "1"
     cost: str = "NULL"
     missing_group: str | None = None  # text a missing group becomes (None: the record is bad, as a missing model)
+    model: str | None = None  # the model, when grouping by something else (a record without one is still bad)
 
 
 def aggregate_sql(f: Fields, rows: str, where: str = "TRUE") -> str:
@@ -47,11 +48,12 @@ def aggregate_sql(f: Fields, rows: str, where: str = "TRUE") -> str:
     tod_min, tod_max (bad rows: g and h NULL, one row per reason).
     """
     group = f"NULLIF(TRIM({f.group}), '')"
+    model = f"NULLIF(TRIM({f.model}), '')" if f.model else "'-'"
     if f.missing_group is not None:
         group = f"COALESCE({group}, '{f.missing_group}')"
     return f"""
 WITH r AS (
-  SELECT CAST({f.ts} AS DOUBLE PRECISION) AS ts, {group} AS g,
+  SELECT CAST({f.ts} AS DOUBLE PRECISION) AS ts, {group} AS g, {model} AS model_name,
          CAST({f.input} AS DOUBLE PRECISION) AS i, CAST({f.output} AS DOUBLE PRECISION) AS o,
          COALESCE(CAST({f.cached} AS DOUBLE PRECISION), 0) AS c, COALESCE(CAST({f.requests} AS DOUBLE PRECISION), 1) AS n,
          CAST({f.cost} AS DOUBLE PRECISION) AS usd
@@ -59,7 +61,7 @@ WITH r AS (
 ), k AS (
   SELECT *, CASE
     WHEN ts IS NULL OR NOT (ts >= 1e8 AND ts < 'Infinity') THEN 1
-    WHEN g IS NULL THEN 2
+    WHEN g IS NULL OR model_name IS NULL THEN 2
     WHEN i IS NULL OR NOT (i >= 0 AND i < 'Infinity') THEN 3
     WHEN o IS NULL OR NOT (o >= 0 AND o < 'Infinity') THEN 4
     WHEN NOT (c >= 0 AND c < 'Infinity') THEN 5
