@@ -83,14 +83,17 @@ def _other_prices(r: UsageSummaryResult) -> str | None:
 def render_reprice(r: RepriceResult, width: int | None = None) -> str:
     from openvclosed.usage.pricing import differs
 
+    dated = r.priced_at == "date"
+    basis = "each day at the prices in force then" if dated else "at today's prices (--at-current-prices)"
+    other = "today's prices" if dated else "the prices then"
+
     head = [
         f"traffic          {fmt_tokens(r.tokens_per_day)} tokens/day over {r.days:.2f} days; input {_share(r.input_share)}, "
         f"cached {_share(r.cached_share)} of input; context {r.context_tokens:,} tokens/sequence",
         f"as logged        {_usd(r.actual_usd_per_month)}/month at the catalog prices of the models used "
         f"({r.actual_priced_token_share:.0%} of tokens priced)"
         + (f"; the logs' own cost column: {_usd(r.logged_usd_per_month)}/month" if r.logged_usd_per_month is not None else ""),
-        *([f"                 {'each day at the prices in force then' if r.priced_at == 'date' else 'at todays prices (--at-current-prices)'}; "
-           f"at {'todays' if r.priced_at == 'date' else 'the prices then'}: {_usd(r.actual_usd_per_month_other)}/month"]
+        *([f"                 {basis}; at {other}: {_usd(r.actual_usd_per_month_other)}/month"]
           if differs(r.actual_usd_per_month, r.actual_usd_per_month_other) else []),
         f"self-host sizing {fmt_tokens(r.tokens_per_day)} tokens/day x peak/mean {r.peak_to_mean:.2f} "
         f"({'hourly' if r.resolution == 'hour' else 'DAILY'}) = {fmt_tokens(r.sizing_tokens_per_day)} tokens/day at "
@@ -113,6 +116,10 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
         rows.append([cell(o.option), cell(o.kind), cell(o.tier or "-"), cell(detail),
                      _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
                      usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs])
+    if any(differs(o.usd_per_month, o.usd_per_month_other) for o in r.options):
+        cols.insert(5, Col("$/mo today" if dated else "$/mo then", "right", drop=1))
+        for row, o in zip(rows, r.options):
+            row.insert(5, _usd(o.usd_per_month_other) if o.usd_per_month_other is not None else "-")
     comparable = any(o.saving_usd_per_month is not None for o in r.options)
     why = None
     if not comparable:  # no empty column: say why there is no comparison

@@ -251,19 +251,20 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
 
 
 def history_findings(costs: list[ModelCost], at_current: bool) -> list[Finding]:
-    """Where the price of a logged model changed inside the window, or its traffic predates its first price."""
+    """One ``price_history`` finding: where the price of a logged model changed inside the window
+    (both costs), and which traffic predates its API's first recorded price."""
     from openvclosed.usage.pricing import differs
 
-    out = []
-    early = [c.api for c in costs if c.before_first_price]
-    if early:
-        out.append(Finding(code="price_history", severity="info", ids=early, message=(
-            f"traffic older than the first recorded price of {', '.join(early)}: priced at that first price")))
+    parts, ids = [], []
     moved = [c for c in costs if c.api and differs(c.usd_window, c.usd_window_other)]
     if moved:
         what = "today's prices (--at-current-prices)" if at_current else "the prices in force on each day"
         alt = "the prices in force then" if at_current else "today's prices"
-        out.append(Finding(code="price_history", severity="info", ids=[c.api for c in moved], message=(
-            f"priced at {what}; at {alt}: " + ", ".join(f"{c.name} ${c.usd_window_other:,.2f} instead of "
-                                                         f"${c.usd_window:,.2f}" for c in moved))))
-    return out
+        parts.append(f"priced at {what}; at {alt}: " + ", ".join(
+            f"{c.name} ${c.usd_window_other:,.2f} instead of ${c.usd_window:,.2f}" for c in moved))
+        ids += [c.api for c in moved]
+    early = [c.api for c in costs if c.before_first_price]
+    if early:
+        parts.append(f"traffic older than the first recorded price of {', '.join(early)}: priced at that first price")
+        ids += [x for x in early if x not in ids]
+    return [Finding(code="price_history", severity="info", ids=ids, message="; ".join(parts))] if parts else []
