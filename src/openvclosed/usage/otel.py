@@ -133,15 +133,10 @@ def read_otel(path: str | Path, report: FileReport, *, group_by: str = "model", 
             s = raw.strip()
             if not s:
                 continue
-            try:
-                rec = json.loads(s)
-            except (ValueError, RecursionError) as e:
+            rec, why = _load_line(s)
+            if why:
                 report.rows += 1
-                pending.append((n, "invalid JSON", str(e).split(":")[0]))
-                continue
-            if not isinstance(rec, dict):
-                report.rows += 1
-                pending.append((n, "invalid JSON", "not an object"))
+                pending.append((n, "invalid JSON", why))
                 continue
             for span, res in _spans(rec):
                 a = _attrs(span.get("attributes"))
@@ -164,6 +159,15 @@ def read_otel(path: str | Path, report: FileReport, *, group_by: str = "model", 
         raise InputError(f"{path}: corrupt or truncated gzip ({str(e)[:120]})") from None
     finally:
         text.close()
+
+
+def _load_line(s: str) -> tuple[dict | None, str | None]:
+    """(the line's JSON object, None), or (None, why it is not one)."""
+    try:
+        rec = json.loads(s)
+    except (ValueError, RecursionError) as e:
+        return None, "nested too deeply" if isinstance(e, RecursionError) else str(e).split(":")[0]
+    return (rec, None) if isinstance(rec, dict) else (None, "not an object")
 
 
 def _batch(cols: dict, lines: list[int], report: FileReport, strict: bool, group_by: str, pending: list) -> Batch:

@@ -1,7 +1,7 @@
 """Usage straight from a LiteLLM proxy's PostgreSQL database (optional extra ``postgres``: psycopg 3).
 
 The aggregation runs in the database (``usage.pushdown``): only sums per (group, UTC hour) come
-back, in a read-only transaction, through a server-side cursor — memory does not grow with rows.
+back, in a read-only transaction, streamed in batches — memory does not grow with rows.
 
 Tables and columns are LiteLLM's (``schema.prisma`` of BerriAI/litellm, the Prisma schema the
 proxy migrates its database with):
@@ -92,9 +92,14 @@ def _litellm_tables(cur) -> list[str]:
     return [r[0] for r in cur.fetchall()]
 
 
-def _num(expr: str) -> str:
-    """A JSON text value as a number, NULL unless it is a plain non-negative number."""
-    return f"CASE WHEN ({expr}) ~ '^[0-9]+(\\.[0-9]*)?([eE][+-]?[0-9]+)?$' THEN CAST(({expr}) AS DOUBLE PRECISION) END"
+def _json_number(doc: str, path: str, kind: str) -> str:
+    """The number at ``path`` (``{a,b}``) of a json/jsonb column; NULL unless a non-negative number
+    (or a string holding one, as the Python reader accepts)."""
+    v = f"({doc} #> '{path}')"
+    text = f"({doc} #>> '{path}')"
+    typeof = "jsonb_typeof" if kind == "jsonb" else "json_typeof"
+    return (f"CASE {typeof}({v}) WHEN 'number' THEN CAST({text} AS DOUBLE PRECISION) "
+            f"WHEN 'string' THEN CASE WHEN {text} ~ '^[0-9]+(\\.[0-9]*)?$' THEN CAST({text} AS DOUBLE PRECISION) END END")
 
 
 def _fields(table: str, cols: dict[str, str], group_by: str, label: str) -> tuple[Fields, str, str]:
@@ -124,9 +129,9 @@ def _fields(table: str, cols: dict[str, str], group_by: str, label: str) -> tupl
     kind = "timestamptz" if "with time zone" in cols["startTime"] else "timestamp"
     cached = "0"
     if cols.get("metadata") in ("json", "jsonb"):
-        m = _q("metadata") + " -> 'usage_object'"
-        details = _num(m + " -> 'prompt_tokens_details' ->> 'cached_tokens'")
-        read = _num(m + " ->> 'cache_read_input_tokens'")
+        kind_m = cols["metadata"]
+        details = _json_number(_q("metadata"), "{usage_object,prompt_tokens_details,cached_tokens}", kind_m)
+        read = _json_number(_q("metadata"), "{usage_object,cache_read_input_tokens}", kind_m)
         cached = f"COALESCE({details}, {read}, 0)"
     f = Fields(ts=f"EXTRACT(EPOCH FROM {_q('startTime')})", group=group, input=_q("prompt_tokens"),
                output=_q("completion_tokens"), cached=cached, requests="1",
@@ -176,11 +181,17 @@ def read_postgres(url: str, bins, report, *, table: str = SPEND_LOGS, group_by: 
                           "output_tokens": "completion_tokens"}
         where, params = _window(col, kind, since, until)
         sql = aggregate_sql(fields, _q(table), where)
-        with conn.cursor(name="ovc_usage") as cur:
-            cur.itersize = FETCH_ROWS
-            cur.execute(sql, params)
-            while rows := cur.fetchmany(FETCH_ROWS):
-                add_rows(bins, report, rows)
+        with conn.cursor() as cur:
+            # the groups are few (model x hour): hash them instead of sorting every record; rows are
+            # streamed (libpq single-row mode, which unlike a server-side cursor allows a parallel scan)
+            cur.execute("SET LOCAL enable_sort = off")
+            batch: list[tuple] = []
+            for row in cur.stream(sql, params):
+                batch.append(row)
+                if len(batch) >= FETCH_ROWS:
+                    add_rows(bins, report, batch)
+                    batch = []
+            add_rows(bins, report, batch)
     except psycopg.Error as e:
         raise InputError(f"{label}: query on {table} failed ({_first_line(e)})") from None
     finally:

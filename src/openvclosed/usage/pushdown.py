@@ -51,14 +51,13 @@ def aggregate_sql(f: Fields, rows: str, where: str = "TRUE") -> str:
     model = f"NULLIF(TRIM({f.model}), '')" if f.model else "'-'"
     if f.missing_group is not None:
         group = f"COALESCE({group}, '{f.missing_group}')"
+    # OFFSET 0 keeps each subquery a fence: every expression is computed once per record (PostgreSQL
+    # would otherwise inline them into each grouping key)
     return f"""
-WITH r AS (
-  SELECT CAST({f.ts} AS DOUBLE PRECISION) AS ts, {group} AS g, {model} AS model_name,
-         CAST({f.input} AS DOUBLE PRECISION) AS i, CAST({f.output} AS DOUBLE PRECISION) AS o,
-         COALESCE(CAST({f.cached} AS DOUBLE PRECISION), 0) AS c, COALESCE(CAST({f.requests} AS DOUBLE PRECISION), 1) AS n,
-         CAST({f.cost} AS DOUBLE PRECISION) AS usd
-  FROM {rows} WHERE {where}
-), k AS (
+SELECT bad, CASE WHEN bad = 0 THEN g END AS g, CASE WHEN bad = 0 THEN CAST(FLOOR(ts / 3600) AS BIGINT) END AS h,
+       COUNT(*) AS n_rows, SUM(i), SUM(o), SUM(c), SUM(n), SUM(usd), COUNT(usd),
+       MIN(ts), MAX(ts), MIN(ts - 86400 * FLOOR(ts / 86400)), MAX(ts - 86400 * FLOOR(ts / 86400))
+FROM (
   SELECT *, CASE
     WHEN ts IS NULL OR NOT (ts >= 1e8 AND ts < 'Infinity') THEN 1
     WHEN g IS NULL OR model_name IS NULL THEN 2
@@ -69,12 +68,15 @@ WITH r AS (
     WHEN usd < 0 OR usd = 'Infinity' THEN 7
     WHEN c > i + 1e-9 THEN 8
     ELSE 0 END AS bad
-  FROM r
-)
-SELECT bad, CASE WHEN bad = 0 THEN g END AS g, CASE WHEN bad = 0 THEN CAST(FLOOR(ts / 3600) AS BIGINT) END AS h,
-       COUNT(*) AS n_rows, SUM(i), SUM(o), SUM(c), SUM(n), SUM(usd), COUNT(usd),
-       MIN(ts), MAX(ts), MIN(ts - 86400 * FLOOR(ts / 86400)), MAX(ts - 86400 * FLOOR(ts / 86400))
-FROM k GROUP BY 1, 2, 3"""
+  FROM (
+    SELECT CAST({f.ts} AS DOUBLE PRECISION) AS ts, {group} AS g, {model} AS model_name,
+           CAST({f.input} AS DOUBLE PRECISION) AS i, CAST({f.output} AS DOUBLE PRECISION) AS o,
+           COALESCE(CAST({f.cached} AS DOUBLE PRECISION), 0) AS c, COALESCE(CAST({f.requests} AS DOUBLE PRECISION), 1) AS n,
+           CAST({f.cost} AS DOUBLE PRECISION) AS usd
+    FROM {rows} WHERE {where} OFFSET 0
+  ) r OFFSET 0
+) k
+GROUP BY 1, 2, 3"""
 
 
 def add_rows(bins, report, rows: list[tuple]) -> None:
