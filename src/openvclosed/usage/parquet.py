@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import os
 from pathlib import Path
 
 from openvclosed.errors import InputError
@@ -31,7 +32,8 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "
 
 def expand(pattern: str) -> list[str]:
     """The files of a path or glob, sorted; each a regular file."""
-    paths = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+    literal = not glob.has_magic(pattern) or os.path.lexists(pattern)  # a file named a[1].parquet is itself
+    paths = [pattern] if literal else sorted(glob.glob(pattern))
     if not paths:
         raise InputError(f"{pattern}: no file matches")
     for p in paths:

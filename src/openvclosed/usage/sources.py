@@ -81,7 +81,9 @@ def kind_of(source: str, engine: str = "auto") -> tuple[str, list[str]]:
     else:
         files = [source]
     if all(_is_parquet(f) for f in files):
-        return "parquet", files
+        from openvclosed.usage.parquet import expand
+
+        return "parquet", [p for f in files for p in expand(f)]  # each a regular file, or one line
     if len(files) > 1:
         return "files", files
     from openvclosed.usage.otel import is_otel
