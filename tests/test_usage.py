@@ -24,7 +24,9 @@ DPM = 365.25 / 12
 def _summary(run, *args):
     r = run("usage", "summarize", *args, "--json")
     assert r.exit_code == 0, r.output
-    return json.loads(r.stdout), r.stderr
+    # the fixtures predate the catalog's first recorded prices: that finding is tested in test_usage_pricing.py
+    err = "".join(x for x in r.stderr.splitlines(True) if "first recorded price" not in x)
+    return json.loads(r.stdout), err
 
 
 def _models(d):

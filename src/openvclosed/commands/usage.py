@@ -17,6 +17,11 @@ PROGRESS_MIN_BYTES = 4_000_000
 """Files larger than this get a progress bar on stderr."""
 
 
+class Engine(str, Enum):
+    auto = "auto"
+    duckdb = "duckdb"
+
+
 class Preset(str, Enum):
     auto = "auto"
     openai = "openai"
@@ -24,7 +29,22 @@ class Preset(str, Enum):
     generic = "generic"
 
 
-FilesArg = Annotated[list[Path], typer.Argument(help="Usage logs: CSV or JSON Lines (gzip ok).", show_default=False)]
+FilesArg = Annotated[list[str], typer.Argument(
+    help="Usage sources: CSV or JSON Lines files (gzip ok), Parquet files or globs ('logs/*.parquet'), "
+         "OpenTelemetry GenAI spans (JSON Lines), or a LiteLLM database as postgresql://[user@]host[:port]/db "
+         "(password from PGPASSWORD or ~/.pgpass, never in the URL).", show_default=False)]
+SinceOpt = Annotated[Optional[str], typer.Option("--since", help="Only records at or after this UTC date/time "
+                                                 "(YYYY-MM-DD or ISO 8601); in a database, part of the query.",
+                                                 show_default=False)]
+UntilOpt = Annotated[Optional[str], typer.Option("--until", help="Only records before this UTC date/time.",
+                                                 show_default=False)]
+TableOpt = Annotated[Optional[str], typer.Option("--table", help="PostgreSQL sources: LiteLLM_SpendLogs (default, a "
+                                                 "row per request) or a daily table such as LiteLLM_DailyTeamSpend.",
+                                                 show_default=False)]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="CSV files: streamed (auto) or aggregated by DuckDB "
+                                           "(duckdb, pip install 'openvclosed[duckdb]'); Parquet always uses DuckDB.")]
+CurrentOpt = Annotated[bool, typer.Option("--at-current-prices", help="Price all traffic at today's catalog prices "
+                                          "(what-if) instead of the prices in force on each day.")]
 MapOpt = Annotated[Optional[list[str]], typer.Option(
     "--map", help="Map a column to a field: SOURCE=FIELD, e.g. prompt=input_tokens or usage.cached=cached_input_tokens "
                   "(repeatable). Fields: timestamp, model, input_tokens, output_tokens, cached_input_tokens, requests, "
@@ -45,6 +65,11 @@ def register(app: typer.Typer) -> None:
         map_: MapOpt = None,
         preset: PresetOpt = Preset.auto,
         strict: StrictOpt = False,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        table: TableOpt = None,
+        engine: EngineOpt = Engine.auto,
+        at_current_prices: CurrentOpt = False,
         catalog: CatalogOpt = None,
         as_json: JsonOpt = False,
         fmt: FormatOpt = None,
@@ -59,6 +84,9 @@ def register(app: typer.Typer) -> None:
         Examples:
           ovc usage summarize tests/fixtures/usage/generic.csv
           ovc usage summarize spend_logs.jsonl --preset litellm --json
+          PGPASSFILE=~/.pgpass ovc usage summarize postgresql://ovc@db.internal/litellm --since 2026-10-01
+          ovc usage summarize 'exports/*.parquet' --at-current-prices
+          ovc usage summarize otel-spans.jsonl
           ovc usage summarize gateway.csv --map ts=timestamp --map prompt=input_tokens --map answer=output_tokens
         """
         from openvclosed.usage.aggregate import group_stats, traffic_window
@@ -67,14 +95,16 @@ def register(app: typer.Typer) -> None:
         from openvclosed.usage.reprice import price_groups
         from openvclosed.usage.summary import build_summary
 
+        from openvclosed.usage.pricing import day_sums
+
         out = out_format(fmt, as_json)
         mapping = parse_map(map_)
-        bins, reports = _load(files, preset, mapping, "model", strict)
+        bins, reports = _load(files, preset, mapping, "model", strict, since, until, table, engine)
         cat = load_catalog(catalog)
         w = traffic_window(bins)
         groups, total = group_stats(bins, w)
-        costs = price_groups(cat, groups)
-        result = build_summary(w, groups, costs, total, reports)
+        costs = price_groups(cat, groups, day_sums(bins)[0], at_current=at_current_prices)
+        result = build_summary(w, groups, costs, total, reports, at_current_prices)
         _report_files(reports)
         emit_findings(result.findings, out)
         typer.echo(emit(result, out), nl=False)
@@ -88,6 +118,10 @@ def register(app: typer.Typer) -> None:
         map_: MapOpt = None,
         preset: PresetOpt = Preset.auto,
         strict: StrictOpt = False,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        table: TableOpt = None,
+        engine: EngineOpt = Engine.auto,
         catalog: CatalogOpt = None,
     ):
         """Write a workload file (for `ovc recommend` / `ovc check`) from usage logs.
@@ -109,10 +143,12 @@ def register(app: typer.Typer) -> None:
 
         from openvclosed.fileio import check_write_target
 
-        inputs = [*files, *catalog_inputs(catalog)]
+        from openvclosed.usage.postgres import is_url
+
+        inputs = [*(Path(f) for f in files if not is_url(f)), *catalog_inputs(catalog)]
         check_write_target(output, force=force, inputs=inputs)  # fail before reading the logs
         mapping = parse_map(map_)
-        bins, reports = _load(files, preset, mapping, group_by, strict)
+        bins, reports = _load(files, preset, mapping, group_by, strict, since, until, table, engine)
         w = traffic_window(bins)
         groups, total = group_stats(bins, w)
         apis = None
@@ -148,6 +184,11 @@ def register(app: typer.Typer) -> None:
         map_: MapOpt = None,
         preset: PresetOpt = Preset.auto,
         strict: StrictOpt = False,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        table: TableOpt = None,
+        engine: EngineOpt = Engine.auto,
+        at_current_prices: CurrentOpt = False,
         catalog: CatalogOpt = None,
         max_age_days: MaxAgeOpt = 90,
         as_json: JsonOpt = False,
@@ -164,6 +205,7 @@ def register(app: typer.Typer) -> None:
           ovc usage reprice tests/fixtures/usage/openai_usage.csv
           ovc usage reprice usage.csv --gpu 2x4090 --gpu 8xh100 --model llama-3.3-70b --rent
           ovc usage reprice spend_logs.jsonl --api openai/gpt-6.1-sol --api deepinfra/llama-3.3-70b --json
+          ovc usage reprice postgresql://ovc@db.internal/litellm --since 2026-07-01 --until 2026-10-01
         """
         from openvclosed.units import parse_hw_spec, parse_share
         from openvclosed.usage.aggregate import group_stats, traffic_window
@@ -176,17 +218,22 @@ def register(app: typer.Typer) -> None:
         hw = [parse_hw_spec(g) for g in (gpu or ["2x4090"])]
         mapping = parse_map(map_)
         cat = load_catalog(catalog)
-        bins, reports = _load(files, preset, mapping, "model", strict)
+        from openvclosed.usage.pricing import day_sums, mean_context
+
+        bins, reports = _load(files, preset, mapping, "model", strict, since, until, table, engine)
         w = traffic_window(bins)
         groups, total = group_stats(bins, w)
-        if context is None and total.requests > 0 and total.tokens > 0:
-            context = max(1, int(total.input_tokens / total.requests + total.output_tokens / total.requests / 2))
+        given = context
+        if context is None:
+            context = mean_context(total.input_tokens, total.output_tokens, total.requests)
         a = assumptions(
             input_share=total.input_share if total.input_share == total.input_share else None,
             cached_share=total.cached_share if total.cached_share == total.cached_share else None,
             context_tokens=context, utilization=utilization)
+        per_day, all_days = day_sums(bins)
         result = run(cat, total, groups, w, a, hw, model_name=model, api_names=api, precision=quant, rented=rent,
-                     max_age_days=max_age_days)
+                     max_age_days=max_age_days, days=per_day, total_days=all_days, at_current=at_current_prices,
+                     group_context=given)
         from openvclosed.report.emit import emit
         from openvclosed.usage.summary import file_json, window_findings, window_json
 
@@ -200,16 +247,20 @@ def register(app: typer.Typer) -> None:
 
 # ----------------------------------------------------------------------------------------- helpers
 
-def _load(files, preset, mapping, group_by, strict):
+def _load(files, preset, mapping, group_by, strict, since=None, until=None, table=None, engine=Engine.auto):
     from contextlib import nullcontext
 
     from openvclosed.usage import load_usage
+    from openvclosed.usage.postgres import is_url
+    from openvclosed.usage.sources import parse_when
 
-    big = [f for f in files if f.is_file() and f.stat().st_size > PROGRESS_MIN_BYTES]
+    when = {"since": parse_when(since, "--since"), "until": parse_when(until, "--until")}
+    local = [Path(f) for f in files if not is_url(f)]
+    big = [f for f in local if f.is_file() and f.stat().st_size > PROGRESS_MIN_BYTES]
     ctx = _progress_bar() if big else nullcontext(None)
     with ctx as progress:
         return load_usage(files, preset=preset.value, mapping=mapping, group_by=group_by, strict=strict,
-                          progress=progress)
+                          progress=progress, table=table, engine=engine.value, **when)
 
 
 def _progress_bar():

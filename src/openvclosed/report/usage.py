@@ -53,26 +53,52 @@ def render_summary(r: UsageSummaryResult, width: int | None = None) -> str:
                      _share(m["cached_share"]), f"{m['peak_to_mean']:.2f}", _usd(m["usd_per_day_at_catalog"]),
                      _usd(m["usd_at_catalog"]), _usd(m["logged_usd"]) if m["logged_usd"] is not None else "-"])
     tot = r.total
+    other = _other_prices(r)
+    if other:
+        cols.insert(-1, Col(other, "right", drop=1))
+        for row, m in zip(rows, r.models):
+            row.insert(-1, _usd(m.get("usd_at_other_prices")) if m.get("api") else "-")
     rows.append(None)
     rows.append(["total", f"{_share0(tot['priced_token_share'])} priced", fmt_tokens(tot["tokens_per_day"]),
                  fmt_tokens(tot["peak_day_tokens"]), f"{tot['requests_per_day']:,.1f}", _share(tot["input_share"]),
                  _share(tot["cached_share"]), f"{tot['peak_to_mean']:.2f}", _usd(tot["usd_per_day_at_catalog"]),
                  _usd(tot["usd_at_catalog"]), _usd(tot["logged_usd"]) if tot["logged_usd"] is not None else "-"])
+    if other:
+        rows[-1].insert(-1, _usd(tot.get("usd_at_other_prices")))
+    basis = ("today's catalog prices (--at-current-prices)" if tot.get("priced_at") == "current"
+             else "the catalog prices in force on each day")
     t, note = fit_table(cols, rows, width, title=(
         f"Traffic per model: tokens = input + output; input = input share of tokens, cached = cached "
-        f"share of input; peak/mean = busiest {res} / mean {res}; $ at catalog list prices over the window"))
+        f"share of input; peak/mean = busiest {res} / mean {res}; $ at {basis}, over the window"))
     if note:
         t = Group(t, note)
     return _render(Group(Text(head), t, *_warnings(r.findings)), width)
 
 
+def _other_prices(r: UsageSummaryResult) -> str | None:
+    """Header of the column of costs at the other prices, when they differ from the main ones."""
+    from openvclosed.usage.pricing import differs
+
+    if not differs(r.total.get("usd_at_catalog"), r.total.get("usd_at_other_prices")):
+        return None
+    return "$ then" if r.total.get("priced_at") == "current" else "$ today"
+
+
 def render_reprice(r: RepriceResult, width: int | None = None) -> str:
+    from openvclosed.usage.pricing import differs
+
+    dated = r.priced_at == "date"
+    basis = "each day at the prices in force then" if dated else "at today's prices (--at-current-prices)"
+    other = "today's prices" if dated else "the prices then"
+
     head = [
         f"traffic          {fmt_tokens(r.tokens_per_day)} tokens/day over {r.days:.2f} days; input {_share(r.input_share)}, "
         f"cached {_share(r.cached_share)} of input; context {r.context_tokens:,} tokens/sequence",
         f"as logged        {_usd(r.actual_usd_per_month)}/month at the catalog prices of the models used "
         f"({r.actual_priced_token_share:.0%} of tokens priced)"
         + (f"; the logs' own cost column: {_usd(r.logged_usd_per_month)}/month" if r.logged_usd_per_month is not None else ""),
+        *([f"                 {basis}; at {other}: {_usd(r.actual_usd_per_month_other)}/month"]
+          if differs(r.actual_usd_per_month, r.actual_usd_per_month_other) else []),
         f"self-host sizing {fmt_tokens(r.tokens_per_day)} tokens/day x peak/mean {r.peak_to_mean:.2f} "
         f"({'hourly' if r.resolution == 'hour' else 'DAILY'}) = {fmt_tokens(r.sizing_tokens_per_day)} tokens/day at "
         f"utilization {r.assumptions['utilization']:g}",
@@ -94,6 +120,10 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
         rows.append([cell(o.option), cell(o.kind), cell(o.tier or "-"), cell(detail),
                      _usd(o.usd_per_month) if math.isfinite(o.usd_per_month) else "does not fit",
                      usd(o.usd_per_mtok, 3) if math.isfinite(o.usd_per_mtok) else "-", vs])
+    if any(differs(o.usd_per_month, o.usd_per_month_other) for o in r.options):
+        cols.insert(5, Col("$/mo today" if dated else "$/mo then", "right", drop=1))
+        for row, o in zip(rows, r.options):
+            row.insert(5, _usd(o.usd_per_month_other) if o.usd_per_month_other is not None else "-")
     comparable = any(o.saving_usd_per_month is not None for o in r.options)
     why = None
     if not comparable:  # no empty column: say why there is no comparison

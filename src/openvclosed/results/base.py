@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "day_buckets": "usage logs in day buckets underestimate the hourly peak",
     "unpriced_model": "a logged model is not in the catalog",
     "usage_window": "something about the usage logs' time window (short, gappy, day buckets)",
+    "price_history": "logged traffic met more than one recorded API price, or predates the first one",
     "skipped": "an analysis was skipped and why",
     "no_option": "no option satisfies every constraint",
     "budget": "a monthly budget is exceeded (ovc check)",

@@ -29,6 +29,7 @@ class OptionCost(ResultModel):
     usd_per_month: float
     usd_per_mtok: float
     saving_usd_per_month: float | None  # vs the traffic's catalog cost as logged (positive = cheaper)
+    usd_per_month_other: float | None = None  # APIs: at the other prices (today's, or those in force then)
     # self-host only
     gpu: str | None = None
     n_gpus: int | None = None
@@ -56,6 +57,8 @@ class RepriceResult(ResultModel):
     sizing_tokens_per_day: float
     context_tokens: int
     actual_usd_per_month: float  # the logged traffic at the catalog prices of the models it used
+    priced_at: str = "date"  # date: each day at the API prices in force then; current: today's prices
+    actual_usd_per_month_other: float | None = None  # the same at the other prices (None: not computed)
     actual_priced_token_share: float
     logged_usd_per_month: float | None
     options: list[OptionCost]

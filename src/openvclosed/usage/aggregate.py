@@ -93,17 +93,45 @@ class UsageBins:
         idx = np.fromiter((idx_map.setdefault(k, len(idx_map)) for k in uk.tolist()), dtype=np.int64,
                           count=len(uk))
         grown = len(idx_map)
-        if grown > len(self._keys):
-            cap = max(grown, 2 * len(self._keys), 1024)
+        self._grow(grown)
+        if grown > start:
+            new = idx >= start
+            self._keys[idx[new]] = uk[new]
+        self._vals[idx] += sums
+
+    def add_bins(self, groups: list[str], hours: np.ndarray, sums: dict[str, np.ndarray], *, rows: int,
+                 ts_min: float, ts_max: float, tod_min: float, tod_max: float) -> None:
+        """Add sums already aggregated per (group, UTC hour) where the data is (a database, DuckDB).
+
+        ``groups[i]``, ``hours[i]`` (hours since the epoch) and ``sums[metric][i]`` describe bin i
+        (metrics as in :meth:`bins`; ``cost_rows`` = records with a cost); ``rows`` records in all;
+        ``ts_*`` / ``tod_*`` the first and last timestamp and seconds of the UTC day of those records.
+        The result is the same as adding the records one by one.
+        """
+        if rows <= 0 or len(hours) == 0:
+            return
+        self.rows += rows
+        self.ts_min, self.ts_max = min(self.ts_min, ts_min), max(self.ts_max, ts_max)
+        self.tod_min, self.tod_max = min(self.tod_min, tod_min), max(self.tod_max, tod_max)
+        codes = np.fromiter(map(self.groups.__getitem__, groups), dtype=np.int64, count=len(groups))
+        keys = (codes << 32) | np.asarray(hours, dtype=np.int64)
+        uk, inv = np.unique(keys, return_inverse=True)
+        summed = np.column_stack([np.bincount(inv, weights=np.asarray(sums[m], dtype=float), minlength=len(uk))
+                                  for m in _METRICS])
+        idx_map = self._index
+        idx = np.fromiter((idx_map.setdefault(k, len(idx_map)) for k in uk.tolist()), dtype=np.int64, count=len(uk))
+        self._grow(len(idx_map))
+        self._keys[idx] = uk
+        self._vals[idx] += summed
+
+    def _grow(self, n: int) -> None:
+        if n > len(self._keys):
+            cap = max(n, 2 * len(self._keys), 1024)
             keys_new = np.zeros(cap, dtype=np.int64)
             keys_new[:len(self._keys)] = self._keys
             vals_new = np.zeros((cap, len(_METRICS)))
             vals_new[:len(self._vals)] = self._vals
             self._keys, self._vals = keys_new, vals_new
-        if grown > start:
-            new = idx >= start
-            self._keys[idx[new]] = uk[new]
-        self._vals[idx] += sums
 
     def bins(self) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """(group code, hour since epoch, {metric: sums}) per non-empty bin."""

@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.catalog import ApiEntry, Catalog
 from openvclosed.results.base import Finding
@@ -84,7 +86,8 @@ def match_api(catalog: Catalog, name: str, _idx: dict | None = None) -> tuple[Ap
 
 @dataclass
 class ModelCost:
-    """A logged group priced at its matched catalog API."""
+    """A logged group priced at its matched catalog API: at the prices in force on each day
+    (or, ``at_current``, at today's), and the other one for comparison."""
 
     name: str
     api: str | None
@@ -93,11 +96,20 @@ class ModelCost:
     usd_window: float  # cost of the logged tokens at catalog prices (nan when unmatched)
     usd_per_day: float
     closest: list[str] = field(default_factory=list)
+    usd_window_other: float = math.nan  # the same tokens at the other prices (today's, or those of each day)
+    before_first_price: bool = False
+    context_tokens: int | None = None
 
 
-def price_groups(catalog: Catalog, groups: list[TrafficStats]) -> list[ModelCost]:
-    """Each group's traffic at its catalog API's prices, with its own input and cached shares."""
+def price_groups(catalog: Catalog, groups: list[TrafficStats], days: dict | None = None, a: Assumptions | None = None,
+                 *, context_tokens: int | None = None, at_current: bool = False) -> list[ModelCost]:
+    """Each group's traffic at its catalog API's prices, with its own input and cached shares and
+    context (``context_tokens``, else the group's mean context per request), each day at the price
+    in force then (``days``: ``pricing.day_sums``), or at today's with ``at_current``."""
+    from openvclosed.usage.pricing import DaySums, dated_cost, mean_context
+
     idx = _index(catalog)
+    a = a or Assumptions()
     out = []
     for s in groups:
         api, how = match_api(catalog, s.name, idx)
@@ -105,31 +117,47 @@ def price_groups(catalog: Catalog, groups: list[TrafficStats]) -> list[ModelCost
             near = closest(s.name, sorted(catalog.apis), n=3)
             out.append(ModelCost(s.name, None, "", math.nan, math.nan, math.nan, near))
             continue
-        p = _api_price(api, s)
-        out.append(ModelCost(s.name, api.id, how, p, s.tokens / 1e6 * p if s.tokens else 0.0,
-                             s.tokens_per_day / 1e6 * p if s.tokens else 0.0))
+        ctx = context_tokens or mean_context(s.input_tokens, s.output_tokens, s.requests)
+        d = (days or {}).get(s.name) or DaySums(np.zeros(1, dtype=np.int64), np.array([s.input_tokens]),
+                                                np.array([s.output_tokens]), np.array([s.cached_input_tokens]))
+        c = dated_cost(api, a, d, ctx) if days else None
+        cur = c.usd_current if c else _tokens_cost(api, s, a, ctx)
+        usd, other = (cur, c.usd if c else cur) if at_current or c is None else (c.usd, cur)
+        p = usd / s.tokens * 1e6 if s.tokens else _api_price(api, s, a, ctx)
+        out.append(ModelCost(s.name, api.id, how, p, usd, usd / s.days if s.tokens else 0.0,
+                             usd_window_other=other, before_first_price=bool(c and c.before_first_price and not at_current),
+                             context_tokens=ctx))
     return out
 
 
-def _api_price(api: ApiEntry, s: TrafficStats, a: Assumptions | None = None) -> float:
-    """The API's blended price at the logged traffic's own input and cached shares."""
+def _tokens_cost(api: ApiEntry, s: TrafficStats, a: Assumptions, ctx) -> float:
+    return s.tokens / 1e6 * _api_price(api, s, a, ctx) if s.tokens else 0.0
+
+
+def _api_price(api: ApiEntry, s: TrafficStats, a: Assumptions | None = None, context_tokens=None) -> float:
+    """The API's blended price (today's) at the logged traffic's own input and cached shares."""
     from openvclosed.decision.apiprice import api_price
 
     s_in = s.input_share if s.input_share == s.input_share else 0.75
     c = s.cached_share if s.cached_share == s.cached_share else 0.0
-    return api_price(api, a or Assumptions(), input_share=s_in, cached_share=c)
+    return api_price(api, a or Assumptions(), input_share=s_in, cached_share=c, context_tokens=context_tokens)
 
 
 def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], window: Window, a: Assumptions,
             hw_specs: list[HwSpec], *, model_name: str | None = None, api_names: list[str] | None = None,
             precision: str | None = None, rented: bool = False, today: dt.date | None = None,
-            max_age_days: int = 90) -> RepriceResult:
+            max_age_days: int = 90, days: dict | None = None, total_days=None, at_current: bool = False,
+            group_context: int | None = None) -> RepriceResult:
     """What ``total`` would have cost on each API and on self-hosting each ``hw_specs``.
 
     ``a`` must already carry the observed ``input_share``, ``cached_share`` and ``context_tokens``.
     APIs: ``api_names``, else the APIs the log used plus each closed provider's flagship and
-    small model and the cheapest hosted offer of the self-hosted model.
+    small model and the cheapest hosted offer of the self-hosted model. With ``days`` /
+    ``total_days`` (``pricing.day_sums``) API traffic is priced at the prices in force on each day
+    (``at_current``: at today's), the other figure kept for comparison; the API options at the
+    traffic's context ``a.context_tokens``, each logged model at ``group_context`` or its own mean.
     """
+    from openvclosed.usage.pricing import dated_cost
     from openvclosed.decision.designs import Design, evaluate
     from openvclosed.decision.selection import (check_precision, choose, default_apis, design_findings,
                                                 gpu_price_dates, like_for_like, stale_findings, api_price_date)
@@ -147,9 +175,10 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
         findings.append(Finding(code="day_buckets", ids=[], message="the logs are day buckets: peak_to_mean is the "
                                 "busiest day over the mean day, a lower bound of the hourly peak; self-hosting may "
                                 "be undersized"))
-    costs = price_groups(catalog, groups)
+    costs = price_groups(catalog, groups, days, a, context_tokens=group_context, at_current=at_current)
     priced = [(c, s) for c, s in zip(costs, groups) if c.api is not None]
     actual_day = sum(c.usd_per_day for c, _ in priced)
+    actual_other = sum(c.usd_window_other for c, _ in priced) / total.days * dpm if days else None
     priced_tokens = sum(s.tokens for _, s in priced)
     unpriced = [c.name for c in costs if c.api is None]
     if unpriced:
@@ -195,19 +224,47 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
         if api.id in seen:
             continue
         seen.add(api.id)
-        p = _api_price(api, total)
-        month = mean / 1e6 * p * dpm
+        other = None
+        if total_days is not None:
+            c = dated_cost(api, a, total_days, a.context_tokens)
+            usd, alt = (c.usd_current, c.usd) if at_current else (c.usd, c.usd_current)
+            other = alt / total.days * dpm
+        else:
+            usd = total.tokens / 1e6 * _api_price(api, total, a, a.context_tokens)
+        p = usd / total.tokens * 1e6
+        month = usd / total.days * dpm
         used = any(c.api == api.id for c, _ in priced)
         options.append(OptionCost(option=api.id, kind=api.kind, tier=catalog.api_tier(api),
                                   detail=api.model + (" (in the logs)" if used else ""),
-                                  usd_window=total.tokens / 1e6 * p, usd_per_month=month, usd_per_mtok=p,
-                                  saving_usd_per_month=saving(month)))
+                                  usd_window=usd, usd_per_month=month, usd_per_mtok=p,
+                                  saving_usd_per_month=saving(month), usd_per_month_other=other))
         dated.append(api_price_date(api))
-    findings += stale_findings(dated, today, max_age_days)
+    findings += stale_findings(dated, today, max_age_days) + history_findings(costs, at_current)
     options.sort(key=lambda o: (not math.isfinite(o.usd_per_month), o.usd_per_month, o.option))
     return RepriceResult(
         tokens_per_day=mean, input_share=total.input_share, cached_share=total.cached_share,
         peak_to_mean=total.peak_to_mean, resolution=window.resolution, days=total.days, sizing_tokens_per_day=sizing,
         context_tokens=a.context_tokens, actual_usd_per_month=actual_month,
+        priced_at="current" if at_current or not days else "date", actual_usd_per_month_other=actual_other,
         actual_priced_token_share=priced_tokens / total.tokens, logged_usd_per_month=logged, options=options,
         assumptions=a.model_dump(mode="json"), findings=dedupe(findings))
+
+
+def history_findings(costs: list[ModelCost], at_current: bool) -> list[Finding]:
+    """One ``price_history`` finding: where the price of a logged model changed inside the window
+    (both costs), and which traffic predates its API's first recorded price."""
+    from openvclosed.usage.pricing import differs
+
+    parts, ids = [], []
+    moved = [c for c in costs if c.api and differs(c.usd_window, c.usd_window_other)]
+    if moved:
+        what = "today's prices (--at-current-prices)" if at_current else "the prices in force on each day"
+        alt = "the prices in force then" if at_current else "today's prices"
+        parts.append(f"priced at {what}; at {alt}: " + ", ".join(
+            f"{c.name} ${c.usd_window_other:,.2f} instead of ${c.usd_window:,.2f}" for c in moved))
+        ids += [c.api for c in moved]
+    early = [c.api for c in costs if c.before_first_price]
+    if early:
+        parts.append(f"traffic older than the first recorded price of {', '.join(early)}: priced at that first price")
+        ids += [x for x in early if x not in ids]
+    return [Finding(code="price_history", severity="info", ids=ids, message="; ".join(parts))] if parts else []

@@ -60,7 +60,8 @@ def stats_json(s, c=None) -> dict:
          "logged_usd": s.logged_usd}
     if c is not None:
         d.update({"api": c.api, "matched_by": c.matched_by or None, "usd_per_mtok": c.usd_per_mtok,
-                  "usd_at_catalog": c.usd_window, "usd_per_day_at_catalog": c.usd_per_day})
+                  "usd_at_catalog": c.usd_window, "usd_per_day_at_catalog": c.usd_per_day,
+                  "usd_at_other_prices": c.usd_window_other, "context_tokens": c.context_tokens})
     return d
 
 
@@ -70,13 +71,20 @@ def total_json(total, costs, groups) -> dict:
     priced = [(c, s) for c, s in zip(costs, groups) if c.api is not None]
     d["usd_at_catalog"] = sum(c.usd_window for c, _ in priced)
     d["usd_per_day_at_catalog"] = sum(c.usd_per_day for c, _ in priced)
+    d["usd_at_other_prices"] = sum(c.usd_window_other for c, _ in priced)
     d["priced_token_share"] = sum(s.tokens for _, s in priced) / total.tokens if total.tokens else None
     d["unpriced_models"] = [c.name for c in costs if c.api is None]
     return d
 
 
-def build_summary(w, groups, costs, total, reports) -> UsageSummaryResult:
+def build_summary(w, groups, costs, total, reports, at_current: bool = False) -> UsageSummaryResult:
+    """The summary result; ``usd_at_catalog`` at the prices of ``priced_at`` (each day's, or today's),
+    ``usd_at_other_prices`` the same tokens at the other."""
+    from openvclosed.usage.reprice import history_findings
+
+    t = total_json(total, costs, groups)
+    t["priced_at"] = "current" if at_current else "date"
     return UsageSummaryResult(window=window_json(w), files=[file_json(r) for r in reports],
-                              models=[stats_json(s, c) for s, c in zip(groups, costs)],
-                              total=total_json(total, costs, groups),
-                              findings=window_findings(w, total) + unpriced_findings(groups, costs, total))
+                              models=[stats_json(s, c) for s, c in zip(groups, costs)], total=t,
+                              findings=window_findings(w, total) + unpriced_findings(groups, costs, total)
+                              + history_findings(costs, at_current))
