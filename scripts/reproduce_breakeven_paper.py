@@ -146,7 +146,7 @@ def assumptions_for(paper: dict, gpu_entry, paper_gpu: dict, hours_per_day: floa
         utilization=1.0, hours_per_day=hours_per_day, days_per_month=days_per_month,
         electricity_usd_kwh=inp["electricity_usd_kwh"]["value"], pue=1.0,
         power_draw_share=paper_gpu["power_w"] / gpu_entry.tdp_w * electricity_share, host_w_per_gpu=0.0,
-        host_usd_per_gpu=0.0, ops_usd_month=0.0, rate=0.0, gpu_price_usd=float(paper_gpu["price_usd"]),
+        host_usd_per_gpu=0.0, ops_usd_month=0.0, ops_team_usd_month=0.0, rate=0.0, gpu_price_usd=float(paper_gpu["price_usd"]),
         system_power=False)
 
 
@@ -297,7 +297,7 @@ def render(r: dict, stated: dict, v1: dict) -> str:
         "| no server / host (Eqs. 1-2) | 0 | `host_usd_per_gpu = 0` [--host-usd-per-gpu 0]; `host_w_per_gpu = 0` [--host-w-per-gpu 0] |",
         "| electricity price (Table III caption) | $0.15/kWh | `electricity_usd_kwh` [--electricity-usd-kwh 0.15] |",
         "| no cooling overhead (Eq. 2) | - | `pue = 1` [--pue 1] |",
-        "| no staff, no cost of capital (Eqs. 1-3) | - | `ops_usd_month = 0` [--ops-usd-month 0], `rate = 0` [--rate 0] (payback never uses the amortization period) |",
+        "| no staff, no cost of capital (Eqs. 1-3) | - | `ops_usd_month = 0`, `ops_team_usd_month = 0` [--ops-usd-month 0 --ops-team-usd-month 0], `rate = 0` [--rate 0] (payback never uses the amortization period) |",
         "| input:output = 1:2 (Eq. 5) | 1/3 input | `input_share = 1/3` [--input-share 0.3333333333333333], no cache, no batch API |",
         "| API list prices (Table I) | per model | ad-hoc API `IN:OUT` [--api-price 1.25:10 ...] |",
         "",
@@ -390,7 +390,7 @@ def cli_args(d: dict, paper: dict) -> list[str]:
             "--tokens-per-month", f"{d['tokens_per_month']:.0f}", "--tokens-per-s", f"{a.tokens_per_s:g}",
             "--utilization", "1", "--hours-per-day", f"{a.hours_per_day:g}", "--days-per-month", f"{a.days_per_month:g}",
             "--gpu-price-usd", f"{a.gpu_price_usd:g}", "--host-usd-per-gpu", "0", "--ops-usd-month", "0", "--rate", "0",
-            "--pue", "1", "--electricity-usd-kwh", f"{a.electricity_usd_kwh:g}", "--input-share", repr(a.input_share),
+            "--pue", "1", "--ops-team-usd-month", "0", "--electricity-usd-kwh", f"{a.electricity_usd_kwh:g}", "--input-share", repr(a.input_share),
             "--no-system-power", "--host-w-per-gpu", f"{a.host_w_per_gpu:g}", "--power-draw-share", repr(a.power_draw_share)]
     apis = {x["id"]: x for x in paper["apis"]}
     for k in paper["results"]["apis"]:

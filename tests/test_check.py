@@ -1,12 +1,7 @@
 """`ovc check` (exit codes, policy, baseline, formats, atomic write) and `import-litellm`."""
 
-import importlib.util
-import pathlib
-import re
-import shutil
 import json
 import os
-import shlex
 from pathlib import Path
 
 import pytest

@@ -41,7 +41,8 @@ def test_unknown_keys_are_bad_input(run, tmp_path, policy, needle):
 def test_no_feasible_option_names_the_constraints(run, tmp_path):
     data = _ci()
     w = data["workloads"][0]
-    w.update(sensitivity="regulated", candidates={"hardware": ["1x4090"]}, latency={"min_tokens_per_s": 5000})
+    w.update(sensitivity="regulated", site="office", candidates={"hardware": ["1x4090"]},
+             latency={"min_tokens_per_s": 5000})
     p = _write(tmp_path, data)
     r = run("check", str(p), "--format", "json", *QUIET)
     assert r.exit_code == 1
@@ -59,7 +60,8 @@ def test_no_feasible_option_names_the_constraints(run, tmp_path):
     assert "no feasible option" in md and "for 1 of 2 workloads" in md
     # every workload without an option: no total at all
     for w in data["workloads"]:
-        w.update(sensitivity="regulated", candidates={"hardware": ["1x4090"]}, latency={"min_tokens_per_s": 5000})
+        w.update(sensitivity="regulated", site="office", candidates={"hardware": ["1x4090"]},
+             latency={"min_tokens_per_s": 5000})
     md = run("check", str(_write(tmp_path, data, "all.yaml")), "--format", "markdown", *QUIET).stdout
     assert "**Total: no feasible option**" in md and "None" not in md and "$0" not in md
 

@@ -32,17 +32,29 @@ def test_breakeven_default_json_shape(run):
 
 
 def test_breakeven_json_equality_at_breakeven(run):
-    """At the reported break-even volume the API costs what one replica costs."""
+    """At the reported break-even the staircase of the JSON's own figures stops losing: the API costs
+    what self-hosting costs there (a crossing inside a step) or the break-even is a step's end; just
+    above it, and at the ends of the next steps, self-hosting is cheaper (issue 20)."""
     r = run("breakeven", "-t", "5e8", "-g", "2x4090", "-m", "llama-3.1-8b", "--json", *NO_STALE)
     d = json.loads(r.stdout)
-    replica = d["selfhost"]["replica_usd_per_month"]
+    s, dpm = d["selfhost"], d["assumptions"]["days_per_month"]
+    cap, f, k = s["capacity_mean_tokens_per_day"], s["replica_usd_per_month"], s["fixed_usd_per_month"]
+
+    def selfhost(t):
+        return (math.ceil(t / cap) + s["spare_replicas"]) * f + k
+
     for a in d["apis"]:
         be = a["breakeven_tokens_per_day"]
         if be is None:
             continue
-        api_month_at_be = be / 1e6 * a["usd_per_mtok"] * d["assumptions"]["days_per_month"]
-        assert math.isclose(api_month_at_be, replica, rel_tol=1e-6)
-        assert be <= d["selfhost"]["capacity_tokens_per_day"] * (1 + 1e-9)
+
+        def api(t):
+            return t / 1e6 * a["usd_per_mtok"] * dpm
+
+        step_end = math.isclose(be / cap, round(be / cap), rel_tol=1e-9)
+        assert step_end or math.isclose(api(be), selfhost(be), rel_tol=1e-6)
+        for t in [be * (1 + 1e-6)] + [j * cap for j in range(math.ceil(be / cap) + 1, math.ceil(be / cap) + 6)]:
+            assert api(t) > selfhost(t) * (1 - 1e-6), (a["api"], t)
 
 
 def test_never_is_null_not_a_number(run):

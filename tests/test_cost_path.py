@@ -84,7 +84,8 @@ def test_tokens_flag_reaches_monthly_cost_through_one_conversion(run):
                        *NO_STALE).stdout)
     assert d["tokens_per_month"] == pytest.approx(5e8 * 30, rel=1e-12)
     s = d["selfhost"]
-    assert s["usd_per_month"] == pytest.approx(s["replica_usd_per_month"] * s["replicas"], abs=1e-5)  # JSON: 6 decimals each
+    assert s["usd_per_month"] == pytest.approx(s["replica_usd_per_month"] * s["replicas"] + s["fixed_usd_per_month"],
+                                               abs=1e-5)  # JSON: 6 decimals each; the team once
     assert s["usd_per_mtok"] == pytest.approx(s["usd_per_month"] / 30 / 5e8 * 1e6, abs=1e-6)  # JSON: 6 decimals
     assert sum(s["cost_breakdown_usd_per_month"].values()) == pytest.approx(s["usd_per_month"], rel=1e-9)
 

@@ -238,7 +238,8 @@ def test_legacy_form_never_printed(at, monkeypatch, what, fmt):
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     files = _files(what)
     r = at(H._check_args(files, fmt), files)
-    assert_clean(r, (0, 1), markdown=fmt in ("markdown", "github"))  # no "##[" on stdout, none on stderr
+    # a budget key that names no workload is refused (exit 2, one line); the others check (0/1)
+    assert_clean(r, (2,) if what == "budget key" else (0, 1), markdown=fmt in ("markdown", "github"))
     assert "##[" not in r.stderr
     if fmt == "json":
         _json_finite(r.stdout)

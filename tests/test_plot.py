@@ -27,11 +27,11 @@ def test_cost_figure_marks_labelled_breakevens(run):
     assert winners and len(markers) >= 1
     labels = " ".join(t.get_text() for t in ax.texts if t.get_gid() == "breakeven-label")
     assert all(w in labels for w in winners)
-    for ln in markers:  # each marker sits on the self-hosting first step, at a winner's break-even volume
+    dpm = r.assumptions["days_per_month"]
+    for ln in markers:  # each marker sits on a winner's API line at that winner's break-even volume
         x, y = ln.get_xdata()[0], ln.get_ydata()[0]
-        assert y == pytest.approx(r.selfhost.replica_usd_per_month, rel=1e-9)
-        assert any(x == pytest.approx(a.breakeven_tokens_per_day, rel=1e-9) for a in r.apis
-                   if a.api in winners)
+        hit = [a for a in r.apis if a.api in winners and x == pytest.approx(a.breakeven_tokens_per_day, rel=1e-9)]
+        assert hit and y == pytest.approx(x / 1e6 * hit[0].usd_per_mtok * dpm, rel=1e-9)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "self-host (whole replicas)" in legend
     assert all(any(x == a.api or x.startswith(a.api + " (same price as ") for x in legend) for a in r.apis)

@@ -124,7 +124,9 @@ def test_recommend_named_candidates_rows_all_and_na(run, monkeypatch):
     every = run("recommend", f, "--all", *NO_STALE).stdout
     assert len(every.splitlines()) > len(eight.splitlines()) + 100  # --all lists all 155 options
     # excluded options: one line per reason code, not one block per option
-    assert "149 options excluded, by first reason:" in eight and eight.count("  sensitivity (149):") == 1
+    assert "150 options excluded, by first reason:" in eight and eight.count("  sensitivity (149):") == 1
+    # regulated data defaults to a datacenter site: the GeForce card named in candidates is excluded, with the reason
+    assert eight.count("  driver_licence (1):") == 1
     # a regulated workload: no API may be compared, so break-even is n/a (never 'never' next to RECOMMENDED)
     rec_line = next(ln for ln in eight.splitlines() if "RECOMMENDED" in ln)
     assert "never" not in rec_line and "n/a" in rec_line

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from openvclosed.errors import InputError
+from openvclosed.errors import CatalogError, InputError
 
 __all__ = ["Range", "RANGES", "check", "problem", "in_range", "rng", "markdown_table", "check_date", "USAGE_DATES",
            "CATALOG_DATES", "check_mapping"]
@@ -252,14 +252,18 @@ def check_catalog_item(section: str, index: int, item: dict, label: str, today: 
             except ValueError:
                 continue  # not a number: the schema says so
         if k in CATALOG_FIELDS and v is not None and (isinstance(v, (bool, int, float))):
-            check(CATALOG_FIELDS[k], v, f"{path}.{k}")
+            try:
+                check(CATALOG_FIELDS[k], v, f"{path}.{k}")
+            except InputError as e:
+                raise CatalogError(str(e)) from None
         elif k in _CATALOG_DATE_FIELDS and isinstance(v, dt.date):
             d = v.date() if isinstance(v, dt.datetime) else v
-            if not CATALOG_DATES[0] <= d <= today:
-                raise InputError(f"{path}.{k}: {d.isoformat()} is outside the plausible dates "
-                                 f"{CATALOG_DATES[0]}..{today} (not in the future)")
+            announced = ".scheduled[" in path or k == "valid_to"  # announced price changes lie ahead
+            if not CATALOG_DATES[0] <= d <= (CATALOG_DATES[1] if announced else today):
+                raise CatalogError(f"{path}.{k}: {d.isoformat()} is outside the plausible dates "
+                                   f"{CATALOG_DATES[0]}..{today} (not in the future)")
     if section == "apis" and item.get("input_usd_per_mtok") == 0 and item.get("output_usd_per_mtok") == 0:
-        raise InputError(f"{where}: input_usd_per_mtok and output_usd_per_mtok are both 0; a free API has no "
+        raise CatalogError(f"{where}: input_usd_per_mtok and output_usd_per_mtok are both 0; a free API has no "
                          "break-even, give its real price")
 
 

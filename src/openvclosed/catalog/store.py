@@ -194,8 +194,6 @@ def load_catalog(user_files: list[str | Path] | None = None, *, include_env: boo
     """
     import datetime as dt
 
-    from openvclosed.ranges import check_catalog_item
-
     from openvclosed.catalog import cache  # validated entries and parsed YAML from a checked JSON cache
 
     files: list[str | Path] = []
@@ -226,6 +224,8 @@ def _build(base: Path, files: list, valid: dict | None) -> dict[str, list]:
     for section in _SECTIONS:
         for item in _read_sections(base / f"{section}.yaml", f"data/{section}.yaml", data=docs[section])[section]:
             raw[section][normalize_name(str(item["id"]))] = dict(item, catalog="bundled")
+    from openvclosed.ranges import check_catalog_item
+
     touched: dict[str, set[str]] = {s: set() for s in _SECTIONS}
     for f in files:
         path = Path(f)

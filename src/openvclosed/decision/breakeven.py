@@ -52,8 +52,9 @@ def selfhost_result(d: Design, e, a: Assumptions, measured: bool = False) -> Sel
         capacity_tokens_per_day=g["capacity_tokens_per_day"], replicas=reps,
         usd_per_month=g["usd_per_day"] * dpm, usd_per_mtok=g["usd_per_mtok"],
         replica_usd_per_month=g["replica_usd_per_day"] * dpm,
-        cost_breakdown_usd_per_month={k: v * dpm * (reps if math.isfinite(reps) else 0) for k, v in parts.items()
-                                      if d.rented == (k == "rent") or k == "ops"},
+        cost_breakdown_usd_per_month={**{k: v * dpm * (reps if math.isfinite(reps) else 0) for k, v in parts.items()
+                                         if d.rented == (k == "rent") or k == "ops"},
+                                      "team": g["fixed_usd_per_day"] * dpm if math.isfinite(reps) and reps > 0 else 0.0},
         capex_usd=None if d.rented or not math.isfinite(reps) else g["capex_per_replica_usd"] * reps,
         license=licence_info(m), openness=m.openness.flags(),
         openness_links={k: getattr(m.openness, k).url for k in ("weights", "training_data", "training_code")},

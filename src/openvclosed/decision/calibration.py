@@ -1,6 +1,6 @@
 """Serving-engine profiles as used: starting points, replaced by the calibrated values.
 
-``data/measurements/calibration.json`` (written by ``python -m openvclosed.decision.validate
+``data/measurements/calibration.json`` (written by ``python -m openvclosed.decision.validate_report
 --write``) holds the fitted parameters per engine; :func:`profile` merges them over
 :data:`openvclosed.engine.profiles.STARTING_POINTS`. Read once per process.
 """

@@ -1,6 +1,6 @@
 """Calibrate the serving-engine profiles on published benchmarks, held out by document family.
 
-``python -m openvclosed.decision.validate`` prints the report; ``--write`` also writes
+``python -m openvclosed.decision.validate_report`` prints the report; ``--write`` also writes
 ``data/measurements/calibration.json`` (the fitted profiles the product uses) and
 ``docs/validation.md`` (with the predicted-vs-measured plot when matplotlib is installed).
 
@@ -242,6 +242,8 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
         prec, bits = _precision(r, model)
     except ValueError as e:
         return str(e)
+    if gpu.tflops_basis:  # a derived figure (catalog tflops_basis) is not evidence to fit the engines on
+        return f"gpu {gpu.id}: TFLOPS derived, not a datasheet figure ({gpu.tflops_basis[:40]}...)"
     if not (r.tokens_per_s > 0 and r.output_tokens > 0):
         return "no output length or throughput"
     burst = next((w for k, w in BURST_MARKERS.items() if k in r.source_detail.lower()), None)
@@ -427,10 +429,3 @@ def cross_validate(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, famil
 def starting_points() -> dict[str, dict[str, float]]:
     return {k: starting_point(k) for k in PROFILE_KEYS}
 
-
-if __name__ == "__main__":
-    import sys
-
-    from openvclosed.decision.validate_report import main
-
-    sys.exit(main())

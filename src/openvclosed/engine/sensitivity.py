@@ -52,7 +52,7 @@ def sensitivity_table(base: HorizonInputs, api_usd_per_mtok, distributions: dict
     Examples
     --------
     Electricity hardly matters when one replica of a small card serves the load; the GPU price
-    and the people cost do:
+    does most:
 
     >>> from openvclosed.engine.design import DesignInputs
     >>> x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096,
@@ -61,7 +61,7 @@ def sensitivity_table(base: HorizonInputs, api_usd_per_mtok, distributions: dict
     >>> base = HorizonInputs(x, 1e8, horizon_months=12)
     >>> t = sensitivity_table(base, 0.5)
     >>> t["variable"][t["order"][0]]
-    'ops_usd_month'
+    'gpu_price_factor'
     """
     names = list(variables or VARIABLES)
     for v in names:

@@ -135,8 +135,9 @@ def render_reprice(r: RepriceResult, width: int | None = None) -> str:
                    + "; the options below are priced for all the traffic, the as-logged cost only for the priced part")
     t, note = fit_table(cols, rows, width, title="The same traffic on each option (cheapest first)")
     t = Group(*[x for x in (t, note, why) if x is not None])
-    keys = ["utilization", "electricity_usd_kwh", "pue", "ops_usd_month", "amortize_years", "rate"]
-    assum = "  ".join(f"{k}={r.assumptions[k]:g}" for k in keys)
+    keys = ["utilization", "electricity_usd_kwh", "pue", "ops_team_usd_month", "ops_usd_month", "amortize_years", "rate"]
+    assum = "  ".join(f"{k}={r.assumptions[k]:g}" if isinstance(r.assumptions.get(k), (int, float)) else
+                      f"{k}={'by site' if k == 'pue' else r.assumptions.get(k)}" for k in keys if k in r.assumptions)
     parts = [Text("\n".join(head)), t, Text("assumptions: " + assum + "  (`ovc breakeven --help` names them all)")]
     parts += _warnings(r.findings)
     return _render(Group(*parts), width)
