@@ -50,7 +50,9 @@ def test_cost_figure_marks_labelled_breakevens(run):
     for t in (t for t in ax.texts if t.get_gid() == "breakeven-label"):
         api = t.get_text().split(":")[0].split(", ")[0]
         assert t.get_color() == colours[api]
-        assert t.xy[1] == pytest.approx(r.selfhost.replica_usd_per_month, rel=1e-9)
+        be = next(a.breakeven_tokens_per_day for a in r.apis if a.api == api)
+        assert t.xy[1] == pytest.approx(be / 1e6 * next(a.usd_per_mtok for a in r.apis if a.api == api) * dpm,
+                                        rel=1e-9)  # on the API's line at its break-even
     # dollar axis, and a title that fits (wrapped, never cut)
     fig.canvas.draw()
     assert any(x.get_text().replace("\\", "").startswith("$") for x in ax.get_yticklabels())  # \$: not mathtext

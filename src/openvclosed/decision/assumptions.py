@@ -12,7 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from openvclosed.engine.defaults import DAYS_PER_MONTH, DEFAULTS
+from openvclosed.engine.defaults import DAYS_PER_MONTH, DEFAULTS, LOADED_ENGINEER_USD_YEAR
+
+OPS_TEAM_USD_MONTH = round(0.25 * LOADED_ENGINEER_USD_YEAR / 12.0)
+"""A quarter of one engineer's loaded cost per month [USD/month] (3,938): the default team of a
+self-hosted deployment (engine.defaults.LOADED_ENGINEER_USD_YEAR names the sources)."""
 
 __all__ = ["Assumptions", "BASIS", "DAYS_PER_MONTH"]
 
@@ -77,8 +81,8 @@ class Assumptions(BaseModel):
     system_power: bool = _a(True, "count the catalog's whole-system power rating per GPU where it has one (DGX H100 10.2 kW / 8); false = GPU TDP x power_draw_share + host_w_per_gpu")
     host_w_per_gpu: float = _e("host_w_per_gpu", "assumption: CPU, RAM, fans, PSU losses per GPU in the host [W]", ge=0)
     host_usd_per_gpu: float = _e("host_usd_per_gpu", "assumption: server/workstation share per GPU (CPU, RAM, board, PSU, chassis) [USD]", ge=0)
-    ops_team_usd_month: float = _e("ops_team_usd_month", "assumption: a quarter of one engineer on call for a self-hosted deployment (updates, monitoring, incidents), paid once per deployment — or once for a shared portfolio cluster — at a loaded $189,034/yr (BLS OEWS May 2024 median software developer wage $133,080, SOC 15-1252, over the 70.4% wage share of compensation, BLS ECEC Sept 2024) [USD/month]", ge=0)
-    ops_usd_month: float = _e("ops_usd_month", "assumption: the per-machine increment of people time, 2 h/month per replica (hardware faults, driver and engine updates) at the same loaded $90.88/h; the team is ops_team_usd_month (also accepted as ops_usd_per_node_month) [USD/month]", ge=0)
+    ops_team_usd_month: float = _a(OPS_TEAM_USD_MONTH, "assumption: a quarter of one engineer on call for a self-hosted deployment (updates, monitoring, incidents), paid once per deployment — or once for a shared portfolio cluster — at a loaded $189,034/yr (BLS OEWS May 2024 median software developer wage $133,080, SOC 15-1252, over the 70.4% wage share of compensation, BLS ECEC Sept 2024) [USD/month]", ge=0)
+    ops_usd_month: float = _e("ops_usd_month", "assumption: the per-machine increment of people time, 2 h/month per replica (hardware faults, driver and engine updates) at the same loaded $90.88/h (also accepted as ops_usd_per_node_month; the team is ops_team_usd_month) [USD/month]", ge=0)
     hybrid_router_usd_month: float = _a(500.0, "assumption: running a task router for a hybrid split (classifier, fallbacks, evals on two stacks), ~5 h/month at $100/h [USD/month]", ge=0)
     amortize_years: float = _e("amortize_years", "assumption: hardware written off over 3 years", gt=0)
     rate: float = _e("rate", "assumption: 8%/year cost of capital", ge=0, le=1)

@@ -262,3 +262,9 @@ def _write(res: dict, text: str) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(root / "docs" / "validation-throughput.png", dpi=110, metadata={"Software": None})
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -43,10 +43,9 @@ DEFAULTS: dict[str, float] = {
     "power_draw_share": 1.0,
     "host_w_per_gpu": 150.0,
     "host_usd_per_gpu": 1500.0,
-    # people: a share of an on-call engineer for the deployment plus a per-machine increment, at the
-    # loaded cost of a US software developer (BLS OEWS May 2024 median $133,080/yr, SOC 15-1252; wages
-    # are 70.4% of employer compensation cost, BLS ECEC Sept 2024): $189,034/yr, $90.88/h at 2,080 h
-    "ops_team_usd_month": round(0.25 * LOADED_ENGINEER_USD_YEAR / 12.0),
+    # people: the per-machine increment, 2 h/month at the loaded cost of a US software developer
+    # (LOADED_ENGINEER_USD_YEAR / 2,080 h = $90.88/h); the team (a share of an on-call engineer,
+    # decision.assumptions.OPS_TEAM_USD_MONTH) is paid once per deployment, not per replica
     "ops_usd_month": round(2.0 * LOADED_ENGINEER_USD_YEAR / 2080.0),
     "amortize_years": 3.0,
     "rate": 0.08,

@@ -123,7 +123,7 @@ class DesignInputs:
     pue: object = _d("pue")
     electricity_usd_kwh: object = _d("electricity_usd_kwh")
     ops_usd_month: object = _d("ops_usd_month")
-    ops_team_usd_month: object = _d("ops_team_usd_month")  # people cost of the deployment, once [USD/month]
+    ops_team_usd_month: object = 0.0  # people cost of the deployment, once [USD/month] (the decision passes it)
     spare_replicas: object = 0.0      # replicas beyond the volume's (N+1 for an uptime target)
     peak_to_mean: object = 1.0        # replicas are sized for T x peak_to_mean
     rate: object = _d("rate")
