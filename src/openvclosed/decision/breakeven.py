@@ -21,7 +21,6 @@ from openvclosed.engine import api_usd_per_mtok, per_month_from_day
 from openvclosed.engine.breakeven import compare_with_api, win_intervals
 from openvclosed.errors import InputError
 from openvclosed.results.breakeven import ApiComparison, BreakevenResult, LicenseInfo, SelfHostResult
-from openvclosed.decision.uncertainty import HISTOGRAM_BINS, horizon_base, uncertainty_sections
 from openvclosed.results.base import Finding, dedupe
 from openvclosed.units import HwSpec
 
@@ -83,7 +82,7 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
                   growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0,
                   monte_carlo: int | None = None, seed: int | None = 0, sensitivity: bool = False,
                   distributions: dict | None = None, monthly: bool = False,
-                  histogram_bins: int = HISTOGRAM_BINS) -> BreakevenResult:
+                  histogram_bins: int = 40) -> BreakevenResult:
     """Compare each API with self-hosting ``tokens_per_day`` on ``hw`` (docs/methodology.md, break-even).
 
     Horizon, Monte Carlo and sensitivity are added when asked for: any of ``horizon_months``
@@ -121,6 +120,8 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     extra = {}
     if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity \
             or monthly:
+        from openvclosed.decision.uncertainty import horizon_base, uncertainty_sections
+
         check_horizon(horizon_months, growth_per_month, api_price_decline_per_year)
         base = horizon_base(d, a, tokens_per_day, horizon_months=horizon_months, growth_per_month=growth_per_month,
                             api_price_decline_per_year=api_price_decline_per_year)
