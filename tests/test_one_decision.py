@@ -160,3 +160,17 @@ def test_breakeven_contradiction_of_issue_20_is_gone(run):
             assert be > 20e6, row
         if be is not None and 20e6 > be:
             assert row["cheaper"] == "selfhost"
+
+
+def test_usage_reprice_prices_a_design_as_breakeven_does(run):
+    """`usage reprice` sizes self-hosting for the logs' peak; the same design at that volume, with the
+    logs' input share, cache share and context, costs what `breakeven` says (team included)."""
+    rp = json.loads(_out(run, "usage", "reprice", "tests/fixtures/usage/openai_usage.csv", "--gpu", "2x4090",
+                         "--json"))
+    opt = next(o for o in rp["options"] if o.get("gpu") == "rtx4090" and o.get("fits"))
+    be = json.loads(_out(run, "breakeven", "-t", repr(opt["sizing_tokens_per_day"]), "-g", "2x4090",
+                         "-m", opt["model"], "-q", opt["quant"], "--input-share", repr(rp["input_share"]),
+                         "--cached-share", repr(rp["cached_share"]), "--context", str(rp["context_tokens"]),
+                         "--json"))
+    assert be["selfhost"]["replicas"] == opt["replicas"]
+    assert be["selfhost"]["usd_per_month"] == pytest.approx(opt["usd_per_month"], rel=1e-6)
