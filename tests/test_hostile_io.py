@@ -15,7 +15,6 @@ where the entry point, signals, resource limits or pyarrow's threads matter.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import os
 import subprocess
@@ -27,14 +26,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-_spec = importlib.util.spec_from_file_location("hostile_base", Path(__file__).with_name("test_hostile.py"))
-H = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("hostile_base", H)
-_spec.loader.exec_module(H)
-assert_clean, NO_STALE = H.assert_clean, H.NO_STALE
-
-HEAD = "timestamp,model,input_tokens,output_tokens\n"
-ROWS = "".join(f"2026-01-{d:02d}T{h:02d}:00:00Z,gpt-4o,{1000 + h},{200 + d}\n" for d in range(1, 4) for h in (3, 15))
+sys.path.insert(0, str(Path(__file__).parent))
+from hostile_common import H, HEAD, NO_STALE, ROWS, assert_clean  # noqa: E402,F401
 LEGACY = "x ##[error]legacy ##[set-output name=a]b"
 
 

@@ -8,7 +8,6 @@ command (the entry point, signal delivery and resource limits are what is tested
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -18,14 +17,8 @@ from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("hostile_base", Path(__file__).with_name("test_hostile.py"))
-H = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("hostile_base", H)
-_spec.loader.exec_module(H)
-assert_clean, NO_STALE = H.assert_clean, H.NO_STALE
-
-HEAD = "timestamp,model,input_tokens,output_tokens\n"
-ROWS = "".join(f"2026-01-{d:02d}T{h:02d}:00:00Z,gpt-4o,{1000 + h},{200 + d}\n" for d in range(1, 4) for h in (3, 15))
+sys.path.insert(0, str(Path(__file__).parent))
+from hostile_common import H, HEAD, NO_STALE, ROWS, assert_clean  # noqa: E402,F401
 
 
 def _proc(p) -> H._Fake:

@@ -18,7 +18,7 @@ from openvclosed.decision.designs import Design, engine_for, evaluate, layout_re
 from openvclosed.decision.selection import (apply_output_multiplier, choose, default_model_finding, default_apis, design_findings, fmt_tokens, gpu_price_dates,
                                             like_for_like, stale_findings, api_price_date)
 from openvclosed.engine import api_usd_per_mtok, per_month_from_day
-from openvclosed.engine.breakeven import compare_with_api, win_intervals
+from openvclosed.engine.breakeven import comparison
 from openvclosed.errors import InputError
 from openvclosed.results.breakeven import ApiComparison, BreakevenResult, LicenseInfo, SelfHostResult
 from openvclosed.results.base import Finding, dedupe
@@ -149,16 +149,13 @@ def api_comparison(api_id, provider, model, kind, tier, usd_mtok, e, tokens_per_
                    rented: bool) -> ApiComparison:
     """One API against the one-design evaluation ``e``: every figure from
     :func:`openvclosed.engine.breakeven.compare_with_api` and the staircase's win intervals."""
-    f = e.take(0)
-    c = {k: float(v) for k, v in compare_with_api(tokens_per_day, usd_mtok, f).items()}
-    iv, n_iv = win_intervals(float(f.replica_usd_per_day), float(f.capacity_mean_tokens_per_day), usd_mtok,
-                             float(f.spare_replicas), float(f.fixed_usd_per_day))
+    c = comparison(tokens_per_day, usd_mtok, e.take(0))
     return ApiComparison(
         api=api_id, provider=provider, model=model, kind=kind, tier=tier,
-        usd_per_month=c["api_usd_per_day"] * float(f.days_per_month), usd_per_mtok=usd_mtok,
+        usd_per_month=c["api_usd_per_month"], usd_per_mtok=usd_mtok,
         breakeven_tokens_per_day=c["breakeven_tokens_per_day"], payback_months=None if rented else c["payback_months"],
         cheaper="selfhost" if c["selfhost_cheaper"] else "api", saving_usd_per_month=c["saving_usd_per_month"],
-        win_intervals=[[lo, hi] for lo, hi in iv], win_intervals_total=n_iv,
+        win_intervals=c["win_intervals"], win_intervals_total=c["win_intervals_total"],
         source=source, as_of=as_of, catalog=cat)
 
 

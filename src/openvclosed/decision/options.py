@@ -112,6 +112,12 @@ class Option:
     def is_self_host(self) -> bool:
         return self.kind in SELF_HOST_KINDS
 
+    def breakeven_against(self, usd_per_mtok: float) -> float:
+        """Break-even of this option's staircase against an API price [tokens/day] (``inf`` = never)."""
+        from openvclosed.engine.breakeven import breakeven_of
+
+        return float(breakeven_of(self.figures, usd_per_mtok)) if self.figures is not None else math.inf
+
     def fig(self, name: str) -> float:
         """One figure of the design's evaluation as a float (``nan`` for options without a design)."""
         return math.nan if self.figures is None else float(getattr(self.figures, name))

@@ -7,16 +7,8 @@ import math
 
 from openvclosed.decision.options import Option, OptionKind
 from openvclosed.decision.selection import fmt_tokens
-from openvclosed.engine.breakeven import breakeven_tokens_per_day
 
 __all__ = ["reasons_for"]
-
-
-def _breakeven_against(o: Option, usd_per_mtok: float) -> float:
-    """The engine's break-even of a self-hosted option against a price [tokens/day]."""
-    f = o.figures
-    return float(breakeven_tokens_per_day(f.replica_usd_per_day, f.capacity_mean_tokens_per_day, usd_per_mtok,
-                                          f.spare_replicas, f.fixed_usd_per_day))
 
 
 def reasons_for(w, rec: Option | None, other: Option | None, options: list[Option],
@@ -54,7 +46,7 @@ def reasons_for(w, rec: Option | None, other: Option | None, options: list[Optio
                              f"{cheapest_api.name} is cheaper at some volumes")
     elif rec.is_api:
         sh = [o for o in options if o.is_self_host and o.feasible]
-        bes = sorted(((_breakeven_against(o, rec.usd_per_mtok), o.name) for o in sh), key=lambda x: x[0])
+        bes = sorted(((o.breakeven_against(rec.usd_per_mtok), o.name) for o in sh), key=lambda x: x[0])
         if bes and math.isfinite(bes[0][0]):
             switching.append(f"self-hosting ({bes[0][1]}) is cheaper at every volume above about "
                              f"{fmt_tokens(bes[0][0])} tokens/day")

@@ -21,7 +21,7 @@ from openvclosed.decision.reasons import reasons_for
 from openvclosed.decision.selection import (DatedPrice, api_price_date, apply_output_multiplier, gpu_price_dates,
                                             stale_findings)
 from openvclosed.decision.workload import Workload, WorkloadFile, check_candidates
-from openvclosed.engine.breakeven import compare_with_api, win_intervals
+from openvclosed.engine.breakeven import comparison
 from openvclosed.errors import InputError
 from openvclosed.results.base import Finding
 
@@ -33,16 +33,8 @@ def _family(o: Option) -> str:
 
 
 def compare_option(o: Option, api: Option, tokens_per_day: float) -> dict:
-    """A self-hosted option against an API at the workload's volume: the engine's comparison as floats,
-    with the staircase's win intervals below the break-even."""
-    f = o.figures
-    c = {k: float(v) for k, v in compare_with_api(tokens_per_day, api.usd_per_mtok, f).items()}
-    iv, n_iv = win_intervals(float(f.replica_usd_per_day), float(f.capacity_mean_tokens_per_day), api.usd_per_mtok,
-                             float(f.spare_replicas), float(f.fixed_usd_per_day))
-    c.update(api=api.id, win_intervals=[[lo, hi] for lo, hi in iv], win_intervals_total=n_iv,
-             selfhost_usd_per_month=c["selfhost_usd_per_day"] * float(f.days_per_month),
-             api_usd_per_month=c["api_usd_per_day"] * float(f.days_per_month))
-    return c
+    """A self-hosted option against an API at the workload's volume (:func:`openvclosed.engine.breakeven.comparison`)."""
+    return dict(comparison(tokens_per_day, api.usd_per_mtok, o.figures), api=api.id)
 
 
 def decide_workload(catalog: Catalog, w: Workload, rules: dict, as_of=None) -> WorkloadDecision:

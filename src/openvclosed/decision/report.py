@@ -16,7 +16,6 @@ from openvclosed.decision.curves import api_usd_per_month, cost_curves, staircas
 from openvclosed.decision.options import Option, WorkloadDecision
 from openvclosed.decision.selection import fmt_tokens
 from openvclosed.decision.workload_uncertainty import drawn_apis
-from openvclosed.engine.breakeven import breakeven_tokens_per_day
 from openvclosed.results.report import (AssumptionRow, CatalogRef, CostChart, CumulativeChart, HistogramChart,
                                         Line, Point, Provenance, ReportResult, WorkloadReport)
 
@@ -115,10 +114,8 @@ def workload_report(cat, d: WorkloadDecision) -> WorkloadReport:
 
     bes = []
     if sh is not None:
-        f = sh.fig
         for o in apis:
-            be = float(breakeven_tokens_per_day(f("replica_usd_per_day"), f("capacity_mean_tokens_per_day"),
-                                                o.usd_per_mtok, f("spare_replicas"), f("fixed_usd_per_day")))
+            be = sh.breakeven_against(o.usd_per_mtok)
             if o.feasible and math.isfinite(be) and be > 0:
                 bes.append(Point(label=o.id, x=be, y=float(api_usd_per_month(be, o.usd_per_mtok, dpm))))
     lo, hi = volume_range(T, [p.x for p in bes])

@@ -170,7 +170,6 @@ def what_would_change(d: WorkloadDecision, pair) -> list[str]:
     import math
 
     from openvclosed.decision.selection import fmt_tokens
-    from openvclosed.engine.breakeven import breakeven_tokens_per_day
     from openvclosed.engine.sensitivity import sensitivity_table
 
     if isinstance(pair, str):
@@ -178,9 +177,7 @@ def what_would_change(d: WorkloadDecision, pair) -> list[str]:
     side_s, side_a, base, p_eff, rec_is_s = pair
     other = d.runner_up.name
     out = []
-    f = (side_s.rest if side_s.hybrid is not None else side_s).figures
-    be = float(breakeven_tokens_per_day(f.replica_usd_per_day, f.capacity_mean_tokens_per_day, p_eff, f.spare_replicas,
-                                        f.fixed_usd_per_day))
+    be = (side_s.rest if side_s.hybrid is not None else side_s).breakeven_against(p_eff)
     if rec_is_s and math.isfinite(be):
         out.append(f"volume: below about {fmt_tokens(be)} tokens/day of the self-hosted part, {other} can be cheaper")
     elif not rec_is_s and math.isfinite(be):

@@ -22,7 +22,8 @@ same code; scalars in give 0-d results (use ``float()``). "Never" is data, not a
 _WHERE = {
     "api_usd_per_day": "apicost", "api_usd_per_mtok": "apicost",
     "breakeven_tokens_per_day": "breakeven", "compare_with_api": "breakeven", "payback_months": "breakeven",
-    "win_intervals": "breakeven", "staircase_replicas": "breakeven",
+    "win_intervals": "breakeven", "staircase_replicas": "breakeven", "breakeven_of": "breakeven",
+    "comparison": "breakeven",
     "selfhost_usd_per_day": "breakeven", "replica_tokens_per_day": "capacity", "replicas_needed": "capacity",
     "DAYS_PER_MONTH": "defaults", "DEFAULTS": "defaults",
     "DesignEval": "design", "DesignInputs": "design", "selfhost_design": "design",
@@ -54,7 +55,7 @@ def __dir__():
 __all__ = [
     "api_usd_per_day", "api_usd_per_mtok",
     "breakeven_tokens_per_day", "compare_with_api", "payback_months", "selfhost_usd_per_day", "win_intervals",
-    "staircase_replicas",
+    "staircase_replicas", "breakeven_of", "comparison",
     "replica_tokens_per_day", "replicas_needed", "DAYS_PER_MONTH", "DEFAULTS",
     "DesignEval", "DesignInputs", "selfhost_design",
     "GB_PER_GIB", "PRECISION_BITS", "kv_gb_per_token", "max_concurrent_seqs", "usable_vram_gb", "weights_gb",

@@ -21,7 +21,7 @@ from openvclosed.engine.apicost import api_usd_per_day
 from openvclosed.engine.capacity import replicas_needed
 
 __all__ = ["selfhost_usd_per_day", "breakeven_tokens_per_day", "win_intervals", "payback_months",
-           "compare_with_api", "staircase_replicas"]
+           "compare_with_api", "staircase_replicas", "breakeven_of", "comparison"]
 
 
 def _f(*xs):
@@ -176,3 +176,22 @@ def compare_with_api(tokens_per_day, api_usd_per_mtok, e, days_per_month=None):
                selfhost_cheaper=sh < api_day, saving_usd_per_month=saving)
     shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
     return {k: np.broadcast_to(v, shape) for k, v in out.items()}
+
+
+def breakeven_of(e, api_usd_per_mtok):
+    """:func:`breakeven_tokens_per_day` of the staircase of the evaluation ``e`` (a DesignEval) [tokens/day]."""
+    return breakeven_tokens_per_day(e.replica_usd_per_day, e.capacity_mean_tokens_per_day, api_usd_per_mtok,
+                                    e.spare_replicas, e.fixed_usd_per_day)
+
+
+def comparison(tokens_per_day: float, api_usd_per_mtok: float, e, max_intervals: int = 6) -> dict:
+    """One design (``e``: a one-design DesignEval) against one API: :func:`compare_with_api` as floats,
+    monthly figures, and the staircase's :func:`win_intervals` below the break-even."""
+    c = {k: float(v) for k, v in compare_with_api(tokens_per_day, api_usd_per_mtok, e).items()}
+    iv, n_iv = win_intervals(float(e.replica_usd_per_day), float(e.capacity_mean_tokens_per_day),
+                             float(api_usd_per_mtok), float(e.spare_replicas), float(e.fixed_usd_per_day),
+                             max_intervals)
+    dpm = float(e.days_per_month)
+    c.update(win_intervals=[[lo, hi] for lo, hi in iv], win_intervals_total=n_iv,
+             selfhost_usd_per_month=c["selfhost_usd_per_day"] * dpm, api_usd_per_month=c["api_usd_per_day"] * dpm)
+    return c
