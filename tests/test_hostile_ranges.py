@@ -238,7 +238,7 @@ def test_montecarlo_chunks_give_the_same_numbers(monkeypatch):
                            only=("saving_usd", "crossover_month"))
     for cells in (21, 1000, 1 << 16):  # 7 draws per chunk (uneven last one), 333, all at once
         monkeypatch.setattr(mc, "CHUNK_CELLS", cells)
-        got = mc.monte_carlo_breakeven(base, api, n=n, seed=7, keep_samples=True)
+        got = mc.monte_carlo_breakeven(base, api, n=n, seed=7, keep_samples=True, keep_draws=True)
         assert np.array_equal(got["saving_usd"], ref["saving_usd"])
         assert np.array_equal(got["crossover_month"], ref["crossover_month"])
         for k in draws:

@@ -89,6 +89,14 @@ WRITES = [
     (["sweep", "-t", "1e6:1e9:300", "-o", "o.csv"], "o.csv"),
     (["sweep", "-t", "1e6:1e9:300", "--full", "o.csv"], "o.csv"),
     (["check", "w.yaml", "--write-baseline", "o.json", *NO_STALE], "o.json"),
+    (["plot", "cost", "-g", "2x4090", "-t", "5e8", "-o", "o.png"], "o.png"),
+    (["plot", "cost", "-g", "2x4090", "-t", "5e8", "-o", "o.svg"], "o.svg"),
+    (["report", "w.yaml", "-o", "o.html", *NO_STALE], "o.html"),
+    (["recommend", "w.yaml", "--format", "html", "-o", "o.html", *NO_STALE], "o.html"),
+    (["check", "w.yaml", "--format", "html", "-o", "o.html", *NO_STALE], "o.html"),
+    (["breakeven", "-t", "5e8", "--format", "html", "-o", "o.html"], "o.html"),
+    (["emit", "litellm", "w.yaml", "-o", "o.yaml", *NO_STALE], "o.yaml"),
+    (["catalog", "template", "-o", "o.yaml"], "o.yaml"),
 ]
 
 
@@ -100,8 +108,11 @@ def _limit_file_size():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
-@pytest.mark.parametrize("args,target", WRITES, ids=[" ".join(a[:2]) for a, _ in WRITES])
+@pytest.mark.parametrize("args,target", WRITES, ids=[" ".join(a[:2]) + " " + t for a, t in WRITES])
 def test_installed_write_error_names_the_target(tmp_path, args, target):
+    if args[0] in ("plot", "report"):
+        pytest.importorskip("matplotlib")
+        pytest.importorskip("jinja2")
     H.make_files(tmp_path, {"u.csv": HEAD + ROWS, "w.yaml": H.workload_yaml(),
                             "l.json": H.litellm(**{"gpt-6-astra": {"input_cost_per_token": 2e-5,
                                                                  "output_cost_per_token": 6e-5}})})

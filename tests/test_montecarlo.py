@@ -45,8 +45,8 @@ def test_seeded_reproducibility():
 
 
 def test_fixing_one_input_leaves_the_other_draws_alone():
-    a = monte_carlo_breakeven(_inputs(BASE), 1.0, n=2000, seed=3, keep_samples=True)
-    b = monte_carlo_breakeven(_inputs(BASE), 1.0, n=2000, seed=3, keep_samples=True, distributions={"utilization": 0.5})
+    a = monte_carlo_breakeven(_inputs(BASE), 1.0, n=2000, seed=3, keep_draws=True)
+    b = monte_carlo_breakeven(_inputs(BASE), 1.0, n=2000, seed=3, keep_draws=True, distributions={"utilization": 0.5})
     assert np.array_equal(a["draws"]["electricity_usd_kwh"], b["draws"]["electricity_usd_kwh"])
     assert np.all(b["draws"]["utilization"] == 0.5)
 

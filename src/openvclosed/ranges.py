@@ -105,7 +105,8 @@ RANGES: dict[str, Range] = dict([
     _r("tdp_w", "W", 1, 1e5, "power per device"),
     _r("params_b", "billion parameters", 1e-3, 1e5, "model size"),
     _r("layers", "layers", 1, 10_000, "transformer layers", integer=True),
-    _r("kv_heads", "heads", 1, 10_000, "0 KV heads would mean infinitely many sequences", integer=True),
+    _r("kv_heads", "heads", 0, 10_000, "per attention group; 0 = the group's layers share another group's "
+       "cache; a model whose layers keep no KV cache or state at all is refused", integer=True),
     _r("head_dim", "", 1, 100_000, "attention head size", integer=True),
     # --- usage logs (every row)
     _r("usage_tokens", "tokens/row", 0, 1e15, "one row at most a day at the tokens_per_day cap"),
@@ -224,6 +225,7 @@ CATALOG_FIELDS = {
     "fp8_tflops": "tflops", "fp4_tflops": "tflops", "int8_tops": "tflops", "tdp_w": "tdp_w",
     "system_w_per_gpu": "tdp_w", "usd": "gpu_price_usd", "usd_per_gpu_hour": "gpu_hour_usd",
     "params_b": "params_b", "active_params_b": "params_b", "context_tokens": "context_tokens",
+    "kv_heads": "kv_heads", "head_dim": "head_dim",
 }
 """User-catalog field (at any depth of an entry) -> its row in the range table."""
 _CATALOG_DATE_FIELDS = ("as_of", "valid_from")

@@ -211,6 +211,9 @@ class ModelEntry(_Entry):
         kv_heads, head_dim = d.pop("kv_heads", None), d.pop("head_dim", None)
         per_layer = d.pop("kv_elements_per_token_per_layer", None)
         native = d.pop("native_weight_bits", None)
+        if d.get("attention") and (kv_heads is not None or head_dim is not None or per_layer is not None):
+            raise ValueError("kv_heads/head_dim: this model describes its layers under attention; change the "
+                             "attention groups instead (the flat fields would be ignored)")
         if not d.get("attention") and d.get("layers"):
             if per_layer:
                 d["attention"] = [{"type": "latent", "layers": d["layers"], "kv_elements_per_token": per_layer}]
@@ -233,6 +236,11 @@ class ModelEntry(_Entry):
         if sum(g.layers for g in self.attention) != self.layers:
             raise ValueError(f"attention: layer groups add up to {sum(g.layers for g in self.attention)}, "
                              f"not layers = {self.layers}")
+        kv = self.kv_elements_per_seq(1)
+        if not (kv > 0 and math.isfinite(kv)):  # kv_heads 0 in a group = layers sharing another group's cache
+            raise ValueError("attention: no layer group keeps a KV cache or state (kv_heads, head_dim or "
+                             "state_elements 0 in every group), so any number of sequences would fit; at least "
+                             "one group must hold the cache the others share")
         if self.precision.dense_bits is None:
             raise ValueError("precision.dense_bits: required (the released precision of dense weights)")
         if self.moe and self.moe.expert_params_b and self.moe.expert_params_b > self.params_b:

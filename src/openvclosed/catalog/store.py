@@ -48,7 +48,11 @@ def format_validation_error(err: ValidationError, prefix: str = "") -> str:
             msg = "must be one of " + e["ctx"]["expected"]
         elif e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling)"
-        lines.append(f"{prefix}{loc}: {msg}")
+        if e["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+            if not loc and ": " in msg:  # a model-level check names its own field: "attention: ..."
+                loc, msg = msg.split(": ", 1)
+        lines.append(f"{prefix}{loc}: {msg}" if loc else f"{prefix.rstrip('.')}: {msg}")
     more = len(err.errors()) - 5
     if more > 0:
         lines.append(f"... and {more} more")

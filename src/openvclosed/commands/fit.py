@@ -122,6 +122,8 @@ def _adhoc_model(params_b, active_params_b, layers, kv_heads, head_dim, experts=
                           tiers=["standard"])
     except ValidationError as e:
         err = e.errors()[0]
+        if not err["loc"]:  # a model-level check: the KV heads are what the flags give
+            raise InputError(f"--kv-heads/--head-dim: {err['msg'].removeprefix('Value error, ')}") from None
         raise InputError(f"--{str(err['loc'][0]).replace('_', '-')}: {err['msg'].lower()}") from None
 
 

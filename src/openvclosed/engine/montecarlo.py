@@ -229,7 +229,8 @@ def _column_quantiles(x: np.ndarray) -> np.ndarray:
 
 
 def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000, seed: int | None = 0,
-                          distributions: dict | None = None, *, keep_samples: bool = False) -> dict:
+                          distributions: dict | None = None, *, keep_samples: bool = False,
+                          keep_draws: bool = False) -> dict:
     """Monte Carlo of the horizon saving of self-hosting against one or more APIs.
 
     Parameters
@@ -249,7 +250,9 @@ def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000
     ``saving_usd_p10/p50/p90`` (API minus self-host present value over the horizon [USD]),
     ``crossover_month_p10/p50/p90`` (months until cumulative self-hosting is cheaper; ``inf`` =
     not within the horizon), ``saving_usd_mean``, ``distributions`` (name -> description);
-    with ``keep_samples`` also ``saving_usd`` and ``crossover_month`` arrays of shape ``(n, ...)``.
+    with ``keep_samples`` also ``saving_usd`` and ``crossover_month`` arrays of shape ``(n, ...)`` (kept
+    anyway: no extra memory); with ``keep_draws`` also ``draws`` (input name -> its ``n`` draws, 8 bytes
+    per draw and input more).
 
     Examples
     --------
@@ -287,10 +290,10 @@ def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000
         saving[start:start + k] = np.broadcast_to(np.asarray(r["saving_usd"], dtype=float), (k,) + api.shape)
         cross[start:start + k] = np.broadcast_to(np.asarray(r["crossover_month"], dtype=float), (k,) + api.shape)
         del r
-        if keep_samples:
+        if keep_draws:
             for name, v in draws.items():
                 kept[name].append(v)
-    draws = {name: np.concatenate(v) for name, v in kept.items()} if keep_samples else None
+    draws = {name: np.concatenate(v) for name, v in kept.items()} if keep_draws else None
     qs, qc = _column_quantiles(saving), _column_quantiles(cross)
     out = {"n": n, "seed": seed, "p_selfhost_cheaper": np.mean(saving > 0, axis=0),
            "saving_usd_mean": np.mean(saving, axis=0),
@@ -301,5 +304,6 @@ def monte_carlo_breakeven(base: HorizonInputs, api_usd_per_mtok, n: int = 10_000
     if keep_samples:
         out["saving_usd"] = saving
         out["crossover_month"] = cross
+    if keep_draws:
         out["draws"] = draws
     return out

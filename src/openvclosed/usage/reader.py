@@ -270,7 +270,10 @@ def _read_csv(text, report: FileReport, preset: str, mapping: dict[str, str], gr
             head = srcs[0].split(".", 1)[0]
             where[f] = (index[head], [c.split(".")[1:] for c in srcs if c.split(".", 1)[0] == head])
     raw = getattr(text, "buffer", None)
+    # the columnar reader reads plain files only (pread on the descriptor); gzip stays with the Python reader,
+    # under MAX_GZIP_RATIO
     if (reader.line_num == 1 and all(w[1] is None for w in where.values()) and isinstance(raw, io.BufferedReader)
+            and isinstance(raw.raw, io.FileIO)
             and report.size_bytes >= _columnar().MIN_BYTES and os.environ.get("OVC_USAGE_READER") != "python"
             and _columnar().available() and records_fit(raw.fileno(), _columnar().BLOCK_BYTES // 2)):
         yield from _columnar().read_csv(raw.fileno(), raw, header, fields, where, report, strict, group_by,
