@@ -1,0 +1,153 @@
+"""Hostile input, third round (issue 28), part 4: the cases the last pass found still open, through the
+installed command (a subprocess: the entry point, pyarrow's native code and memory are what is tested).
+
+- a model whose layers keep no KV cache at all (``kv_heads: 0`` everywhere) is refused with file and
+  field instead of printing "inf concurrent sequences"; the bundled Gemma 4 groups with ``kv_heads: 0``
+  (layers sharing another group's cache) still load;
+- a 200 MB CSV without a newline: one error line, never a native abort (a sparse file: cheap);
+- a gzip'd CSV log big enough for the columnar reader stays with the Python reader (gzip cap);
+- a baseline cost of 5e-324 never becomes "+inf%";
+- Monte Carlo keeps 16 bytes per draw and API, not the draws of every input.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from hostile_common import H, HEAD, NO_STALE, ROWS, assert_clean  # noqa: E402,F401
+
+
+def _run(args, cwd, timeout=180):
+    p = subprocess.run([*H._ovc(), *args], cwd=cwd, env=H._env(), capture_output=True, text=True, timeout=timeout)
+    err = "\n".join(x for x in p.stderr.splitlines() if not x.startswith("reading "))  # progress bar
+    return H._Fake(p.returncode, p.stdout, err)
+
+
+def _at(tmp_path, files: dict):
+    H.make_files(tmp_path, files)
+    return tmp_path
+
+
+# --------------------------------------------------------------------------------------------
+# KV cache: the model level
+
+NO_KV = yaml.safe_dump({"models": [{"id": "llama-3.1-8b", "attention": [
+    {"type": "full", "layers": 32, "kv_heads": 0, "head_dim": 128}]}]})
+FLAT_KV = "models:\n  - {id: llama-3.1-8b, kv_heads: 0}\n"
+HUGE_KV = yaml.safe_dump({"models": [{"id": "llama-3.1-8b", "attention": [
+    {"type": "full", "layers": 32, "kv_heads": 10 ** 11, "head_dim": 128}]}]})
+
+
+@pytest.mark.parametrize("args,text,needle", [
+    (["fit", "-m", "llama-3.1-8b", "-g", "h100"], NO_KV, "c.yaml: models[llama-3.1-8b].attention: no layer group"),
+    (["breakeven", "-t", "5e8", "-m", "llama-3.1-8b"], NO_KV, "models[llama-3.1-8b].attention"),
+    (["fit", "-m", "llama-3.1-8b", "-g", "h100"], FLAT_KV, "models[llama-3.1-8b].kv_heads/head_dim"),
+    (["fit", "-m", "llama-3.1-8b", "-g", "h100"], HUGE_KV, "models[0].attention[0].kv_heads"),
+], ids=["fit no kv", "breakeven no kv", "flat kv_heads over attention", "kv_heads 1e11"])
+def test_installed_model_without_kv_is_refused(tmp_path, args, text, needle):
+    r = _run([*args, "--catalog", "c.yaml"], _at(tmp_path, {"c.yaml": text}))
+    assert_clean(r, 2, needle)
+    assert not re.search(r"\binf\b", r.stdout)
+
+
+def test_installed_adhoc_model_without_kv_is_refused(tmp_path):
+    r = _run(["fit", "--params-b", "8", "--layers", "32", "--kv-heads", "0", "--head-dim", "128", "-g", "h100"],
+             tmp_path)
+    assert_clean(r, 2, "--kv-heads")
+
+
+def test_installed_shared_kv_groups_still_fit(tmp_path):
+    """Gemma 4 E2B lists its KV-sharing layers as groups with kv_heads 0: finite sequences, exit 0."""
+    r = _run(["fit", "-m", "gemma-4-e2b", "-g", "4090", "--json"], tmp_path)
+    assert_clean(r, 0)
+    rows = json.loads(r.stdout, parse_constant=lambda c: pytest.fail(c))["rows"]
+    assert rows and all(np.isfinite(x["max_concurrent_seqs"]) and x["max_concurrent_seqs"] > 0 for x in rows)
+
+
+def test_every_bundled_model_keeps_a_kv_cache():
+    from openvclosed.catalog.store import load_catalog
+
+    models = load_catalog(include_env=False).models
+    for m in (models.values() if isinstance(models, dict) else models):
+        kv = m.kv_elements_per_seq(4096)
+        assert np.isfinite(kv) and kv > 0, m.id
+
+
+# --------------------------------------------------------------------------------------------
+# usage logs: the columnar reader's caps
+
+def test_installed_200mb_without_newline(tmp_path):
+    """The issue's crash (``Fatal Python error: PyGILState_Release``, exit 134, in 4 of 5 runs): a sparse
+    200 MB file (no disk, no time to write) after a header and 1 MB of text, no line break anywhere."""
+    pytest.importorskip("pyarrow")
+    with open(tmp_path / "u.csv", "wb") as fh:
+        fh.write(HEAD.encode() + b"x" * (1 << 20))
+        fh.truncate(200 << 20)
+    for _ in range(2):  # the abort was intermittent
+        r = _run(["usage", "summarize", "u.csv"], tmp_path)
+        assert_clean(r, 2, "MAX_LINE_CHARS")
+        assert "Fatal Python error" not in r.stderr
+
+
+def test_gzip_log_big_enough_for_columnar_reads_in_python(tmp_path, monkeypatch, run):
+    """A gzip'd log at the columnar reader's size was an internal error (UnsupportedOperation: fileno);
+    it is read by the Python reader under MAX_GZIP_RATIO, with the same numbers as the plain file."""
+    pytest.importorskip("pyarrow")
+    from openvclosed.usage import columnar
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+    text = HEAD + ROWS * 300
+    (tmp_path / "u.csv.gz").write_bytes(gzip.compress(text.encode()))
+    (tmp_path / "u.csv").write_text(text)
+    gz = run("usage", "summarize", "u.csv.gz", "--json")
+    plain = run("usage", "summarize", "u.csv", "--json")
+    assert_clean(gz, 0)
+    assert_clean(plain, 0)
+    a, b = json.loads(gz.stdout), json.loads(plain.stdout)
+    assert a["models"] == b["models"] and a["total"] == b["total"] and a["window"] == b["window"]
+    assert a["total"]["tokens"] > 0 if "tokens" in a["total"] else a["total"]
+
+
+# --------------------------------------------------------------------------------------------
+# derived results that are not finite never reach a renderer
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_installed_baseline_of_a_denormal_cost(tmp_path, fmt):
+    files = {"w.yaml": H.workload_yaml(), "b.json": H.baseline(workloads=[
+        {"name": "support-chat", "recommended_name": "a", "usd_per_month": 5e-324, "feasible_options": ["a"]}],
+        total_usd_per_month=5e-324)}
+    r = _run(["check", "w.yaml", "--baseline", "b.json", "--format", fmt, *NO_STALE], _at(tmp_path, files))
+    assert_clean(r, (0, 1))
+    assert not re.search(r"\binf\b|\bnan\b", r.stdout, re.I), r.stdout
+    if fmt == "json":
+        data = json.loads(r.stdout, parse_constant=lambda c: pytest.fail(c))
+        rows = {w["name"]: w for w in data["baseline"]["workloads"]}
+        assert rows["support-chat"]["delta_pct"] is None  # no percent of (almost) nothing
+
+
+# --------------------------------------------------------------------------------------------
+# Monte Carlo memory
+
+def test_montecarlo_keeps_draws_only_when_asked():
+    from openvclosed.engine import montecarlo as mc
+    from openvclosed.engine.design import DesignInputs
+    from openvclosed.engine.horizon import HorizonInputs
+
+    x = DesignInputs(params_b=8.0, active_params_b=8.0, kv_elements_per_seq=131072 * 4096, n_gpus=1, vram_gib=80,
+                     bandwidth_gb_s=3350, tflops=989, gpu_tdp_w=700, gpu_usd=25000)
+    base = HorizonInputs(x, 1e8, horizon_months=12)
+    a = mc.monte_carlo_breakeven(base, [0.5, 2.0], n=3000, seed=1, keep_samples=True)
+    b = mc.monte_carlo_breakeven(base, [0.5, 2.0], n=3000, seed=1, keep_samples=True, keep_draws=True)
+    assert "draws" not in a and set(b["draws"]) == set(mc.VARIABLES)
+    assert a["saving_usd"].shape == (3000, 2) and np.array_equal(a["saving_usd"], b["saving_usd"])
