@@ -16,6 +16,7 @@ import importlib.util
 import io
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -142,6 +143,10 @@ def catalogs(draw):
     if draw(st.booleans()):
         out["gpus"] = [{"id": "h100-sxm", draw(st.sampled_from(["memory_gib", "bandwidth_gb_s", "fp16_tflops",
                                                                "tdp_w"])): draw(NUMBERS)}]
+    if draw(st.booleans()):  # a model's KV cache (kv_heads 0 everywhere: refused at the model level)
+        out["models"] = [{"id": "llama-3.1-8b", "attention": [
+            {"type": "full", "layers": 32, "kv_heads": draw(st.one_of(NUMBERS, st.sampled_from([0, 1, 8]))),
+             "head_dim": draw(st.one_of(NUMBERS, st.just(128)))}]}]
     return out, api["id"]
 
 
@@ -208,3 +213,38 @@ def test_usage_to_workload_property(at, tmp_path, text):
 
         wf = load_workload_file(out)
         assert all(math.isfinite(w.total_tokens_per_day) for w in wf.workloads)
+
+
+# --------------------------------------------------------------------------------------------
+# baselines (check --baseline)
+
+@st.composite
+def baselines(draw):
+    rows = []
+    for name in draw(st.lists(st.sampled_from(["support-chat", "claims-summaries", "gone", "##[x", "a\u202eb"]),
+                              max_size=3, unique=True)):
+        row = {"name": name, "recommended_name": draw(ODD_TEXT), "usd_per_month": draw(NUMBERS),
+               "feasible_options": draw(st.lists(ODD_TEXT, max_size=2))}
+        if draw(st.booleans()):
+            row["usd_per_mtok"] = draw(NUMBERS)
+        rows.append(row)
+    data = {"kind": "ovc-check", "schema_version": draw(st.sampled_from([1, 2, 2, 999, "2", None])),
+            "file": draw(ODD_TEXT), "passed": draw(st.booleans()), "total_usd_per_month": draw(NUMBERS),
+            "workloads": rows}
+    text = json.dumps(data, allow_nan=True)
+    if draw(st.booleans()) and text.endswith("}"):
+        text = text[:-1] + ', "workloads": []}'  # the duplicate-key trick
+    return text
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=baselines(), fmt=st.sampled_from(["json", "markdown", "table"]))
+def test_baseline_reader_property(at, text, fmt):
+    r = at(["check", "w.yaml", "--baseline", "b.json", "--format", fmt, *H.NO_STALE],
+           {"w.yaml": H.workload_yaml(), "b.json": text})
+    _check(r, json_out=fmt == "json")
+    if r.exit_code == 2:
+        assert "b.json" in r.stderr
+    if r.exit_code in (0, 1):
+        assert not re.search(r"\binf\b|\bnan\b", r.stdout, re.I), r.stdout[-800:]
