@@ -151,3 +151,104 @@ def test_montecarlo_keeps_draws_only_when_asked():
     b = mc.monte_carlo_breakeven(base, [0.5, 2.0], n=3000, seed=1, keep_samples=True, keep_draws=True)
     assert "draws" not in a and set(b["draws"]) == set(mc.VARIABLES)
     assert a["saving_usd"].shape == (3000, 2) and np.array_equal(a["saving_usd"], b["saving_usd"])
+
+
+# --------------------------------------------------------------------------------------------
+# every exit-2 case of the issue, once more through the installed command (the in-process tests of
+# tests/test_hostile_ranges.py, test_hostile_io.py and test_check_semantics.py hold the variants)
+
+def _w(body: str) -> str:
+    return "workloads:\n  - name: chat\n" + "".join(f"    {line}\n" for line in body.splitlines())
+
+
+_B = json.loads(H.baseline())
+_U = "u.csv"
+ISSUE_CASES = [
+    # flags
+    (["breakeven", "-t", "1e-300"], {}, "--tokens"),
+    (["breakeven", "-t", "5e8", "-u", "1e-9"], {}, "--utilization"),
+    (["breakeven", "-t", "5e8", "--model", ""], {}, "--model"),
+    (["breakeven", "-t", "5e8", "-g", ""], {}, "-g"),
+    (["sweep", "-t", "1e6:1e9:3.5"], {}, "--tokens"),
+    # workload fields, assumptions, uncertainty, derived volume, candidates, policy
+    (["recommend", "w.yaml"], {"w.yaml": _w("tokens_per_day: 5.0e-324")}, "w.yaml: workloads[chat].tokens_per_day"),
+    (["recommend", "w.yaml"], {"w.yaml": _w("tokens_per_day: 1e-300")}, "workloads[chat].tokens_per_day"),
+    (["recommend", "w.yaml"], {"w.yaml": _w("tokens_per_day: -5")}, "w.yaml: workloads[chat].tokens_per_day"),
+    (["recommend", "w.yaml"], {"w.yaml": _w("requests_per_day: 1e12\ninput_tokens: 100000\noutput_tokens: 100000")},
+     "workloads[chat].requests_per_day"),
+    (["recommend", "w.yaml"], {"w.yaml": _w("tokens_per_day: 5e8\nhorizon_months: true")},
+     "workloads[chat].horizon_months"),
+    (["recommend", "w.yaml"], {"w.yaml": _w("tokens_per_day: 5e8\nassumptions: {electricity_usd_kwh: 1e300}")},
+     "workloads[chat].assumptions.electricity_usd_kwh"),
+    (["recommend", "w.yaml", "--monte-carlo", "200"],
+     {"w.yaml": _w("tokens_per_day: 5e8\nuncertainty: {ops_usd_month: {dist: uniform, low: -5, high: 10}}")},
+     "uncertainty.ops_usd_month.low"),
+    (["recommend", "w.yaml", "--monte-carlo", "200"],
+     {"w.yaml": _w("tokens_per_day: 5e8\nuncertainty: {ops_usd_month: {dist: triangular, low: 1, mode: 2, "
+                   "high: 1e300}}")}, "uncertainty.ops_usd_month.high"),
+    (["recommend", "w.yaml", "--monte-carlo", "200"],
+     {"w.yaml": _w("tokens_per_day: 5e8\nuncertainty: {ops_usd_month: {dist: lognormal, median: 1000, "
+                   "sigma: 1000}}")}, "uncertainty.ops_usd_month.sigma"),
+    (["recommend", "w.yaml"], {"w.yaml": _w("tokens_per_day: 5e8\ncandidates: {hardware: [9xnosuch]}")},
+     "w.yaml: workloads[chat].candidates.hardware[0]"),
+    (["check", "w.yaml"], {"w.yaml": _w("tokens_per_day: 5e8") + "policy:\n  required_deployment: {internal: []}\n"},
+     "policy.required_deployment.internal"),
+    # baselines
+    (["check", "w.yaml", "--baseline", "b.json"],
+     {"w.yaml": H.workload_yaml(), "b.json": H.baseline()[:-1] + ', "workloads": []}'}, "duplicate key 'workloads'"),
+    (["check", "w.yaml", "--baseline", "b.json"],
+     {"w.yaml": H.workload_yaml(), "b.json": json.dumps({k: v for k, v in _B.items() if k != "workloads"})},
+     "b.json: workloads"),
+    (["check", "w.yaml", "--baseline", "b.json"],
+     {"w.yaml": H.workload_yaml(), "b.json": H.baseline(schema_version=999)}, "b.json: schema_version"),
+    (["check", "w.yaml", "--baseline", "b.json"],
+     {"w.yaml": H.workload_yaml(), "b.json": H.baseline(workloads=[{**_B["workloads"][0], "usd_per_month": -1e308}])},
+     "b.json: workloads[0].usd_per_month"),
+    # user catalogs
+    (["breakeven", "-t", "5e8", "--catalog", "c.yaml"],
+     {"c.yaml": yaml.safe_dump({"apis": [{"id": "e/a", "provider": "e", "model": "m", "kind": "closed",
+                                         "tier": "frontier", "role": "flagship", "input_usd_per_mtok": 0,
+                                         "output_usd_per_mtok": 0, "source": "s", "as_of": "2026-11-01"}]})},
+     "both 0"),
+    (["breakeven", "-t", "5e8", "--catalog", "c.yaml"],
+     {"c.yaml": "gpus:\n  - {id: h100-sxm, memory_gib: 1.0e+9}\n"}, "c.yaml: gpus[0].memory_gib"),
+    (["breakeven", "-t", "5e8", "--catalog", "c.yaml"],
+     {"c.yaml": "gpus:\n  - {id: h100-sxm, bandwidth_gb_s: 1.0e-300}\n"}, "c.yaml: gpus[0].bandwidth_gb_s"),
+    (["breakeven", "-t", "5e8", "--catalog", "c.yaml"],
+     {"c.yaml": "apis:\n  - {id: openai/gpt-6-astra, valid_from: 9999-12-31}\n"}, "valid_from"),
+    (["breakeven", "-t", "5e8", "--catalog", "c.yaml"],
+     {"c.yaml": "apis:\n  - {id: openai/gpt-6-astra, input_usd_per_mtok: 1.0}\n"
+                "  - {id: openai/gpt-6-astra, input_usd_per_mtok: 2.0}\n"}, "duplicate id"),
+    # LiteLLM
+    (["catalog", "import-litellm", "l.json", "--add", "nosuch-key", "--write", "o.yaml"],
+     {"l.json": H.litellm()}, "nosuch-key"),
+    # usage logs
+    (["usage", "reprice", _U], {_U: HEAD + "2026-01-01T00:00:00Z,gpt-4o,0,0\n"}, "no tokens"),
+    (["usage", "to-workload", _U, "-o", "out.yaml"],
+     {_U: HEAD + "".join(f"2026-01-01T{h % 24:02d}:00:00Z,model-{h},100,10\n" for h in range(300))}, "out.yaml"),
+]
+
+
+@pytest.mark.parametrize("args,files,needle", ISSUE_CASES, ids=[f"{i:02d} {c[2][:40]}" for i, c in enumerate(ISSUE_CASES)])
+def test_installed_issue_case(tmp_path, args, files, needle):
+    H.make_files(tmp_path, files)
+    before = H.snapshot(tmp_path)
+    r = _run([*args, *(NO_STALE if args[0] in ("recommend", "check") else [])], tmp_path)
+    assert_clean(r, 2, needle)
+    assert ".tmp" not in r.stderr
+    assert H.snapshot(tmp_path) == before  # nothing written, nothing left behind
+
+
+@pytest.mark.parametrize("args,rows", [
+    (["usage", "summarize"], "0001-01-01T00:00:00Z,gpt-4o,100,10\n"),
+    (["usage", "summarize"], "9999-12-31T00:00:00Z,gpt-4o,100,10\n"),
+    (["usage", "summarize"], "1e20,gpt-4o,100,10\n"),
+    (["usage", "summarize", "--json"], "2026-01-04T00:00:00Z,gpt-4o,1e300,10\n"),
+    (["usage", "reprice"], "2026-01-04T00:00:00Z,gpt-4o,1000000000000000000000000000000,10\n"),
+], ids=["0001-01-01", "9999-12-31", "timestamp 1e20", "tokens 1e300", "tokens 10^30"])
+def test_installed_stray_usage_row_is_a_bad_row(tmp_path, args, rows):
+    r = _run([*args, _U], _at(tmp_path, {_U: HEAD + ROWS + rows}))
+    assert_clean(r, 0)
+    assert "1 of 7 rows skipped" in r.stderr
+    if "--json" in args:
+        assert json.loads(r.stdout, parse_constant=lambda c: pytest.fail(c))["window"]["days"] < 4
