@@ -190,7 +190,7 @@ def test_catalog_commands(run, kind):
     (["breakeven", "-t", "5e8", "--amortize-years", "0"], "--amortize-years"),
     (["breakeven", "-t", "5e8", "--api-price", "2-10"], "--api-price"),
     (["breakeven", "-t", "5e8", "-g", "65x4090"], "1 to 64"),
-    (["breakeven", "-t", "5e8", "-g", "a10g"], "no purchase price"),
+    (["breakeven", "-t", "5e8", "-g", "a10"], "no purchase price"),
     (["breakeven", "-t", "5e8", "-g", "rtx5080", "--rent"], "no cloud price"),
     (["breakeven", "-t", "5e8", "--catalog", "/nonexistent.yaml"], "no such file"),
     (["fit", "-g", "4090"], "give --model"),
