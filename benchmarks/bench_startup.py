@@ -44,6 +44,8 @@ def main() -> None:
     py = sys.executable
     env = dict(os.environ)
     env.pop("OPENBLAS_NUM_THREADS", None)
+    # an installed ovc runs from .pyc files like its dependencies; without them every run recompiles ~50 modules
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmds = {"floor": ([py, "-c", FLOOR], env), "ovc": ([py, "-m", "openvclosed", *ARGS], env)}
     if a.baseline:
         cmds["baseline ovc"] = ([py, "-m", "openvclosed", *ARGS], baseline_env(a.baseline))
