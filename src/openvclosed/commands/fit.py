@@ -36,6 +36,7 @@ def fit(
     pp: Annotated[int, typer.Option("--pp", help="Pipeline-parallel stages of one instance (multi-node: one per node).")] = 1,
     nodes: Annotated[Optional[int], typer.Option("--nodes", help="Nodes the GPUs are spread over [default: 8 GPUs per node].", show_default=False)] = None,
     interconnect: Annotated[Optional[str], typer.Option("--interconnect", help="Link between nodes: ib-400, ib-200, roce-400, eth-100 [default ib-400].", show_default=False)] = None,
+    attention_dp: Annotated[bool, typer.Option("--attention-dp", help="MoE: attention data-parallel on each of the --tp GPUs, experts expert-parallel (TensorRT-LLM enable_attention_dp + --ep, SGLang --enable-dp-attention).")] = False,
     concurrency: Annotated[Optional[float], typer.Option("--concurrency", help="Requests in flight on the whole machine [default: every instance fully loaded].", show_default=False)] = None,
     input_tokens: Annotated[Optional[float], typer.Option("--input-tokens", help="Prompt tokens per request (with --output-tokens) [default: from --context and a 75% input share].", show_default=False)] = None,
     output_tokens: Annotated[Optional[float], typer.Option("--output-tokens", help="Output tokens per request (with --input-tokens).", show_default=False)] = None,
@@ -82,7 +83,7 @@ def fit(
     from openvclosed.decision.fit import Serving
 
     serving = Serving(tp=tp, pp=pp, nodes=nodes, interconnect=interconnect, concurrency=concurrency,
-                      input_tokens=input_tokens, output_tokens=output_tokens)
+                      input_tokens=input_tokens, output_tokens=output_tokens, attention_dp=attention_dp)
     if serving.lengths and context is None:
         a = a.model_copy(update={"context_tokens": serving.context_tokens()})
     result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits,

@@ -256,6 +256,12 @@ def layout_reason(d: Design, e) -> str:
             f"of {tp}-way tensor parallelism serve more (more KV room for a larger batch, weights read in parallel)")
 
 
+def _full_length(a: Assumptions) -> int:
+    """Prompt plus answer [tokens] of the workload's requests: ``I + O = 2 x context / (1 + input share)``
+    (:func:`openvclosed.engine.serving.lengths_from_mix`), what an engine that never evicts reserves."""
+    return int(round(2.0 * a.context_tokens / (1.0 + a.input_share)))
+
+
 def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) -> DesignInputs:
     """One :class:`DesignInputs` with a leading axis over ``designs`` (missing figures are nan)."""
     def col(f):
@@ -278,6 +284,8 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         experts_total=col(lambda d: d.model.moe.experts_total if d.model.moe else 0),
         experts_per_token=col(lambda d: d.model.moe.experts_per_token if d.model.moe else 0),
         kv_elements_per_seq=col(lambda d: d.model.kv_elements_per_seq(a.context_tokens)),
+        kv_reserved_elements_per_seq=np.array([d.model.kv_elements_per_seq(_full_length(a)) if p.get("kv_reserve_full")
+                                               else nan for d, p in zip(designs, profiles)], dtype=float),
         layers=col(lambda d: d.model.layers), hidden_size=col(lambda d: d.model.hidden_size or nan),
         n_gpus=col(lambda d: d.n_gpus), tp=col(lambda d: d.tp or nan), vram_gib=col(lambda d: d.gpu.memory_gib),
         bandwidth_gb_s=col(lambda d: d.gpu.bandwidth_gb_s),
