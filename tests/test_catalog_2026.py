@@ -167,6 +167,7 @@ KNOWN_GAPS = {
     "a100-40gb": "no purchase price read", "l4": "no purchase price read", "a10": "no purchase price read",
     "a10g": "no purchase price read", "mi325x": "no purchase price read", "mi355x": "no purchase price read",
     "rtx3080-12gb": "no purchase price and no FP16 TFLOPS read", "rtx4080-super": "no FP16 TFLOPS or TDP read",
+    "h20": "no purchase price read", "a40": "no purchase price read",
 }
 
 
