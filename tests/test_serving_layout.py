@@ -95,3 +95,25 @@ def test_validation_describes_the_benchmark_layout_with_the_users_flags():
     assert "--attention-dp" in moe and moe[moe.index("--batch") + 1] == "4096" and moe[moe.index("--kv-bits") + 1] == "8"
     assert "--attention-dp" not in by_id["trtperf-llama-3.1-8b-h100-sxmx1-128-2048"]          # dense
     assert "--batch" not in by_id["ix870-dsr1-fp8-h200x8-sglang-c16"]                          # fixed concurrency
+
+
+def test_llamacpp_fills_more_of_the_gpu_unless_the_user_sets_a_share():
+    from openvclosed.catalog import load_catalog
+    from openvclosed.decision.assumptions import Assumptions
+    from openvclosed.decision.designs import Design, design_inputs
+
+    cat = load_catalog([], include_env=False)
+    d = [Design(cat.gpu("rtx4090"), 1, cat.model("llama-3.1-8b"), "fp16")]
+    share = lambda **kw: float(np.ravel(design_inputs(d, Assumptions(**kw)).vram_reserve_share)[0])  # noqa: E731
+    assert share(engine="llamacpp") == 0.95 and share(engine="vllm") == 0.9
+    assert share(engine="llamacpp", vram_reserve_share=0.8) == 0.8  # the user's share wins
+
+
+def test_cpu_offloaded_rows_are_left_out_with_the_reason():
+    from openvclosed.catalog import load_catalog
+    from openvclosed.catalog.measurements import read_measurements
+    from openvclosed.decision.validate import prepare
+
+    _, skipped = prepare(load_catalog([], include_env=False), read_measurements())
+    why = dict(skipped)["schedcp-5090-gptoss120b-ncmoe32"]
+    assert "CPU" in why and "out of scope" in why

@@ -53,6 +53,7 @@ def fit(
       ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
       ovc fit --params-b 30.5 --active-params-b 3.3 --experts 128 --experts-per-token 8 --layers 48 --kv-heads 4 --head-dim 128 -g 4090
       ovc fit -m llama-3.3-70b -g 8xh100 -q fp8 --tp 8 --concurrency 64 --input-tokens 1000 --output-tokens 1000
+      ovc fit -m qwen3-235b-a22b -g 8xh200 -q fp8 --engine trtllm --tp 8 --attention-dp --kv-bits 8 --input-tokens 1000 --output-tokens 1000
       ovc fit -m deepseek-r1-0528 -g 16xh100 -q fp8 --tp 8 --pp 2 --interconnect ib-400 --concurrency 32 --input-tokens 1000 --output-tokens 1000
     """
     from openvclosed.decision.fit import run_fit

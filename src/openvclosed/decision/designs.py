@@ -298,7 +298,9 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         gpu_usd=col(lambda d: _gpu_usd(d, a)), gpu_hour_usd=col(lambda d: _gpu_hour_usd(d, a)),
         rented=np.array([d.rented for d in designs], dtype=bool), host_usd_per_gpu=col(lambda d: _host_usd(d, a)),
         input_share=a.input_share, prefix_cached_share=a.cached_share, context_tokens=a.context_tokens,
-        kv_bits=a.kv_bits, vram_reserve_share=a.vram_reserve_share,
+        kv_bits=a.kv_bits, vram_reserve_share=(a.vram_reserve_share if "vram_reserve_share" in a.model_fields_set else
+                                               np.array([p.get("vram_share", a.vram_reserve_share) for p in profiles],
+                                                        dtype=float)),
         max_batch=float(a.max_batch) if a.max_batch else np.array([p["max_batch"] for p in profiles], dtype=float),
         bandwidth_eff=prof("bandwidth_eff"), kv_bandwidth_eff=prof("kv_bandwidth_eff"),
         low_bit_eff=np.array([1.0 if d.precision == "nvfp4" else p["low_bit_eff"] for d, p in zip(designs, profiles)],

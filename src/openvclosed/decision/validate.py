@@ -38,8 +38,8 @@ from openvclosed.errors import UnknownNameError
 __all__ = ["bounds", "KEY_BOUNDS", "LINK_KINDS", "LINK_BOUNDS", "fit_links", "link_info", "start_links", "with_links", "Case", "prepare", "fit_args", "family", "stack", "predict", "fit_engine", "cross_validate",
            "family_weights", "FITTED", "BOUNDS", "EXCLUDED_SOURCES", "ENGINE_STAND_INS", "MARGIN", "FAMILY_CAP"]
 
-from openvclosed.decision.validate_bounds import (ADP_MARKERS, BATCH_MARKERS, BOUNDS, BURST_MARKERS, ENGINE_STAND_INS,  # noqa: E402,F401
-                                                 EXCLUDED_SOURCES, FAMILY_CAP, FITTED, KEY_BOUNDS, LINK_BOUNDS,
+from openvclosed.decision.validate_bounds import (ADP_MARKERS, BATCH_MARKERS, BOUNDS, BURST_MARKERS,  # noqa: E402,F401
+                                                 ENGINE_STAND_INS, OUT_OF_SCOPE_MARKERS, EXCLUDED_SOURCES, FAMILY_CAP, FITTED, KEY_BOUNDS, LINK_BOUNDS,
                                                  LINK_EFF_MAX, LINK_KINDS, LOSS_SCALE, MARGIN, REGULARIZATION,
                                                  bounds, link_bounds, link_info, start_links, with_links)
 
@@ -140,7 +140,7 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
         return f"gpu {gpu.id}: TFLOPS derived, not a datasheet figure ({gpu.tflops_basis[:40]}...)"
     if not (r.tokens_per_s > 0 and r.output_tokens > 0):
         return "no output length or throughput"
-    burst = next((w for k, w in BURST_MARKERS.items() if k in r.source_detail.lower()), None)
+    burst = next((w for k, w in (BURST_MARKERS | OUT_OF_SCOPE_MARKERS).items() if k in r.source_detail.lower()), None)
     if burst:
         return burst
     tp, pp = max(r.tp, 1), max(r.pp, 1)

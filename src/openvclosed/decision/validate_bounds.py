@@ -106,8 +106,14 @@ EXCLUDED_SOURCES = {
 }
 """Sources left out of fitting and validation, with the reason (listed in docs/validation.md)."""
 
+OUT_OF_SCOPE_MARKERS = {
+    "-ncmoe": "experts held in CPU RAM (llama.cpp -ncmoe / --n-cpu-moe): hybrid CPU-GPU inference is out of "
+              "scope (ovc models weights in GPU memory)",
+}
+"""Row-level marks in ``source_detail`` of a setup the model does not describe -> the reason the row is left out."""
+
 BURST_MARKERS = {
-    "sent at once": "burst: every prompt sent at once (the source reports peak concurrency = prompt count), "
+    "at once": "burst: every prompt sent at once (the source reports peak concurrency = prompt count), "
                     "timed to the last answer; ramp-up and tail dominate a run of ~1,000 requests (bursts "
                     "are out of scope, engine/serving.py)",
 }

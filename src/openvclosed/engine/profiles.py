@@ -25,7 +25,12 @@ TensorRT-LLM ``max_num_tokens`` 8192, llama.cpp ``--ubatch-size`` 512, mlx-lm's 
 prompt and answer fits (TensorRT-LLM's default capacity scheduler policy GUARANTEED_NO_EVICT,
 https://github.com/NVIDIA/TensorRT-LLM/blob/b93e14ca093e446615f3009cae6ca5a33c4f2f56/tensorrt_llm/_torch/pyexecutor/scheduler.py),
 so the sequences in flight are sized at ``I + O`` tokens, not at the mean context ``I + O/2``
-(vLLM and SGLang admit on the blocks in use and preempt when they run out)."""
+(vLLM and SGLang admit on the blocks in use and preempt when they run out).
+``vram_share`` (optional; without it the ``vram_reserve_share`` assumption, vLLM's
+``--gpu-memory-utilization`` 0.9): the share of a GPU's memory the engine fills unless the user
+sets one. llama.cpp has no utilization cap: it allocates the offloaded weights, the KV cache of
+its context and a compute buffer, so it fills 0.95 (assumption: the CUDA context and compute
+buffers take several hundred MiB of a 16-24 GiB card)."""
 
 STARTING_POINTS: dict[str, dict[str, float]] = {
     # continuous-batching GPU servers (CUDA graphs for decode; chunked prefill)
@@ -38,7 +43,8 @@ STARTING_POINTS: dict[str, dict[str, float]] = {
                "kv_reserve_full": 1.0},
     # single-user engines on consumer / unified-memory hardware
     "llamacpp": {"bandwidth_eff": 0.70, "kv_bandwidth_eff": 0.50, "decode_mfu": 0.20, "prefill_mfu": 0.30,
-                 "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 512, "kv_reserve_full": 0.0},
+                 "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 512, "kv_reserve_full": 0.0,
+                 "vram_share": 0.95},
     "mlx": {"bandwidth_eff": 0.70, "kv_bandwidth_eff": 0.50, "decode_mfu": 0.25, "prefill_mfu": 0.35,
             "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 2048, "kv_reserve_full": 0.0},
 }
