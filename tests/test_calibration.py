@@ -130,7 +130,7 @@ def test_fit_recovers_known_parameters_on_synthetic_rows(cat):
     with using_profiles(V.starting_points()):
         x = V.stack([V.case_inputs(cat, c) for c in cases])
     eng = np.array([c.key for c in cases], dtype=object)
-    truth = dict(STARTING_POINTS["vllm"], bandwidth_eff=0.6, decode_mfu=0.25, step_overhead_s=1.5e-3)
+    truth = dict(STARTING_POINTS["vllm"], bandwidth_eff=0.78, decode_mfu=0.25, step_overhead_s=1.5e-3)
     meas = V.predict(x, eng, {"vllm": truth})
     keep = meas > 0
     fitted = V.fit_engine(x, eng, np.where(keep, meas, 1.0), keep, "vllm", STARTING_POINTS["vllm"])

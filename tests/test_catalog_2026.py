@@ -167,6 +167,7 @@ KNOWN_GAPS = {
     "a100-40gb": "no purchase price read", "a10": "no purchase price read",
     "mi325x": "no purchase price read (OEM quote-only)", "mi355x": "no purchase price read (OEM quote-only)",
     "rtx3080-12gb": "no USD purchase price read (launch prices in EUR only)",
+    "h20": "no purchase price read", "a40": "no purchase price read",
 }
 
 

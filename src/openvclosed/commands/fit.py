@@ -36,6 +36,7 @@ def fit(
     pp: Annotated[int, typer.Option("--pp", help="Pipeline-parallel stages of one instance (multi-node: one per node).")] = 1,
     nodes: Annotated[Optional[int], typer.Option("--nodes", help="Nodes the GPUs are spread over [default: 8 GPUs per node].", show_default=False)] = None,
     interconnect: Annotated[Optional[str], typer.Option("--interconnect", help="Link between nodes: ib-400, ib-200, roce-400, eth-100 [default ib-400].", show_default=False)] = None,
+    attention_dp: Annotated[bool, typer.Option("--attention-dp", help="MoE: attention data-parallel on each of the --tp GPUs, experts expert-parallel (TensorRT-LLM enable_attention_dp + --ep, SGLang --enable-dp-attention).")] = False,
     concurrency: Annotated[Optional[float], typer.Option("--concurrency", help="Requests in flight on the whole machine [default: every instance fully loaded].", show_default=False)] = None,
     input_tokens: Annotated[Optional[float], typer.Option("--input-tokens", help="Prompt tokens per request (with --output-tokens) [default: from --context and a 75% input share].", show_default=False)] = None,
     output_tokens: Annotated[Optional[float], typer.Option("--output-tokens", help="Output tokens per request (with --input-tokens).", show_default=False)] = None,
@@ -52,6 +53,7 @@ def fit(
       ovc fit --params-b 8 --layers 32 --kv-heads 8 --head-dim 128 --bits 4.85 -g 3090 --batch 1
       ovc fit --params-b 30.5 --active-params-b 3.3 --experts 128 --experts-per-token 8 --layers 48 --kv-heads 4 --head-dim 128 -g 4090
       ovc fit -m llama-3.3-70b -g 8xh100 -q fp8 --tp 8 --concurrency 64 --input-tokens 1000 --output-tokens 1000
+      ovc fit -m qwen3-235b-a22b -g 8xh200 -q fp8 --engine trtllm --tp 8 --attention-dp --kv-bits 8 --input-tokens 1000 --output-tokens 1000
       ovc fit -m deepseek-r1-0528 -g 16xh100 -q fp8 --tp 8 --pp 2 --interconnect ib-400 --concurrency 32 --input-tokens 1000 --output-tokens 1000
     """
     from openvclosed.decision.fit import run_fit
@@ -82,7 +84,7 @@ def fit(
     from openvclosed.decision.fit import Serving
 
     serving = Serving(tp=tp, pp=pp, nodes=nodes, interconnect=interconnect, concurrency=concurrency,
-                      input_tokens=input_tokens, output_tokens=output_tokens)
+                      input_tokens=input_tokens, output_tokens=output_tokens, attention_dp=attention_dp)
     if serving.lengths and context is None:
         a = a.model_copy(update={"context_tokens": serving.context_tokens()})
     result = run_fit(cat, m, g, a, gpu_counts=counts, precisions=precs, batch=batch, weight_bits=bits,

@@ -256,6 +256,12 @@ def layout_reason(d: Design, e) -> str:
             f"of {tp}-way tensor parallelism serve more (more KV room for a larger batch, weights read in parallel)")
 
 
+def _full_length(a: Assumptions) -> int:
+    """Prompt plus answer [tokens] of the workload's requests: ``I + O = 2 x context / (1 + input share)``
+    (:func:`openvclosed.engine.serving.lengths_from_mix`), what an engine that never evicts reserves."""
+    return int(round(2.0 * a.context_tokens / (1.0 + a.input_share)))
+
+
 def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) -> DesignInputs:
     """One :class:`DesignInputs` with a leading axis over ``designs`` (missing figures are nan)."""
     def col(f):
@@ -278,6 +284,8 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         experts_total=col(lambda d: d.model.moe.experts_total if d.model.moe else 0),
         experts_per_token=col(lambda d: d.model.moe.experts_per_token if d.model.moe else 0),
         kv_elements_per_seq=col(lambda d: d.model.kv_elements_per_seq(a.context_tokens)),
+        kv_reserved_elements_per_seq=np.array([d.model.kv_elements_per_seq(_full_length(a)) if p.get("kv_reserve_full")
+                                               else nan for d, p in zip(designs, profiles)], dtype=float),
         layers=col(lambda d: d.model.layers), hidden_size=col(lambda d: d.model.hidden_size or nan),
         n_gpus=col(lambda d: d.n_gpus), tp=col(lambda d: d.tp or nan), vram_gib=col(lambda d: d.gpu.memory_gib),
         bandwidth_gb_s=col(lambda d: d.gpu.bandwidth_gb_s),
@@ -290,7 +298,9 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         gpu_usd=col(lambda d: _gpu_usd(d, a)), gpu_hour_usd=col(lambda d: _gpu_hour_usd(d, a)),
         rented=np.array([d.rented for d in designs], dtype=bool), host_usd_per_gpu=col(lambda d: _host_usd(d, a)),
         input_share=a.input_share, prefix_cached_share=a.cached_share, context_tokens=a.context_tokens,
-        kv_bits=a.kv_bits, vram_reserve_share=a.vram_reserve_share,
+        kv_bits=a.kv_bits, vram_reserve_share=(a.vram_reserve_share if "vram_reserve_share" in a.model_fields_set else
+                                               np.array([p.get("vram_share", a.vram_reserve_share) for p in profiles],
+                                                        dtype=float)),
         max_batch=float(a.max_batch) if a.max_batch else np.array([p["max_batch"] for p in profiles], dtype=float),
         bandwidth_eff=prof("bandwidth_eff"), kv_bandwidth_eff=prof("kv_bandwidth_eff"),
         low_bit_eff=np.array([1.0 if d.precision == "nvfp4" else p["low_bit_eff"] for d, p in zip(designs, profiles)],

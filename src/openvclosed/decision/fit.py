@@ -35,6 +35,7 @@ class Serving:
     input_tokens: float | None = None
     output_tokens: float | None = None
     tflops: float | None = None
+    attention_dp: bool = False
 
     @property
     def lengths(self) -> bool:
@@ -74,7 +75,10 @@ def serving_changes(designs: list[Design], s: Serving, model: ModelEntry, a: Ass
     n = np.array([d.n_gpus for d in designs], dtype=float)
     nodes = np.array([s.nodes or max(1, math.ceil(d.n_gpus / GPUS_PER_NODE)) for d in designs], dtype=float)
     link = NODE_LINKS[s.interconnect or DEFAULT_NODE_LINK]
-    out = dict(pp=float(s.pp), gpus_per_node=np.where(nodes > 1, n / nodes, np.inf), node_link_gb_s=link["gb_s"],
+    if s.attention_dp and model.moe is None:
+        raise InputError(f"--attention-dp: {model.id} is dense; attention data parallelism with expert-parallel "
+                         "experts applies to MoE models")
+    out = dict(attention_dp=1.0 if s.attention_dp else 0.0, pp=float(s.pp), gpus_per_node=np.where(nodes > 1, n / nodes, np.inf), node_link_gb_s=link["gb_s"],
                node_link_latency_s=link["latency_s"],
                concurrency=float(s.concurrency) if s.concurrency is not None else np.nan)
     if s.lengths:

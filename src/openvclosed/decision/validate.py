@@ -38,8 +38,8 @@ from openvclosed.errors import UnknownNameError
 __all__ = ["bounds", "KEY_BOUNDS", "LINK_KINDS", "LINK_BOUNDS", "fit_links", "link_info", "start_links", "with_links", "Case", "prepare", "fit_args", "family", "stack", "predict", "fit_engine", "cross_validate",
            "family_weights", "FITTED", "BOUNDS", "EXCLUDED_SOURCES", "ENGINE_STAND_INS", "MARGIN", "FAMILY_CAP"]
 
-from openvclosed.decision.validate_bounds import (BOUNDS, BURST_MARKERS, ENGINE_STAND_INS,  # noqa: E402,F401
-                                                 EXCLUDED_SOURCES, FAMILY_CAP, FITTED, KEY_BOUNDS, LINK_BOUNDS,
+from openvclosed.decision.validate_bounds import (ADP_MARKERS, BATCH_MARKERS, BOUNDS, BURST_MARKERS,  # noqa: E402,F401
+                                                 ENGINE_STAND_INS, OUT_OF_SCOPE_MARKERS, EXCLUDED_SOURCES, FAMILY_CAP, FITTED, KEY_BOUNDS, LINK_BOUNDS,
                                                  LINK_EFF_MAX, LINK_KINDS, LOSS_SCALE, MARGIN, REGULARIZATION,
                                                  bounds, link_bounds, link_info, start_links, with_links)
 
@@ -72,6 +72,7 @@ class Case:
     serving: Serving
     note: str = ""               # stand-ins used, if any
     key: str = ""                # the profile it is predicted with (engine, or engine@unified)
+    batch: int | None = None     # --batch: the engine's own cap on sequences when the source states it
 
     def argv(self) -> list[str]:
         r, s = self.row, self.serving
@@ -82,8 +83,12 @@ class Case:
             out += ["--tp", str(s.tp)]
         if s.pp > 1:
             out += ["--pp", str(s.pp)]
+        if s.attention_dp:
+            out += ["--attention-dp"]
         if s.concurrency is not None:
             out += ["--concurrency", f"{s.concurrency:g}"]
+        if self.batch is not None:
+            out += ["--batch", str(self.batch)]
         out += ["--input-tokens", f"{s.input_tokens:g}", "--output-tokens", f"{s.output_tokens:g}"]
         return out
 
@@ -135,7 +140,7 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
         return f"gpu {gpu.id}: TFLOPS derived, not a datasheet figure ({gpu.tflops_basis[:40]}...)"
     if not (r.tokens_per_s > 0 and r.output_tokens > 0):
         return "no output length or throughput"
-    burst = next((w for k, w in BURST_MARKERS.items() if k in r.source_detail.lower()), None)
+    burst = next((w for k, w in (BURST_MARKERS | OUT_OF_SCOPE_MARKERS).items() if k in r.source_detail.lower()), None)
     if burst:
         return burst
     tp, pp = max(r.tp, 1), max(r.pp, 1)
@@ -145,9 +150,15 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
     if tp not in TP_CANDIDATES or r.n_gpus % (tp * pp):
         return f"tensor parallelism {tp} x pipeline {pp} on {r.n_gpus} GPUs"
     conc = None if math.isnan(r.concurrency) else float(r.concurrency)
+    adp = model.moe is not None and any(k in r.source_detail.lower() for k in ADP_MARKERS)
     s = Serving(tp=tp, pp=pp, concurrency=conc, input_tokens=float(r.input_tokens),
-                output_tokens=float(r.output_tokens))
-    return Case(r, family(r.source), engine, model.id, gpu.id, prec, bits, s, note, profile_key(engine, gpu.segment, gpu.vendor))
+                output_tokens=float(r.output_tokens), attention_dp=adp)
+    batch = None
+    for k, (cap, why) in BATCH_MARKERS.items():
+        if k in r.source_detail and conc is None:
+            batch, note = cap, (note + "; " if note else "") + why
+    return Case(r, family(r.source), engine, model.id, gpu.id, prec, bits, s, note,
+                profile_key(engine, gpu.segment, gpu.vendor), batch)
 
 
 def prepare(catalog: Catalog, rows: list[Measurement]) -> tuple[list[Case], list[tuple[str, str]]]:
@@ -164,7 +175,8 @@ def case_inputs(catalog: Catalog, c: Case) -> DesignInputs:
     s = c.serving
     a = Assumptions(kv_bits=c.row.kv_bits, engine=c.engine, context_tokens=s.context_tokens())
     _, x, _, _, _ = fit_inputs(catalog.model(c.model_id), catalog.gpu(c.gpu_id), a, counts=[c.row.n_gpus],
-                               precisions=[c.precision] if c.precision else None, weight_bits=c.bits, serving=s)
+                               precisions=[c.precision] if c.precision else None, weight_bits=c.bits, serving=s,
+                               batch=c.batch)
     return x
 
 
@@ -180,8 +192,9 @@ def stack(xs: list[DesignInputs]) -> DesignInputs:
 def predict(x: DesignInputs, engines: np.ndarray, profiles: dict[str, dict[str, float]], links=None,
             info=None) -> np.ndarray:
     """Machine output tokens/s of every stacked case under ``profiles`` (profile key -> parameters), as
-    :func:`openvclosed.decision.designs.design_inputs` sets them (NVFP4 rows keep ``low_bit_eff`` 1)."""
-    changes = {k: np.array([profiles[e][k] for e in engines], dtype=float) for k in FITTED + ("max_batch",)}
+    :func:`openvclosed.decision.designs.design_inputs` sets them (NVFP4 rows keep ``low_bit_eff`` 1).
+    ``max_batch`` is not fitted: it stays as the command set it (the profile's, or ``--batch``)."""
+    changes = {k: np.array([profiles[e][k] for e in engines], dtype=float) for k in FITTED}
     changes["low_bit_eff"] = np.where(np.asarray(x.low_bit_eff) == 1.0, 1.0, changes["low_bit_eff"])
     e = selfhost_design(with_links(x, links, info).replace(**changes), 0.0)
     return np.where(e.fits, e.output_tokens_per_s, 0.0)

@@ -106,14 +106,32 @@ EXCLUDED_SOURCES = {
 }
 """Sources left out of fitting and validation, with the reason (listed in docs/validation.md)."""
 
+OUT_OF_SCOPE_MARKERS = {
+    "-ncmoe": "experts held in CPU RAM (llama.cpp -ncmoe / --n-cpu-moe): hybrid CPU-GPU inference is out of "
+              "scope (ovc models weights in GPU memory)",
+}
+"""Row-level marks in ``source_detail`` of a setup the model does not describe -> the reason the row is left out."""
+
 BURST_MARKERS = {
-    "sent at once": "burst: every prompt sent at once (the source reports peak concurrency = prompt count), "
+    "at once": "burst: every prompt sent at once (the source reports peak concurrency = prompt count), "
                     "timed to the last answer; ramp-up and tail dominate a run of ~1,000 requests (bursts "
                     "are out of scope, engine/serving.py)",
 }
 """Row-level marks of a burst in ``source_detail`` -> the reason the row is left out. Offline
 throughput runs of thousands of requests (trtllm-bench, sglang offline 5,000 prompts) spend most
 of their time at the engine's maximum batch and stay in as fully loaded rows."""
+
+ADP_MARKERS = ("attention dp", "enable-dp-attention", "dp-attention")
+"""Marks in ``source_detail`` of an MoE run with attention data parallelism and expert-parallel
+experts (TensorRT-LLM's perf overview: ``--ep`` with ``enable_attention_dp: true``) -> ``--attention-dp``."""
+
+BATCH_MARKERS = {
+    "trtllm-bench throughput": (4096, "trtllm-bench throughput sizes max_batch_size from the KV cache at ISL+OSL, "
+                                "capped at 4096 (https://github.com/NVIDIA/TensorRT-LLM/blob/a7e572fb20c694e7711f0c"
+                                "09f21eeaedeb45ccaa/tensorrt_llm/bench/build/tuning.py, finetune_setting) = --batch 4096"),
+}
+"""Row-level marks in ``source_detail`` of an engine batch cap the benchmark tool set -> the
+``--batch`` a user would pass to describe it (offline rows only), and why."""
 
 ENGINE_STAND_INS = {
     "ollama": ("llamacpp", "Ollama runs llama.cpp"),

@@ -168,7 +168,10 @@ def _serving_env(g: dict, dense_gb, expert_gb, w, kv_seq) -> dict:
     i_tok = np.where(np.isnan(g["input_tokens"]), i_mix, g["input_tokens"])
     o_tok = np.where(np.isnan(g["output_tokens"]), o_mix, g["output_tokens"])
     i_new = i_tok * (1.0 - g["prefix_cached_share"])  # prefix-cache hits need no prefill
-    return dict(n=g["n_gpus"], vram=g["vram_gib"], reserve=g["vram_reserve_share"], w=w, kv_seq=kv_seq,
+    res = g["kv_reserved_elements_per_seq"]
+    kv_res = np.where(np.isnan(res), kv_seq, res * g["kv_bits"] / 8.0 / 1e9)
+    return dict(n=g["n_gpus"], vram=g["vram_gib"], reserve=g["vram_reserve_share"], w=w, kv_seq=kv_seq, kv_res=kv_res,
+                adp=g["attention_dp"],
                 max_batch=g["max_batch"], batch_cap=g["batch_cap"], conc=g["concurrency"], pp=g["pp"],
                 dense_gb=dense_gb, expert_gb=expert_gb, e_tot=g["experts_total"], k_tok=g["experts_per_token"],
                 eff_d=eff * np.where(g["dense_bits"] < 8, low, 1.0),
@@ -195,7 +198,7 @@ def _point(e: dict, t: float, b, i_new, o_tok, instances):
                          layers=e["layers"], hidden_size=e["hidden"], tp=t, pp=pp, bandwidth_gb_s=e["bw"],
                          tflops=e["fl"], bandwidth_eff=e["eff_d"], expert_bandwidth_eff=e["eff_e"],
                          kv_bandwidth_eff=e["kv_eff"], decode_mfu=e["mfu"], prefill_mfu=e["pf_mfu"],
-                         step_overhead_s=e["step_oh"], layer_overhead_s=e["layer_oh"],
+                         step_overhead_s=e["step_oh"], layer_overhead_s=e["layer_oh"], attention_dp=e["adp"],
                          link_gb_s=np.where(cross_tp, np.minimum(e["link"], e["node_link"]), e["link"]),
                          link_latency_s=np.where(cross_tp, np.maximum(e["lat"], e["node_lat"]), e["lat"]))
 
@@ -207,8 +210,9 @@ def _candidate(t: float, e: dict, valid):
     n, pp = e["n"], e["pp"]
     g = t * pp
     usable = g * e["vram"] * GB_PER_GIB * e["reserve"]
-    free = np.maximum(usable - e["w"], 0.0)
-    kv_seq = e["kv_seq"]
+    ranks = np.where(e["adp"] > 0, t, 1.0)  # attention data-parallel: every GPU holds the dense weights
+    free = np.maximum(usable - (e["w"] + (ranks - 1.0) * e["dense_gb"]), 0.0)
+    kv_seq = e["kv_res"]
     seqs = np.where(kv_seq > 0, np.floor(free / np.where(kv_seq > 0, kv_seq, 1.0)), np.where(free > 0, np.inf, 0.0))
     if valid is not True:
         seqs = np.where(valid, seqs, 0.0)
@@ -216,7 +220,7 @@ def _candidate(t: float, e: dict, valid):
     instances = n / g if valid is True else np.where(valid, n / g, 0.0)
     conc = e["conc"]
     per_inst = np.where(np.isnan(conc), np.inf, conc / np.where(instances > 0, instances, 1.0))
-    batch = np.minimum(np.minimum(np.minimum(seqs, e["max_batch"]), e["batch_cap"]), per_inst)
+    batch = np.minimum(np.minimum(np.minimum(seqs, e["max_batch"] * ranks), e["batch_cap"]), per_inst)
     b = np.maximum(batch, 1.0)
     sp = _point(e, t, b, e["i_new"], e["o_tok"], instances)
     one = _point(e, t, 1.0, 0.0, 1.0, 1.0)

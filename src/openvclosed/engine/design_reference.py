@@ -30,14 +30,15 @@ def _layout(x: DesignInputs, t: np.ndarray) -> dict:
     valid = (t <= unit) & (np.mod(unit, t) == 0)
     valid &= np.where(np.isnan(g["tp"]), True, t == g["tp"])
     usable = usable_vram_gb(g["vram_gib"], t * pp, g["vram_reserve_share"])
-    seqs = np.where(valid, max_concurrent_seqs(usable, w, kv_seq, 1.0), 0.0)
+    e = _serving_env(g, dense_gb, expert_gb, w, kv_seq)
+    ranks = np.where(g["attention_dp"] > 0, t, 1.0)  # attention data-parallel ranks of one instance
+    seqs = np.where(valid, max_concurrent_seqs(usable, w + (ranks - 1.0) * dense_gb, e["kv_res"], 1.0), 0.0)
     fits = seqs >= 1
     instances = np.where(valid, n / (t * pp), 0.0)
     conc = g["concurrency"]
     per_inst = np.where(np.isnan(conc), np.inf, conc / np.where(instances > 0, instances, 1.0))
-    batch = np.minimum(np.minimum(np.minimum(seqs, g["max_batch"]), g["batch_cap"]), per_inst)
+    batch = np.minimum(np.minimum(np.minimum(seqs, g["max_batch"] * ranks), g["batch_cap"]), per_inst)
     b = np.maximum(batch, 1.0)
-    e = _serving_env(g, dense_gb, expert_gb, w, kv_seq)
     sp = _point(e, t, b, e["i_new"], e["o_tok"], instances)  # serving.serving_point at the load
     one = _point(e, t, 1.0, 0.0, 1.0, 1.0)                     # one stream, no prefill
     out = np.where(fits & (batch > 0), sp["output_tokens_per_s"] * np.where(batch > 0, batch / b, 0.0), 0.0)

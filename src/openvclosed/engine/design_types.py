@@ -37,6 +37,10 @@ class DesignInputs:
     ``concurrency`` (requests in flight on the machine, spread over the instances) caps each
     instance's batch; nan runs every instance fully loaded (memory, ``max_batch``, ``batch_cap``).
     A machine of several nodes has ``gpus_per_node`` GPUs per node joined by ``node_link_gb_s``.
+    ``attention_dp`` 1 runs attention data-parallel on each of an instance's ``tp`` GPUs (each
+    holds the dense weights and its own sequences, up to ``max_batch`` each) and the routed
+    experts expert-parallel (split over the GPUs); ``kv_reserved_elements_per_seq`` is the KV an
+    engine that reserves a request's whole length sets aside per sequence (nan: the mean's).
 
     Model: ``params_b`` (total), ``active_params_b`` (per token), ``dense_params_b`` and
     ``expert_params_b`` (routed experts over all MoE layers) with their bits, ``experts_total``
@@ -77,6 +81,8 @@ class DesignInputs:
     node_link_gb_s: object = 50.0     # per-GPU link between nodes (400 Gb/s InfiniBand)
     node_link_latency_s: object = 10e-6
     concurrency: object = np.nan      # requests in flight on the whole machine (nan: fully loaded)
+    attention_dp: object = 0.0        # 1: attention data-parallel over an instance's tp GPUs, experts expert-parallel
+    kv_reserved_elements_per_seq: object = np.nan  # KV elements the engine reserves per sequence (nan: the mean's)
     input_tokens: object = np.nan     # prompt tokens per request (nan: from context and input share)
     output_tokens: object = np.nan    # output tokens per request (nan: from context and input share)
     chunk_tokens: object = 8192.0     # prompt tokens prefilled per step at most (engine's chunked-prefill size)

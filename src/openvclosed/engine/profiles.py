@@ -15,26 +15,38 @@ __all__ = ["ENGINES", "PROFILE_FIELDS", "STARTING_POINTS", "LINK_LATENCY_S", "LI
 ENGINES: tuple[str, ...] = ("vllm", "sglang", "trtllm", "llamacpp", "mlx")
 
 PROFILE_FIELDS: tuple[str, ...] = ("bandwidth_eff", "kv_bandwidth_eff", "decode_mfu", "prefill_mfu",
-                                   "step_overhead_s", "layer_overhead_s", "low_bit_eff", "max_batch", "chunk_tokens")
+                                   "step_overhead_s", "layer_overhead_s", "low_bit_eff", "max_batch", "chunk_tokens", "kv_reserve_full")
 """``low_bit_eff`` multiplies ``bandwidth_eff`` for weights below 8 bits (dequantizing kernels
 do not speed up in proportion to bits; not applied to NVFP4, the tensor cores' own format).
 ``chunk_tokens`` is the most prompt tokens one step prefills, the engine's default: vLLM
 ``--max-num-batched-tokens`` and SGLang ``--chunked-prefill-size`` 8192 on large GPUs,
-TensorRT-LLM ``max_num_tokens`` 8192, llama.cpp ``--ubatch-size`` 512, mlx-lm's prefill step 2048."""
+TensorRT-LLM ``max_num_tokens`` 8192, llama.cpp ``--ubatch-size`` 512, mlx-lm's prefill step 2048.
+``kv_reserve_full`` (1 or 0): the engine admits a request only when the KV cache of its whole
+prompt and answer fits (TensorRT-LLM's default capacity scheduler policy GUARANTEED_NO_EVICT,
+https://github.com/NVIDIA/TensorRT-LLM/blob/b93e14ca093e446615f3009cae6ca5a33c4f2f56/tensorrt_llm/_torch/pyexecutor/scheduler.py),
+so the sequences in flight are sized at ``I + O`` tokens, not at the mean context ``I + O/2``
+(vLLM and SGLang admit on the blocks in use and preempt when they run out).
+``vram_share`` (optional; without it the ``vram_reserve_share`` assumption, vLLM's
+``--gpu-memory-utilization`` 0.9): the share of a GPU's memory the engine fills unless the user
+sets one. llama.cpp has no utilization cap: it allocates the offloaded weights, the KV cache of
+its context and a compute buffer, so it fills 0.95 (assumption: the CUDA context and compute
+buffers take several hundred MiB of a 16-24 GiB card)."""
 
 STARTING_POINTS: dict[str, dict[str, float]] = {
     # continuous-batching GPU servers (CUDA graphs for decode; chunked prefill)
     "vllm": {"bandwidth_eff": 0.80, "kv_bandwidth_eff": 0.60, "decode_mfu": 0.40, "prefill_mfu": 0.50,
-             "step_overhead_s": 5.0e-4, "layer_overhead_s": 5.0e-6, "low_bit_eff": 0.80, "max_batch": 256, "chunk_tokens": 8192},
+             "step_overhead_s": 5.0e-4, "layer_overhead_s": 5.0e-6, "low_bit_eff": 0.80, "max_batch": 256, "chunk_tokens": 8192, "kv_reserve_full": 0.0},
     "sglang": {"bandwidth_eff": 0.80, "kv_bandwidth_eff": 0.60, "decode_mfu": 0.40, "prefill_mfu": 0.50,
-               "step_overhead_s": 5.0e-4, "layer_overhead_s": 5.0e-6, "low_bit_eff": 0.80, "max_batch": 256, "chunk_tokens": 8192},
+               "step_overhead_s": 5.0e-4, "layer_overhead_s": 5.0e-6, "low_bit_eff": 0.80, "max_batch": 256, "chunk_tokens": 8192, "kv_reserve_full": 0.0},
     "trtllm": {"bandwidth_eff": 0.85, "kv_bandwidth_eff": 0.65, "decode_mfu": 0.45, "prefill_mfu": 0.55,
-               "step_overhead_s": 3.0e-4, "layer_overhead_s": 3.0e-6, "low_bit_eff": 0.85, "max_batch": 512, "chunk_tokens": 8192},
+               "step_overhead_s": 3.0e-4, "layer_overhead_s": 3.0e-6, "low_bit_eff": 0.85, "max_batch": 512, "chunk_tokens": 8192,
+               "kv_reserve_full": 1.0},
     # single-user engines on consumer / unified-memory hardware
     "llamacpp": {"bandwidth_eff": 0.70, "kv_bandwidth_eff": 0.50, "decode_mfu": 0.20, "prefill_mfu": 0.30,
-                 "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 512},
+                 "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 512, "kv_reserve_full": 0.0,
+                 "vram_share": 0.95},
     "mlx": {"bandwidth_eff": 0.70, "kv_bandwidth_eff": 0.50, "decode_mfu": 0.25, "prefill_mfu": 0.35,
-            "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 2048},
+            "step_overhead_s": 5.0e-4, "layer_overhead_s": 1.0e-5, "low_bit_eff": 0.85, "max_batch": 16, "chunk_tokens": 2048, "kv_reserve_full": 0.0},
 }
 """Physical starting points (inside ``decision.validate.BOUNDS``, sources in docs/validation.md):
 decode reads weights at 70-85% of peak DRAM bandwidth (vLLM at batch 1 reaches 77% of the A100

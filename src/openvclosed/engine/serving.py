@@ -37,7 +37,7 @@ def _a(x):
 def stage_step_s(tokens_decode, tokens_prefill, *, dense_gb, expert_gb, experts_total, experts_per_token,
                  kv_gb_per_seq, active_params_b, layers, hidden_size, tp, pp, bandwidth_gb_s, tflops,
                  bandwidth_eff, expert_bandwidth_eff, kv_bandwidth_eff, decode_mfu, prefill_mfu, step_overhead_s,
-                 layer_overhead_s, link_gb_s, link_latency_s):
+                 layer_overhead_s, link_gb_s, link_latency_s, attention_dp=0.0):
     """Time of one forward pass of one pipeline stage [s] with ``tokens_decode`` sequences decoding
     and ``tokens_prefill`` prompt tokens prefilled in the same pass.
 
@@ -50,6 +50,16 @@ def stage_step_s(tokens_decode, tokens_prefill, *, dense_gb, expert_gb, experts_
         t_cmp  = 2 x active_params x (b / decode_mfu + p / prefill_mfu) / (g x flops)
         t_comm = 2 x (layers / pp) x (latency + (b + p) x hidden x 2 B x 2 (tp-1)/tp / link)   tp > 1
         t      = max(t_mem, t_cmp) + t_comm + step_overhead + (layers / pp) x layer_overhead
+
+    With ``attention_dp`` 1 (attention data-parallel, experts expert-parallel: TensorRT-LLM
+    ``enable_attention_dp`` with ``--ep``, SGLang ``--enable-dp-attention``) each of the ``tp``
+    GPUs runs attention for its own ``b / tp`` sequences with the whole dense weights, and the
+    routed experts are split over the GPUs: the dense read is ``tp x dense_gb`` over the stage,
+    and the two all-reduces per layer become a dispatch and a combine of each token to the GPUs
+    of its ``k`` experts::
+
+        t_mem  = (tp x dense_gb / eff + ...) / (g x bw)
+        t_comm = 2 x (layers / pp) x (latency + (b + p) / tp x hidden x 2 B x min(k, tp) (tp-1)/tp / link)
 
     ``touched`` is :func:`~openvclosed.engine.throughput.experts_touched` (prompt tokens route to
     experts too). The KV term reads each decoding sequence's cache once (prompt tokens' attention
@@ -66,6 +76,19 @@ def stage_step_s(tokens_decode, tokens_prefill, *, dense_gb, expert_gb, experts_
     ...     tflops=989, bandwidth_eff=0.85, expert_bandwidth_eff=0.85, kv_bandwidth_eff=0.85, decode_mfu=0.5,
     ...     prefill_mfu=0.5, step_overhead_s=3e-4, layer_overhead_s=0, link_gb_s=450, link_latency_s=8e-6)) * 1e3, 2)
     6.12
+
+    Attention data-parallel on 8 GPUs, 64 sequences, 2 of 8 experts per token (64 tokens touch
+    all 8): each GPU reads the whole 2 GB of dense weights plus 1/8 of the 30 GB of experts at
+    1,000 GB/s, 0.1 ms per step; per layer one dispatch and one combine of 8 tokens x 2 experts x
+    4096 x 2 B x 7/8 at 100 GB/s plus 10 us: (8 x 2 + 30) / (8 x 1000) + 0.1 ms + 2 x 4 x
+    (10 + 1.15) us = 5.94 ms (TP without attention DP: 32 / 8000 + ... = 4.0 ms of weights).
+
+    >>> round(float(stage_step_s(64, 0, dense_gb=2.0, expert_gb=30.0, experts_total=8, experts_per_token=2,
+    ...     kv_gb_per_seq=0.0, active_params_b=1.0, layers=4, hidden_size=4096, tp=8, pp=1, bandwidth_gb_s=1000,
+    ...     tflops=1000, bandwidth_eff=1.0, expert_bandwidth_eff=1.0, kv_bandwidth_eff=1.0, decode_mfu=0.5,
+    ...     prefill_mfu=0.5, step_overhead_s=1e-4, layer_overhead_s=0, link_gb_s=100, link_latency_s=10e-6,
+    ...     attention_dp=1)) * 1e3, 2)
+    5.94
     """
     b = _a(tokens_decode)
     p = _a(tokens_prefill)
@@ -73,15 +96,19 @@ def stage_step_s(tokens_decode, tokens_prefill, *, dense_gb, expert_gb, experts_
     tok = b + p
     g = t * q
     e = _a(experts_total)
+    dp = _a(attention_dp) > 0
+    ranks = np.where(dp, t, 1.0)  # attention data-parallel: every GPU of the stage reads the dense weights
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         share = np.where(e > 0, experts_touched(tok, e, experts_per_token) / np.where(e > 0, e, 1.0), 0.0)
-        t_mem = (_a(dense_gb) / _a(bandwidth_eff) + _a(expert_gb) * share / _a(expert_bandwidth_eff)
+        t_mem = (ranks * _a(dense_gb) / _a(bandwidth_eff) + _a(expert_gb) * share / _a(expert_bandwidth_eff)
                  + b * _a(kv_gb_per_seq) / _a(kv_bandwidth_eff)) / (g * _a(bandwidth_gb_s))
         flops = g * _a(tflops) * 1e12
         t_cmp = 2.0 * _a(active_params_b) * 1e9 * (b / _a(decode_mfu) + np.where(p > 0, p / _a(prefill_mfu), 0.0)) / flops
         lay = _a(layers) / q
         h = _a(hidden_size)
-        bytes_ = np.where(np.isfinite(h), tok * h * 2.0 * 2.0 * (t - 1.0) / np.maximum(t, 1.0), 0.0)
+        # ring all-reduce of the batch's activations, or (attention DP) each GPU's tokens to its k experts' GPUs
+        fan = np.where(dp, np.minimum(_a(experts_per_token), t) / t, 2.0)
+        bytes_ = np.where(np.isfinite(h), tok * h * 2.0 * fan * (t - 1.0) / np.maximum(t, 1.0), 0.0)
         comm = np.where(t > 1, 2.0 * lay * (_a(link_latency_s) + np.where(bytes_ > 0, bytes_ / (_a(link_gb_s) * 1e9),
                                                                              0.0)), 0.0)
     # fmax: a GPU without a cited TFLOPS figure (nan) is modelled memory-bound, its compute term left out
@@ -111,7 +138,9 @@ def serving_point(batch, input_tokens, output_tokens, *, chunk_tokens=8192.0, in
         output  = instances x B / TPOT                                     [machine output tokens/s]
         TTFT    = pp x (max(I / P, 1) x t_chunk + hop)                     (an unqueued prompt)
 
-    ``model`` holds the keyword arguments of :func:`stage_step_s` (``tp``, ``pp`` included).
+    ``model`` holds the keyword arguments of :func:`stage_step_s` (``tp``, ``pp`` included); with
+    ``attention_dp`` every one of the ``tp`` GPUs prefills its own chunks (``P = min(tp x
+    chunk_tokens, B x I)``).
     Returns a dict of arrays: ``output_tokens_per_s``, ``tpot_s``, ``ttft_s``, ``step_s``
     (= TPOT), ``prefill_tokens_per_s`` (the machine prefilling only: compute-bound).
 
@@ -136,7 +165,8 @@ def serving_point(batch, input_tokens, output_tokens, *, chunk_tokens=8192.0, in
     i, o = _a(input_tokens), _a(output_tokens)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mb = np.maximum(b / q, np.minimum(b, 1.0))  # fewer requests than stages: micro-batches of one
-        chunk = np.minimum(_a(chunk_tokens), mb * i)
+        ranks = np.where(_a(model.get("attention_dp", 0.0)) > 0, _a(model["tp"]), 1.0)  # each rank chunks its own
+        chunk = np.minimum(_a(chunk_tokens) * ranks, mb * i)
         t_dec = stage_step_s(mb, 0.0, **model)
         t_chunk = stage_step_s(mb, chunk, **model)
         share = np.where((chunk > 0) & (o > 0), mb * i / np.where(chunk > 0, chunk, 1.0) / np.where(o > 0, o, 1.0), 0.0)
