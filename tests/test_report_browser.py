@@ -55,12 +55,14 @@ def pages(tmp_path_factory):
     cmds = {n: ["report", f"examples/{n}.yaml", "-o", str(d / f"{n}.html")] for n in EXAMPLES}
     cmds["breakeven"] = ["breakeven", "-t", "5e8", "-g", "2x4090", "--horizon-months", "24", "--format", "html",
                          "-o", str(d / "breakeven.html")]
+    cmds["check"] = ["check", "examples/ci-workloads.yaml", "--baseline", "examples/ci-baseline.json", "--format",
+                     "html", "-o", str(d / "check.html")]
     try:
         for args in cmds.values():
             try:
                 main(args)
             except SystemExit as e:
-                assert e.code in (0, None), args
+                assert e.code in (0, None) or (e.code == 1 and args[0] == "check"), args
     finally:
         os.chdir(old)
     return {k: d / f"{k}.html" for k in cmds}
@@ -74,8 +76,10 @@ PROBE = """() => ({
   recommended: [...document.querySelectorAll('[data-recommended]')].map(e => e.dataset.recommended),
   charts: [...document.querySelectorAll('svg.chart[data-options]')].map(e => ({
     id: e.id, options: JSON.parse(e.dataset.options), legend: JSON.parse(e.dataset.legend || '[]')})),
+  tables: [...document.querySelectorAll('.table-wrap')].filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => (e.querySelector('caption') || {}).textContent || e.innerText.slice(0, 40)),
   wide: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
-         document.documentElement.clientWidth + 1 && !e.closest('.scroll')).slice(0, 5).map(e => e.tagName + '.'
+         document.documentElement.clientWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '.'
          + e.className + ' ' + (e.innerText || '').slice(0, 40)),
 })"""
 
@@ -92,6 +96,8 @@ def test_every_page_fits_and_tells_no_internals(browser, pages, size):
             p = page.evaluate(PROBE)
             if p["scrollWidth"] > p["clientWidth"]:
                 problems.append(f"{name}@{width}: scrolls sideways {p['scrollWidth']} > {p['clientWidth']} {p['wide']}")
+            if p["tables"]:  # fits at 1280 px, reflows at 390 px: no table scrolls in its box either
+                problems.append(f"{name}@{width}: tables scroll sideways: {p['tables']}")
             for pat in BAD_TEXT:
                 m = re.search(pat, p["text"])
                 if m:
@@ -116,3 +122,24 @@ def test_every_page_fits_and_tells_no_internals(browser, pages, size):
     finally:
         ctx.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_check_html_carries_the_baseline_diff_with_attribution(run, monkeypatch, tmp_path):
+    """The CI HTML report shows what the markdown shows: before, now, and what moved the cost."""
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "c.html"
+    r = run("check", "examples/ci-workloads.yaml", "--baseline", "examples/ci-baseline.json", "--format", "html",
+            "-o", str(out))
+    data = json.loads(run("check", "examples/ci-workloads.yaml", "--baseline", "examples/ci-baseline.json",
+                          "--json").stdout)["baseline"]
+    assert r.exit_code in (0, 1), r.stderr
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text()))
+    assert "Against the baseline" in text
+    from openvclosed.results.baseline_diff import FACTOR_LABELS
+
+    for w in data["workloads"]:
+        assert f"{w['name']} {w['status']}" in text
+        for f in w["attribution"]:
+            sign = "+" if f["usd_per_month"] >= 0 else "\u2212"
+            assert f"{FACTOR_LABELS[f['factor']]} {sign}${abs(f['usd_per_month']):,.0f}" in text, f
+    assert any(w["attribution"] for w in data["workloads"]), "the example baseline moves a cost"

@@ -2,8 +2,8 @@
 page in a real browser (headless Chromium through tests/browser.py, a tiny DevTools client).
 
 Browser tests skip only when /usr/bin/chromium is missing and $CI is not set; under CI a missing
-browser fails (``.ci/run`` installs the Debian package ``chromium``). ``OVC_UPDATE_SCREENSHOT=1``
-also writes the README's screenshot, docs/report-screenshot.png.
+browser fails (``.ci/run`` installs the Debian package ``chromium``). The docs' screenshots come
+from scripts/report_screenshots.py.
 """
 
 import json
@@ -344,13 +344,6 @@ def test_report_in_headless_chromium(chromium, pages, tmp_path, size, kind):
         b.screenshot(str(full), full_page=True)
         errors = b.console_errors()
         requests = b.requests()
-        chart_shot = None
-        if kind == "report" and size == "desktop" and os.environ.get("OVC_UPDATE_SCREENSHOT") == "1":
-            box = json.loads(b.evaluate("JSON.stringify((() => { const r = document.getElementById('w2-cost')"
-                                        ".closest('figure').getBoundingClientRect(); return [r.x, r.y + scrollY, "
-                                        "r.width, r.height]; })())"))
-            chart_shot = b.page("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
-                "x": box[0], "y": box[1], "width": box[2], "height": box[3], "scale": 1}})["data"]
         pdf = {paper: b.page("Page.printToPDF", {"paperWidth": w, "paperHeight": h})["data"]
                for paper, (w, h) in {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}.items()}
     assert errors == [], errors
@@ -372,11 +365,3 @@ def test_report_in_headless_chromium(chromium, pages, tmp_path, size, kind):
     assert fw == width and fh > height
     for paper, data in pdf.items():
         assert len(data) > 10_000, paper
-    if kind == "report" and size == "desktop" and os.environ.get("OVC_UPDATE_SCREENSHOT") == "1":
-        import shutil
-
-        import base64
-
-        shutil.copy(shot, os.path.join(REPO, "docs", "report-screenshot.png"))
-        with open(os.path.join(REPO, "docs", "report-chart.png"), "wb") as fh:
-            fh.write(base64.b64decode(chart_shot))

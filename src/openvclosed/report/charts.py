@@ -197,11 +197,16 @@ def cost_svg(c, chart_id: str, styles: dict | None = None) -> str:
         ax.plot(t, arr(line.y), lw=1.8, color=color, ls=dash, label=_mpl(line.label))
     if c.selfhost is not None and np.any(np.isfinite(arr(c.selfhost.y))):
         ax.plot(t, arr(c.selfhost.y), color="#000000", lw=2.4, drawstyle="steps-post", label=_mpl(c.selfhost.label))
-    for i, p in enumerate(c.breakevens):
+    labelled: list[float] = []  # a label only for lines drawn, never within 0.4 decades of another
+    names = {_key(x.label) for x in shown}
+    for i, p in enumerate(sorted(c.breakevens, key=lambda p: p.x)):
         if t[0] <= p.x <= t[-1]:
             ax.plot([p.x], [p.y], marker="o", ms=8, color=_VERMILLION, mec="white", ls="none",
                     label="break-even" if i == 0 else None)
-            ax.annotate(_mpl(f"{fmt_tokens(p.x)}/day vs {p.label}"), (p.x, p.y), xytext=(6, 7 + 11 * (i % 3)),
+            if p.label not in names or any(abs(math.log10(p.x / x)) < 0.4 for x in labelled) or len(labelled) >= 4:
+                continue
+            labelled.append(p.x)
+            ax.annotate(_mpl(f"{fmt_tokens(p.x)}/day vs {p.label}"), (p.x, p.y), xytext=(6, 7 + 11 * (len(labelled) % 2)),
                         textcoords="offset points", fontsize=8, color="#000000",
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     if c.volume:

@@ -170,8 +170,10 @@ def render_report_html(r) -> str:
         findings += r.recommend.findings
     if r.breakeven is not None:
         findings += r.breakeven.findings
+    from openvclosed.results.baseline_diff import FACTOR_LABELS
+
     return _env().get_template("report.html.j2").render(
-        r=r, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
+        r=r, labels=FACTOR_LABELS, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
         portfolio=r.recommend.portfolio if r.recommend is not None else None)
 
 
