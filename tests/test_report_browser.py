@@ -143,3 +143,27 @@ def test_check_html_carries_the_baseline_diff_with_attribution(run, monkeypatch,
             sign = "+" if f["usd_per_month"] >= 0 else "\u2212"
             assert f"{FACTOR_LABELS[f['factor']]} {sign}${abs(f['usd_per_month']):,.0f}" in text, f
     assert any(w["attribution"] for w in data["workloads"]), "the example baseline moves a cost"
+
+
+def test_summary_states_present_value_and_saving_against_the_runner_up(run, monkeypatch, tmp_path):
+    """The executive lines: horizon cost labelled a present value, the saving against the best option of
+    another kind (the recommend result's runner_up), hardware up front."""
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    out = tmp_path / "r.html"
+    assert run("report", "examples/portfolio.yaml", "-o", str(out)).exit_code == 0
+    head = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text().split('id="summary"')[1].split("</section>")[0]))
+    data = json.loads(run("recommend", "examples/portfolio.yaml", "--json").stdout)
+    savings = 0
+    for w in data["workloads"]:
+        rec = w["recommendation"]
+        o = rec["option"]
+        assert f"${o['horizon_usd']:,.0f} over {w['horizon_months']} months (present value)" in head
+        runner = next((x for x in w["options"] if x["id"] == rec["runner_up"]), None)
+        if runner and runner["horizon_usd"] > o["horizon_usd"]:
+            savings += 1
+            assert f"${runner['horizon_usd'] - o['horizon_usd']:,.0f} less than the best option of another kind, " \
+                   f"{runner['name']}" in head
+        if o["capex_usd"]:
+            assert f"${o['capex_usd']:,.0f} of hardware up front" in head
+    assert savings >= 2

@@ -160,7 +160,8 @@ def render_report_html(r) -> str:
             wr = by_name.get(w.name)
             workloads.append({"id": f"w{i}", "w": w, "wr": wr, "options": _options_view(w),
                               "constraints": _constraints(w), "charts": _charts(wr, f"w{i}", styles),
-                              "check": checks.get(w.name)})
+                              "check": checks.get(w.name),
+                              "runner": next((o for o in w.options if o.id == w.recommendation.runner_up), None)})
     breakeven = None
     if r.breakeven is not None:
         wr = r.workloads[0] if r.workloads else None
