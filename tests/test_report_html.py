@@ -1,9 +1,9 @@
 """``ovc report`` and ``--format html``: the file itself (safety, reproducibility, text golden) and the
-page in a real browser (headless Chromium through tests/browser.py, a tiny DevTools client).
+page in a real browser (headless system Chromium driven by Playwright, one browser for the module).
 
 Browser tests skip only when /usr/bin/chromium is missing and $CI is not set; under CI a missing
-browser fails (``.ci/run`` installs the Debian package ``chromium``). ``OVC_UPDATE_SCREENSHOT=1``
-also writes the README's screenshot, docs/report-screenshot.png.
+browser fails (``.ci/run`` installs the Debian package ``chromium``). The docs' screenshots come
+from scripts/report_screenshots.py.
 """
 
 import json
@@ -268,16 +268,24 @@ def test_safe_url_links_only_plain_http_urls():
 # --- in a real browser ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def chromium(load_module):
-    browser = load_module(os.path.join(os.path.dirname(__file__), "browser.py"), "ovc_test_browser")
-    path = browser.find_chromium()
-    if path is None:
+def chromium():
+    """One headless system Chromium for the module, driven by Playwright (never a browser download)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but Playwright is missing: pip install -e '.[test]'")
+        pytest.skip("Playwright not installed (test extra)")
+    if not os.access("/usr/bin/chromium", os.X_OK):
         if os.environ.get("CI"):
             pytest.fail("CI is set but no headless Chromium at /usr/bin/chromium: apt-get install -y chromium "
                         "(.ci/run does this)")
         pytest.skip("headless Chromium not installed (/usr/bin/chromium, Debian package chromium); "
                     "CI installs it and then these tests must pass")
-    return browser, path
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield b
+        b.close()
 
 
 def _png_size(path) -> tuple[int, int]:
@@ -332,27 +340,24 @@ def pages(tmp_path_factory):
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("kind", ["report", "breakeven", "check"])
 def test_report_in_headless_chromium(chromium, pages, tmp_path, size, kind):
-    browser, exe = chromium
     width, height, mobile = SIZES[size]
     url = pages[kind].as_uri()
-    with browser.Browser(exe) as b:
-        b.open(url, width, height, mobile=mobile)
-        probe = json.loads(b.evaluate(PROBE))
+    ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=mobile)
+    page = ctx.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "assert") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(url)
+        probe = json.loads(page.evaluate(PROBE))
         shot = tmp_path / f"{kind}-{size}.png"
-        b.screenshot(str(shot))
+        page.screenshot(path=str(shot))
         full = tmp_path / f"{kind}-{size}-full.png"
-        b.screenshot(str(full), full_page=True)
-        errors = b.console_errors()
-        requests = b.requests()
-        chart_shot = None
-        if kind == "report" and size == "desktop" and os.environ.get("OVC_UPDATE_SCREENSHOT") == "1":
-            box = json.loads(b.evaluate("JSON.stringify((() => { const r = document.getElementById('w2-cost')"
-                                        ".closest('figure').getBoundingClientRect(); return [r.x, r.y + scrollY, "
-                                        "r.width, r.height]; })())"))
-            chart_shot = b.page("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
-                "x": box[0], "y": box[1], "width": box[2], "height": box[3], "scale": 1}})["data"]
-        pdf = {paper: b.page("Page.printToPDF", {"paperWidth": w, "paperHeight": h})["data"]
-               for paper, (w, h) in {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}.items()}
+        page.screenshot(path=str(full), full_page=True)
+        pdf = {paper: page.pdf(format=paper) for paper in ("A4", "Letter")}
+    finally:
+        ctx.close()
     assert errors == [], errors
     assert [u for u in requests if u != url] == [], "the page made requests"
     assert probe["scripts"] == 0
@@ -372,11 +377,3 @@ def test_report_in_headless_chromium(chromium, pages, tmp_path, size, kind):
     assert fw == width and fh > height
     for paper, data in pdf.items():
         assert len(data) > 10_000, paper
-    if kind == "report" and size == "desktop" and os.environ.get("OVC_UPDATE_SCREENSHOT") == "1":
-        import shutil
-
-        import base64
-
-        shutil.copy(shot, os.path.join(REPO, "docs", "report-screenshot.png"))
-        with open(os.path.join(REPO, "docs", "report-chart.png"), "wb") as fh:
-            fh.write(base64.b64decode(chart_shot))

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import math
 import re
 
 from openvclosed.errors import InputError
 from openvclosed.report.text import fmt_tokens, term
 
-__all__ = ["cost_svg", "cumulative_svg", "histogram_svg", "tornado_svg", "OKABE_ITO"]
+__all__ = ["cost_svg", "cumulative_svg", "histogram_svg", "tornado_svg", "page_styles", "OKABE_ITO"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 """Okabe & Ito (2008) colour-blind-safe palette; lines also differ by dash pattern."""
@@ -66,7 +67,82 @@ def _legend_below(ax):
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, frameon=False)
 
 
-def _svg(fig, chart_id: str, title: str, desc: str) -> str:
+_NOT_ALLOWED = " (not allowed for this workload)"
+
+
+def _key(label: str) -> str:
+    return label.removesuffix(_NOT_ALLOWED)
+
+
+def page_styles(*charts) -> dict[str, tuple]:
+    """One colour and line style per option for every chart of a page (self-hosting: black, solid).
+
+    >>> from types import SimpleNamespace as N
+    >>> a, b = N(label="x", kind="closed-api"), N(label="y", kind="closed-api")
+    >>> s = page_styles(N(apis=[a, b]), N(lines=[b, a]))
+    >>> s["x"] != s["y"] and len(s) == 2
+    True
+    """
+    out: dict[str, tuple] = {}
+    for c in charts:
+        for line in (getattr(c, "apis", None) or getattr(c, "lines", None) or []) if c is not None else []:
+            k = _key(line.label)
+            if k not in out and not line.kind.startswith("self-host"):
+                i = len(out)
+                out[k] = (OKABE_ITO[i % 7], _DASHES[(i + i // 7) % len(_DASHES)])
+    return out
+
+
+def _style(styles: dict | None, label: str, i: int) -> tuple:
+    if styles and _key(label) in styles:
+        return styles[_key(label)]
+    return OKABE_ITO[i % 7], _DASHES[i % len(_DASHES)]
+
+
+def _drawn(ax, options: list[str]) -> tuple[list[str], list[str]]:
+    """The options drawn and the legend's entries, for the page's data attributes (tests read them)."""
+    leg = ax.get_legend()
+    return options, [t.get_text() for t in leg.get_texts()] if leg is not None else []
+
+
+MAX_LINES = 6
+"""At most this many options drawn as lines per chart; the rest become one grey band."""
+
+
+def _grouped(lines, y_of, keep: int = MAX_LINES - 1):
+    """The lines to draw (cheapest by ``y_of``, hybrids always) and the rest, to be drawn as one band.
+
+    >>> from types import SimpleNamespace as N
+    >>> ls = [N(label=str(i), kind="closed-api", y=[i]) for i in range(8)]
+    >>> [x.label for x in _grouped(ls, lambda x: x.y[0], keep=3)[0]], len(_grouped(ls, lambda x: x.y[0], 3)[1])
+    (['0', '1', '2'], 5)
+    """
+    if len(lines) <= keep + 1:
+        return list(lines), []
+
+    def rank(x):
+        v = y_of(x)
+        return (x.kind != "hybrid", v if v is not None and math.isfinite(v) else math.inf)
+
+    chosen = {id(x) for x in sorted(lines, key=rank)[:keep]}
+    return [x for x in lines if id(x) in chosen], [x for x in lines if id(x) not in chosen]
+
+
+def _band(ax, x, rest, arr, **kw) -> str | None:
+    """The grouped options as one grey band (their lowest to highest cost); returns its legend label."""
+    import numpy as np
+
+    if not rest:
+        return None
+    ys = np.vstack([arr(r.y) for r in rest])
+    with np.errstate(all="ignore"):
+        lo, hi = np.nanmin(ys, axis=0), np.nanmax(ys, axis=0)
+    label = f"{len(rest)} other options (range)"
+    ax.fill_between(x, lo, hi, color="#999999", alpha=0.25, lw=0, label=label, **kw)
+    return label
+
+
+def _svg(fig, chart_id: str, title: str, desc: str, drawn: tuple[list[str], list[str]] | None = None) -> str:
     matplotlib, plt = _plt()
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": chart_id, "svg.fonttype": "none", "svg.id": None}):
@@ -88,7 +164,10 @@ def _svg(fig, chart_id: str, title: str, desc: str) -> str:
     vb = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', head)
     ratio = f' style="aspect-ratio: {vb.group(1)} / {vb.group(2)}"' if vb else ""
     head = head[:-1] + (f' id="{chart_id}" class="chart"{ratio} role="img" aria-labelledby="{tid} {did}" '
-                        f'aria-label="{html.escape(title, quote=True)}" preserveAspectRatio="xMidYMid meet">')
+                        f'aria-label="{html.escape(title, quote=True)}" preserveAspectRatio="xMidYMid meet"'
+                        + (f' data-options="{html.escape(json.dumps(drawn[0]), quote=True)}"'
+                           f' data-legend="{html.escape(json.dumps(drawn[1]), quote=True)}"' if drawn else "")
+                        + ">")
     alt = f'<title id="{tid}">{html.escape(title)}</title><desc id="{did}">{html.escape(desc)}</desc>'
     return s[:m.start()] + head + alt + s[m.end():].rstrip() + "\n"
 
@@ -99,7 +178,7 @@ def _fig(plt, w=8.0, h=4.6):
     return fig, ax
 
 
-def cost_svg(c, chart_id: str) -> str:
+def cost_svg(c, chart_id: str, styles: dict | None = None) -> str:
     """Monthly cost against volume (log axes): APIs as lines, self-hosting as a staircase."""
     import numpy as np
 
@@ -110,15 +189,24 @@ def cost_svg(c, chart_id: str) -> str:
     def arr(y):
         return np.array([np.nan if v is None else v for v in y], dtype=float)
 
-    for i, line in enumerate(c.apis):
-        ax.plot(t, arr(line.y), lw=1.8, color=OKABE_ITO[i % 7], ls=_DASHES[i % len(_DASHES)], label=_mpl(line.label))
+    at = int(np.argmin(np.abs(np.log(t) - math.log(c.volume)))) if c.volume else len(t) // 2
+    shown, rest = _grouped(c.apis, lambda x: x.y[at] if x.y[at] is not None else math.inf)
+    band = _band(ax, t, rest, arr)
+    for i, line in enumerate(shown):
+        color, dash = _style(styles, line.label, i)
+        ax.plot(t, arr(line.y), lw=1.8, color=color, ls=dash, label=_mpl(line.label))
     if c.selfhost is not None and np.any(np.isfinite(arr(c.selfhost.y))):
         ax.plot(t, arr(c.selfhost.y), color="#000000", lw=2.4, drawstyle="steps-post", label=_mpl(c.selfhost.label))
-    for i, p in enumerate(c.breakevens):
+    labelled: list[float] = []  # a label only for lines drawn, never within 0.4 decades of another
+    names = {_key(x.label) for x in shown}
+    for i, p in enumerate(sorted(c.breakevens, key=lambda p: p.x)):
         if t[0] <= p.x <= t[-1]:
             ax.plot([p.x], [p.y], marker="o", ms=8, color=_VERMILLION, mec="white", ls="none",
                     label="break-even" if i == 0 else None)
-            ax.annotate(_mpl(f"{fmt_tokens(p.x)}/day vs {p.label}"), (p.x, p.y), xytext=(6, 7 + 11 * (i % 3)),
+            if p.label not in names or any(abs(math.log10(p.x / x)) < 0.4 for x in labelled) or len(labelled) >= 4:
+                continue
+            labelled.append(p.x)
+            ax.annotate(_mpl(f"{fmt_tokens(p.x)}/day vs {p.label}"), (p.x, p.y), xytext=(6, 7 + 11 * (len(labelled) % 2)),
                         textcoords="offset points", fontsize=8, color="#000000",
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     if c.volume:
@@ -142,21 +230,31 @@ def cost_svg(c, chart_id: str) -> str:
             + ", ".join(term(x.label) for x in c.apis)
             + (f"; staircase: {term(c.selfhost.label)}" if c.selfhost else "")
             + f". Break-even: {term(bes)}. {term(c.note)}.")
-    return _svg(fig, chart_id, term(c.title), desc)
+    drawn = [x.label for x in shown] + ([c.selfhost.label] if c.selfhost is not None else []) + ([band] if band else [])
+    return _svg(fig, chart_id, term(c.title), desc, _drawn(ax, drawn))
 
 
-def cumulative_svg(c, chart_id: str) -> str:
+def cumulative_svg(c, chart_id: str, styles: dict | None = None) -> str:
     """Cumulative spend by month, crossover month marked."""
     import numpy as np
 
     _, plt = _plt()
     fig, ax = _fig(plt)
     m = np.asarray(c.months, dtype=float)
-    for i, line in enumerate(c.lines):
-        y = np.array([np.nan if v is None else v for v in line.y], dtype=float)
+
+    def arr(y):
+        return np.array([np.nan if v is None else v for v in y], dtype=float)
+
+    sh = [x for x in c.lines if x.kind.startswith("self-host")]
+    shown, rest = _grouped([x for x in c.lines if not x.kind.startswith("self-host")],
+                           lambda x: x.y[-1] if x.y and x.y[-1] is not None else math.inf)
+    band = _band(ax, m, rest, arr, step="post")
+    shown = sh + shown
+    for i, line in enumerate(shown):
+        y = arr(line.y)
         selfhost = line.kind.startswith("self-host")
-        ax.plot(m, y, lw=2.4 if selfhost else 1.8, color="#000000" if selfhost else OKABE_ITO[i % 7],
-                ls="-" if selfhost else _DASHES[i % len(_DASHES)], label=_mpl(line.label),
+        color, dash = ("#000000", "-") if selfhost else _style(styles, line.label, i)
+        ax.plot(m, y, lw=2.4 if selfhost else 1.8, color=color, ls=dash, label=_mpl(line.label),
                 drawstyle="steps-post" if selfhost else "default")
     if c.crossover_month is not None:
         ax.axvline(c.crossover_month, color=_VERMILLION, lw=1.5, ls="--",
@@ -172,7 +270,7 @@ def cumulative_svg(c, chart_id: str) -> str:
             + (f"Self-hosting is ahead from month {c.crossover_month} ({term(c.crossover_label)})."
                if c.crossover_month else "Self-hosting does not get ahead within the horizon.")
             + f" {term(c.note)}.")
-    return _svg(fig, chart_id, term(c.title), desc)
+    return _svg(fig, chart_id, term(c.title), desc, _drawn(ax, [x.label for x in shown] + ([band] if band else [])))
 
 
 def histogram_svg(h, chart_id: str) -> str:

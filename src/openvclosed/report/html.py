@@ -118,21 +118,21 @@ def _constraints(w):
     return {"counts": sorted(counts.items(), key=lambda kv: -kv[1]), "licence": licence, "notes": notes}
 
 
-def _charts(wr, prefix: str) -> list[dict]:
+def _charts(wr, prefix: str, styles: dict | None = None) -> list[dict]:
     from openvclosed.report.charts import cost_svg, cumulative_svg, histogram_svg, tornado_svg
 
     out = []
     if wr is None:
         return out
     if wr.cost is not None:
-        out.append({"svg": cost_svg(wr.cost, f"{prefix}-cost"), "caption": wr.cost.note,
+        out.append({"svg": cost_svg(wr.cost, f"{prefix}-cost", styles), "caption": wr.cost.note,
                     "title": wr.cost.title, "kind": "cost"})
     if wr.cumulative is not None:
         c = wr.cumulative
         cap = (f"Self-hosting is ahead from month {c.crossover_month} ({c.crossover_label})."
                if c.crossover_month else
                ("Self-hosting does not get ahead within the horizon." if c.crossover_label else "")) + " " + c.note
-        out.append({"svg": cumulative_svg(c, f"{prefix}-cumulative"), "caption": cap.strip(), "title": c.title,
+        out.append({"svg": cumulative_svg(c, f"{prefix}-cumulative", styles), "caption": cap.strip(), "title": c.title,
                     "kind": "cumulative"})
     if wr.histogram is not None:
         h = wr.histogram
@@ -149,26 +149,32 @@ def _charts(wr, prefix: str) -> list[dict]:
 
 def render_report_html(r) -> str:
     """The whole page for a :class:`~openvclosed.results.report.ReportResult`."""
+    from openvclosed.report.charts import page_styles
+
     by_name = {w.name: w for w in r.workloads}
+    styles = page_styles(*(c for wr in r.workloads for c in (wr.cost, wr.cumulative)))
     workloads = []
     if r.recommend is not None:
         checks = {c.name: c for c in r.check.workloads} if r.check is not None else {}
         for i, w in enumerate(r.recommend.workloads, 1):
             wr = by_name.get(w.name)
             workloads.append({"id": f"w{i}", "w": w, "wr": wr, "options": _options_view(w),
-                              "constraints": _constraints(w), "charts": _charts(wr, f"w{i}"),
-                              "check": checks.get(w.name)})
+                              "constraints": _constraints(w), "charts": _charts(wr, f"w{i}", styles),
+                              "check": checks.get(w.name),
+                              "runner": next((o for o in w.options if o.id == w.recommendation.runner_up), None)})
     breakeven = None
     if r.breakeven is not None:
         wr = r.workloads[0] if r.workloads else None
-        breakeven = {"r": r.breakeven, "wr": wr, "charts": _charts(wr, "b1")}
+        breakeven = {"r": r.breakeven, "wr": wr, "charts": _charts(wr, "b1", styles)}
     findings = []
     if r.recommend is not None:
         findings += r.recommend.findings
     if r.breakeven is not None:
         findings += r.breakeven.findings
+    from openvclosed.results.baseline_diff import FACTOR_LABELS
+
     return _env().get_template("report.html.j2").render(
-        r=r, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
+        r=r, labels=FACTOR_LABELS, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
         portfolio=r.recommend.portfolio if r.recommend is not None else None)
 
 
