@@ -89,6 +89,7 @@ def api_options(catalog: Catalog, w: Workload, rules: dict, a: Assumptions, T: f
         if why:
             o.exclude("sensitivity", why)
         capability_rule(o, api.serves_model or api.id, catalog.capability_score(api), tier, w, needed)
+        o.tokens_per_reference_token = api.tokens_per_reference_token
         if w.fine_tune and kind is OptionKind.closed_api:
             o.exclude("fine_tune", "fine-tuning on proprietary data needs the weights; a closed provider's "
                                    "fine-tuning service keeps them (no export, lock-in)")
@@ -153,6 +154,8 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
         if consumer_nvidia(d.gpu) and not d.rented and site_of(d, a) != "office":
             o.exclude("driver_licence", driver_licence_text(d.gpu.id, site_of(d, a)), d.gpu.id)
         capability_rule(o, d.model.id, catalog.capability_score(d.model), tier, w, needed)
+        tok = catalog.model_tokenizer(d.model.id)
+        o.tokens_per_reference_token = tok.tokens_per_reference_token if tok else None
         if w.latency.max_ttft_s and o.feasible:
             ttft = a.input_share * a.context_tokens / max(float(fig.prefill_tokens_per_s), 1e-9)
             if ttft > w.latency.max_ttft_s:

@@ -91,6 +91,7 @@ class Option:
     layout_reason: str = ""
     engine: str | None = None
     capability_score: float | None = None  # the model's score on the one capability scale; None: unrated
+    tokens_per_reference_token: float | None = None  # the model's tokenizer vs o200k_base (cited); None: unknown
 
     def exclude(self, code: str, message: str, *ids: str) -> None:
         self.feasible = False

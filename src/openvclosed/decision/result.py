@@ -8,6 +8,7 @@ from openvclosed.decision.options import Option, WorkloadDecision
 from openvclosed.decision.portfolio import Portfolio
 from openvclosed.results.base import Finding
 from openvclosed.units import normalize_name
+from openvclosed.catalog.apis import usd_per_mtok_reference
 from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, TIER_FLOORS
 from openvclosed.decision.options import OptionKind, tier_needed
 from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut,
@@ -53,7 +54,10 @@ def option_out(o: Option) -> OptionOut:
                      breakeven_tokens_per_day=o.breakeven_tokens_per_day, payback_months=o.payback_months,
                      capex_usd=o.capex_usd, feasible=o.feasible, excluded_because=list(o.excluded_because),
                      notes=list(o.notes), detail=o.detail, design=_design_out(o), comparison=_comparison_out(o),
-                     members=[option_out(m) for m in o.members], capability_score=o.capability_score)
+                     members=[option_out(m) for m in o.members], capability_score=o.capability_score,
+                     tokens_per_reference_token=o.tokens_per_reference_token,
+                     usd_per_mtok_reference=(usd_per_mtok_reference(o.usd_per_mtok, o.tokens_per_reference_token)
+                                             if o.tokens_per_reference_token else None))
 
 
 def capability_out(d: WorkloadDecision) -> CapabilityOut | None:

@@ -73,6 +73,8 @@ class OptionOut(ResultModel):
     comparison: ComparisonOut | None = None
     members: list["OptionOut"] = []     # a hybrid's parts as options (frontier API first)
     capability_score: float | None = None  # the model's score on the capability scale; null = unrated
+    tokens_per_reference_token: float | None = None  # tokens of its tokenizer per o200k_base token (cited); null = unknown
+    usd_per_mtok_reference: float | None = None  # usd_per_mtok for the text o200k_base counts as 1M tokens; null = unknown
 
 
 class CapabilityPartOut(ResultModel):
