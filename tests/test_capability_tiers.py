@@ -124,3 +124,14 @@ def test_bad_capability_override_is_one_line(run, tmp_path):
     f.write_text("version: 1\nworkloads:\n  - name: w\n    tokens_per_day: 1e8\n    capability: {glm-5.2: 400}\n")
     r = run("recommend", str(f))
     assert r.exit_code == 2 and "capability" in r.output and "Traceback" not in r.output
+
+
+def test_vouching_for_a_hosted_offer_or_its_model(cat):
+    # Llama 3.3 70B is unrated: its hosted offers serve simple work only until someone vouches
+    d = decide(cat, candidates={"apis": ["deepinfra/llama-3.3-70b"], "models": ["gemma-4-e2b"]})
+    assert d.option("deepinfra/llama-3.3-70b").excluded_for("tier")
+    for key in ("deepinfra/llama-3.3-70b", "llama-3.3-70b"):
+        v = decide(cat, candidates={"apis": ["deepinfra/llama-3.3-70b"], "models": ["gemma-4-e2b"]},
+                   capability={key: 30})
+        o = v.option("deepinfra/llama-3.3-70b")
+        assert o.feasible and o.capability_score == 30, key

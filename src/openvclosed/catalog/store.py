@@ -108,7 +108,8 @@ class Catalog:
         API from its own score on the one capability scale (``tiers_for_score``; unrated: ``simple``).
         The ``tier`` label of a bundled closed API is the provider's positioning and sets nothing;
         in a user catalog it is the user's word and counts when the entry has no score."""
-        if api.serves_model and api.serves_model in self.models:
+        own = api.capability is not None and api.capability.score is not None  # a user's word for this offer
+        if api.serves_model and api.serves_model in self.models and not own:
             return self.models[api.serves_model].best_tier
         score = self.capability_score(api)
         if score is None and api.tier and api.catalog != "bundled":
@@ -118,7 +119,8 @@ class Catalog:
     def capability_score(self, entry) -> float | None:
         """The score on the one capability scale of a model or API (a hosted offer: its model's);
         None when unrated."""
-        if isinstance(entry, ApiEntry) and entry.serves_model and entry.serves_model in self.models:
+        if isinstance(entry, ApiEntry) and entry.serves_model and entry.serves_model in self.models and (
+                entry.capability is None or entry.capability.score is None):
             entry = self.models[entry.serves_model]
         cap = getattr(entry, "capability", None)
         return None if cap is None or cap.score is None else float(cap.score)
