@@ -8,11 +8,11 @@ Usage::
 
 Entries are copied as collected (every one with source and as_of); this script only
 (1) leaves out entries the engine cannot model yet (listed in SKIP with the reason),
-(2) drops price records without a figure, (3) keeps the explicit capability tiers and their
-basis from the previous bundled catalog for the models it had, (4) applies the
-corrections in FIXES (each with its reason) and (5) replaces every model's capability with
-its record on the one capability scale (``capability_v4_1.yaml``: a score of the same weights,
-or unrated with the reason). Not used at run time.
+(2) drops price records without a figure, (3) applies the corrections in FIXES (each with its
+reason) and (4) replaces every model's capability with its record on the one capability scale
+(``capability_v4_1.yaml``: a score of the same weights, or unrated with the reason). Bundled
+entries carry no hand-set ``tiers``: tiers follow from the score and the tier floors
+(``catalog.base.TIER_FLOORS``, docs/methodology.md). Not used at run time.
 """
 
 from __future__ import annotations
@@ -82,24 +82,14 @@ def _patch(entries: list[dict], name: str) -> None:
         g["notes"] = " ".join(x for x in (g.get("notes") or "", note, f"TDP: {tdp_src}." if tdp_src else "") if x)
 
 
-def _old_tiers() -> dict[str, tuple[list, str]]:
-    path = ROOT / "data" / "models.yaml"
-    out = {}
-    for e in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
-        if e.get("tiers"):
-            out[e["id"]] = (e["tiers"], e.get("tier_basis"))
-    return out
-
-
 HEADERS = {
     "models": """# Open-weight model catalog for openvclosed (built by scripts/merge_incoming.py from data/incoming/).
 # Every entry cites its source and as_of. Architecture per layer type (attention groups), MoE block,
 # released precision (expert_bits / dense_bits), structured licence conditions, openness of weights /
 # training data / training code with links, and capability evidence from one source: the Artificial
 # Analysis Intelligence Index v4.1 (data/CAPABILITY_SOURCE.md); score null = unrated, with the reason.
-# tiers: explicit where the previous catalog argued them (tier_basis); otherwise derived: standard
-# from an AA index of 14 (Llama 3.3 70B class), simple below or without a score. The frontier tier is
-# reserved for closed frontier models (docs/methodology.md#capability-tiers).
+# tiers: never set by hand here; they follow from capability.score and the tier floors (standard 23,
+# frontier 45 on v4.1; unrated: simple only; docs/methodology.md#capability-tiers).
 """,
     "gpus": """# Accelerator catalog for openvclosed (built by scripts/merge_incoming.py from data/incoming/).
 # memory_gib as the driver reports it (or the GPU's default share of unified memory); dense TFLOPS;
@@ -115,7 +105,6 @@ HEADERS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    old = _old_tiers()
     cap = yaml.safe_load((INCOMING / "capability_v4_1.yaml").read_text(encoding="utf-8"))
     models = []
     for f in MODEL_FILES:
@@ -124,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             for k, v in FIXES.get(e["id"], {}).items():
                 _set(e, k, v)
-            if e["id"] in old:
-                e["tiers"], e["tier_basis"] = old[e["id"]]
+            e.pop("tiers", None)
+            e.pop("tier_basis", None)
             e["capability"] = _capability(e["id"], cap)
             models.append(e)
     _patch(models, "models_d.yaml")

@@ -63,6 +63,7 @@ def test_max_payback_months(run, tmp_path):
     w = data["workloads"][1]
     w["sensitivity"] = "internal"
     w["candidates"] = {"apis": ["openai/gpt-6.1-sol"], "deployment": ["owned"]}
+    w["capability"] = {"openai/gpt-6.1-sol": 40}  # unrated on v4.1: vouched for, so it is the API compared with
     data["policy"] = {"max_payback_months": 0.001}
     p = tmp_path / "pb.yaml"
     p.write_text(yaml.safe_dump(data))

@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from openvclosed.decision.gateway import split_input_output
 
 EX = Path(__file__).resolve().parents[1] / "examples"
+# the coding assistant with the user vouching for its ZDR API (unrated on v4.1): the hybrid the gateway routes
+VOUCHED = Path(__file__).resolve().parent / "fixtures" / "coding-assistant-vouched.yaml"
 NO_STALE = ("--max-age-days", "100000", "--max-hardware-age-days", "100000")
 
 
@@ -53,7 +55,7 @@ def test_split_blends_back_to_the_design_cost(usd, s_in, cached, pre, dec):
 # ------------------------------------------------------------------ litellm: structure and safety
 
 def test_litellm_hybrid_structure(run):
-    cfg = yaml.safe_load(emit(run, "litellm", EX / "coding-assistant.yaml"))
+    cfg = yaml.safe_load(emit(run, "litellm", VOUCHED))
     names = {e["model_name"]: e["litellm_params"] for e in cfg["model_list"]}
     assert cfg["router_settings"]["enable_tag_filtering"] is True
     rest, front, router = names["coding-assistant/rest"], names["coding-assistant/frontier"], names["coding-assistant"]
@@ -61,7 +63,7 @@ def test_litellm_hybrid_structure(run):
 
     from openvclosed.catalog import load_catalog
 
-    rec = json.loads(run("recommend", str(EX / "coding-assistant.yaml"), "--json").stdout)
+    rec = json.loads(run("recommend", str(VOUCHED), "--json").stdout)
     rest_model = rec["workloads"][0]["recommendation"]["option"]["members"][1]["design"]["model"]
     assert rest["model"] == f"hosted_vllm/{load_catalog([]).model(rest_model).hf_repo}"  # the decision's rest model
     assert rest["api_base"] == "os.environ/OVC_CODING_ASSISTANT_REST_API_BASE" and "api_key" not in rest
@@ -348,7 +350,7 @@ def test_check_gateway_passes_on_what_emit_wrote(run, tmp_path, target, name):
 
 
 def test_check_gateway_finds_each_difference(run, tmp_path):
-    ex = EX / "coding-assistant.yaml"
+    ex = VOUCHED
     cfg = yaml.safe_load(emit(run, "litellm", ex))
     removed = {**cfg, "model_list": [e for e in cfg["model_list"] if e["model_name"] != "coding-assistant/rest"]}
     r = run("check", str(ex), "--gateway", str(_write(tmp_path, "a.yaml", yaml.safe_dump(removed))), *NO_STALE)
@@ -368,7 +370,7 @@ def test_check_gateway_finds_each_difference(run, tmp_path):
 
 
 def test_check_gateway_cost_tolerance(run, tmp_path):
-    ex = EX / "coding-assistant.yaml"
+    ex = VOUCHED
     cfg = yaml.safe_load(emit(run, "litellm", ex))
     rest = next(e for e in cfg["model_list"] if e["model_name"] == "coding-assistant/rest")["litellm_params"]
     rest["output_cost_per_token"] *= 1.04

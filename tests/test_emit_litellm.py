@@ -29,6 +29,8 @@ def litellm():
     return mod
 
 EX = Path(__file__).resolve().parents[1] / "examples"
+# the coding assistant with the user vouching for its ZDR API (unrated on v4.1): the hybrid the gateway routes
+VOUCHED = Path(__file__).resolve().parent / "fixtures" / "coding-assistant-vouched.yaml"
 NO_STALE = ("--max-age-days", "100000", "--max-hardware-age-days", "100000")
 PROMPTS = ["hi", "Summarize this note in one line.",
            "Think step by step and prove rigorously: design a distributed consensus algorithm, analyse its "
@@ -36,7 +38,7 @@ PROMPTS = ["hi", "Summarize this note in one line.",
 
 
 def _router(litellm, run, example, monkeypatch):
-    r = run("emit", "litellm", str(EX / example), *NO_STALE)
+    r = run("emit", "litellm", str(example if isinstance(example, Path) else EX / example), *NO_STALE)
     assert r.exit_code == 0, r.stderr
     cfg = yaml.safe_load(r.stdout)
     for name in set(re.findall(r"os\.environ/([A-Z0-9_]+)", r.stdout)):  # dummies; loopback, never called
@@ -74,7 +76,7 @@ def test_regulated_requests_reach_only_selfhosted(litellm, run, monkeypatch, exa
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_hybrid_tiers_route_by_complexity(litellm, run, monkeypatch):
-    cfg, router = _router(litellm, run, "coding-assistant.yaml", monkeypatch)
+    cfg, router = _router(litellm, run, VOUCHED, monkeypatch)
     assert _pick(router, "coding-assistant", ["confidential"], PROMPTS[0]).startswith("hosted_vllm/")
     assert _pick(router, "coding-assistant", ["confidential"], PROMPTS[2]) == "anthropic/claude-opus-5-5"
     # the same hard prompt tagged regulated stays in-house

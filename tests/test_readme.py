@@ -40,3 +40,24 @@ def test_readme_examples_run(run, cmd):
 
 def test_readme_has_examples():
     assert len(EXAMPLES) >= 6
+
+
+KIND_WORDS = {"closed API": "closed-api", "hosted open-weight API": "hosted-open-api", "self-hosted": "self-host",
+              "hybrid": "hybrid"}
+ANSWER = re.compile(r"(closed API|hosted open-weight API|self-hosted|hybrid) `([^`]+)`(?: \+ `([^`]+)`)?")
+TABLE = [(m.group(1), m.group(2)) for m in re.finditer(r"^\| `(examples/[^`]+\.yaml)` \|[^|]*\| (.*) \|$", README, re.M)]
+
+
+def test_readme_example_table_says_what_recommend_answers(run):
+    """Each row's answer column names, per workload in file order, the kind and option the tool recommends."""
+    import json
+
+    assert len(TABLE) >= 5
+    for path, answer in TABLE:
+        d = json.loads(run("recommend", str(ROOT / path), "--json", "--max-age-days", "100000").stdout)
+        said = [(KIND_WORDS[k], [x for x in (a, b) if x]) for k, a, b in ANSWER.findall(answer)]
+        got = []
+        for w in d["workloads"]:
+            o = w["recommendation"]["option"]
+            got.append((o["kind"], o["parts"] if o["kind"] == "hybrid" else [o["id"]]))
+        assert said == got, f"{path}: README says {said}, ovc recommend answers {got}"

@@ -82,6 +82,8 @@ RANGES: dict[str, Range] = dict([
     _r("electricity_usd_kwh", "USD/kWh", 0, 10, "a bound far above retail prices (EIA: US commercial 0.097-0.227 USD/kWh, see the assumption)"),
     _r("pue", "", 1, 5, "power usage effectiveness: 1 is perfect, 5 a bound far above any data centre's"),
     _r("power_draw_share", "share of TDP", 0, 1.5, "mean draw; boost clocks exceed TDP a little"),
+    _r("idle_power_share", "share of rated power", 0, 1, "draw of an idle machine"),
+    _r("residual_share", "share of purchase price", 0, 1, "resale value at the end of amortisation"),
     _r("host_w_per_gpu", "W/GPU", 0, 1e5, "host power per GPU"),
     _r("host_usd_per_gpu", "USD/GPU", 0, 1e8, "host cost per GPU"),
     _r("ops_usd_month", "USD/month", 0, 1e9, "people cost per machine on top of the team"),

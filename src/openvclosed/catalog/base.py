@@ -21,15 +21,46 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from openvclosed.units import normalize_name
 
-__all__ = ["TIERS", "Tier", "STANDARD_TIER_MIN_SCORE", "_Strict", "_Entry"]
+__all__ = ["TIERS", "Tier", "STANDARD_TIER_MIN_SCORE", "TIER_FLOORS", "CAPABILITY_INDEX", "CAPABILITY_VERSION",
+           "tiers_for_score", "_Strict", "_Entry"]
 
 Tier = Literal["simple", "standard", "frontier"]
 TIERS: tuple[str, ...] = ("simple", "standard", "frontier")
 
-STANDARD_TIER_MIN_SCORE = 14.0
-"""Artificial Analysis Intelligence Index (v4 scale) from which an open model serves the
-standard tier: Llama 3.3 70B scores 14, the model class the old MMLU-Pro >= 60 bar admitted.
-A rule of ours (docs/methodology.md, capability tiers); an entry's own ``tiers`` wins."""
+CAPABILITY_INDEX = "Artificial Analysis Intelligence Index"
+CAPABILITY_VERSION = "v4.1"
+"""The one capability scale every bundled score is on (data/CAPABILITY_SOURCE.md)."""
+
+TIER_FLOORS: dict[str, float] = {"simple": 0.0, "standard": 23.0, "frontier": 45.0}
+"""Lowest score on the capability scale (AA Intelligence Index v4.1) with which a model serves each
+task tier. A rule of ours, anchored on named reference models (docs/methodology.md, capability
+tiers): ``standard`` 23 admits gpt-oss-120b (high) 23.8, the weakest open model the catalog had
+argued for standard work with cited reasoning evidence, and leaves out Llama 4 Maverick 14.3,
+gpt-oss-20b 14.9 and every edge model (Gemma 4 E4B 8.9); ``frontier`` 45 admits Gemini 3.1 Pro
+Preview 46, a closed frontier flagship of the v4.1 launch list, i.e. within 15 points of the
+v4.1 leader (Claude Fable 5, 60). ``simple`` has no floor: an unrated model serves simple work.
+tests/test_capability_tiers.py checks that docs/methodology.md prints the same numbers."""
+
+STANDARD_TIER_MIN_SCORE = TIER_FLOORS["standard"]
+"""Kept for callers of the old name: the standard floor of :data:`TIER_FLOORS`."""
+
+
+def tiers_for_score(score: float | None) -> list[str]:
+    """Task tiers a model with ``score`` on the capability scale serves: each tier whose floor
+    (:data:`TIER_FLOORS`) the score reaches; an unrated model (None or nan) serves ``simple`` only.
+
+    >>> tiers_for_score(23.8)
+    ['simple', 'standard']
+    >>> tiers_for_score(8.9)
+    ['simple']
+    >>> tiers_for_score(None)
+    ['simple']
+    >>> tiers_for_score(50.7)
+    ['simple', 'standard', 'frontier']
+    """
+    if score is None or score != score:
+        return ["simple"]
+    return [t for t in TIERS if t == "simple" or score >= TIER_FLOORS[t]]
 
 
 class _Strict(BaseModel):

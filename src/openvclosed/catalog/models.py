@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from openvclosed.catalog.base import _Entry, _Strict
 from openvclosed.units import normalize_name
 
-from openvclosed.catalog.base import STANDARD_TIER_MIN_SCORE, TIERS, Tier
+from openvclosed.catalog.base import TIERS, Tier, tiers_for_score
 
 __all__ = ["LicenseCondition", "License", "OpennessItem", "Openness", "AttentionGroup", "Moe", "Precision",
            "Capability", "Quality", "ModelEntry"]
@@ -315,10 +315,13 @@ class ModelEntry(_Entry):
 
     @property
     def tier_list(self) -> list[str]:
-        if self.tiers:
+        """Task tiers this model serves: from its score on the one capability scale and the tier
+        floors (:func:`openvclosed.catalog.base.tiers_for_score`); unrated models serve ``simple``.
+        Explicit ``tiers`` count only from a user catalog (the user vouches); bundled entries never
+        set the tier by hand."""
+        if self.tiers and self.catalog != "bundled":
             return list(self.tiers)
-        s = self.quality_score
-        return ["simple", "standard"] if not math.isnan(s) and s >= STANDARD_TIER_MIN_SCORE else ["simple"]
+        return tiers_for_score(self.capability.score if self.capability else None)
 
     @property
     def best_tier(self) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, tiers_for_score
+from openvclosed.catalog.models import Capability
 from openvclosed.catalog.schema import TIERS, ApiEntry, GpuEntry, ModelEntry  # noqa: F401  (re-exported)
 from openvclosed.errors import CatalogError, UnknownNameError
 from openvclosed.units import closest, normalize_name
@@ -106,12 +108,43 @@ class Catalog:
         return self.apis[_resolve(name, names, "api")]
 
     def api_tier(self, api: ApiEntry) -> str:
-        """Capability tier of an API: its own, or that of the open model a hosted offer serves."""
-        if api.tier:
-            return api.tier
-        if api.serves_model and api.serves_model in self.models:
+        """Highest task tier an API serves: a hosted offer that of the open model it serves; a closed
+        API from its own score on the one capability scale (``tiers_for_score``; unrated: ``simple``).
+        The ``tier`` label of a bundled closed API is the provider's positioning and sets nothing;
+        in a user catalog it is the user's word and counts when the entry has no score."""
+        own = api.capability is not None and api.capability.score is not None  # a user's word for this offer
+        if api.serves_model and api.serves_model in self.models and not own:
             return self.models[api.serves_model].best_tier
-        return "standard"
+        score = self.capability_score(api)
+        if score is None and api.tier and api.catalog != "bundled":
+            return api.tier
+        return tiers_for_score(score)[-1]
+
+    def capability_score(self, entry) -> float | None:
+        """The score on the one capability scale of a model or API (a hosted offer: its model's);
+        None when unrated."""
+        if isinstance(entry, ApiEntry) and entry.serves_model and entry.serves_model in self.models and (
+                entry.capability is None or entry.capability.score is None):
+            entry = self.models[entry.serves_model]
+        cap = getattr(entry, "capability", None)
+        return None if cap is None or cap.score is None else float(cap.score)
+
+    def with_capability(self, scores: dict[str, float], source: str) -> "Catalog":
+        """This catalog with the scores a user vouches for (model or API id -> score on the capability
+        scale; a hosted offer's model takes its score through the model), each recorded with ``source``."""
+        if not scores:
+            return self
+        models, apis = dict(self.models), dict(self.apis)
+        for name, score in scores.items():
+            try:
+                key, table = self.model(name).id, models
+            except UnknownNameError:  # not a model: an API id (unknown ids raise here, named)
+                key, table = self.api(name).id, apis
+            e = table[key]
+            cap = {"index": CAPABILITY_INDEX, "version": CAPABILITY_VERSION, "score": float(score),
+                   "source": source, "note": "vouched for by the user (not a published score)"}
+            table[key] = e.model_copy(update={"capability": Capability.model_construct(**cap, mode=None, as_of=None)})
+        return Catalog(list(apis.values()), list(self.gpus.values()), list(models.values()))
 
     def at(self, when) -> "Catalog":
         """The catalog as it priced on ``when``: each API at its price then; offers without a price then left out.

@@ -42,7 +42,9 @@ def breakeven(
     host_usd_per_gpu: Annotated[Optional[float], typer.Option("--host-usd-per-gpu", help="Server/workstation cost per GPU [default 1500 USD].", show_default=False)] = None,
     host_w_per_gpu: Annotated[Optional[float], typer.Option("--host-w-per-gpu", help="Host power (CPU, RAM, fans) per GPU [default 150 W].", show_default=False)] = None,
     system_power: Annotated[bool, typer.Option("--system-power/--no-system-power", help="Count the catalog's whole-system power per GPU where it has one (e.g. DGX H100 10.2 kW / 8); --no-system-power uses GPU TDP x draw share + host power.")] = True,
-    power_draw_share: Annotated[Optional[float], typer.Option("--power-draw-share", help="Mean GPU draw as a share of TDP while powered [default 1.0].", show_default=False)] = None,
+    power_draw_share: Annotated[Optional[float], typer.Option("--power-draw-share", help="Mean draw as a share of rated power while powered [default: idle 0.115 + (1 - 0.115) x utilization].", show_default=False)] = None,
+    idle_power_share: Annotated[Optional[float], typer.Option("--idle-power-share", help="Idle draw as a share of rated power [default 0.115, H200 measured].", show_default=False)] = None,
+    residual_share: Annotated[Optional[float], typer.Option("--residual-share", help="GPU resale after --amortize-years as a share of the price [default: GeForce 0.64, others 0.22].", show_default=False)] = None,
     gpu_price_usd: Annotated[Optional[float], typer.Option("--gpu-price-usd", help="Purchase price per GPU (default: catalog).", show_default=False)] = None,
     rent: Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")] = False,
     gpu_hour_usd: Annotated[Optional[float], typer.Option("--gpu-hour-usd", help="Rented price per GPU-hour (default: catalog).", show_default=False)] = None,
@@ -96,6 +98,7 @@ def breakeven(
                      gpu_hour_usd=gpu_hour_usd, gpu_price_usd=gpu_price_usd, tokens_per_s=tokens_per_s,
                      hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu,
                      host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share, system_power=system_power,
+                     idle_power_share=idle_power_share, residual_share=residual_share,
                      kv_bits=kv_bits, engine=engine, output_multiplier=output_multiplier)
     if tokens is not None:
         t_day = volume(tokens, "--tokens")

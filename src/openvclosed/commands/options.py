@@ -79,6 +79,7 @@ _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "b
             "days_per_month": "--days-per-month", "bandwidth_eff": "--bandwidth-eff", "decode_mfu": "--decode-mfu",
             "max_batch": "--batch", "host_usd_per_gpu": "--host-usd-per-gpu", "host_w_per_gpu": "--host-w-per-gpu",
             "power_draw_share": "--power-draw-share", "kv_bits": "--kv-bits", "engine": "--engine",
+            "idle_power_share": "--idle-power-share", "residual_share": "--residual-share",
             "output_multiplier": "--output-multiplier"}
 
 

@@ -33,6 +33,8 @@ workloads:
     latency:
       min_tokens_per_s: 20      # per stream
     # uptime: 0.999             # >= 0.99 adds one spare self-hosted replica
+    # min_capability: 30        # lowest AA Intelligence Index v4.1 score you accept (floors: standard 23, frontier 45)
+    # capability: {{anthropic/claude-opus-5-5: 50}}   # a score you vouch for (your own eval): unrated models count
     # candidates:               # default: every catalog API and model, common hardware
     #   hardware: [2x4090, 1xh100, 8xh100]
     #   deployment: [owned, rented]

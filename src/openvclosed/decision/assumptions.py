@@ -18,7 +18,12 @@ OPS_TEAM_USD_MONTH = round(0.25 * LOADED_ENGINEER_USD_YEAR / 12.0)
 """A quarter of one engineer's loaded cost per month [USD/month] (3,938): the default team of a
 self-hosted deployment (engine.defaults.LOADED_ENGINEER_USD_YEAR names the sources)."""
 
-__all__ = ["Assumptions", "BASIS", "DAYS_PER_MONTH"]
+IDLE_POWER_SHARE = 0.115
+"""Idle draw / rated power (H200 SXM 80.3 W of 700 W, measured; the basis is in the assumption)."""
+RESIDUAL_SHARE = {"consumer": 0.64, "other": 0.22}
+"""Resale after amortisation / purchase price by GPU class (the basis is in ``residual_share``)."""
+
+__all__ = ["Assumptions", "BASIS", "DAYS_PER_MONTH", "IDLE_POWER_SHARE", "RESIDUAL_SHARE"]
 
 def _a(default, basis: str, **kw):
     return Field(default, description=basis, json_schema_extra={"basis": basis}, **kw)
@@ -77,7 +82,9 @@ class Assumptions(BaseModel):
     electricity_usd_kwh: float = _e("electricity_usd_kwh", "assumption; for scale, EIA Electric Power Monthly Table 5.6.A (Apr 2025) US commercial prices run from about 9.7 to 22.7 US cents/kWh by region", ge=0)
     site: Literal["office", "datacenter", "colocation"] | None = _a(None, "where owned hardware runs: office (a workstation or lab server), datacenter or colocation; default: a workload's sensitivity decides (regulated and confidential: datacenter), else office for consumer and unified-memory machines, datacenter for the rest")
     pue: float | None = _a(None, "power usage effectiveness; default by site: datacenter and colocation 1.58, \1; office 1.0, assumption: an office or lab machine pays no data-centre cooling and power-distribution overhead", ge=1)
-    power_draw_share: float = _e("power_draw_share", "assumption: GPUs draw their full TDP while powered (upper bound)", ge=0, le=1.5)
+    power_draw_share: float | None = _a(None, "override: mean draw as a share of rated power while powered; default: idle_power_share + (1 - idle_power_share) x utilization (engine.tco.power_draw_share_at: idle draw all the time, the rest while busy)", ge=0, le=1.5)
+    idle_power_share: float = _a(IDLE_POWER_SHARE, "measured: an H200 SXM drew 80.3 W idle against its 700 W rating, 11.5% (GPU energy benchmark, http://api.serialalice.pt/alice-benchmark, June 2026); assumption: the same share for every accelerator and for whole-system ratings", ge=0, le=1)
+    residual_share: float | None = _a(None, "GPU resale at the end of amortize_years as a share of the purchase price; default by class: consumer GeForce cards 0.64 (RTX 4090 used $1,025 in Q2 2026 vs its $1,599 MSRP of Oct 2022, https://visualfoodie.com/rtx-5090-vs-rtx-4090-a-price-comparison), every other accelerator 0.22 (A100 80GB SXM4 used $5,529 executed = 22.2% of launch, 2026-07-22, CCIR price tape https://ccir.io/hardware; 5.7 years after launch, so conservative for 3)", ge=0, le=1)
     system_power: bool = _a(True, "count the catalog's whole-system power rating per GPU where it has one (DGX H100 10.2 kW / 8); false = GPU TDP x power_draw_share + host_w_per_gpu")
     host_w_per_gpu: float = _e("host_w_per_gpu", "assumption: CPU, RAM, fans, PSU losses per GPU in the host [W]", ge=0)
     host_usd_per_gpu: float = _e("host_usd_per_gpu", "assumption: server/workstation share per GPU (CPU, RAM, board, PSU, chassis) [USD]", ge=0)

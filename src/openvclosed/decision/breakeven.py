@@ -11,10 +11,11 @@ import datetime as dt
 import math
 
 
-from openvclosed.catalog import Catalog
+from openvclosed.catalog import TIERS, Catalog
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.apiprice import api_price
-from openvclosed.decision.designs import Design, engine_for, evaluate, layout_reason, price_basis, require_priced
+from openvclosed.decision.designs import (Design, engine_for, evaluate, layout_reason, power_share, price_basis,
+                                          require_priced, residual_share)
 from openvclosed.decision.selection import (apply_output_multiplier, choose, default_model_finding, default_apis, design_findings, fmt_tokens, gpu_price_dates,
                                             like_for_like, stale_findings, api_price_date)
 from openvclosed.engine import api_usd_per_mtok, per_month_from_day
@@ -115,7 +116,9 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
         rows.append(api_comparison(label, "ad-hoc", f"${p_in:g} in / ${p_out:g} out per 1M", "closed", "standard",
                                    float(api_usd_per_mtok(p_in, p_out, a.input_share, None, 0.0, a.batch_share, 0.0)),
                                    e, tokens_per_day, "--api-price", str(today), "command line", rented))
-    findings += like_for_like(model, {r.api: r.tier for r in rows})
+    # like-for-like warns, it never admits: an unrated closed API counts at its provider's positioning here
+    positioned = {x.id: x.tier for x in apis if x.kind == "closed" and x.tier and catalog.capability_score(x) is None}
+    findings += like_for_like(model, {r.api: max(r.tier, positioned.get(r.api, "simple"), key=TIERS.index) for r in rows})
     findings += stale_findings(dated + gpu_price_dates(gpu, a, rented), today, max_age_days, max_hardware_age_days)
     extra = {}
     if horizon_months is not None or growth_per_month or api_price_decline_per_year or monte_carlo or sensitivity \
@@ -131,7 +134,8 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
                                      bins=histogram_bins)
     return BreakevenResult(tokens_per_day=tokens_per_day,
                            tokens_per_month=float(per_month_from_day(tokens_per_day, dpm)),
-                           selfhost=sh, apis=rows, assumptions=a.model_dump(mode="json"), findings=dedupe(findings),
+                           selfhost=sh, apis=rows, assumptions=dict(a.model_dump(mode="json"), power_draw_share=power_share(a),
+                                                                     residual_share=residual_share(d, a)), findings=dedupe(findings),
                            summary=_summary(sh, rows, tokens_per_day), **extra)
 
 

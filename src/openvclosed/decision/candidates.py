@@ -18,7 +18,7 @@ from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.designs import (Design, consumer_nvidia, design_inputs, engine_for, layout_reason,
                                           precisions_for, price_basis, quant_risk, site_of)
 from openvclosed.decision.horizon import pv_api, pv_selfhost
-from openvclosed.decision.options import Option, OptionKind, allowed, serves, share_text
+from openvclosed.decision.options import Option, OptionKind, allowed, capability_rule
 from openvclosed.decision.selection import driver_licence_text, licence_findings
 from openvclosed.decision.workload import Workload
 from openvclosed.engine.design import selfhost_design
@@ -88,8 +88,8 @@ def api_options(catalog: Catalog, w: Workload, rules: dict, a: Assumptions, T: f
         why = allowed(kind, w, rules, api)
         if why:
             o.exclude("sensitivity", why)
-        if not serves(tier, needed):
-            o.exclude("tier", f"serves the {tier} tier; {share_text(w, needed)} needs {needed}")
+        capability_rule(o, api.serves_model or api.id, catalog.capability_score(api), tier, w, needed)
+        o.tokens_per_reference_token = api.tokens_per_reference_token
         if w.fine_tune and kind is OptionKind.closed_api:
             o.exclude("fine_tune", "fine-tuning on proprietary data needs the weights; a closed provider's "
                                    "fine-tuning service keeps them (no export, lock-in)")
@@ -153,8 +153,9 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
             o.exclude("sensitivity", why)
         if consumer_nvidia(d.gpu) and not d.rented and site_of(d, a) != "office":
             o.exclude("driver_licence", driver_licence_text(d.gpu.id, site_of(d, a)), d.gpu.id)
-        if not serves(tier, needed):
-            o.exclude("tier", f"{d.model.id} serves up to the {tier} tier; {share_text(w, needed)} needs {needed}")
+        capability_rule(o, d.model.id, catalog.capability_score(d.model), tier, w, needed)
+        tok = catalog.model_tokenizer(d.model.id)
+        o.tokens_per_reference_token = tok.tokens_per_reference_token if tok else None
         if w.latency.max_ttft_s and o.feasible:
             ttft = a.input_share * a.context_tokens / max(float(fig.prefill_tokens_per_s), 1e-9)
             if ttft > w.latency.max_ttft_s:

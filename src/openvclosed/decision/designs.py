@@ -18,10 +18,11 @@ from functools import cached_property
 import numpy as np
 
 from openvclosed.catalog import GpuEntry, ModelEntry
-from openvclosed.decision.assumptions import Assumptions
+from openvclosed.decision.assumptions import RESIDUAL_SHARE, Assumptions
 from openvclosed.decision.calibration import link_params, profile
 from openvclosed.engine import PRECISION_BITS
 from openvclosed.engine.design import DesignEval, DesignInputs, selfhost_design
+from openvclosed.engine.tco import power_draw_share_at
 from openvclosed.engine.defaults import DEFAULTS
 from openvclosed.engine.profiles import LINK_GB_S, default_engine
 from openvclosed.errors import InputError
@@ -234,6 +235,21 @@ def site_pue(d: Design, a: Assumptions) -> float:
     return float(a.pue) if a.pue is not None else SITE_PUE[site_of(d, a)]
 
 
+def power_share(a: Assumptions) -> float:
+    """Mean draw / rated power of an owned machine: the override, else at the design's utilization
+    between idle and rated draw (:func:`openvclosed.engine.tco.power_draw_share_at`)."""
+    if a.power_draw_share is not None:
+        return float(a.power_draw_share)
+    return float(power_draw_share_at(a.utilization, a.idle_power_share))
+
+
+def residual_share(d: "Design", a: Assumptions) -> float:
+    """Resale of the design's GPUs after amortisation / purchase price: the override, else by class."""
+    if a.residual_share is not None:
+        return float(a.residual_share)
+    return RESIDUAL_SHARE["consumer" if consumer_nvidia(d.gpu) else "other"]
+
+
 def consumer_nvidia(gpu) -> bool:
     return (gpu.vendor or "").lower() == "nvidia" and gpu.segment == "consumer"
 
@@ -310,7 +326,8 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
         layer_overhead_s=prof("layer_overhead_s"), utilization=a.utilization,
         hours_per_day=a.hours_per_day, days_per_month=a.days_per_month,
         tokens_per_s=a.tokens_per_s if a.tokens_per_s else nan, batch_cap=batch_cap,
-        host_w_per_gpu=a.host_w_per_gpu, power_draw_share=a.power_draw_share,
+        host_w_per_gpu=a.host_w_per_gpu, power_draw_share=power_share(a),
+        residual_share=col(lambda d: residual_share(d, a)),
         pue=np.array([site_pue(d, a) for d in designs], dtype=float), electricity_usd_kwh=a.electricity_usd_kwh, ops_usd_month=a.ops_usd_month, rate=a.rate,
         ops_team_usd_month=a.ops_team_usd_month,
         amortize_years=a.amortize_years)

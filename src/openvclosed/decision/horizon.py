@@ -49,6 +49,7 @@ def pv_selfhost(tokens_per_day: float, e: DesignEval, w, a: Assumptions):
                       horizon_months=w.horizon_months, growth_per_month=w.growth_per_month, rate=a.rate,
                       days_per_month=a.days_per_month, life_months=np.where(rented, np.nan, a.amortize_years * 12),
                       spare_replicas=e.spare_replicas,
-                      fixed_usd_per_month=per_month_from_day(e.fixed_usd_per_day, e.days_per_month))
+                      fixed_usd_per_month=per_month_from_day(e.fixed_usd_per_day, e.days_per_month),
+                      resale_per_replica_usd=e.resale_per_replica_usd)
     v = np.asarray(r["selfhost_usd"])
     return float(v) if v.ndim == 0 else v

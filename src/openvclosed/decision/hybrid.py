@@ -21,7 +21,8 @@ __all__ = ["hybrid_option"]
 def _api_member(o: Option, tokens_per_day: float, w, a) -> Option:
     usd = float(per_month_from_day(tokens_per_day / 1e6 * o.usd_per_mtok, a.days_per_month))
     return Option(o.kind, o.id, o.name, usd, o.usd_per_mtok, pv_api(tokens_per_day, o.usd_per_mtok, w, a), o.tier,
-                  model=o.model, api=o.api)
+                  model=o.model, api=o.api, capability_score=o.capability_score,
+                  tokens_per_reference_token=o.tokens_per_reference_token)
 
 
 def _selfhost_member(cands: list[Option], tokens_per_day: float, w, a, sizing: dict) -> Option | None:
@@ -41,7 +42,8 @@ def _selfhost_member(cands: list[Option], tokens_per_day: float, w, a, sizing: d
                    tokens_per_day, fig, w, a))), src.tier,
                capex_usd=float(fig.capex_per_replica_usd) * float(fig.replicas) if not d.rented else math.nan,
                model=d.model.id, design=d, figures=fig, engine=engine_for(d, a), price_basis=price_basis(d, a),
-               layout_reason=layout_reason(d, fig))
+               layout_reason=layout_reason(d, fig), capability_score=src.capability_score,
+               tokens_per_reference_token=src.tokens_per_reference_token)
     m.notes = list(src.notes)
     return m
 

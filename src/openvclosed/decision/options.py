@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from openvclosed.catalog import TIERS, ApiEntry
+from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, TIER_FLOORS
 from openvclosed.decision.designs import Design
 from openvclosed.decision.workload import Workload
 from openvclosed.engine.design import DesignEval
 from openvclosed.results.base import Finding
 
-__all__ = ["OptionKind", "Option", "API_KINDS", "SELF_HOST_KINDS", "tier_needed", "serves", "allowed", "share_text",
-           "HybridSplit", "WorkloadDecision"]
+__all__ = ["OptionKind", "Option", "API_KINDS", "SELF_HOST_KINDS", "tier_needed", "serves", "capability_rule", "allowed",
+           "share_text", "HybridSplit", "WorkloadDecision"]
 
 
 class OptionKind(str, Enum):
@@ -89,6 +90,8 @@ class Option:
     price_basis: str = ""
     layout_reason: str = ""
     engine: str | None = None
+    capability_score: float | None = None  # the model's score on the one capability scale; None: unrated
+    tokens_per_reference_token: float | None = None  # the model's tokenizer vs o200k_base (cited); None: unknown
 
     def exclude(self, code: str, message: str, *ids: str) -> None:
         self.feasible = False
@@ -193,6 +196,24 @@ def tier_needed(w: Workload) -> str:
 
 def serves(tier: str, needed: str) -> bool:
     return TIERS.index(tier) >= TIERS.index(needed)
+
+
+def capability_rule(o: "Option", what: str, score: float | None, tier: str, w: Workload, needed: str) -> None:
+    """Exclude ``o`` when ``what`` (its model) is below the floor of the tier the work needs
+    (``tier``), or below the workload's ``min_capability``; the message names score and floor."""
+    o.capability_score = score
+    scale = f"{CAPABILITY_INDEX} {CAPABILITY_VERSION}"
+    vouch = "vouch for it with `capability:` in the workload or a user catalog"
+    if not serves(tier, needed):
+        if score is None:
+            o.exclude("tier", f"{what} is unrated on the {scale}: simple work only unless you {vouch}; "
+                              f"{share_text(w, needed)} needs the {needed} floor {TIER_FLOORS[needed]:g}")
+        else:
+            o.exclude("tier", f"{what} scores {score:g} on the {scale}, below the {needed} floor "
+                              f"{TIER_FLOORS[needed]:g} that {share_text(w, needed)} needs")
+    if w.min_capability is not None and (score is None or score < w.min_capability):
+        o.exclude("min_capability", f"{what} " + ("is unrated" if score is None else f"scores {score:g}")
+                  + f" on the {scale}; the workload asks for min_capability {w.min_capability:g}")
 
 
 def share_text(w: Workload, needed: str) -> str:

@@ -72,8 +72,12 @@ def _catalog_refs(cat, option_ids: list[str], designs: list[tuple[str, bool, str
 def _assumption_rows(a, given: dict | None = None) -> list[AssumptionRow]:
     from openvclosed.decision.assumptions import BASIS, Assumptions
 
+    from openvclosed.decision.designs import power_share
+
     default = Assumptions()
-    return [AssumptionRow(name=name, value=getattr(a, name), basis=BASIS.get(name, ""),
+    derived = {"power_draw_share": power_share(a)}  # the value the cost used (None = derived)
+    return [AssumptionRow(name=name, value=derived.get(name, getattr(a, name)) if getattr(a, name) is None
+                          else getattr(a, name), basis=BASIS.get(name, ""),
                           set_here=(getattr(a, name) != getattr(default, name)) or name in (given or {}))
             for name in Assumptions.model_fields]
 

@@ -7,10 +7,14 @@ import math
 from openvclosed.decision.options import Option, WorkloadDecision
 from openvclosed.decision.portfolio import Portfolio
 from openvclosed.results.base import Finding
-from openvclosed.results.recommend import (ComparisonOut, DesignOut, OptionOut, PortfolioOut, RecommendationOut,
-                                           RecommendResult, WorkloadOut)
+from openvclosed.units import normalize_name
+from openvclosed.catalog.apis import usd_per_mtok_reference
+from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, TIER_FLOORS
+from openvclosed.decision.options import OptionKind, tier_needed
+from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut,
+                                           PortfolioOut, RecommendationOut, RecommendResult, WorkloadOut)
 
-__all__ = ["to_result", "option_out"]
+__all__ = ["to_result", "option_out", "capability_out"]
 
 
 def _design_out(o: Option) -> DesignOut | None:
@@ -50,7 +54,38 @@ def option_out(o: Option) -> OptionOut:
                      breakeven_tokens_per_day=o.breakeven_tokens_per_day, payback_months=o.payback_months,
                      capex_usd=o.capex_usd, feasible=o.feasible, excluded_because=list(o.excluded_because),
                      notes=list(o.notes), detail=o.detail, design=_design_out(o), comparison=_comparison_out(o),
-                     members=[option_out(m) for m in o.members])
+                     members=[option_out(m) for m in o.members], capability_score=o.capability_score,
+                     tokens_per_reference_token=o.tokens_per_reference_token,
+                     usd_per_mtok_reference=(usd_per_mtok_reference(o.usd_per_mtok, o.tokens_per_reference_token)
+                                             if o.tokens_per_reference_token else None))
+
+
+def capability_out(d: WorkloadDecision) -> CapabilityOut | None:
+    """The recommended option's capability evidence: each part's score next to the floor of the tier
+    it serves, the workload's ``min_capability``, and the best-scoring feasible alternative."""
+    o, w = d.recommended, d.workload
+    if o is None:
+        return None
+    need = tier_needed(w)
+    if o.kind is OptionKind.hybrid:
+        rest = "standard" if w.task_mix.standard > 0 else "simple"
+        served = list(zip(o.members, ("frontier", rest)))
+    else:
+        served = [(o, need)]
+    parts = [CapabilityPartOut(option=m.id, tier_needed=t, floor=TIER_FLOORS[t], score=m.capability_score,
+                               vouched=_vouched(w, m)) for m, t in served]
+    chosen = {m.model or m.id for m, _ in served}
+    alts = [x for x in d.options if x.feasible and x.kind is not OptionKind.hybrid
+            and x.capability_score is not None and (x.model or x.id) not in chosen]
+    best = max(alts, key=lambda x: (x.capability_score, -x.horizon_usd), default=None)
+    return CapabilityOut(index=CAPABILITY_INDEX, version=CAPABILITY_VERSION, tier_needed=need, floor=TIER_FLOORS[need],
+                         min_capability=w.min_capability, parts=parts, best_alternative=best.id if best else None,
+                         best_alternative_score=best.capability_score if best else None)
+
+
+def _vouched(w, o: Option) -> bool:
+    names = {normalize_name(n) for n in w.capability}
+    return bool(names & {normalize_name(x) for x in (o.id, o.model or "") if x})
 
 
 def _legacy_monte_carlo(d: WorkloadDecision) -> dict | None:
@@ -79,7 +114,8 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
             sensitivity=w.sensitivity, task_mix=w.task_mix.model_dump(),
             recommendation=RecommendationOut(option=option_out(d.recommended) if d.recommended else None,
                                              reasons=d.reasons, switching=d.switching,
-                                             runner_up=d.runner_up.id if d.runner_up else None),
+                                             runner_up=d.runner_up.id if d.runner_up else None,
+                                             capability=capability_out(d)),
             options=[option_out(o) for o in d.options], findings=d.findings,
             candidates=w.candidates.model_dump(exclude_none=True, exclude={"deployment"}),
             uncertainty=d.uncertainty, reference_api=d.reference_api.id if d.reference_api else None,

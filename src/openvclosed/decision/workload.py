@@ -188,6 +188,20 @@ class Workload(_M):
     assumptions: dict = Field(default_factory=dict, description="Overrides of the named assumptions (ovc breakeven --help).")
     api_price_decline_per_year: float = Field(0.0, ge=0, lt=1, description="Expected yearly fall of API prices (0.3 = 30%).")
     uncertainty: dict = Field(default_factory=dict, description="Monte Carlo distribution overrides by input name (docs/uncertainty.md).")
+    min_capability: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, description=(
+        "Lowest score on the capability scale (AA Intelligence Index v4.1) an option's model must have, "
+        "on top of the tier floors; unrated models are excluded unless vouched for in `capability`."))
+    capability: dict[str, float] = Field(default_factory=dict, description=(
+        "Scores you vouch for, by model or API id, on the AA Intelligence Index v4.1 scale (e.g. from your "
+        "own evaluation); they replace the catalog's score for this workload and are printed as vouched."))
+
+    @field_validator("capability")
+    @classmethod
+    def _capability_range(cls, v):
+        for k, x in v.items():
+            if isinstance(x, bool) or not (0 <= x <= 100):
+                raise field_error(f"capability.{k}", f"{x!r}: a score on the 0-100 index scale")
+        return v
 
     @model_validator(mode="before")
     @classmethod
@@ -338,6 +352,15 @@ def load_workload_file(path: str | Path) -> WorkloadFile:
     return wf
 
 
+def _model_or_api(catalog):
+    def lookup(name):
+        try:
+            return catalog.model(name)
+        except InputError:
+            return catalog.api(name)
+    return lookup
+
+
 def check_candidates(wf: WorkloadFile, catalog) -> None:
     """Every name in each workload's ``candidates`` resolves in
     ``catalog``; else one line naming the file and the field path (never a flag)."""
@@ -346,7 +369,7 @@ def check_candidates(wf: WorkloadFile, catalog) -> None:
     for w in wf.workloads:
         c = w.candidates
         fields = (("candidates.hardware", c.hardware, None), ("candidates.models", c.models, catalog.model),
-                  ("candidates.apis", c.apis, catalog.api))
+                  ("candidates.apis", c.apis, catalog.api), ("capability", list(w.capability), _model_or_api(catalog)))
         for field, items, lookup in fields:
             for i, x in enumerate(items or []):
                 where = f"{wf._source}: workloads[{w.name}].{field}[{i}]"

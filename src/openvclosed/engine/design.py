@@ -152,6 +152,7 @@ def _fused(x: DesignInputs, tokens_per_day) -> DesignEval:
                capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
                ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
                capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],
+               resale_per_replica_usd=c["resale_usd"],
                usd_per_day=usd_per_day, usd_per_mtok=usd_per_mtok, days_per_month=np.asarray(g["days_per_month"]))
     shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
     return DesignEval(**{k: np.broadcast_to(v, shape) for k, v in out.items()})
@@ -245,4 +246,4 @@ def _costs(x: DesignInputs) -> dict:
                          host_w_per_gpu=x.host_w_per_gpu, pue=x.pue, electricity_usd_kwh=x.electricity_usd_kwh,
                          ops_usd_month=x.ops_usd_month, hours_per_day=x.hours_per_day,
                          days_per_month=x.days_per_month, gpu_price_factor=x.gpu_price_factor,
-                         system_w_per_gpu=x.system_w_per_gpu)
+                         system_w_per_gpu=x.system_w_per_gpu, residual_share=x.residual_share)

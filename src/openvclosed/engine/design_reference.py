@@ -82,6 +82,7 @@ def reference_design(x: DesignInputs, tokens_per_day=0.0) -> DesignEval:
                capital_usd_per_day=c["capital"], host_usd_per_day=c["host"], energy_usd_per_day=c["energy"],
                ops_usd_per_day=c["ops"], rent_usd_per_day=c["rent"], replica_usd_per_day=f,
                capex_per_replica_usd=c["capex_usd"], running_usd_per_replica_day=c["running_usd_per_day"],
+               resale_per_replica_usd=c["resale_usd"],
                usd_per_day=usd_per_day, usd_per_mtok=usd_per_mtok,
                days_per_month=np.asarray(x.days_per_month, dtype=float))
     shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))

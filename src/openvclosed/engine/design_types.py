@@ -121,6 +121,7 @@ class DesignInputs:
     rate: object = _d("rate")
     amortize_years: object = _d("amortize_years")
     gpu_price_factor: object = _d("gpu_price_factor")
+    residual_share: object = 0.0      # GPU resale at the end of amortize_years / purchase price (the decision passes it)
 
     def replace(self, **changes) -> "DesignInputs":
         """A copy with some fields replaced (e.g. arrays of Monte Carlo draws)."""
@@ -153,7 +154,8 @@ class DesignEval:
     capacity / peak_to_mean), ``replicas`` (whole machines for the volume, spares included),
     ``spare_replicas``; ``fixed_usd_per_day`` (the team cost, once per deployment). Cost of one replica per day by component (``capital``, ``host``, ``energy``,
     ``ops``, ``rent``: ``*_usd_per_day``), ``replica_usd_per_day`` (their sum),
-    ``capex_per_replica_usd`` (nan when rented), ``running_usd_per_replica_day``; totals for the
+    ``capex_per_replica_usd`` (nan when rented), ``running_usd_per_replica_day``,
+    ``resale_per_replica_usd`` (the GPUs' resale at the end of amortisation; 0 rented); totals for the
     volume: ``usd_per_day``, ``usd_per_mtok``; and ``days_per_month`` for monthly figures.
     """
 
@@ -185,6 +187,7 @@ class DesignEval:
     replica_usd_per_day: np.ndarray
     capex_per_replica_usd: np.ndarray
     running_usd_per_replica_day: np.ndarray
+    resale_per_replica_usd: np.ndarray
     fixed_usd_per_day: np.ndarray
     usd_per_day: np.ndarray
     usd_per_mtok: np.ndarray

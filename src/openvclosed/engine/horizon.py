@@ -17,7 +17,8 @@ Timing convention (one month = ``days_per_month`` days, months ``m = 0 .. H-1``)
 
 Rented hardware is the case ``capex_per_replica_usd = 0`` with the rent in the running cost.
 With ``life_months`` given, owned hardware still has its straight-line book value at the end
-of the horizon, ``capex x max(0, 1 - age / life_months)``, credited (discounted) as a residual;
+of the horizon, ``resale + (capex - resale) x max(0, 1 - age / life_months)`` (``resale`` what it
+fetches at the end of its life, 0 by default), credited (discounted) as a residual;
 without it the hardware is worth nothing at the end (conservative).
 """
 
@@ -48,7 +49,7 @@ def monthly_discount_rate(rate):
 def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, running_usd_per_replica_month,
                   capex_per_replica_usd, *, horizon_months=36, growth_per_month=0.0, api_price_decline_per_year=0.0,
                   rate=0.0, days_per_month=_DAYS_PER_MONTH, life_months=None, monthly=False, only=None,
-                  spare_replicas=0.0, fixed_usd_per_month=0.0):
+                  spare_replicas=0.0, fixed_usd_per_month=0.0, resale_per_replica_usd=0.0):
     """Present value of the API and of self-hosting over ``horizon_months`` [USD]; dict of arrays.
 
     Parameters
@@ -71,6 +72,9 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
     life_months : array_like or None
         Straight-line life of owned hardware [months] for the residual credit at the end; ``None``
         or ``nan`` = no residual value.
+    resale_per_replica_usd : array_like
+        What a replica fetches at the end of its life [USD] (the line of book value runs from the
+        capex down to it: ``book = resale + (capex - resale) x remaining-life share``); 0 = nothing.
     spare_replicas, fixed_usd_per_month : array_like
         The staircase of :func:`openvclosed.engine.breakeven.selfhost_usd_per_day`: spares on top
         of the volume's replicas (bought with the first), and a fixed cost (a team) paid every month
@@ -113,13 +117,15 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
             and np.all(np.asarray(growth_per_month, dtype=float) >= -1)):  # the $1 bill is never negative
         return _split_horizon(h, tokens_per_day, p_in, capacity_tokens_per_day, running_usd_per_replica_month,
                               capex_per_replica_usd, growth_per_month, api_price_decline_per_year, rate,
-                              days_per_month, life_months, only, spare_replicas, fixed_usd_per_month)
-    t0, p0, cap, run, capex, g, d, rate_, dpm, life, spare, fixed = np.broadcast_arrays(
+                              days_per_month, life_months, only, spare_replicas, fixed_usd_per_month,
+                              resale_per_replica_usd)
+    t0, p0, cap, run, capex, g, d, rate_, dpm, life, spare, fixed, resale = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day,
                                                running_usd_per_replica_month, capex_per_replica_usd,
                                                growth_per_month, api_price_decline_per_year, rate, days_per_month,
                                                np.nan if life_months is None else life_months, spare_replicas,
-                                               fixed_usd_per_month)))
+                                               fixed_usd_per_month, resale_per_replica_usd)))
+    resale = np.where(np.isnan(resale), 0.0, resale)
     capex = np.where(np.isnan(capex), 0.0, capex)
     v = 1.0 / (1.0 + monthly_discount_rate(rate_))
     monthly_price_factor = np.power(1.0 - d, 1.0 / 12.0)
@@ -139,7 +145,7 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
         for m in range(h):
             disc_end = disc_start * v
             reps, held, buy, run_m = _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life,
-                                                     capex_total, residual_book, spare, fixed)
+                                                     capex_total, residual_book, spare, fixed, resale)
             api_m = t * dpm * p / 1e6
             api_pv += api_m * disc_end
             sh_pv += buy * disc_start + run_m * disc_end
@@ -162,11 +168,11 @@ def horizon_costs(tokens_per_day, api_usd_per_mtok, capacity_tokens_per_day, run
 
 
 def _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life, capex_total, residual_book, spare=0.0,
-                    fixed=0.0):
+                    fixed=0.0, resale=0.0):
     """One month of the fleet: replicas needed (ceil(volume / capacity) + spare, inf when nothing fits),
     whole replicas bought at the start of the month (never sold), their capex added to
-    ``capex_total`` and their unexpired share (1 - (h - m) / life, clipped to [0, 1]) to
-    ``residual_book`` in place, and the month's running cost. Returns (replicas, held, bought USD,
+    ``capex_total`` and their book value at the end (resale + (capex - resale) x the unexpired
+    share 1 - (h - m) / life, clipped to [0, 1]) to ``residual_book`` in place, and the month's running cost. Returns (replicas, held, bought USD,
     running USD); shared by both month loops so they cannot drift apart."""
     reps = staircase_replicas(t, cap, spare)
     new = np.maximum(reps - held, 0.0)
@@ -174,13 +180,13 @@ def _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life, capex_tota
     buy = np.where(new > 0, new * capex, 0.0)
     capex_total += buy
     remaining = np.clip(1.0 - (h - m) / life, 0.0, 1.0)
-    residual_book += np.where(isnan_life | (buy == 0), 0.0, buy * remaining)
+    residual_book += np.where(isnan_life | (buy == 0), 0.0, buy * remaining + new * resale * (1.0 - remaining))
     return reps, held, buy, np.where(reps > 0, reps * run + fixed, 0.0)
 
 
 def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_per_replica_month,
                    capex_per_replica_usd, growth_per_month, api_price_decline_per_year, rate, days_per_month,
-                   life_months, only=None, spare_replicas=0.0, fixed_usd_per_month=0.0):
+                   life_months, only=None, spare_replicas=0.0, fixed_usd_per_month=0.0, resale_per_replica_usd=0.0):
     """:func:`horizon_costs` (``monthly=False``, finite prices) with the month loop run once without
     the price's own axes: the API bill is the price times the bill at $1 per 1M tokens, and only that
     product and the crossover (a search over the month-by-month ratio of self-host outlay to the $1
@@ -191,8 +197,9 @@ def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_p
         growth_per_month, api_price_decline_per_year, rate, days_per_month))
     life = f(np.nan if life_months is None else life_months)
     spare, fixed = f(spare_replicas), f(fixed_usd_per_month)
+    resale = np.nan_to_num(f(resale_per_replica_usd))
     shape = np.broadcast_shapes(t0.shape, cap.shape, run.shape, capex.shape, g.shape, d.shape, rate_.shape,
-                                dpm.shape, life.shape, spare.shape, fixed.shape)
+                                dpm.shape, life.shape, spare.shape, fixed.shape, resale.shape)
     full = np.broadcast_shapes(shape, p0.shape)
     capex = np.where(np.isnan(capex), 0.0, capex)
     v = 1.0 / (1.0 + monthly_discount_rate(rate_))
@@ -213,7 +220,7 @@ def _split_horizon(h, tokens_per_day, p0, capacity_tokens_per_day, running_usd_p
         for m in range(h):
             disc_end = disc_start * v
             reps, held, buy, run_m = _month_replicas(t, cap, held, capex, run, h, m, life, isnan_life,
-                                                     capex_total, residual_book, spare, fixed)
+                                                     capex_total, residual_book, spare, fixed, resale)
             unit_pv += t * dpm * q / 1e6 * disc_end
             sh_pv += buy * disc_start + run_m * disc_end
             # self-hosting is ahead at the end of month m for a price p when sh_pv < p x unit_pv
@@ -308,7 +315,8 @@ def horizon_scenario(h: HorizonInputs, api_usd_per_mtok, *, monthly=False, only=
                       api_price_decline_per_year=h.api_price_decline_per_year, rate=x.rate,
                       days_per_month=x.days_per_month, life_months=life, monthly=monthly, only=only,
                       spare_replicas=s.spare_replicas,
-                      fixed_usd_per_month=per_month_from_day(s.fixed_usd_per_day, x.days_per_month))
+                      fixed_usd_per_month=per_month_from_day(s.fixed_usd_per_day, x.days_per_month),
+                      resale_per_replica_usd=s.resale_per_replica_usd)
     if only is not None and "api_usd" not in r:
         return r
     shape = np.shape(r["api_usd"])  # every input reached horizon_costs through cap, running or capex

@@ -12,7 +12,7 @@ import numpy as np
 from openvclosed.engine.defaults import DAYS_PER_MONTH
 from openvclosed.engine.period import per_day_from_month, per_day_from_year
 
-__all__ = ["capital_recovery_factor", "replica_costs", "COST_COMPONENTS"]
+__all__ = ["capital_recovery_factor", "replica_costs", "power_draw_share_at", "COST_COMPONENTS"]
 
 COST_COMPONENTS = ("capital", "host", "energy", "ops", "rent")
 """Named parts of a replica's daily cost: GPU capital, host (server) capital, energy, people
@@ -39,9 +39,26 @@ def capital_recovery_factor(rate, years):
     return np.where(r == 0, 1.0 / n, crf)
 
 
+def power_draw_share_at(utilization, idle_power_share):
+    """Mean power draw as a share of rated power when a machine is busy ``utilization`` of the time.
+
+    Formula: ``share = idle + (1 - idle) x utilization`` — idle draw all the time, the rest of the
+    rated draw while busy (a linear power model between idle and rated draw). Units: shares (0..1) in
+    and out; element-wise on arrays. Source of the default idle share: a measured H200 SXM idle draw
+    of 80.3 W against its 700 W rating, 11.5% (decision.assumptions, ``idle_power_share``).
+
+    >>> round(float(power_draw_share_at(0.5, 0.115)), 4)
+    0.5575
+    >>> float(power_draw_share_at(1.0, 0.115)), float(power_draw_share_at(0.0, 0.2))
+    (1.0, 0.2)
+    """
+    u, idle = _f(utilization, idle_power_share)
+    return idle + (1.0 - idle) * u
+
+
 def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, rate, amortize_years, gpu_tdp_w,
                   power_draw_share, host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day=24.0,
-                  days_per_month=DAYS_PER_MONTH, gpu_price_factor=1.0, system_w_per_gpu=np.nan):
+                  days_per_month=DAYS_PER_MONTH, gpu_price_factor=1.0, system_w_per_gpu=np.nan, residual_share=0.0):
     """Cost of one replica of ``n_gpus`` per day, by component [USD/day]; a dict of arrays.
 
     Notes
@@ -49,7 +66,8 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
     Owned (``rented`` False)::
 
         capex    = n x gpu_usd x gpu_price_factor + n x host_usd_per_gpu      [USD]
-        capital  = n x gpu_usd x gpu_price_factor x CRF(rate, years) / days_per_year
+        resale   = residual_share x n x gpu_usd x gpu_price_factor  (the GPUs sold after ``years``) [USD]
+        capital  = (n x gpu_usd x gpu_price_factor - resale / (1 + rate)^years) x CRF(rate, years) / days_per_year
         host     = n x host_usd_per_gpu x CRF(rate, years) / days_per_year
         energy   = n x W / 1000 x hours x PUE x usd_per_kwh,  W = system_w_per_gpu x power_draw_share
                    when the catalog rates the whole system, else tdp x power_draw_share + host_w
@@ -64,7 +82,8 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
     Keys: ``capital``, ``host``, ``energy``, ``ops``, ``rent`` (USD/day, 0 where not
     applicable), ``usd_per_day`` (their sum), ``capex_usd`` (nan when rented) and
     ``running_usd_per_day`` (what a replica costs per day besides its purchase: energy + ops
-    owned, rent + ops rented).
+    owned, rent + ops rented) and ``resale_usd`` (what the GPUs fetch at the end of ``years``;
+    0 when rented).
 
     Examples
     --------
@@ -77,17 +96,26 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
     ...     electricity_usd_kwh=0.15, ops_usd_month=300.0, days_per_month=30.0)
     >>> [round(float(c[k]), 4) for k in ("capital", "host", "energy", "ops", "rent", "usd_per_day", "capex_usd")]
     [2.9611, 1.8519, 3.96, 10.0, 0.0, 18.773, 5198.0]
+
+    The same cards resold for 22% of their price after the 3 years: capital (3,198 - 703.56) / 1,080.
+
+    >>> c = replica_costs(2, rented=False, gpu_usd=1599, gpu_hour_usd=np.nan, host_usd_per_gpu=1000,
+    ...     rate=0.0, amortize_years=3, gpu_tdp_w=450, power_draw_share=1.0, host_w_per_gpu=100, pue=1.0,
+    ...     electricity_usd_kwh=0.15, ops_usd_month=300.0, days_per_month=30.0, residual_share=0.22)
+    >>> round(float(c["capital"]), 4), round(float(c["resale_usd"]), 2)
+    (2.3097, 703.56)
     """
-    (n, rent_flag, g, gh, hpg, r, y, tdp, share, hw, pue_, kwh, ops, hrs, dpm, fac, sysw) = _f(
+    (n, rent_flag, g, gh, hpg, r, y, tdp, share, hw, pue_, kwh, ops, hrs, dpm, fac, sysw, res) = _f(
         n_gpus, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, rate, amortize_years, gpu_tdp_w, power_draw_share,
         host_w_per_gpu, pue, electricity_usd_kwh, ops_usd_month, hours_per_day, days_per_month, gpu_price_factor,
-        system_w_per_gpu)
+        system_w_per_gpu, residual_share)
     is_rented = rent_flag.astype(bool)
     crf = capital_recovery_factor(r, y)
     gpu_capex = n * g * fac
     host_capex = n * hpg
     zero = np.zeros(n.shape)
-    capital = np.where(is_rented, zero, per_day_from_year(gpu_capex * crf, dpm))
+    resale = np.where(is_rented, zero, res * gpu_capex)
+    capital = np.where(is_rented, zero, per_day_from_year((gpu_capex - resale * np.power(1.0 + r, -y)) * crf, dpm))
     host = np.where(is_rented, zero, per_day_from_year(host_capex * crf, dpm))
     watts = np.where(np.isfinite(sysw), sysw * share, tdp * share + hw)
     energy = np.where(is_rented, zero, n * watts / 1000.0 * hrs * pue_ * kwh)
@@ -96,4 +124,4 @@ def replica_costs(n_gpus, *, rented, gpu_usd, gpu_hour_usd, host_usd_per_gpu, ra
     total = capital + host + energy + op + rent
     return {"capital": capital, "host": host, "energy": energy, "ops": op, "rent": rent, "usd_per_day": total,
             "capex_usd": np.where(is_rented, np.nan, gpu_capex + host_capex),
-            "running_usd_per_day": energy + op + rent}
+            "running_usd_per_day": energy + op + rent, "resale_usd": resale}

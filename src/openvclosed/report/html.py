@@ -84,8 +84,14 @@ def _env():
     env.tests["finite"] = lambda v: isinstance(v, (int, float)) and math.isfinite(v)
     env.filters.update(usd=usd, num=_num, tok=_tok, pct=_pct, months=fmt_months, value=_value, term=term,
                        kind=lambda k: _KIND_TEXT.get(str(k), str(k)), code=lambda c: _CODE_TEXT.get(c, c.replace("_", " ")),
-                       url=safe_url)
+                       url=safe_url, capability=_capability)
     return env
+
+
+def _capability(cap) -> str:
+    from openvclosed.report.recommend import capability_line
+
+    return capability_line(cap, str)  # autoescape escapes it for HTML
 
 
 def _options_view(w):

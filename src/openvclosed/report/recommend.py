@@ -16,7 +16,7 @@ from openvclosed.report.escape import md_code, md_text, no_workflow_command
 from openvclosed.report.text import cell, fmt_months, fmt_tokens, term, terminal_width, usd
 from openvclosed.results.recommend import OptionOut, RecommendResult
 
-__all__ = ["render_recommend", "render_recommend_markdown"]
+__all__ = ["render_recommend", "render_recommend_markdown", "capability_line"]
 
 SELF_HOST = ("self-host", "self-host-cloud")  # OptionKind values
 APIS = ("closed-api", "hosted-open-api")
@@ -92,6 +92,27 @@ def excluded_summary(options: list[OptionOut]) -> list[str]:
     return lines
 
 
+def capability_line(cap, esc=term) -> str:
+    """The recommendation's capability evidence in one line: each part's score next to the floor of
+    the tier it serves, the workload's min_capability, the best-scoring feasible alternative.
+    ``esc`` escapes strings from files for the output channel."""
+    if cap is None:
+        return ""
+
+    def score(x, vouched=False):
+        return "unrated" if x is None else f"{x:g}" + (" (vouched for by you)" if vouched else "")
+
+    parts = [f"{esc(p.option)} {score(p.score, p.vouched)} vs {esc(p.tier_needed)} floor {p.floor:g}"
+             if p.tier_needed != "simple" else f"{esc(p.option)} {score(p.score, p.vouched)} (simple work: no floor)"
+             for p in cap.parts]
+    line = f"capability ({esc(cap.index)} {esc(cap.version)}): " + "; ".join(parts)
+    if cap.min_capability is not None:
+        line += f"; min_capability {cap.min_capability:g}"
+    if cap.best_alternative:
+        line += f"; best-scoring feasible alternative: {esc(cap.best_alternative)} {score(cap.best_alternative_score)}"
+    return line
+
+
 def _panel_body(w, rec: OptionOut | None, comparable: bool) -> str:
     if rec is None:
         return "No option satisfies every constraint.\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.reasons)
@@ -112,6 +133,8 @@ def _panel_body(w, rec: OptionOut | None, comparable: bool) -> str:
         body += "\nlicence: " + ("; ".join(term(n.message) for n in lic) if lic else "no licence findings")
         if not comparable:
             body += "\nbreak-even and payback: n/a — no API option may be compared (every API is excluded)"
+    if w.recommendation.capability is not None:
+        body += "\n" + capability_line(w.recommendation.capability)
     body += "\n\nWhy:\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.reasons)
     body += "\n\nStay able to switch:\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.switching)
     return body
@@ -197,6 +220,8 @@ def render_recommend_markdown(r: RecommendResult, max_rows: int = 8) -> str:
         else:
             out.append("**No feasible option.**")
         out.append("")
+        if w.recommendation.capability is not None:
+            out += [capability_line(w.recommendation.capability, md_text), ""]
         out += [f"- {md_text(x)}" for x in w.recommendation.reasons]
         out.append("")
         out.append("| option | kind | $/month | $/1M tok | horizon | verdict |")

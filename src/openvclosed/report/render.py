@@ -68,7 +68,7 @@ def render_breakeven(r: BreakevenResult, width: int | None = None) -> str:
     t, note = fit_table(cols, rows, width, title=f"APIs at {fmt_tokens(r.tokens_per_day)} tokens/day "
                                                  f"({fmt_tokens(r.tokens_per_month)}/month)")
     keys = ["input_share", "cached_share", "context_tokens", "kv_bits", "utilization", "electricity_usd_kwh", "pue",
-            "ops_usd_month", "amortize_years", "rate", "host_usd_per_gpu"]
+            "power_draw_share", "ops_usd_month", "amortize_years", "residual_share", "rate", "host_usd_per_gpu"]
     assum = "  ".join(f"{k}={_v(r.assumptions[k])}" for k in keys if r.assumptions.get(k) is not None)
     wins = [Text(x) for x in win_interval_lines(r.apis)]
     parts = [panel, t] + ([note] if note else []) + wins + [

@@ -72,6 +72,33 @@ class OptionOut(ResultModel):
     design: DesignOut | None = None
     comparison: ComparisonOut | None = None
     members: list["OptionOut"] = []     # a hybrid's parts as options (frontier API first)
+    capability_score: float | None = None  # the model's score on the capability scale; null = unrated
+    tokens_per_reference_token: float | None = None  # tokens of its tokenizer per o200k_base token (cited); null = unknown
+    usd_per_mtok_reference: float | None = None  # usd_per_mtok for the text o200k_base counts as 1M tokens; null = unknown
+
+
+class CapabilityPartOut(ResultModel):
+    """One served part of the recommendation (the option itself, or each member of a hybrid)."""
+
+    option: str
+    tier_needed: str
+    floor: float                         # lowest score of tier_needed (catalog.base.TIER_FLOORS)
+    score: float | None                  # the part's model on the capability scale; null = unrated
+    vouched: bool = False                # the score is the user's (workload `capability:`), not published
+
+
+class CapabilityOut(ResultModel):
+    """The capability evidence of a recommendation: each part's score next to its floor, and the
+    best-scoring feasible alternative."""
+
+    index: str
+    version: str
+    tier_needed: str
+    floor: float
+    min_capability: float | None
+    parts: list[CapabilityPartOut]
+    best_alternative: str | None         # the feasible option (not a hybrid) whose model scores highest
+    best_alternative_score: float | None
 
 
 class RecommendationOut(ResultModel):
@@ -79,6 +106,7 @@ class RecommendationOut(ResultModel):
     reasons: list[str]
     switching: list[str]
     runner_up: str | None = None        # id of the best feasible option of another kind
+    capability: CapabilityOut | None = None
 
 
 class SeriesOut(ResultModel):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from openvclosed.decision.assumptions import Assumptions
+from openvclosed.decision.designs import power_share
 from openvclosed.catalog import ApiEntry, Catalog
 from openvclosed.results.base import Finding
 from openvclosed.results.usage import OptionCost, RepriceResult
@@ -247,7 +248,7 @@ def reprice(catalog: Catalog, total: TrafficStats, groups: list[TrafficStats], w
         context_tokens=a.context_tokens, actual_usd_per_month=actual_month,
         priced_at="current" if at_current or not days else "date", actual_usd_per_month_other=actual_other,
         actual_priced_token_share=priced_tokens / total.tokens, logged_usd_per_month=logged, options=options,
-        assumptions=a.model_dump(mode="json"), findings=dedupe(findings))
+        assumptions=dict(a.model_dump(mode="json"), power_draw_share=power_share(a)), findings=dedupe(findings))
 
 
 def history_findings(costs: list[ModelCost], at_current: bool) -> list[Finding]:
