@@ -28,6 +28,7 @@ import numpy as np
 
 from openvclosed.errors import InputError
 from openvclosed.fileio import input_file_size
+from openvclosed.usage.recordscan import records_fit  # noqa: F401 (re-exported)
 from openvclosed.usage.presets import (CANONICAL, PRESETS, REQUIRED, _json_path,  # noqa: F401
                                        _resolve_columns, _resolve_jsonl, detect_preset, parse_map)
 from openvclosed.usage.records import (MAX_EXAMPLES, Batch, FileReport, _to_batch,  # noqa: F401
@@ -91,47 +92,28 @@ class _GzipGuard(io.RawIOBase):
             super().close()
 
 
+MAX_BLANK_RUN = 1_000_000
+"""Most blank lines in a row (a gzip of newlines under MAX_GZIP_RATIO would still take ~15 s per 100 MB)."""
+
+
 def _bounded_lines(text, label: str) -> Iterator[str]:
-    """The lines of ``text``, each read with at most MAX_LINE_CHARS + 1 characters."""
+    """The lines of ``text``: each at most MAX_LINE_CHARS + 1 characters, at most MAX_BLANK_RUN blank in a row."""
     readline = text.readline
     limit = MAX_LINE_CHARS + 1
+    blank = n = 0
     while True:
         s = readline(limit)
         if not s:
             return
+        n += 1
         if len(s) == limit and not s.endswith(("\n", "\r")):
             raise InputError(f"{label}: a line longer than {MAX_LINE_CHARS:,} characters (MAX_LINE_CHARS); "
                              "not a usage log in CSV or JSON Lines")
+        blank = blank + 1 if s.isspace() else 0
+        if blank > MAX_BLANK_RUN:
+            raise InputError(f"{label}: more than {MAX_BLANK_RUN:,} blank lines in a row (from line "
+                             f"{n - blank + 1:,}; MAX_BLANK_RUN); not a usage log in CSV or JSON Lines")
         yield s
-
-
-def records_fit(fd: int, max_bytes: int, block: int = 1 << 20) -> bool:
-    """True when no CSV record of the file is longer than ``max_bytes`` bytes: a record ends at a
-    line break (``\\n`` or ``\\r``) outside double quotes. Checked in Python before pyarrow sees a
-    byte: given records under its block size, pyarrow never grows a block (where a failure can abort
-    the process); a file that does not pass is read by the Python reader, with its own caps. Reads
-    the file once, ``block`` bytes at a time (memory: a few blocks)."""
-    pos = run = parity = 0  # run: bytes since the last record end; parity: of the quotes so far
-    while True:
-        data = os.pread(fd, block, pos)
-        if not data:
-            return True
-        pos += len(data)
-        a = np.frombuffer(data, dtype=np.uint8)
-        seps = np.flatnonzero((a == 10) | (a == 13))
-        quotes = np.cumsum(a == 34, dtype=np.int64)
-        ends = seps[((quotes[seps] + parity) & 1) == 0] if len(seps) else seps
-        parity = int(quotes[-1] + parity) & 1
-        if not len(ends):
-            run += len(data)
-            if run > max_bytes:
-                return False
-            continue
-        if run + int(ends[0]) > max_bytes:
-            return False
-        if len(ends) > 1 and int(np.diff(ends).max()) - 1 > max_bytes:
-            return False
-        run = len(data) - 1 - int(ends[-1])
 
 
 def _open_text(path: Path) -> tuple[io.TextIOBase, object, int]:
