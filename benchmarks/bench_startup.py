@@ -48,7 +48,9 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmds = {"floor": ([py, "-c", FLOOR], env), "ovc": ([py, "-m", "openvclosed", *ARGS], env)}
     if a.baseline:
-        cmds["baseline ovc"] = ([py, "-m", "openvclosed", *ARGS], baseline_env(a.baseline))
+        benv = baseline_env(a.baseline)
+        benv.pop("PYTHONDONTWRITEBYTECODE", None)  # side by side on the same terms as ovc above
+        cmds["baseline ovc"] = ([py, "-m", "openvclosed", *ARGS], benv)
     if importlib.util.find_spec("litellm"):
         cmds["import litellm"] = ([py, "-c", "import litellm"], env)
     for cmd, e in cmds.values():  # warm the file cache and ovc's catalog cache

@@ -135,3 +135,25 @@ def test_vouching_for_a_hosted_offer_or_its_model(cat):
                    capability={key: 30})
         o = v.option("deepinfra/llama-3.3-70b")
         assert o.feasible and o.capability_score == 30, key
+
+
+@pytest.mark.parametrize("scores,needle", [
+    ({"gpt-oss-120b": 101}, "capability.'gpt-oss-120b': 101.0: a score on the 0-100 index scale"),
+    ({"gpt-oss-120b": -1}, "capability.'gpt-oss-120b': -1.0: a score on the 0-100 index scale"),
+    ({"no-such-model": 50}, "capability['no-such-model']: neither a model nor an API of the catalog"),
+    ({"evil\u202e\x1b[31m": 50}, "capability['evil\\u202e\\x1b[31m']: neither a model nor an API"),
+])
+def test_bad_capability_vouching_is_one_line_naming_file_and_field(run, tmp_path, scores, needle):
+    """A vouched score outside the scale or for an id the catalog lacks: exit 2, one line naming the
+    file and the field (the key escaped: no raw control or bidi character reaches the terminal)."""
+    import yaml
+
+    p = tmp_path / "w.yaml"
+    p.write_text(yaml.safe_dump({"workloads": [{"name": "x", "tokens_per_day": 1e8, "capability": scores}]},
+                                allow_unicode=True))
+    r = run("recommend", str(p))
+    assert r.exit_code == 2
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"ovc: error: {p}: workloads[x].")
+    assert needle in lines[0], lines[0]
+    assert "\x1b" not in r.stderr and "\u202e" not in r.stderr

@@ -160,6 +160,10 @@ def test_summary_states_present_value_and_saving_against_the_runner_up(run, monk
         o = rec["option"]
         assert f"${o['horizon_usd']:,.0f} over {w['horizon_months']} months (present value)" in head
         runner = next((x for x in w["options"] if x["id"] == rec["runner_up"]), None)
+        if runner is None:
+            assert rec["saving_vs_runner_up_usd"] is None
+        else:  # the decision carries the saving; the page prints it, never computes it
+            assert rec["saving_vs_runner_up_usd"] == pytest.approx(runner["horizon_usd"] - o["horizon_usd"], rel=1e-12)
         if runner and runner["horizon_usd"] > o["horizon_usd"]:
             savings += 1
             assert f"${runner['horizon_usd'] - o['horizon_usd']:,.0f} less than the best option of another kind, " \

@@ -11,7 +11,7 @@ import numpy as np
 from openvclosed.catalog import Catalog
 from openvclosed.decision.designs import design_inputs, engine_for, layout_reason, price_basis
 from openvclosed.decision.horizon import annuity, pv_api, pv_selfhost
-from openvclosed.decision.options import API_KINDS, HybridSplit, Option, OptionKind, allowed, serves
+from openvclosed.decision.options import API_KINDS, HybridSplit, Option, OptionKind, allowed, rest_tier_needed, serves
 from openvclosed.engine.design import selfhost_design
 from openvclosed.engine.period import per_month_from_day
 
@@ -56,7 +56,7 @@ def hybrid_option(catalog: Catalog, w, rules, a, options: list[Option], every_se
     if not frontier:
         return None
     fa = _api_member(min(frontier, key=lambda o: o.usd_per_mtok), T * f, w, a)
-    rest_need = "standard" if w.task_mix.standard > 0 else "simple"
+    rest_need = rest_tier_needed(w)
     rest_T = T * (1 - f)
     members = [_api_member(o, rest_T, w, a) for o in options
                if o.kind in API_KINDS and serves(o.tier, rest_need) and not o.blockers("tier")]

@@ -20,7 +20,7 @@ from openvclosed.decision.workload import Workload
 from openvclosed.engine.design import DesignEval
 from openvclosed.results.base import Finding
 
-__all__ = ["OptionKind", "Option", "API_KINDS", "SELF_HOST_KINDS", "tier_needed", "serves", "capability_rule", "allowed",
+__all__ = ["OptionKind", "Option", "API_KINDS", "SELF_HOST_KINDS", "tier_needed", "rest_tier_needed", "serves", "capability_rule", "allowed",
            "share_text", "HybridSplit", "WorkloadDecision"]
 
 
@@ -183,6 +183,11 @@ class WorkloadDecision:
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+
+def rest_tier_needed(w: Workload) -> str:
+    """The tier the non-frontier share of the work needs (what a hybrid's second member serves)."""
+    return "standard" if w.task_mix.standard > 0 else "simple"
 
 
 def tier_needed(w: Workload) -> str:

@@ -21,6 +21,9 @@ from openvclosed.results.report import (AssumptionRow, CatalogRef, CostChart, Cu
 
 __all__ = ["recommend_report", "breakeven_report"]
 
+_NOT_ALLOWED = " (not allowed for this workload)"
+"""Added to the label of a series whose option the workload's rules exclude (drawn for comparison)."""
+
 
 def _finite_list(a) -> list:
     return [float(x) if math.isfinite(float(x)) else None for x in np.atleast_1d(a)]
@@ -75,9 +78,9 @@ def _assumption_rows(a, given: dict | None = None) -> list[AssumptionRow]:
     from openvclosed.decision.designs import power_share
 
     default = Assumptions()
-    derived = {"power_draw_share": power_share(a)}  # the value the cost used (None = derived)
-    return [AssumptionRow(name=name, value=derived.get(name, getattr(a, name)) if getattr(a, name) is None
-                          else getattr(a, name), basis=BASIS.get(name, ""),
+    derived = {"power_draw_share": power_share(a)}  # the value the cost used where the field is None (derived)
+    return [AssumptionRow(name=name, value=derived.get(name) if getattr(a, name) is None else getattr(a, name),
+                          basis=BASIS.get(name, ""),
                           set_here=(getattr(a, name) != getattr(default, name)) or name in (given or {}))
             for name in Assumptions.model_fields]
 
@@ -114,7 +117,7 @@ def workload_report(cat, d: WorkloadDecision) -> WorkloadReport:
     notes: list[str] = []
 
     def label(o: Option) -> str:
-        return o.name + (" (not allowed for this workload)" if not o.feasible else "")
+        return o.name + ("" if o.feasible else _NOT_ALLOWED)
 
     bes = []
     if sh is not None:
@@ -124,13 +127,15 @@ def workload_report(cat, d: WorkloadDecision) -> WorkloadReport:
                 bes.append(Point(label=o.id, x=be, y=float(api_usd_per_month(be, o.usd_per_mtok, dpm))))
     lo, hi = volume_range(T, [p.x for p in bes])
     t = volume_grid(lo, hi, 400, sh.fig("capacity_mean_tokens_per_day") if sh is not None else None)
-    lines = [Line(label=label(o), kind=o.kind.value, y=_finite_list(_option_curve(o, t, dpm))) for o in apis]
+    lines = [Line(label=label(o), kind=o.kind.value, y=_finite_list(_option_curve(o, t, dpm)), option=o.id)
+             for o in apis]
     if rec is not None and rec.hybrid is not None:
-        lines.append(Line(label=f"hybrid {rec.name}", kind="hybrid", y=_finite_list(_option_curve(rec, t, dpm))))
+        lines.append(Line(label=f"hybrid {rec.name}", kind="hybrid", y=_finite_list(_option_curve(rec, t, dpm)),
+                          option=rec.id))
     sh_line = None
     if sh is not None:
         sh_line = Line(label=f"self-host {sh.name} ({sh.kind.value})", kind=sh.kind.value,
-                       y=_finite_list(_option_curve(sh, t, dpm)))
+                       y=_finite_list(_option_curve(sh, t, dpm)), option=sh.id)
         if sh.fig("spare_replicas"):
             notes.append("self-hosting includes one spare replica (N+1) for the uptime target")
     else:
@@ -146,8 +151,8 @@ def workload_report(cat, d: WorkloadDecision) -> WorkloadReport:
         cum = {s.option: np.cumsum(s.usd_monthly) for s in u.series}
         lines_c = [Line(label=(f"self-host {s.label} ({s.kind})" if s.option == (sh.id if sh else None) else
                                f"hybrid {s.label}" if s.kind == "hybrid" else
-                               s.label + ("" if s.feasible else " (not allowed for this workload)")),
-                        kind=s.kind, y=_finite_list(cum[s.option])) for s in u.series]
+                               s.label + ("" if s.feasible else _NOT_ALLOWED)),
+                        kind=s.kind, y=_finite_list(cum[s.option]), option=s.option) for s in u.series]
         crossover = crossover_label = None
         if sh is not None and d.reference_api is not None and sh.id in cum and d.reference_api.id in cum:
             crossover = _crossover(cum[sh.id], cum[d.reference_api.id])
@@ -201,7 +206,7 @@ def breakeven_report(cat, r, provenance: Provenance, *, rented: bool, as_of=None
     cost = CostChart(title=f"Monthly cost against volume: {c['title']}", tokens_per_day=_finite_list(c["tokens_per_day"]),
                      selfhost=Line(label=label, kind=kind, y=_finite_list(c["selfhost_usd_per_month"])),
                      apis=[Line(label=k, kind="closed-api" if x.kind == "closed" else "hosted-open-api",
-                                y=_finite_list(c["apis"][k])) for k, x in zip(c["apis"], r.apis)],
+                                y=_finite_list(c["apis"][k]), option=k) for k, x in zip(c["apis"], r.apis)],
                      breakevens=[Point(label=lab, x=float(x), y=float(y)) for lab, x, y in c["breakevens"]],
                      volume=T, recommended=None, note=f"your volume: {fmt_tokens(T)} tokens/day")
     cumulative = hist = None
@@ -212,7 +217,7 @@ def breakeven_report(cat, r, provenance: Provenance, *, rented: bool, as_of=None
         cum_api = [np.cumsum(x.api_usd_monthly) for x in h.apis]
         lines = [Line(label=label, kind=kind, y=_finite_list(cum_sh))]
         lines += [Line(label=x.api, kind="closed-api" if x.kind == "closed" else "hosted-open-api",
-                       y=_finite_list(cum_api[i])) for i, x in enumerate(r.apis)]
+                       y=_finite_list(cum_api[i]), option=x.api) for i, x in enumerate(r.apis)]
         cheapest = int(np.argmin([x.usd_per_mtok for x in r.apis]))
         cumulative = CumulativeChart(
             title=f"Cumulative spend over {h.horizon_months} months", months=list(range(1, h.horizon_months + 1)),

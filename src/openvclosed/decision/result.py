@@ -10,7 +10,7 @@ from openvclosed.results.base import Finding
 from openvclosed.units import normalize_name
 from openvclosed.catalog.apis import usd_per_mtok_reference
 from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, TIER_FLOORS
-from openvclosed.decision.options import OptionKind, tier_needed
+from openvclosed.decision.options import OptionKind, rest_tier_needed, tier_needed
 from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut,
                                            PortfolioOut, RecommendationOut, RecommendResult, WorkloadOut)
 
@@ -68,8 +68,7 @@ def capability_out(d: WorkloadDecision) -> CapabilityOut | None:
         return None
     need = tier_needed(w)
     if o.kind is OptionKind.hybrid:
-        rest = "standard" if w.task_mix.standard > 0 else "simple"
-        served = list(zip(o.members, ("frontier", rest)))
+        served = list(zip(o.members, ("frontier", rest_tier_needed(w))))
     else:
         served = [(o, need)]
     parts = [CapabilityPartOut(option=m.id, tier_needed=t, floor=TIER_FLOORS[t], score=m.capability_score,
@@ -81,6 +80,16 @@ def capability_out(d: WorkloadDecision) -> CapabilityOut | None:
     return CapabilityOut(index=CAPABILITY_INDEX, version=CAPABILITY_VERSION, tier_needed=need, floor=TIER_FLOORS[need],
                          min_capability=w.min_capability, parts=parts, best_alternative=best.id if best else None,
                          best_alternative_score=best.capability_score if best else None)
+
+
+def saving_vs_runner_up(d: WorkloadDecision) -> float | None:
+    """What the recommendation saves against the best feasible option of another kind over the
+    horizon: ``runner_up.horizon_usd - recommended.horizon_usd`` [USD, present value]; None without
+    either or when one is not finite."""
+    o, r = d.recommended, d.runner_up
+    if o is None or r is None or not (math.isfinite(o.horizon_usd) and math.isfinite(r.horizon_usd)):
+        return None
+    return float(r.horizon_usd - o.horizon_usd)
 
 
 def _vouched(w, o: Option) -> bool:
@@ -115,7 +124,8 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
             recommendation=RecommendationOut(option=option_out(d.recommended) if d.recommended else None,
                                              reasons=d.reasons, switching=d.switching,
                                              runner_up=d.runner_up.id if d.runner_up else None,
-                                             capability=capability_out(d)),
+                                             capability=capability_out(d),
+                                             saving_vs_runner_up_usd=saving_vs_runner_up(d)),
             options=[option_out(o) for o in d.options], findings=d.findings,
             candidates=w.candidates.model_dump(exclude_none=True, exclude={"deployment"}),
             uncertainty=d.uncertainty, reference_api=d.reference_api.id if d.reference_api else None,

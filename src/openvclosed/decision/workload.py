@@ -200,7 +200,7 @@ class Workload(_M):
     def _capability_range(cls, v):
         for k, x in v.items():
             if isinstance(x, bool) or not (0 <= x <= 100):
-                raise field_error(f"capability.{k}", f"{x!r}: a score on the 0-100 index scale")
+                raise field_error(repr(k), f"{x!r}: a score on the 0-100 index scale")
         return v
 
     @model_validator(mode="before")
@@ -357,7 +357,11 @@ def _model_or_api(catalog):
         try:
             return catalog.model(name)
         except InputError:
-            return catalog.api(name)
+            try:
+                return catalog.api(name)
+            except InputError:
+                raise InputError("neither a model nor an API of the catalog (`ovc catalog models` and "
+                                 "`ovc catalog apis` list them)") from None
     return lookup
 
 
@@ -372,7 +376,8 @@ def check_candidates(wf: WorkloadFile, catalog) -> None:
                   ("candidates.apis", c.apis, catalog.api), ("capability", list(w.capability), _model_or_api(catalog)))
         for field, items, lookup in fields:
             for i, x in enumerate(items or []):
-                where = f"{wf._source}: workloads[{w.name}].{field}[{i}]"
+                at = repr(x) if field == "capability" else i  # a mapping: the key, escaped
+                where = f"{wf._source}: workloads[{w.name}].{field}[{at}]"
                 try:
                     if field == "candidates.hardware":
                         catalog.gpu(parse_hw_spec(x, where).gpu_name)

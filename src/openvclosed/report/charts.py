@@ -67,18 +67,16 @@ def _legend_below(ax):
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, frameon=False)
 
 
-_NOT_ALLOWED = " (not allowed for this workload)"
-
-
-def _key(label: str) -> str:
-    return label.removesuffix(_NOT_ALLOWED)
+def _key(line) -> str:
+    """The option a series draws (its id), what styles and break-even labels key on."""
+    return line.option or line.label
 
 
 def page_styles(*charts) -> dict[str, tuple]:
     """One colour and line style per option for every chart of a page (self-hosting: black, solid).
 
     >>> from types import SimpleNamespace as N
-    >>> a, b = N(label="x", kind="closed-api"), N(label="y", kind="closed-api")
+    >>> a, b = N(label="x", kind="closed-api", option="x"), N(label="y", kind="closed-api", option="y")
     >>> s = page_styles(N(apis=[a, b]), N(lines=[b, a]))
     >>> s["x"] != s["y"] and len(s) == 2
     True
@@ -86,16 +84,16 @@ def page_styles(*charts) -> dict[str, tuple]:
     out: dict[str, tuple] = {}
     for c in charts:
         for line in (getattr(c, "apis", None) or getattr(c, "lines", None) or []) if c is not None else []:
-            k = _key(line.label)
+            k = _key(line)
             if k not in out and not line.kind.startswith("self-host"):
                 i = len(out)
                 out[k] = (OKABE_ITO[i % 7], _DASHES[(i + i // 7) % len(_DASHES)])
     return out
 
 
-def _style(styles: dict | None, label: str, i: int) -> tuple:
-    if styles and _key(label) in styles:
-        return styles[_key(label)]
+def _style(styles: dict | None, line, i: int) -> tuple:
+    if styles and _key(line) in styles:
+        return styles[_key(line)]
     return OKABE_ITO[i % 7], _DASHES[i % len(_DASHES)]
 
 
@@ -193,12 +191,12 @@ def cost_svg(c, chart_id: str, styles: dict | None = None) -> str:
     shown, rest = _grouped(c.apis, lambda x: x.y[at] if x.y[at] is not None else math.inf)
     band = _band(ax, t, rest, arr)
     for i, line in enumerate(shown):
-        color, dash = _style(styles, line.label, i)
+        color, dash = _style(styles, line, i)
         ax.plot(t, arr(line.y), lw=1.8, color=color, ls=dash, label=_mpl(line.label))
     if c.selfhost is not None and np.any(np.isfinite(arr(c.selfhost.y))):
         ax.plot(t, arr(c.selfhost.y), color="#000000", lw=2.4, drawstyle="steps-post", label=_mpl(c.selfhost.label))
     labelled: list[float] = []  # a label only for lines drawn, never within 0.4 decades of another
-    names = {_key(x.label) for x in shown}
+    names = {_key(x) for x in shown}
     for i, p in enumerate(sorted(c.breakevens, key=lambda p: p.x)):
         if t[0] <= p.x <= t[-1]:
             ax.plot([p.x], [p.y], marker="o", ms=8, color=_VERMILLION, mec="white", ls="none",
@@ -253,7 +251,7 @@ def cumulative_svg(c, chart_id: str, styles: dict | None = None) -> str:
     for i, line in enumerate(shown):
         y = arr(line.y)
         selfhost = line.kind.startswith("self-host")
-        color, dash = ("#000000", "-") if selfhost else _style(styles, line.label, i)
+        color, dash = ("#000000", "-") if selfhost else _style(styles, line, i)
         ax.plot(m, y, lw=2.4 if selfhost else 1.8, color=color, ls=dash, label=_mpl(line.label),
                 drawstyle="steps-post" if selfhost else "default")
     if c.crossover_month is not None:

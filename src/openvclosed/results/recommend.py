@@ -107,6 +107,7 @@ class RecommendationOut(ResultModel):
     switching: list[str]
     runner_up: str | None = None        # id of the best feasible option of another kind
     capability: CapabilityOut | None = None
+    saving_vs_runner_up_usd: float | None = None  # runner-up minus recommended, horizon present value [USD]
 
 
 class SeriesOut(ResultModel):

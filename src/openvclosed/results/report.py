@@ -22,6 +22,7 @@ class Line(ResultModel):
     label: str
     kind: str  # closed-api | hosted-open-api | self-host | self-host-cloud | hybrid
     y: list[float | None]
+    option: str = ""  # the option drawn (its id; a break-even Point's label): colours and labels key on it
 
 
 class Point(ResultModel):
