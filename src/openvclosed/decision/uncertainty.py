@@ -30,13 +30,14 @@ def horizon_base(d: Design, a: Assumptions, tokens_per_day: float, *, horizon_mo
 
 
 def histogram(samples, bins: int = HISTOGRAM_BINS) -> dict | None:
-    """Bin edges and counts of the finite samples [USD] (None when there are none)."""
-    x = np.asarray(samples, dtype=float)
-    x = x[np.isfinite(x)]
+    """Bin edges and counts of the finite samples [USD] (None when there are none): the function the
+    Monte Carlo summarises its draws with (:func:`openvclosed.engine.streamstats.column_histograms`)."""
+    from openvclosed.engine.streamstats import column_histograms
+
+    x = np.asarray(samples, dtype=float).reshape(-1, 1)
     if not x.size:
         return None
-    counts, edges = np.histogram(x, bins=bins)
-    return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}
+    return column_histograms(lambda: iter((x,)), bins)[0]
 
 
 def uncertainty_sections(base: HorizonInputs, fits: bool, apis: list[tuple[str, float]], *, rented: bool,
@@ -89,15 +90,14 @@ def uncertainty_sections(base: HorizonInputs, fits: bool, apis: list[tuple[str, 
         distributions = with_throughput_uncertainty(distributions, base.value("bandwidth_eff"))
         if monte_carlo:
             mc = monte_carlo_breakeven(base, prices, n=monte_carlo, seed=seed, distributions=distributions,
-                                       keep_samples=True)
-            samples = np.asarray(mc["saving_usd"]).reshape(mc["n"], -1)
+                                       histogram_bins=bins)
             out["monte_carlo"] = MonteCarloResult(
                 n=mc["n"], seed=seed, horizon_months=h, distributions=mc["distributions"],
-                apis=[MonteCarloApi(api=lab, histogram=histogram(samples[:, i], bins), **{k: float(np.asarray(mc[k]).reshape(-1)[i]) for k in (
+                apis=[MonteCarloApi(api=lab, histogram=mc["saving_usd_histogram"][i], **{k: float(np.asarray(mc[k]).reshape(-1)[i]) for k in (
                     "p_selfhost_cheaper", "saving_usd_mean", "saving_usd_p10", "saving_usd_p50", "saving_usd_p90",
                     "crossover_month_p10", "crossover_month_p50", "crossover_month_p90")})
                       for i, lab in enumerate(labels)])
-            del samples, mc
+            del mc
         if sensitivity:
             t = sensitivity_table(base, prices, distributions)
             apis_out = []
