@@ -76,7 +76,10 @@ class Assumptions(BaseModel):
     output_multiplier: float = _a(1.0, "assumption: output tokens are as stated; reasoning models emit hidden tokens billed and served as output (e.g. 3 = three times the visible answer)", ge=1, le=100)
     as_of: dt.date | None = _a(None, "prices valid at this date (price history); default: the newest")
     # --- operations
-    utilization: float = _e("utilization", "assumption: mean load / capacity a replica is run at (headroom for daily peaks)", gt=0, le=1)
+    utilization: float = _e("utilization", "override: mean load / capacity every replica is run at; default: workload files size each design for its load and latency targets (docs/sizing.md), `breakeven` runs replicas at this value", gt=0, le=1)
+    ttft_p95_ms: float = _a(2000.0, "MLPerf Inference Server scenario, Llama 2 70B and Mixtral 8x7B: time to first token 2,000 ms (at the 99th percentile there; mlcommons/inference loadgen/mlperf.conf @982b206); applied here at the 95th; a workload's latency.ttft_p95_ms replaces it", ge=1, le=3_600_000)
+    tpot_p95_ms: float = _a(200.0, "MLPerf Inference Server scenario, Llama 2 70B and Mixtral 8x7B: time per output token 200 ms (mlcommons/inference loadgen/mlperf.conf @982b206); a workload's latency.tpot_p95_ms or min_tokens_per_s replaces it", ge=0.1, le=60_000)
+    service_cv2: float = _a(1.0, "assumption: a request's time in a slot varies like an exponential (squared coefficient of variation 1; answer lengths vary about as much as their mean); scales the queueing wait by (1 + cv2) / 2", ge=0, le=100)
     hours_per_day: float = _e("hours_per_day", "assumption: serving around the clock", gt=0, le=24)
     days_per_month: float = _e("days_per_month", "calendar average 365.25/12 days per month", gt=0, le=31)
     electricity_usd_kwh: float = _e("electricity_usd_kwh", "assumption; for scale, EIA Electric Power Monthly Table 5.6.A (Apr 2025) US commercial prices run from about 9.7 to 22.7 US cents/kWh by region", ge=0)

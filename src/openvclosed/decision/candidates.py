@@ -15,6 +15,8 @@ import numpy as np
 from openvclosed.catalog import Catalog
 from openvclosed.decision.apiprice import api_price
 from openvclosed.decision.assumptions import Assumptions
+from openvclosed.decision.sizing import (fixed_sizing_record, load_sized, peak_to_mean_for, size_for_load,
+                                         sizing_record, targets_for)
 from openvclosed.decision.designs import (Design, consumer_nvidia, design_inputs, engine_for, layout_reason,
                                           precisions_for, price_basis, quant_risk, site_of)
 from openvclosed.decision.horizon import pv_api, pv_selfhost
@@ -116,13 +118,33 @@ def _latency_cap(designs: list[Design], a: Assumptions, w: Workload):
                                 e0.tp, x.bandwidth_gb_s, x.tflops, x.bandwidth_eff, x.decode_mfu, fixed)
 
 
+def sized_inputs(options: list[Option], a: Assumptions, base: dict):
+    """The engine inputs of self-hosted ``options`` as the decision sized them (their
+    ``serving_overrides``: batch cap, utilisation, peak-to-mean) on top of ``base`` (:func:`sizing`)."""
+    x = design_inputs([o.design for o in options], a).replace(**base)
+    keys = sorted({k for o in options for k in o.serving_overrides})
+    if keys:
+        x = x.replace(**{k: np.array([o.serving_overrides.get(k, getattr(x.take(i), k)) for i, o in enumerate(options)],
+                                     dtype=float) for k in keys})
+    return x
+
+
 def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float, needed: str,
                      designs: list[Design]) -> tuple[list[Option], list[Option]]:
     """(the best option per (hardware, owned/rented) over models and precisions, every design's
-    option) — all priced in one engine call at the workload's volume, sized for its peak."""
+    option) — all priced in one engine call at the workload's volume, sized for its peak: for the
+    load and latency targets (decision/sizing.py) unless the workload fixes ``utilization``."""
     mix = w.task_mix
-    cap = _latency_cap(designs, a, w)
-    x = design_inputs(designs, a, batch_cap=cap).replace(**sizing(w))
+    by_load = load_sized(w, a)
+    cap = np.inf if by_load else _latency_cap(designs, a, w)
+    ptm = peak_to_mean_for(w, a, T)
+    x = design_inputs(designs, a, batch_cap=cap).replace(**{**sizing(w), "peak_to_mean": ptm})
+    sz = None
+    if by_load:
+        targets = targets_for(w, a)
+        sz = size_for_load(x, T, targets, a)
+        util = np.where(np.isfinite(sz["utilization"]), np.maximum(sz["utilization"], 1e-3), a.utilization)
+        x = x.replace(batch_cap=sz["batch_cap"], utilization=util)
     e = selfhost_design(x, T)
     priced = (np.isfinite(e.replica_usd_per_day) & np.isfinite(e.step_s)).tolist()
     pv = np.asarray(pv_selfhost(T, e, w, a)).tolist()
@@ -139,13 +161,23 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
                    usd / (T * a.days_per_month / 1e6) if T > 0 else math.nan, math.inf, tier,
                    capex_usd=float(fig.capex_per_replica_usd) * reps if not d.rented else math.nan, model=d.model.id,
                    design=d, figures=fig, engine=engine_for(d, a))
+        o.serving_overrides = {"peak_to_mean": ptm}
+        if sz is not None:
+            o.serving_overrides.update(batch_cap=float(np.asarray(x.batch_cap)[i]),
+                                       utilization=float(np.asarray(x.utilization)[i]))
+            o.sizing = sizing_record(sz, i, targets, fig, T, ptm, a.service_cv2)
+        else:
+            o.sizing = fixed_sizing_record(a, float(np.broadcast_to(np.asarray(x.utilization, dtype=float),
+                                                                    (len(designs),))[i]), fig, T, ptm)
         if not priced[i]:
             o.exclude("no_price", "no price or spec in the catalog for this GPU "
                       + ("(cloud $/GPU-hour)" if d.rented else "(purchase price, TDP or TFLOPS)"), d.gpu.id)
         elif not bool(fig.fits):
             o.exclude("no_fit", f"does not fit: {float(fig.weights_gb):.0f} GB weights + KV > "
                                 f"{float(fig.usable_gb):.0f} GB usable")
-        elif cap_list[i] < 1:
+        elif sz is not None and sz["why_not"][i]:
+            o.exclude("latency", f"latency: {sz['why_not'][i]}")
+        elif sz is None and cap_list[i] < 1:
             o.exclude("latency", f"latency: {float(fig.decode_tokens_per_s_single):.0f} tok/s per stream < "
                                  f"{w.latency.min_tokens_per_s:g} required")
         why = allowed(kind, w, rules)
@@ -156,7 +188,7 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
         capability_rule(o, d.model.id, catalog.capability_score(d.model), tier, w, needed)
         tok = catalog.model_tokenizer(d.model.id)
         o.tokens_per_reference_token = tok.tokens_per_reference_token if tok else None
-        if w.latency.max_ttft_s and o.feasible:
+        if sz is None and w.latency.max_ttft_s and o.feasible:
             ttft = a.input_share * a.context_tokens / max(float(fig.prefill_tokens_per_s), 1e-9)
             if ttft > w.latency.max_ttft_s:
                 o.exclude("latency", f"latency: time to first token {ttft:.2f} s > {w.latency.max_ttft_s:g} s")

@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from openvclosed.catalog import Catalog
-from openvclosed.decision.designs import design_inputs, engine_for, layout_reason, price_basis
+from openvclosed.decision.candidates import fixed_sizing_record, sized_inputs
+from openvclosed.decision.designs import engine_for, layout_reason, price_basis
 from openvclosed.decision.horizon import annuity, pv_api, pv_selfhost
 from openvclosed.decision.options import API_KINDS, HybridSplit, Option, OptionKind, allowed, rest_tier_needed, serves
 from openvclosed.engine.design import selfhost_design
@@ -29,7 +30,7 @@ def _selfhost_member(cands: list[Option], tokens_per_day: float, w, a, sizing: d
     """The cheapest of the candidate designs re-sized for ``tokens_per_day`` (one engine call)."""
     if not cands or tokens_per_day <= 0:
         return None
-    x = design_inputs([o.design for o in cands], a).replace(**sizing)
+    x = sized_inputs(cands, a, sizing)
     e = selfhost_design(x, tokens_per_day)
     usd = np.asarray(per_month_from_day(e.usd_per_day, e.days_per_month))
     if not np.isfinite(usd).any():
@@ -45,6 +46,11 @@ def _selfhost_member(cands: list[Option], tokens_per_day: float, w, a, sizing: d
                layout_reason=layout_reason(d, fig), capability_score=src.capability_score,
                tokens_per_reference_token=src.tokens_per_reference_token)
     m.notes = list(src.notes)
+    m.serving_overrides = dict(src.serving_overrides)
+    if src.sizing is not None:
+        util = float(np.broadcast_to(np.asarray(x.utilization, dtype=float), (len(cands),))[i])
+        now = fixed_sizing_record(None, util, fig, tokens_per_day, src.serving_overrides.get("peak_to_mean", 1.0))
+        m.sizing = {**src.sizing, **{k: now[k] for k in ("replicas_serving", "utilization_mean", "utilization_peak")}}
     return m
 
 

@@ -91,6 +91,8 @@ class Option:
     layout_reason: str = ""
     engine: str | None = None
     capability_score: float | None = None  # the model's score on the one capability scale; None: unrated
+    serving_overrides: dict = field(default_factory=dict)  # engine inputs the decision sized it with (batch_cap, utilization, peak_to_mean)
+    sizing: dict | None = None  # how it was sized (decision/sizing.py), for the result and the report
     tokens_per_reference_token: float | None = None  # the model's tokenizer vs o200k_base (cited); None: unknown
 
     def exclude(self, code: str, message: str, *ids: str) -> None:

@@ -11,7 +11,7 @@ from openvclosed.units import normalize_name
 from openvclosed.catalog.apis import usd_per_mtok_reference
 from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, TIER_FLOORS
 from openvclosed.decision.options import OptionKind, rest_tier_needed, tier_needed
-from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut,
+from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut, SizingOut,
                                            PortfolioOut, RecommendationOut, RecommendResult, WorkloadOut)
 
 __all__ = ["to_result", "option_out", "capability_out"]
@@ -57,7 +57,8 @@ def option_out(o: Option) -> OptionOut:
                      members=[option_out(m) for m in o.members], capability_score=o.capability_score,
                      tokens_per_reference_token=o.tokens_per_reference_token,
                      usd_per_mtok_reference=(usd_per_mtok_reference(o.usd_per_mtok, o.tokens_per_reference_token)
-                                             if o.tokens_per_reference_token else None))
+                                             if o.tokens_per_reference_token else None),
+                     sizing=SizingOut(**o.sizing) if o.sizing else None)
 
 
 def capability_out(d: WorkloadDecision) -> CapabilityOut | None:

@@ -58,7 +58,8 @@ _RANGED = {"tokens_per_day": "tokens_per_day", "requests_per_day": "requests_per
            "peak_to_mean": "peak_to_mean", "growth_per_month": "growth_per_month",
            "horizon_months": "horizon_months", "api_price_decline_per_year": "api_price_decline_per_year",
            "monthly_active_users": "monthly_active_users", "monthly_revenue_usd": "monthly_revenue_usd",
-           "input_share": "input_share", "cached_input_share": "cached_share"}
+           "input_share": "input_share", "cached_input_share": "cached_share",
+           "requests_per_second": "requests_per_second"}
 """Workload field -> its row in the range table (:mod:`openvclosed.ranges`)."""
 
 _DIST_VALUES = ("value", "low", "mode", "high", "median")
@@ -143,8 +144,34 @@ class TaskMix(_M):
 
 
 class Latency(_M):
-    min_tokens_per_s: float | None = Field(None, gt=0, description="Minimum per-stream decode speed [tokens/s].")
-    max_ttft_s: float | None = Field(None, gt=0, description="Maximum time to first token [s].")
+    """What the users tolerate at the busy hour; self-hosted designs are sized to meet it (docs/sizing.md)."""
+
+    min_tokens_per_s: float | None = Field(None, gt=0, le=10_000, allow_inf_nan=False,
+                                           description="Minimum per-stream decode speed [tokens/s] (= a TPOT target of 1000 / x ms).")
+    max_ttft_s: float | None = Field(None, gt=0, le=3600, allow_inf_nan=False,
+                                     description="Maximum time to first token [s] (= ttft_p95_ms x 1000).")
+    ttft_p95_ms: float | None = Field(None, ge=1, le=3_600_000, allow_inf_nan=False,
+                                      description="95th-percentile time to first token at the busy hour [ms], queueing included.")
+    tpot_p95_ms: float | None = Field(None, ge=0.1, le=60_000, allow_inf_nan=False,
+                                      description="95th-percentile time per output token [ms].")
+
+    @model_validator(mode="after")
+    def _one_of_each(self):
+        if self.max_ttft_s is not None and self.ttft_p95_ms is not None:
+            raise ValueError("give max_ttft_s or ttft_p95_ms (the same target), not both")
+        if self.min_tokens_per_s is not None and self.tpot_p95_ms is not None:
+            raise ValueError("give min_tokens_per_s or tpot_p95_ms (the same target), not both")
+        return self
+
+    @property
+    def ttft_target_ms(self) -> float | None:
+        return self.ttft_p95_ms if self.ttft_p95_ms is not None else (
+            self.max_ttft_s * 1000.0 if self.max_ttft_s is not None else None)
+
+    @property
+    def tpot_target_ms(self) -> float | None:
+        return self.tpot_p95_ms if self.tpot_p95_ms is not None else (
+            1000.0 / self.min_tokens_per_s if self.min_tokens_per_s is not None else None)
 
 
 class Candidates(_M):
@@ -169,6 +196,9 @@ class Workload(_M):
     input_share: float | None = Field(None, ge=0, le=1, description="Input tokens / all tokens (with tokens_per_day).")
     cached_input_share: float = Field(0.0, ge=0, le=1, description="Share of input tokens served from prompt cache.")
     peak_to_mean: float = Field(1.0, ge=1, le=1000, allow_inf_nan=False, description="Peak hour load / mean load; self-hosting is sized for the peak.")
+    requests_per_second: float | None = Field(None, gt=0, le=1e7, allow_inf_nan=False, description=(
+        "Requests per second at the busy hour; with the request lengths it sets the peak load "
+        "(instead of peak_to_mean) that self-hosted designs are sized for."))
     growth_per_month: float = Field(0.0, ge=-0.5, le=2, allow_inf_nan=False, description="Volume growth per month (0.05 = 5%).")
     horizon_months: int = Field(12, ge=1, le=120)
     sensitivity: Sensitivity = "internal"

@@ -45,7 +45,7 @@ def _api_monthly(tokens_per_day: float, usd_per_mtok: float, w, a) -> list[float
 def _selfhost_monthly(o: Option, tokens_per_day: float, w, a) -> list[float]:
     base = horizon_base(o.design, a, tokens_per_day, horizon_months=w.horizon_months,
                         growth_per_month=w.growth_per_month, api_price_decline_per_year=w.api_price_decline_per_year,
-                        sizing=sizing(w))
+                        sizing={**sizing(w), **o.serving_overrides})
     r = horizon_scenario(base, 0.0, monthly=True)
     return [float(v) for v in np.asarray(r["selfhost_usd_monthly"])]
 
@@ -100,7 +100,7 @@ def choice_pair(d: WorkloadDecision):
     p_eff = (p_api - frontier_on_sh) / share  # the API side's bill, per token the design serves
     if not p_eff > 0:
         return "the API side costs no more than the hybrid's frontier part: the design side always wins"
-    sz = dict(sizing(w))
+    sz = {**sizing(w), **sh_opt.serving_overrides}
     base = horizon_base(sh_opt.design, a, t_sh, horizon_months=w.horizon_months, growth_per_month=w.growth_per_month,
                         api_price_decline_per_year=w.api_price_decline_per_year, sizing=sz)
     team = float(np.asarray(base.design.ops_team_usd_month)) + fixed_sh - fixed_api

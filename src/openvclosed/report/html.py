@@ -84,7 +84,7 @@ def _env():
     env.tests["finite"] = lambda v: isinstance(v, (int, float)) and math.isfinite(v)
     env.filters.update(usd=usd, num=_num, tok=_tok, pct=_pct, months=fmt_months, value=_value, term=term,
                        kind=lambda k: _KIND_TEXT.get(str(k), str(k)), code=lambda c: _CODE_TEXT.get(c, c.replace("_", " ")),
-                       url=safe_url, capability=_capability)
+                       url=safe_url, capability=_capability, sizing=_sizing)
     return env
 
 
@@ -92,6 +92,12 @@ def _capability(cap) -> str:
     from openvclosed.report.recommend import capability_line
 
     return capability_line(cap, str)  # autoescape escapes it for HTML
+
+
+def _sizing(o) -> str:
+    from openvclosed.report.recommend import sizing_line
+
+    return sizing_line(o, str)  # autoescape escapes it for HTML
 
 
 def _options_view(w):

@@ -113,6 +113,35 @@ def capability_line(cap, esc=term) -> str:
     return line
 
 
+_LIMIT_TEXT = {"tpot": "a larger batch breaks the TPOT target", "ttft": "a larger batch serves less within the TTFT target",
+               "memory": "the batch is as large as memory and the engine allow"}
+
+
+def sizing_line(o: OptionOut | None, esc=term) -> str:
+    """How the recommended self-hosted design (or a hybrid's self-hosted part) was sized, in one line."""
+    if o is not None and o.sizing is None:
+        o = next((m for m in o.members if m.sizing is not None), None)
+    z = o.sizing if o is not None else None
+    if z is None:
+        return ""
+    reps = f"{z.replicas_serving:.0f} serving replica{'s' if z.replicas_serving != 1 else ''}" \
+        if z.replicas_serving is not None else "replicas"
+    mean = f"mean utilisation {z.utilization_mean:.0%}" if z.utilization_mean is not None else ""
+    if z.method != "load":
+        return (f"sizing: fixed utilisation {z.utilization_fixed:.0%} (assumptions.utilization); {reps}"
+                + (f", {mean}" if mean else ""))
+    peak = f"{z.utilization_peak:.0%}" if z.utilization_peak is not None else "-"
+    cap = f"{z.utilization_peak_max:.0%}" if z.utilization_peak_max is not None else "-"
+    p95 = f"{z.ttft_p95_ms:,.0f} ms" if z.ttft_p95_ms is not None else "-"
+    line = (f"sizing for the load: {reps} at batch {z.batch:.0f} per instance for a busy hour {z.peak_to_mean:.3g}x "
+            f"the mean; busy-hour utilisation {peak} (at most {cap} keeps TTFT p95 <= {z.ttft_target_ms:,.0f} ms, "
+            f"{esc(z.ttft_target_basis or '')}); TTFT p95 {p95}, TPOT {z.tpot_ms:.1f} ms <= {z.tpot_target_ms:.1f} ms "
+            f"({esc(z.tpot_target_basis or '')})")
+    if z.limit in _LIMIT_TEXT:
+        line += f"; {_LIMIT_TEXT[z.limit]}"
+    return line + (f"; {mean}" if mean else "")
+
+
 def _panel_body(w, rec: OptionOut | None, comparable: bool) -> str:
     if rec is None:
         return "No option satisfies every constraint.\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.reasons)
@@ -133,6 +162,8 @@ def _panel_body(w, rec: OptionOut | None, comparable: bool) -> str:
         body += "\nlicence: " + ("; ".join(term(n.message) for n in lic) if lic else "no licence findings")
         if not comparable:
             body += "\nbreak-even and payback: n/a — no API option may be compared (every API is excluded)"
+    if sizing_line(rec):
+        body += "\n" + sizing_line(rec)
     if w.recommendation.capability is not None:
         body += "\n" + capability_line(w.recommendation.capability)
     body += "\n\nWhy:\n" + "\n".join(f"- {term(x)}" for x in w.recommendation.reasons)
@@ -222,6 +253,8 @@ def render_recommend_markdown(r: RecommendResult, max_rows: int = 8) -> str:
         out.append("")
         if w.recommendation.capability is not None:
             out += [capability_line(w.recommendation.capability, md_text), ""]
+        if sizing_line(rec, md_text):
+            out += [sizing_line(rec, md_text), ""]
         out += [f"- {md_text(x)}" for x in w.recommendation.reasons]
         out.append("")
         out.append("| option | kind | $/month | $/1M tok | horizon | verdict |")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 from openvclosed.results.breakeven import HorizonResult, MonteCarloResult, SensitivityResult
 
-__all__ = ["DesignOut", "ComparisonOut", "OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut",
+__all__ = ["DesignOut", "ComparisonOut", "SizingOut", "OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut",
            "RecommendResult", "SeriesOut", "UncertaintyOut"]
 
 
@@ -52,6 +52,28 @@ class ComparisonOut(ResultModel):
     saving_usd_per_month: float | None
 
 
+class SizingOut(ResultModel):
+    """How a self-hosted design was sized (docs/sizing.md). ``method`` "load": for the busy-hour load and
+    the latency targets (queueing at each instance); "fixed": at ``utilization_fixed``."""
+
+    method: str
+    peak_to_mean: float
+    replicas_serving: float | None = None
+    utilization_mean: float | None = None  # mean tokens/s / (serving replicas x full-load tokens/s)
+    utilization_peak: float | None = None  # at the busy hour (x peak_to_mean)
+    utilization_fixed: float | None = None
+    utilization_peak_max: float | None = None  # the highest busy-hour utilisation that meets the targets
+    batch: float | None = None  # decode batch per instance the design runs at
+    tpot_ms: float | None = None
+    ttft_unqueued_ms: float | None = None
+    ttft_p95_ms: float | None = None  # at utilization_peak_max, queueing included
+    ttft_target_ms: float | None = None
+    tpot_target_ms: float | None = None
+    ttft_target_basis: str | None = None
+    tpot_target_basis: str | None = None
+    limit: str | None = None  # what stops a larger batch: tpot, ttft, memory or latency (no batch meets the targets)
+
+
 class OptionOut(ResultModel):
     kind: str
     id: str
@@ -75,6 +97,7 @@ class OptionOut(ResultModel):
     capability_score: float | None = None  # the model's score on the capability scale; null = unrated
     tokens_per_reference_token: float | None = None  # tokens of its tokenizer per o200k_base token (cited); null = unknown
     usd_per_mtok_reference: float | None = None  # usd_per_mtok for the text o200k_base counts as 1M tokens; null = unknown
+    sizing: SizingOut | None = None  # self-hosted: how replicas were sized (load and latency, or a fixed utilisation)
 
 
 class CapabilityPartOut(ResultModel):

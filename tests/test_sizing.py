@@ -1,0 +1,176 @@
+"""Sizing from load and latency (issue 27): queueing at each instance, the batch that meets the
+targets, replicas from the busy-hour load; hand-checked against an independent Erlang C."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from openvclosed.engine import queueing as Q
+
+EXAMPLE = "examples/support-chat-latency.yaml"
+NO_STALE = ["--max-age-days", "100000"]
+
+
+def erlang_c_by_sums(c: int, a: float) -> float:
+    """Erlang C from its definition, in logs: (a^c/c! x c/(c-a)) / (sum_{k<c} a^k/k! + a^c/c! x c/(c-a))."""
+    logs = [k * math.log(a) - math.lgamma(k + 1) for k in range(c)]
+    top = c * math.log(a) - math.lgamma(c + 1) + math.log(c / (c - a))
+    m = max(logs + [top])
+    s = sum(math.exp(x - m) for x in logs)
+    t = math.exp(top - m)
+    return t / (s + t)
+
+
+def wait95_by_hand(c: int, rho: float, service_s: float) -> float:
+    pw = erlang_c_by_sums(c, rho * c)
+    return 0.0 if pw <= 0.05 else math.log(pw / 0.05) * service_s / (c - rho * c)
+
+
+@pytest.mark.parametrize("c,a", [(1, 0.3), (2, 1.5), (10, 8.0), (32, 24.0), (256, 240.0), (512, 500.0)])
+def test_erlang_c_exact_against_its_definition(c, a):
+    assert Q.erlang_c(c, a) == pytest.approx(erlang_c_by_sums(c, a), rel=1e-9)
+
+
+@pytest.mark.parametrize("c,rho", [(600, 0.95), (1024, 0.97), (4096, 0.99)])
+def test_halfin_whitt_above_the_exact_range_is_close_where_requests_wait(c, rho):
+    # where P(wait) >= 5% (below it the 95th-percentile wait is 0 either way)
+    assert erlang_c_by_sums(c, rho * c) > 0.05
+    assert Q.erlang_c(c, rho * c) == pytest.approx(erlang_c_by_sums(c, rho * c), rel=0.04)
+
+
+def test_queue_limits():
+    assert Q.erlang_c(4, 4.0) == 1.0 and Q.wait_quantile_s(4, 4.0, 1.0) == math.inf
+    assert Q.erlang_c(4, 0.0) == 0.0
+    # M/M/1: P(W > t) = rho exp(-(1 - rho) t / S)
+    assert Q.wait_quantile_s(1, 0.5, 2.0) == pytest.approx(math.log(0.5 / 0.05) * 2.0 / 0.5)
+    # M/G/c: deterministic service (cv2 0) halves the wait
+    assert Q.wait_quantile_s(1, 0.5, 2.0, cs2=0.0) == pytest.approx(0.5 * Q.wait_quantile_s(1, 0.5, 2.0))
+    # no budget, no load; more slots run busier at the same budget
+    assert Q.max_utilization(8, 1.0, -0.1) == 0.0
+    u = [Q.max_utilization(c, 5.0, 1.0) for c in (1, 4, 16, 64, 256)]
+    assert u == sorted(u) and u[0] < 0.2 < 0.9 < u[-1] < 1.0
+
+
+@pytest.fixture(scope="module")
+def decided():
+    from typer.testing import CliRunner
+
+    from openvclosed.cli import app
+
+    r = CliRunner().invoke(app, ["recommend", EXAMPLE, "--format", "json", *NO_STALE])
+    assert r.exit_code == 0, r.output
+    return {w["name"]: w for w in json.loads(r.stdout)["workloads"]}
+
+
+def _design(w):
+    (o,) = [o for o in w["options"] if o.get("sizing")]
+    return o
+
+
+def test_a_tight_tpot_target_needs_more_replicas(decided):
+    relaxed, tight = _design(decided["support-relaxed"]), _design(decided["support-tight"])
+    assert relaxed["feasible"] and tight["feasible"]
+    assert tight["detail"]["replicas"] > relaxed["detail"]["replicas"]
+    assert tight["sizing"]["batch"] < relaxed["sizing"]["batch"]
+    assert tight["sizing"]["limit"] == "tpot" and tight["sizing"]["tpot_ms"] <= 20.0
+    assert tight["usd_per_month"] > relaxed["usd_per_month"]
+
+
+@pytest.mark.parametrize("name", ["support-relaxed", "support-tight"])
+def test_replicas_and_utilisation_by_hand(decided, name):
+    o = _design(decided[name])
+    z, d = o["sizing"], o["detail"]
+    # busy hour: 60 requests/s x 1,800 tokens = 108,000 tokens/s; mean 2M x 1,800 / 86,400 = 41,667
+    assert z["peak_to_mean"] == pytest.approx(108_000 / (2e6 * 1800 / 86400))
+    # one replica at full load serves decode tokens/s / output share (300 of 1,800 tokens)
+    full = d["decode_tokens_per_s"] / (300 / 1800)
+    assert d["replicas"] == math.ceil(108_000 / (full * z["utilization_peak_max"]) - 1e-9)
+    # the utilisation cap is where the 95th-percentile wait uses up the TTFT budget (one queue per
+    # instance, batch slots, a slot held for TTFT + 300 x TPOT), unless the wait is 0 there
+    service = z["ttft_unqueued_ms"] / 1e3 + 300 * z["tpot_ms"] / 1e3
+    budget = (z["ttft_target_ms"] - z["ttft_unqueued_ms"]) / 1e3
+    c, u = int(z["batch"]), z["utilization_peak_max"]
+    assert wait95_by_hand(c, u * 0.999, service) <= budget + 1e-6
+    assert wait95_by_hand(c, min(u * 1.001, 0.99999), service) > budget
+    # what it runs at: mean and busy-hour load over the serving replicas
+    assert z["utilization_mean"] == pytest.approx(41_666.67 / (z["replicas_serving"] * full), rel=1e-4)
+    assert z["utilization_peak"] == pytest.approx(z["utilization_mean"] * z["peak_to_mean"])
+    assert z["utilization_peak"] <= u + 1e-9
+
+
+def test_a_fixed_utilisation_stays_an_override(run, tmp_path):
+    f = tmp_path / "w.yaml"
+    f.write_text(open(EXAMPLE).read().replace("  candidates:", "  assumptions: {utilization: 0.5}\n  candidates:"))
+    r = run("recommend", str(f), "--format", "json", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    for w in json.loads(r.stdout)["workloads"]:
+        o = _design(w)
+        assert o["sizing"]["method"] == "fixed" and o["sizing"]["utilization_fixed"] == 0.5
+        full = o["detail"]["decode_tokens_per_s"] / (300 / 1800)
+        assert o["detail"]["replicas"] == math.ceil(108_000 / (full * 0.5))
+
+
+def test_a_target_no_batch_meets_excludes_with_the_figure(run, tmp_path):
+    f = tmp_path / "w.yaml"
+    f.write_text(open(EXAMPLE).read().replace("tpot_p95_ms: 20}", "tpot_p95_ms: 1}"))
+    r = run("recommend", str(f), "--format", "json", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    w = {w["name"]: w for w in json.loads(r.stdout)["workloads"]}["support-tight"]
+    o = _design(w)
+    assert not o["feasible"]
+    (why,) = [x["message"] for x in o["excluded_because"] if x["code"] == "latency"]
+    assert why.startswith("latency: TPOT ") and "ms at batch 1 > 1 ms target" in why
+
+
+def test_the_text_says_how_the_design_was_sized(run):
+    r = run("recommend", EXAMPLE, *NO_STALE)
+    assert r.exit_code == 0
+    flat = " ".join(r.stdout.replace("│", " ").split())
+    assert "sizing for the load:" in flat and "a larger batch breaks the TPOT target" in flat
+
+
+@pytest.mark.parametrize("edit,needle", [
+    ("requests_per_second: 60 ", "requests_per_second: 10 "),
+])
+def test_a_busy_hour_below_the_mean_is_refused(run, tmp_path, edit, needle):
+    f = tmp_path / "w.yaml"
+    f.write_text(open(EXAMPLE).read().replace(edit, needle))
+    r = run("recommend", str(f), *NO_STALE)
+    assert r.exit_code == 2
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and "requests_per_second" in err[0] and "below the mean load" in err[0]
+
+
+@pytest.mark.parametrize("latency,msg", [
+    ("{max_ttft_s: 1, ttft_p95_ms: 500}", "not both"),
+    ("{tpot_p95_ms: 0}", "tpot_p95_ms"),
+    ("{ttft_p95_ms: .inf}", "non-finite number"),
+])
+def test_bad_latency_targets_are_one_line(run, tmp_path, latency, msg):
+    f = tmp_path / "w.yaml"
+    f.write_text(open(EXAMPLE).read().replace("{ttft_p95_ms: 2000, tpot_p95_ms: 100}", latency))
+    r = run("recommend", str(f), *NO_STALE)
+    assert r.exit_code == 2, r.output
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and msg in err[0] and "Traceback" not in r.output
+
+
+def test_utilisation_follows_the_offered_load(run, tmp_path):
+    """Little's law at work: the same design at the same targets runs busier as the offered load
+    grows (whole replicas fill up), so a fixed utilisation misprices small and large deployments alike."""
+    import yaml
+
+    doc = yaml.safe_load(open(EXAMPLE))
+    base = doc["workloads"][0]
+    doc["workloads"] = [{**base, "name": f"load-{rps}", "requests_per_second": rps,
+                         "requests_per_day": rps * 86400 / 2.592} for rps in (2, 60, 600)]
+    f = tmp_path / "w.yaml"
+    f.write_text(yaml.safe_dump(doc))
+    r = run("recommend", str(f), "--format", "json", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    z = [_design(w)["sizing"] for w in json.loads(r.stdout)["workloads"]]
+    assert [x["replicas_serving"] for x in z] == sorted(x["replicas_serving"] for x in z)
+    # 2 requests/s keep one replica mostly idle; at 600 requests/s the replicas run near the cap
+    assert z[0]["utilization_peak"] < 0.2 < 0.8 < z[2]["utilization_peak"] <= z[2]["utilization_peak_max"]
