@@ -40,6 +40,7 @@ workloads:
     tokens_per_day: {T:g}
     input_share: 0.75
     task_mix: {{simple: 1.0, standard: 0.0, frontier: 0.0}}
+    assumptions: {{utilization: 0.5}}   # breakeven's fixed utilisation: the same inputs, the same numbers
     candidates:
       hardware: [1x4090]
       models: [llama-3.1-8b]

@@ -31,7 +31,10 @@ def _workload_file(tmp_path, label, hw, model, prec, dep, tokens, api, frontier=
     w = {"name": label, "tokens_per_day": tokens, "horizon_months": 36, "sensitivity": "internal",
          "task_mix": {"simple": 1.0 - frontier, "standard": 0.0, "frontier": frontier},
          "candidates": {"hardware": [hw], "models": [model], "precisions": [prec], "deployment": [dep],
-                        "apis": [api, *extra_apis]}}
+                        "apis": [api, *extra_apis]},
+         # the breakeven command's fixed utilisation, so every command gets the same inputs
+         # (workload files otherwise size for load and latency: tests/test_sizing.py)
+         "assumptions": {"utilization": 0.5}}
     if capability:
         w["capability"] = capability
     p = tmp_path / f"{label}.yaml"

@@ -28,16 +28,30 @@ def wait95_by_hand(c: int, rho: float, service_s: float) -> float:
     return 0.0 if pw <= 0.05 else math.log(pw / 0.05) * service_s / (c - rho * c)
 
 
-@pytest.mark.parametrize("c,a", [(1, 0.3), (2, 1.5), (10, 8.0), (32, 24.0), (256, 240.0), (512, 500.0)])
+@pytest.mark.parametrize("c,a", [(1, 0.3), (2, 1.5), (10, 8.0), (32, 24.0), (100, 95.0), (128, 120.0)])
 def test_erlang_c_exact_against_its_definition(c, a):
     assert Q.erlang_c(c, a) == pytest.approx(erlang_c_by_sums(c, a), rel=1e-9)
 
 
-@pytest.mark.parametrize("c,rho", [(600, 0.95), (1024, 0.97), (4096, 0.99)])
-def test_halfin_whitt_above_the_exact_range_is_close_where_requests_wait(c, rho):
-    # where P(wait) >= 5% (below it the 95th-percentile wait is 0 either way)
-    assert erlang_c_by_sums(c, rho * c) > 0.05
-    assert Q.erlang_c(c, rho * c) == pytest.approx(erlang_c_by_sums(c, rho * c), rel=0.04)
+def test_exact_recursion_on_mixed_slot_counts():
+    c = np.array([1, 7, 3, 128, 7, 64])
+    a = c * np.array([0.5, 0.9, 0.2, 0.97, 0.6, 0.8])
+    assert np.asarray(Q.erlang_c(c, a)) == pytest.approx([erlang_c_by_sums(int(x), float(y)) for x, y in zip(c, a)],
+                                                         rel=1e-9)
+
+
+def _cap_by_hand(c: int, service_s: float, budget_s: float) -> float:
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if wait95_by_hand(c, mid, service_s) <= budget_s else (lo, mid)
+    return lo
+
+
+@pytest.mark.parametrize("c", [129, 256, 600])
+@pytest.mark.parametrize("service_s,budget_s", [(20.0, 1.8), (4.0, 0.3), (10.0, 5.0)])
+def test_halfin_whitt_above_the_exact_range_gives_the_same_utilisation_cap(c, service_s, budget_s):
+    assert Q.max_utilization(c, service_s, budget_s) == pytest.approx(_cap_by_hand(c, service_s, budget_s), abs=0.003)
 
 
 def test_queue_limits():

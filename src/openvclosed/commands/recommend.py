@@ -25,20 +25,22 @@ workloads:
     output_tokens: 300
     cached_input_share: 0.3     # share of input tokens served from the prompt cache
     peak_to_mean: 2.0           # busiest hour / mean; self-hosting is sized for the peak
+    # requests_per_second: 0.5  # or the busy-hour rate itself (replaces peak_to_mean)
     growth_per_month: 0.05
     sensitivity: internal       # public | internal | confidential | regulated
     task_mix: {{simple: 0.2, standard: 0.7, frontier: 0.1}}   # must sum to 1
     fine_tune: false            # true: must train on proprietary data (needs open weights)
     monthly_active_users: 50000 # checked against licence thresholds (Llama: 700M)
-    latency:
-      min_tokens_per_s: 20      # per stream
+    latency:                    # self-hosted designs are sized to meet these (docs/sizing.md)
+      ttft_p95_ms: 1500         # time to first token, queueing included (default 2000, MLPerf Server)
+      tpot_p95_ms: 50           # time per output token = 20 tokens/s per stream (default 200)
     # uptime: 0.999             # >= 0.99 adds one spare self-hosted replica
     # min_capability: 30        # lowest AA Intelligence Index v4.1 score you accept (floors: standard 23, frontier 45)
     # capability: {{anthropic/claude-opus-5-5: 50}}   # a score you vouch for (your own eval): unrated models count
     # candidates:               # default: every catalog API and model, common hardware
     #   hardware: [2x4090, 1xh100, 8xh100]
     #   deployment: [owned, rented]
-    # assumptions: {{electricity_usd_kwh: 0.12, utilization: 0.6, ops_usd_month: 1500}}
+    # assumptions: {{electricity_usd_kwh: 0.12, ops_usd_month: 1500}}   # utilization: 0.6 fixes it instead of sizing
 """
 
 

