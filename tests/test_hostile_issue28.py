@@ -153,6 +153,33 @@ def test_montecarlo_keeps_draws_only_when_asked():
     assert a["saving_usd"].shape == (3000, 2) and np.array_equal(a["saving_usd"], b["saving_usd"])
 
 
+def _breakeven_peak_bytes(run, n: int) -> tuple[int, dict]:
+    import tracemalloc
+
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    r = run("breakeven", "--tokens", "5e8", "--gpu", "2x4090", "-a", "openai/gpt-6-astra", "--monte-carlo",
+            str(n), "--max-draws", str(n), "--format", "json", *NO_STALE)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert r.exit_code == 0, r.output
+    return peak, json.loads(r.stdout)["monte_carlo"]["apis"][0]
+
+
+def test_monte_carlo_memory_does_not_grow_with_max_draws(run, monkeypatch):
+    """Item 7 through the command: with the in-memory threshold lowered (the shipped one is 2,097,152
+    draws x APIs), 4x the draws cost no more memory, and give the numbers the in-memory path gives."""
+    from openvclosed.engine import montecarlo as mc
+
+    exact_small = _breakeven_peak_bytes(run, 20_000)[1]
+    monkeypatch.setattr(mc, "CHUNK_CELLS", 4096)
+    monkeypatch.setattr(mc, "EXACT_CELLS", 1000)
+    p1, small = _breakeven_peak_bytes(run, 20_000)
+    p4, _ = _breakeven_peak_bytes(run, 80_000)
+    assert p4 - p1 < 60_000 * 16 / 4, (p1, p4)   # kept draws would add 16 bytes per draw
+    assert small == exact_small                  # the streamed summary is the in-memory one
+
+
 # --------------------------------------------------------------------------------------------
 # every exit-2 case of the issue, once more through the installed command (the in-process tests of
 # tests/test_hostile_ranges.py, test_hostile_io.py and test_check_semantics.py hold the variants)
