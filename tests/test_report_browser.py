@@ -78,6 +78,10 @@ PROBE = """() => ({
     id: e.id, options: JSON.parse(e.dataset.options), legend: JSON.parse(e.dataset.legend || '[]')})),
   tables: [...document.querySelectorAll('.table-wrap')].filter(e => e.scrollWidth > e.clientWidth + 1)
     .map(e => (e.querySelector('caption') || {}).textContent || e.innerText.slice(0, 40)),
+  tableOverflow: [...document.querySelectorAll('table')].filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => (e.querySelector('caption') || {}).textContent || e.innerText.slice(0, 40)),
+  unlabelled: [...document.querySelectorAll('tbody td, tbody th')].filter(e => !e.dataset.label).length,
+  cards: [...document.querySelectorAll('tbody tr')].filter(e => getComputedStyle(e).display !== 'block').length,
   wide: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
          document.documentElement.clientWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '.'
          + e.className + ' ' + (e.innerText || '').slice(0, 40)),
@@ -98,6 +102,12 @@ def test_every_page_fits_and_tells_no_internals(browser, pages, size):
                 problems.append(f"{name}@{width}: scrolls sideways {p['scrollWidth']} > {p['clientWidth']} {p['wide']}")
             if p["tables"]:  # fits at 1280 px, reflows at 390 px: no table scrolls in its box either
                 problems.append(f"{name}@{width}: tables scroll sideways: {p['tables']}")
+            if p["tableOverflow"]:  # each table itself, not only its wrapper
+                problems.append(f"{name}@{width}: table wider than its box: {p['tableOverflow']}")
+            if p["unlabelled"]:
+                problems.append(f"{name}: {p['unlabelled']} table cells without a data-label")
+            if size == "phone" and p["cards"]:
+                problems.append(f"{name}@{width}: {p['cards']} table rows not shown as cards")
             for pat in BAD_TEXT:
                 m = re.search(pat, p["text"])
                 if m:

@@ -139,6 +139,25 @@ def test_report_numbers_come_from_the_recommend_result(run, in_repo, tmp_path):
         assert f"${o['horizon_usd']:,.0f} over {w['horizon_months']} months" in html
 
 
+def test_summary_flip_condition_is_the_break_even_of_the_json_in_plain_words(run, in_repo, tmp_path):
+    """Each workload's flip sentence states the break-even volume of its cheapest self-hosted option
+    from ``ovc recommend --json``, never 'nan', 'inf' or 'never tokens'."""
+    html = _report(run, tmp_path / "r.html")
+    flips = re.findall(r'<span class="flip">(.*?)</span>', html)
+    data = json.loads(run("recommend", "examples/portfolio.yaml", "--json").stdout)
+    expected = []
+    for w in data["workloads"]:
+        rec = w["recommendation"]["option"]
+        sh = [o for o in [rec] + [o for o in w["options"] if o["feasible"] and o["id"] != rec["id"]]
+              if o["kind"] in ("self-host", "self-host-cloud") and o.get("breakeven_tokens_per_day") is not None]
+        if sh:
+            expected.append(f"{sh[0]['breakeven_tokens_per_day']:,.0f}")
+    assert expected and len(flips) == len(expected)
+    for f, v in zip(flips, expected):
+        assert f"{v} (" in f and "tokens per day" in f, f
+        assert not re.search(r"\bnan\b|\binf\b|never tokens", f, re.I), f
+
+
 def test_monte_carlo_and_sensitivity_add_histogram_and_tornado(run, in_repo, tmp_path):
     html = _report(run, tmp_path / "mc.html", "--monte-carlo", "2000", "--seed", "3", "--sensitivity")
     assert_self_contained(html)

@@ -185,9 +185,9 @@ def render_report_html(r) -> str:
         findings += r.breakeven.findings
     from openvclosed.results.baseline_diff import FACTOR_LABELS
 
-    return _env().get_template("report.html.j2").render(
+    return label_cells(_env().get_template("report.html.j2").render(
         r=r, labels=FACTOR_LABELS, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
-        portfolio=r.recommend.portfolio if r.recommend is not None else None)
+        portfolio=r.recommend.portfolio if r.recommend is not None else None))
 
 
 def render_recommend_html(r) -> str:
@@ -207,3 +207,43 @@ def render_check_html(r) -> str:
     from openvclosed.results.report import ReportResult
 
     return render_report_html(ReportResult(title="LLM deployment check", check=r))
+
+
+_TABLE = re.compile(r"<table([^>]*)>(.*?)</table>", re.S)
+_HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
+_BODY = re.compile(r"<tbody>(.*?)</tbody>", re.S)
+_HEAD_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr([^>]*)>(.*?)</tr>", re.S)
+_CELL_OPEN = re.compile(r"<(th|td)(?=[\s>])([^>]*)>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def label_cells(page: str) -> str:
+    """Every body cell of every table gets ``data-label`` = its column header, so that a narrow
+    screen shows each row as a card (CSS ``content: attr(data-label)``) instead of scrolling.
+
+    The headers are already escaped by the template engine; tags inside them are dropped.
+
+    >>> label_cells('<table><thead><tr><th scope="col">a</th><th>b &amp; c</th></tr></thead>'
+    ...             '<tbody><tr><th scope="row">x</th><td class="n">1</td></tr></tbody></table>')
+    '<table><thead><tr><th scope="col">a</th><th>b &amp; c</th></tr></thead><tbody><tr><th scope="row" data-label="a">x</th><td class="n" data-label="b &amp; c">1</td></tr></tbody></table>'
+    """
+    def table(m: re.Match) -> str:
+        inner = m.group(2)
+        head = _HEAD.search(inner)
+        if head is None:
+            return m.group(0)
+        labels = [_TAG.sub("", h).replace('"', "&#34;").strip() for h in _HEAD_CELL.findall(head.group(1))]
+
+        def row(rm: re.Match) -> str:
+            k = iter(labels)
+
+            def cell(cm: re.Match) -> str:
+                lab = next(k, "")
+                return f'<{cm.group(1)}{cm.group(2)} data-label="{lab}">' if lab else cm.group(0)
+
+            return f"<tr{rm.group(1)}>" + _CELL_OPEN.sub(cell, rm.group(2)) + "</tr>"
+
+        return f"<table{m.group(1)}>" + _BODY.sub(lambda bm: "<tbody>" + _ROW.sub(row, bm.group(1)) + "</tbody>", inner) + "</table>"
+
+    return _TABLE.sub(table, page)
