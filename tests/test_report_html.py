@@ -139,6 +139,25 @@ def test_report_numbers_come_from_the_recommend_result(run, in_repo, tmp_path):
         assert f"${o['horizon_usd']:,.0f} over {w['horizon_months']} months" in html
 
 
+def test_summary_total_is_the_sum_of_the_recommended_options(run, in_repo, tmp_path):
+    """The executive block's total: the workloads' recommended options added up, as in the JSON."""
+    html = _report(run, tmp_path / "r.html")
+    data = json.loads(run("recommend", "examples/portfolio.yaml", "--json").stdout)
+    recs = [w["recommendation"]["option"] for w in data["workloads"] if w["recommendation"]["option"]]
+
+    def capex(o):
+        return sum(capex(m) for m in o["members"]) if o["members"] else (o["capex_usd"] or 0.0)
+
+    t = data["total"]
+    assert t["workloads"] == len(recs) == 3 and t["without_recommendation"] == []
+    assert t["usd_per_month"] == pytest.approx(sum(o["usd_per_month"] for o in recs), rel=1e-9)
+    assert t["horizon_usd"] == pytest.approx(sum(o["horizon_usd"] for o in recs), rel=1e-9)
+    assert t["capex_usd"] == pytest.approx(sum(capex(o) for o in recs), rel=1e-9) and t["capex_usd"] > 0
+    (line,) = re.findall(r'<li class="verdict total" id="total">(.*?)</li>', html, re.S)
+    assert f"${t['usd_per_month']:,.0f} per month" in line and f"${t['horizon_usd']:,.0f} over their horizons" in line
+    assert f"${t['capex_usd']:,.0f} of hardware up front" in line
+
+
 def test_summary_flip_condition_is_the_break_even_of_the_json_in_plain_words(run, in_repo, tmp_path):
     """Each workload's flip sentence states the break-even volume of its cheapest self-hosted option
     from ``ovc recommend --json``, never 'nan', 'inf' or 'never tokens'."""

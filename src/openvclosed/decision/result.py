@@ -11,7 +11,7 @@ from openvclosed.units import normalize_name
 from openvclosed.catalog.apis import usd_per_mtok_reference
 from openvclosed.catalog.base import CAPABILITY_INDEX, CAPABILITY_VERSION, TIER_FLOORS
 from openvclosed.decision.options import OptionKind, rest_tier_needed, tier_needed
-from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut, SizingOut,
+from openvclosed.results.recommend import (CapabilityOut, CapabilityPartOut, ComparisonOut, DesignOut, OptionOut, SizingOut, TotalOut,
                                            PortfolioOut, RecommendationOut, RecommendResult, WorkloadOut)
 
 __all__ = ["to_result", "option_out", "capability_out"]
@@ -136,4 +136,21 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
         p = PortfolioOut(alone_usd_per_month=portfolio.alone_usd_per_month,
                          shared_usd_per_month=portfolio.shared_usd_per_month, shared_design=portfolio.design,
                          members=portfolio.members, flipped=portfolio.flipped, notes=portfolio.notes)
-    return RecommendResult(workloads=out, portfolio=p, findings=findings or [])
+    return RecommendResult(workloads=out, portfolio=p, findings=findings or [], total=total_out(decisions))
+
+
+def total_out(decisions) -> TotalOut:
+    """The recommended options added up: USD per month now, present value over each workload's
+    horizon, and hardware bought up front (a rented or API option adds no capex)."""
+    recs = [d.recommended for d in decisions if d.recommended is not None]
+    return TotalOut(workloads=len(recs),
+                    without_recommendation=[d.workload.name for d in decisions if d.recommended is None],
+                    usd_per_month=math.fsum(o.usd_per_month for o in recs),
+                    horizon_usd=math.fsum(o.horizon_usd for o in recs),
+                    capex_usd=math.fsum(_capex(o) for o in recs))
+
+
+def _capex(o) -> float:
+    if o.members:
+        return math.fsum(_capex(m) for m in o.members)
+    return o.capex_usd if o.capex_usd is not None and math.isfinite(o.capex_usd) else 0.0

@@ -187,7 +187,8 @@ def render_report_html(r) -> str:
 
     return label_cells(_env().get_template("report.html.j2").render(
         r=r, labels=FACTOR_LABELS, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
-        portfolio=r.recommend.portfolio if r.recommend is not None else None))
+        portfolio=r.recommend.portfolio if r.recommend is not None else None,
+        total=r.recommend.total if r.recommend is not None else None))
 
 
 def render_recommend_html(r) -> str:

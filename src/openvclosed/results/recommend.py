@@ -6,7 +6,7 @@ from __future__ import annotations
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 from openvclosed.results.breakeven import HorizonResult, MonteCarloResult, SensitivityResult
 
-__all__ = ["DesignOut", "ComparisonOut", "SizingOut", "OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut",
+__all__ = ["DesignOut", "ComparisonOut", "SizingOut", "TotalOut", "OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut",
            "RecommendResult", "SeriesOut", "UncertaintyOut"]
 
 
@@ -188,8 +188,19 @@ class PortfolioOut(ResultModel):
     notes: list[str]
 
 
+class TotalOut(ResultModel):
+    """The recommended options of every workload added up (each workload alone, before any sharing)."""
+
+    workloads: int  # workloads with a recommendation
+    without_recommendation: list[str]  # names of workloads that have none (not in the sums)
+    usd_per_month: float
+    horizon_usd: float  # sum of present values, each over its workload's own horizon
+    capex_usd: float  # owned hardware bought up front
+
+
 class RecommendResult(ResultModel):
     schema_version: int = SCHEMA_VERSION
     workloads: list[WorkloadOut]
     portfolio: PortfolioOut | None = None
+    total: TotalOut | None = None  # added: the sum over workloads of their recommended options
     findings: list[Finding] = []
