@@ -139,6 +139,23 @@ def test_report_numbers_come_from_the_recommend_result(run, in_repo, tmp_path):
         assert f"${o['horizon_usd']:,.0f} over {w['horizon_months']} months" in html
 
 
+@pytest.mark.parametrize("args", [["report", "examples/portfolio.yaml"],
+                                  ["breakeven", "--tokens", "5e8", "--gpu", "2x4090", "--format", "html"]])
+def test_one_assumptions_table_per_page_with_the_value_used_in_plain_words(run, in_repo, tmp_path, args):
+    out = tmp_path / "p.html"
+    r = run(*args, "-o", str(out), "--max-age-days", "100000")
+    assert r.exit_code == 0, r.output
+    html = out.read_text()
+    assert html.count('<table class="assumptions">') == 1 and html.count(">Assumptions</h") == 1
+    (table,) = re.findall(r'<table class="assumptions">(.*?)</table>', html, re.S)
+    (row,) = re.findall(r'scope="row"[^>]*>input_share.*?</tr>', table, re.S)
+    # the meaning is of the value used: I/O = s / (1 - s) input tokens per output token
+    value_cell, words_cell = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[:2]
+    v = float(re.search(r"(0\.\d+)", value_cell).group(1))
+    words = float(re.search(r"([\d.]+) input tokens per output token", words_cell).group(1))
+    assert words == pytest.approx(v / (1 - v), rel=2e-3)
+
+
 def test_summary_total_is_the_sum_of_the_recommended_options(run, in_repo, tmp_path):
     """The executive block's total: the workloads' recommended options added up, as in the JSON."""
     html = _report(run, tmp_path / "r.html")

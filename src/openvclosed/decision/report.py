@@ -77,12 +77,16 @@ def _assumption_rows(a, given: dict | None = None) -> list[AssumptionRow]:
 
     from openvclosed.decision.designs import power_share
 
+    from openvclosed.decision.assumption_words import meaning
+
     default = Assumptions()
     derived = {"power_draw_share": power_share(a)}  # the value the cost used where the field is None (derived)
-    return [AssumptionRow(name=name, value=derived.get(name) if getattr(a, name) is None else getattr(a, name),
-                          basis=BASIS.get(name, ""),
-                          set_here=(getattr(a, name) != getattr(default, name)) or name in (given or {}))
-            for name in Assumptions.model_fields]
+    rows = []
+    for name in Assumptions.model_fields:
+        v = derived.get(name) if getattr(a, name) is None else getattr(a, name)
+        rows.append(AssumptionRow(name=name, value=v, basis=BASIS.get(name, ""), meaning=meaning(name, v),
+                                  set_here=(getattr(a, name) != getattr(default, name)) or name in (given or {})))
+    return rows
 
 
 def _option_curve(o: Option, t, dpm: float):

@@ -159,6 +159,25 @@ def _charts(wr, prefix: str, styles: dict | None = None) -> list[dict]:
     return out
 
 
+def page_assumptions(named) -> dict:
+    """One assumptions table for the page from ``named`` = [(workload name, its rows)]: a row per
+    assumption with one value when every workload used the same, else the value per workload."""
+    named = [(n, rows) for n, rows in named if rows]
+    if not named:
+        return {"names": [], "rows": []}
+    by = [{a.name: a for a in rows} for _, rows in named]
+    out = []
+    for a in named[0][1]:
+        vals = [b.get(a.name) for b in by]
+        same = all(v is not None and v.value == a.value for v in vals)
+        out.append({"name": a.name, "basis": a.basis, "same": same,
+                    "set_here": any(v is not None and v.set_here for v in vals),
+                    "per": [{"workload": n, "value": v.value if v else None, "meaning": v.meaning if v else "",
+                                "set_here": bool(v and v.set_here)}
+                               for (n, _), v in zip(named, vals)]})
+    return {"names": [n for n, _ in named], "rows": out}
+
+
 def render_report_html(r) -> str:
     """The whole page for a :class:`~openvclosed.results.report.ReportResult`."""
     from openvclosed.report.charts import page_styles
@@ -188,7 +207,10 @@ def render_report_html(r) -> str:
     return label_cells(_env().get_template("report.html.j2").render(
         r=r, labels=FACTOR_LABELS, workloads=workloads, breakeven=breakeven, check=r.check, findings=findings,
         portfolio=r.recommend.portfolio if r.recommend is not None else None,
-        total=r.recommend.total if r.recommend is not None else None))
+        total=r.recommend.total if r.recommend is not None else None,
+        assumptions=page_assumptions([(x["w"].name, x["wr"].assumptions if x["wr"] else []) for x in workloads]
+                                     + ([("breakeven", breakeven["wr"].assumptions)] if breakeven and breakeven["wr"]
+                                        else []))))
 
 
 def render_recommend_html(r) -> str:

@@ -74,6 +74,7 @@ class AssumptionRow(ResultModel):
     value: float | int | str | bool | None
     basis: str
     set_here: bool  # overridden in the workload file or on the command line
+    meaning: str = ""  # added: what the value used means, in plain words ("" = nothing to add)
 
 
 class CatalogRef(ResultModel):
