@@ -156,6 +156,21 @@ def test_one_assumptions_table_per_page_with_the_value_used_in_plain_words(run, 
     assert words == pytest.approx(v / (1 - v), rel=2e-3)
 
 
+def test_summary_names_what_the_cost_rests_on(run, in_repo, tmp_path):
+    html = _report(run, tmp_path / "r.html")
+    data = json.loads(run("recommend", "examples/portfolio.yaml", "--json").stdout)
+    drivers = re.findall(r'<span class="drivers">(.*?)</span>', html, re.S)
+    assert len(drivers) == len(data["workloads"])
+    for w, line in zip(data["workloads"], drivers):
+        shares = w["recommendation"]["cost_shares"]
+        assert sum(shares.values()) == pytest.approx(1.0) and list(shares.values()) == sorted(shares.values(), reverse=True)
+        first, share = next(iter(shares.items()))
+        assert f"{first} {share:.0%}" in line
+    # kb-summaries runs on one owned A100: the team dominates a single small machine
+    kb = {w["name"]: w for w in data["workloads"]}["kb-summaries"]["recommendation"]
+    assert next(iter(kb["cost_shares"])) == "operations team"
+
+
 def test_summary_total_is_the_sum_of_the_recommended_options(run, in_repo, tmp_path):
     """The executive block's total: the workloads' recommended options added up, as in the JSON."""
     html = _report(run, tmp_path / "r.html")

@@ -126,7 +126,8 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
                                              reasons=d.reasons, switching=d.switching,
                                              runner_up=d.runner_up.id if d.runner_up else None,
                                              capability=capability_out(d),
-                                             saving_vs_runner_up_usd=saving_vs_runner_up(d)),
+                                             saving_vs_runner_up_usd=saving_vs_runner_up(d),
+                                             cost_shares=cost_shares(d.recommended)),
             options=[option_out(o) for o in d.options], findings=d.findings,
             candidates=w.candidates.model_dump(exclude_none=True, exclude={"deployment"}),
             uncertainty=d.uncertainty, reference_api=d.reference_api.id if d.reference_api else None,
@@ -137,6 +138,42 @@ def to_result(decisions: list[WorkloadDecision], portfolio: Portfolio | None,
                          shared_usd_per_month=portfolio.shared_usd_per_month, shared_design=portfolio.design,
                          members=portfolio.members, flipped=portfolio.flipped, notes=portfolio.notes)
     return RecommendResult(workloads=out, portfolio=p, findings=findings or [], total=total_out(decisions))
+
+
+_TERMS = {"capital_usd_per_day": "hardware capital", "host_usd_per_day": "servers", "energy_usd_per_day": "electricity",
+          "ops_usd_per_day": "operations per machine", "rent_usd_per_day": "GPU rent"}
+
+
+def _cost_terms(o) -> dict[str, float]:
+    """USD/month of ``o`` by cost term (an API: its token bill; a hybrid: its members + the router)."""
+    if o.members:
+        out: dict[str, float] = {}
+        for m in o.members:
+            for k, v in _cost_terms(m).items():
+                out[k] = out.get(k, 0.0) + v
+        router = o.hybrid.router_usd_per_month if o.hybrid is not None else 0.0
+        if router:
+            out["router"] = out.get("router", 0.0) + router
+        return out
+    if o.figures is None:
+        return {"API token bill": o.usd_per_month}
+    f = o.figures
+    dpm = float(f.days_per_month)
+    reps = float(f.replicas)
+    out = {label: reps * float(getattr(f, key)) * dpm for key, label in _TERMS.items()}
+    out["operations team"] = float(f.fixed_usd_per_day) * dpm
+    return {k: v for k, v in out.items() if math.isfinite(v) and v > 0}
+
+
+def cost_shares(o) -> dict[str, float] | None:
+    """Share of the recommended option's monthly cost per term, largest first (None without one)."""
+    if o is None:
+        return None
+    terms = _cost_terms(o)
+    total = math.fsum(terms.values())
+    if not total > 0 or not math.isfinite(total):
+        return None
+    return {k: v / total for k, v in sorted(terms.items(), key=lambda kv: -kv[1])}
 
 
 def total_out(decisions) -> TotalOut:

@@ -131,6 +131,7 @@ class RecommendationOut(ResultModel):
     runner_up: str | None = None        # id of the best feasible option of another kind
     capability: CapabilityOut | None = None
     saving_vs_runner_up_usd: float | None = None  # runner-up minus recommended, horizon present value [USD]
+    cost_shares: dict[str, float] | None = None  # added: share of the recommendation's monthly cost per term, largest first
 
 
 class SeriesOut(ResultModel):
