@@ -57,6 +57,13 @@ def _tok(v) -> str:
     return f"{v:,.0f} ({fmt_tokens(v)})" if v >= 1e4 else f"{v:,.0f}"
 
 
+def _tok_short(v) -> str:
+    """A volume for a sentence: 130M, 4.93B (the tables carry the exact figure)."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "never"
+    return fmt_tokens(v) if v >= 1e4 else f"{v:,.0f}"
+
+
 def _pct(v, digits: int = 0) -> str:
     return "n/a" if v is None else f"{v:.{digits}%}"
 
@@ -82,7 +89,7 @@ def _env():
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.tests["finite"] = lambda v: isinstance(v, (int, float)) and math.isfinite(v)
-    env.filters.update(usd=usd, num=_num, tok=_tok, pct=_pct, months=fmt_months, value=_value, term=term,
+    env.filters.update(usd=usd, num=_num, tok=_tok, tokshort=_tok_short, pct=_pct, months=fmt_months, value=_value, term=term,
                        kind=lambda k: _KIND_TEXT.get(str(k), str(k)), code=lambda c: _CODE_TEXT.get(c, c.replace("_", " ")),
                        url=safe_url, capability=_capability, sizing=_sizing)
     return env
