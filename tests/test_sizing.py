@@ -188,3 +188,17 @@ def test_utilisation_follows_the_offered_load(run, tmp_path):
     assert [x["replicas_serving"] for x in z] == sorted(x["replicas_serving"] for x in z)
     # 2 requests/s keep one replica mostly idle; at 600 requests/s the replicas run near the cap
     assert z[0]["utilization_peak"] < 0.2 < 0.8 < z[2]["utilization_peak"] <= z[2]["utilization_peak_max"]
+
+
+def test_monte_carlo_never_draws_a_sized_design_busier_than_its_latency_cap(run):
+    """A design sized for its TTFT target already runs as busy as the target allows: the Monte Carlo
+    draws utilisation at or below that cap (a busier replica is a latency miss, not a saving)."""
+    r = run("recommend", "examples/portfolio.yaml", "--monte-carlo", "2000", "--format", "json", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    w = {x["name"]: x for x in d["workloads"]}["ticket-triage"]
+    sh = next(o for o in w["options"] if o["id"] == w["uncertainty"]["selfhost"])
+    cap = sh["sizing"]["utilization_peak_max"]
+    u = w["uncertainty"]["monte_carlo"]["distributions"]["utilization"]
+    assert u["dist"] == "triangular" and u["high"] == pytest.approx(cap, rel=1e-6) == u["mode"]
+    assert u["low"] == pytest.approx(0.6 * cap, rel=1e-6)

@@ -142,13 +142,27 @@ def decision_uncertainty(d: WorkloadDecision, *, monte_carlo: int | None = None,
         sec = uncertainty_sections(base, True, [(side_a.id, p_eff)], rented=side_s.rest.design.rented
                                    if side_s.hybrid is not None else side_s.design.rented,
                                    monte_carlo=monte_carlo, seed=seed, sensitivity=sensitivity,
-                                   distributions=w.uncertainty or None)
+                                   distributions=sized_distributions(side_s, base, w.uncertainty) or None)
     except InputError as e:
         raise InputError(f"workloads[{w.name}].uncertainty: {e}") from None
     out.horizon, out.monte_carlo, out.sensitivity = sec.get("horizon"), sec.get("monte_carlo"), sec.get("sensitivity")
     if out.monte_carlo is not None and out.monte_carlo.apis:
         p = out.monte_carlo.apis[0].p_selfhost_cheaper
         out.p_recommended_cheaper = p if rec_is_s else 1.0 - p
+    return out
+
+
+def sized_distributions(side_s: Option, base, overrides: dict | None) -> dict:
+    """The workload's distribution overrides, plus, for a design sized for its latency targets
+    (docs/sizing.md), utilisation drawn at or below the sized cap: the replica already runs as busy
+    as the TTFT target allows, so a busier one is a latency miss, not a saving."""
+    out = dict(overrides or {})
+    o = side_s.rest if side_s.hybrid is not None else side_s
+    if (o.sizing or {}).get("method") == "load" and "utilization" not in out:
+        u = float(base.value("utilization"))
+        out["utilization"] = {"dist": "triangular", "low": 0.6 * u, "mode": u, "high": u,
+                              "basis": "sized for the latency targets: at most the utilisation they allow "
+                                       f"({u:.0%}); burstier traffic than planned needs up to 40% more headroom"}
     return out
 
 
