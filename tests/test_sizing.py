@@ -202,3 +202,31 @@ def test_monte_carlo_never_draws_a_sized_design_busier_than_its_latency_cap(run)
     u = w["uncertainty"]["monte_carlo"]["distributions"]["utilization"]
     assert u["dist"] == "triangular" and u["high"] == pytest.approx(cap, rel=1e-6) == u["mode"]
     assert u["low"] == pytest.approx(0.6 * cap, rel=1e-6)
+
+
+def test_breakeven_sizes_like_the_workload_file_for_the_same_inputs(run, decided):
+    """`breakeven --ttft-p95-ms --tpot-p95-ms --requests-per-second` runs the same sizing as a workload
+    file: the support-tight design gets the same batch, utilisation cap and replicas."""
+    r = run("breakeven", "-t", "3.6e9", "-g", "1xh100", "-m", "llama-3.1-8b", "-q", "fp16", "--ttft-p95-ms", "500",
+            "--tpot-p95-ms", "20", "--requests-per-second", "60", "--context", "1650", "--input-share", str(1500 / 1800),
+            "--format", "json", *NO_STALE)
+    assert r.exit_code == 0, r.output
+    sh = json.loads(r.stdout)["selfhost"]
+    want = _design(decided["support-tight"])
+    assert sh["replicas"] == want["detail"]["replicas"] == 11
+    for k in ("batch", "utilization_peak_max", "peak_to_mean", "tpot_ms"):
+        assert sh["sizing"][k] == pytest.approx(want["sizing"][k], rel=1e-6), k
+    assert sh["sizing"]["ttft_target_basis"] == "--ttft-p95-ms"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--tpot-p95-ms", "1"], "cannot meet the targets: TPOT"),
+    (["--tpot-p95-ms", "20", "--utilization", "0.5"], "give one or the other"),
+    (["--requests-per-second", "0.001"], "below the mean load"),
+    (["--ttft-p95-ms", "0"], "--ttft-p95-ms"),
+])
+def test_breakeven_latency_flags_refuse_bad_input_in_one_line(run, args, needle):
+    r = run("breakeven", "-t", "3.6e9", "-g", "1xh100", "-m", "llama-3.1-8b", *args, *NO_STALE)
+    assert r.exit_code == 2, r.output
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err

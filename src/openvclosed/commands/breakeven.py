@@ -49,6 +49,9 @@ def breakeven(
     rent: Annotated[bool, typer.Option("--rent", help="Rent cloud GPUs instead of buying them.")] = False,
     gpu_hour_usd: Annotated[Optional[float], typer.Option("--gpu-hour-usd", help="Rented price per GPU-hour (default: catalog).", show_default=False)] = None,
     tokens_per_s: Annotated[Optional[float], typer.Option("--tokens-per-s", help="Measured tokens/s of one replica (input+output); overrides the throughput model.", show_default=False)] = None,
+    ttft_p95_ms: Annotated[Optional[float], typer.Option("--ttft-p95-ms", help="Size for this 95th-percentile time to first token [ms], queueing included, instead of a fixed --utilization (docs/sizing.md; default target 2000, MLPerf Server).", show_default=False)] = None,
+    tpot_p95_ms: Annotated[Optional[float], typer.Option("--tpot-p95-ms", help="Size for this time per output token [ms] (default target 200, MLPerf Server).", show_default=False)] = None,
+    requests_per_second: Annotated[Optional[float], typer.Option("--requests-per-second", help="Busy-hour request rate: sizes for latency at that peak (request length from --context and --input-share).", show_default=False)] = None,
     hours_per_day: Annotated[Optional[float], typer.Option("--hours-per-day", help="Hours per day the hardware serves [default 24].", show_default=False)] = None,
     days_per_month: Annotated[Optional[float], typer.Option("--days-per-month", help="Days per month [default 30.44].", show_default=False)] = None,
     horizon_months: Annotated[Optional[int], typer.Option("--horizon-months", min=1, max=600, help="Total cost over this many months, discounted at --rate [default: amortize years x 12 when a horizon option is given].", show_default=False)] = None,
@@ -77,6 +80,7 @@ def breakeven(
       ovc breakeven -t 5e8 --horizon-months 24 --growth-per-month 0.05 --api-price-decline-per-year 0.3
       ovc breakeven -t 5e8 -a openai/gpt-6.1-sol --monte-carlo 100000 --seed 1 --sensitivity
       ovc breakeven -t 5e8 -g 2x4090 --horizon-months 24 --format html -o breakeven.html
+      ovc breakeven -t 5e8 -g 1xh100 -m llama-3.1-8b --ttft-p95-ms 500 --tpot-p95-ms 20 --requests-per-second 40
     """
     from openvclosed.units import parse_hw_spec, parse_share
 
@@ -99,7 +103,14 @@ def breakeven(
                      hours_per_day=hours_per_day, days_per_month=days_per_month, host_usd_per_gpu=host_usd_per_gpu,
                      host_w_per_gpu=host_w_per_gpu, power_draw_share=power_draw_share, system_power=system_power,
                      idle_power_share=idle_power_share, residual_share=residual_share,
-                     kv_bits=kv_bits, engine=engine, output_multiplier=output_multiplier)
+                     kv_bits=kv_bits, engine=engine, output_multiplier=output_multiplier,
+                     ttft_p95_ms=ttft_p95_ms, tpot_p95_ms=tpot_p95_ms)
+    by_latency = ttft_p95_ms is not None or tpot_p95_ms is not None or requests_per_second is not None
+    if by_latency and utilization is not None:
+        raise InputError("--utilization fixes how busy replicas run; --ttft-p95-ms / --tpot-p95-ms / "
+                         "--requests-per-second size them for latency instead: give one or the other")
+    if requests_per_second is not None:
+        check_finite_range("requests_per_second", requests_per_second, "--requests-per-second")
     if tokens is not None:
         t_day = volume(tokens, "--tokens")
     else:
@@ -133,7 +144,8 @@ def breakeven(
                            max_hardware_age_days=max_hardware_age_days, today=when,
                            api_prices=prices, horizon_months=horizon_months, growth_per_month=growth_per_month,
                            api_price_decline_per_year=api_price_decline_per_year, monte_carlo=monte_carlo,
-                           seed=seed, sensitivity=sensitivity, monthly=out == "html")
+                           seed=seed, sensitivity=sensitivity, monthly=out == "html",
+                           size_for_latency=by_latency, requests_per_second=requests_per_second)
     if out == "html":
         from openvclosed.commands.options import provenance, write_html
         from openvclosed.decision.report import breakeven_report

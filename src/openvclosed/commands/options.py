@@ -71,7 +71,8 @@ def load_catalog(catalog_files):
 
 
 _FLAG_OF = {"input_share": "--input-share", "cached_share": "--cached-share", "batch_share": "--batch-share",
-            "context_tokens": "--context", "utilization": "--utilization",
+            "context_tokens": "--context", "utilization": "--utilization", "ttft_p95_ms": "--ttft-p95-ms",
+            "tpot_p95_ms": "--tpot-p95-ms",
             "electricity_usd_kwh": "--electricity-usd-kwh", "pue": "--pue", "ops_usd_month": "--ops-usd-month",
             "ops_team_usd_month": "--ops-team-usd-month", "site": "--site",
             "amortize_years": "--amortize-years", "rate": "--rate", "gpu_hour_usd": "--gpu-hour-usd",

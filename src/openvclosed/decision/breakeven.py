@@ -83,13 +83,17 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
                   growth_per_month: float = 0.0, api_price_decline_per_year: float = 0.0,
                   monte_carlo: int | None = None, seed: int | None = 0, sensitivity: bool = False,
                   distributions: dict | None = None, monthly: bool = False,
-                  histogram_bins: int = 40) -> BreakevenResult:
+                  histogram_bins: int = 40, size_for_latency: bool = False,
+                  requests_per_second: float | None = None) -> BreakevenResult:
     """Compare each API with self-hosting ``tokens_per_day`` on ``hw`` (docs/methodology.md, break-even).
 
     Horizon, Monte Carlo and sensitivity are added when asked for: any of ``horizon_months``
     (default ``amortize_years x 12``), a non-zero ``growth_per_month`` or
     ``api_price_decline_per_year``, ``monte_carlo`` (draws) or ``sensitivity``; ``monthly`` adds
-    each month's cash to the horizon (what the HTML report's cumulative chart draws).
+    each month's cash to the horizon (what the HTML report's cumulative chart draws). With
+    ``size_for_latency`` the design is sized for ``a``'s TTFT/TPOT targets and the busy-hour
+    ``requests_per_second`` as workload files size it (decision/sizing.py) instead of running at
+    the fixed ``a.utilization``.
     """
     today = today or dt.date.today()
     tokens_per_day, a, reasoning = apply_output_multiplier(tokens_per_day, a)
@@ -97,8 +101,21 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     model, precision = choose(catalog, gpu, hw.n_gpus, a, model_name=model_name, precision=precision)
     d = Design(gpu, hw.n_gpus, model, precision, rented)
     require_priced(d, a)
-    e = evaluate([d], a, tokens_per_day)
+    overrides, sizing_rec = {}, None
+    if size_for_latency:
+        from openvclosed.decision.designs import design_inputs
+        from openvclosed.decision.sizing import size_one_design
+        from openvclosed.engine.design import selfhost_design
+
+        overrides, sizing_rec = size_one_design(d, a, tokens_per_day, requests_per_second)
+        e = selfhost_design(design_inputs([d], a).replace(**overrides), tokens_per_day)
+    else:
+        e = evaluate([d], a, tokens_per_day)
     sh = selfhost_result(d, e, a, measured=a.tokens_per_s is not None)
+    if sizing_rec is not None:
+        from openvclosed.results import SizingOut
+
+        sh = sh.model_copy(update={"sizing": SizingOut(**sizing_rec)})
     findings: list[Finding] = design_findings(catalog, d, a, e) + reasoning
     if not model_name:
         findings.append(default_model_finding(model, precision, d.hardware, a))
@@ -127,16 +144,27 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
 
         check_horizon(horizon_months, growth_per_month, api_price_decline_per_year)
         base = horizon_base(d, a, tokens_per_day, horizon_months=horizon_months, growth_per_month=growth_per_month,
-                            api_price_decline_per_year=api_price_decline_per_year)
+                            api_price_decline_per_year=api_price_decline_per_year, sizing=overrides or None)
         extra = uncertainty_sections(base, bool(e.fits[0]), [(r.api, r.usd_per_mtok) for r in rows], rented=rented,
                                      monte_carlo=monte_carlo, seed=seed, sensitivity=sensitivity,
-                                     distributions=distributions, findings=findings, monthly=monthly,
-                                     bins=histogram_bins)
+                                     distributions=_sized(distributions, overrides), findings=findings,
+                                     monthly=monthly, bins=histogram_bins)
     return BreakevenResult(tokens_per_day=tokens_per_day,
                            tokens_per_month=float(per_month_from_day(tokens_per_day, dpm)),
                            selfhost=sh, apis=rows, assumptions=dict(a.model_dump(mode="json"), power_draw_share=power_share(a),
                                                                      residual_share=residual_share(d, a)), findings=dedupe(findings),
                            summary=_summary(sh, rows, tokens_per_day), **extra)
+
+
+def _sized(distributions: dict | None, overrides: dict) -> dict | None:
+    """A sized design draws utilisation at or below its latency cap (as in workload files)."""
+    if "utilization" not in overrides or "utilization" in (distributions or {}):
+        return distributions
+    u = overrides["utilization"]
+    return {**(distributions or {}), "utilization": {
+        "dist": "triangular", "low": 0.6 * u, "mode": u, "high": u,
+        "basis": f"sized for the latency targets: at most the utilisation they allow ({u:.0%}); burstier traffic "
+                 "than planned needs up to 40% more headroom"}}
 
 
 def check_horizon(horizon_months, growth_per_month, api_price_decline_per_year) -> None:

@@ -28,7 +28,7 @@ from openvclosed.engine.serving import lengths_from_mix
 from openvclosed.errors import InputError
 
 __all__ = ["BATCH_GRID", "Targets", "targets_for", "size_for_load", "load_sized", "peak_to_mean_for",
-           "sizing_record", "fixed_sizing_record", "ttft_p95_at_load_ms"]
+           "sizing_record", "fixed_sizing_record", "ttft_p95_at_load_ms", "peak_to_mean_of_rate", "size_one_design"]
 
 BATCH_GRID = tuple(2 ** k for k in range(13))
 """Decode batches tried per instance (1 .. 4096; the design's own maximum is tried too)."""
@@ -62,13 +62,52 @@ def peak_to_mean_for(w, a: Assumptions, tokens_per_day: float) -> float:
     if w.requests_per_second is None:
         return float(w.peak_to_mean)
     i, o = _lengths(w, a)
+    return peak_to_mean_of_rate(w.requests_per_second, i + o, tokens_per_day,
+                                f"workloads[{w.name}].requests_per_second")
+
+
+def peak_to_mean_of_rate(requests_per_second: float, tokens_per_request: float, tokens_per_day: float,
+                         field: str) -> float:
+    """Busy-hour tokens/s (``requests_per_second x tokens_per_request``) over the mean of the daily
+    volume; a busy hour below the mean is refused (InputError naming ``field``).
+
+    >>> peak_to_mean_of_rate(60, 1800, 2e6 * 1800, "x")
+    2.592
+    """
     mean_tok_s = tokens_per_day / 86400.0
-    peak_tok_s = w.requests_per_second * (i + o)
+    peak_tok_s = requests_per_second * tokens_per_request
     if not peak_tok_s >= mean_tok_s * (1 - 1e-9):
-        raise InputError(f"workloads[{w.name}].requests_per_second: {w.requests_per_second:g} requests/s x "
-                         f"{i + o:,.0f} tokens = {peak_tok_s:,.0f} tokens/s is below the mean load "
-                         f"{mean_tok_s:,.0f} tokens/s from the daily volume; the busy hour is at least the mean")
+        raise InputError(f"{field}: {requests_per_second:g} requests/s x {tokens_per_request:,.0f} tokens = "
+                         f"{peak_tok_s:,.0f} tokens/s is below the mean load {mean_tok_s:,.0f} tokens/s from the "
+                         f"daily volume; the busy hour is at least the mean")
     return peak_tok_s / mean_tok_s
+
+
+def size_one_design(d, a: Assumptions, tokens_per_day: float, requests_per_second: float | None = None) -> tuple[dict, dict]:
+    """(engine overrides, sizing record) of one design sized for ``a``'s latency targets (the
+    ``breakeven`` flags): the same :func:`size_for_load` the workload files use."""
+    from openvclosed.decision.designs import design_inputs
+
+    x = design_inputs([d], a)
+    ptm = 1.0
+    if requests_per_second is not None:
+        i, o = lengths_from_mix(a.context_tokens, a.input_share)
+        ptm = peak_to_mean_of_rate(requests_per_second, float(i + o), tokens_per_day, "--requests-per-second")
+    x = x.replace(peak_to_mean=ptm)
+    t = Targets(a.ttft_p95_ms, a.tpot_p95_ms, "--ttft-p95-ms" if "ttft_p95_ms" in a.model_fields_set else
+                "assumption ttft_p95_ms (MLPerf Server)",
+                "--tpot-p95-ms" if "tpot_p95_ms" in a.model_fields_set else "assumption tpot_p95_ms (MLPerf Server)")
+    sz = size_for_load(x, tokens_per_day, t, a)
+    if sz["why_not"][0]:
+        raise InputError(f"--ttft-p95-ms / --tpot-p95-ms: {d.hardware} {d.model.id} {d.precision} cannot meet the "
+                         f"targets: {sz['why_not'][0]}")
+    if not sz["utilization"][0] > 0:
+        raise InputError(f"--ttft-p95-ms / --tpot-p95-ms: {d.hardware} {d.model.id} {d.precision} does not fit")
+    over = {"batch_cap": float(sz["batch_cap"][0]), "utilization": max(float(sz["utilization"][0]), 1e-3),
+            "peak_to_mean": ptm}
+    e = selfhost_design(x.replace(batch_cap=over["batch_cap"], utilization=over["utilization"]), tokens_per_day)
+    p95 = ttft_p95_at_load_ms(sz, e, tokens_per_day, ptm, a.service_cv2)
+    return over, sizing_record(sz, 0, t, e.take(0), tokens_per_day, ptm, a.service_cv2, float(p95[0]))
 
 
 def _lengths(w, a: Assumptions) -> tuple[float, float]:

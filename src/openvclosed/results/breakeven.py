@@ -10,7 +10,7 @@ from typing import Literal
 
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
 
-__all__ = ["ResultModel", "Finding", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "ServingPoint", "SCHEMA_VERSION",
+__all__ = ["ResultModel", "Finding", "SizingOut", "SelfHostResult", "ApiComparison", "BreakevenResult", "FitRow", "FitResult", "ServingPoint", "SCHEMA_VERSION",
            "HorizonApi", "HorizonResult", "MonteCarloApi", "MonteCarloResult", "SensitivityRow", "SensitivityApi",
            "SensitivityResult"]
 
@@ -41,6 +41,28 @@ class ServingPoint(ResultModel):
     instances: int
     input_tokens: float
     output_tokens: float
+
+
+class SizingOut(ResultModel):
+    """How a self-hosted design was sized (docs/sizing.md). ``method`` "load": for the busy-hour load and
+    the latency targets (queueing at each instance); "fixed": at ``utilization_fixed``."""
+
+    method: str
+    peak_to_mean: float
+    replicas_serving: float | None = None
+    utilization_mean: float | None = None  # mean tokens/s / (serving replicas x full-load tokens/s)
+    utilization_peak: float | None = None  # at the busy hour (x peak_to_mean)
+    utilization_fixed: float | None = None
+    utilization_peak_max: float | None = None  # the highest busy-hour utilisation that meets the targets
+    batch: float | None = None  # decode batch per instance the design runs at
+    tpot_ms: float | None = None
+    ttft_unqueued_ms: float | None = None
+    ttft_p95_ms: float | None = None  # at utilization_peak_max, queueing included
+    ttft_target_ms: float | None = None
+    tpot_target_ms: float | None = None
+    ttft_target_basis: str | None = None
+    tpot_target_basis: str | None = None
+    limit: str | None = None  # what stops a larger batch: tpot, ttft, memory or latency (no batch meets the targets)
 
 
 class SelfHostResult(ResultModel):
@@ -82,6 +104,7 @@ class SelfHostResult(ResultModel):
     capacity_mean_tokens_per_day: float | None = None  # mean volume one replica carries (sized for the peak)
     fixed_usd_per_month: float = 0.0      # team cost of the deployment, once
     serving: ServingPoint | None = None
+    sizing: SizingOut | None = None  # added: with --ttft-p95-ms / --tpot-p95-ms / --requests-per-second (docs/sizing.md)
     """The steady state replicas are sized with, at the workload's lengths (fully loaded)."""
 
 

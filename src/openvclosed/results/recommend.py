@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from openvclosed.results.base import SCHEMA_VERSION, Finding, ResultModel
-from openvclosed.results.breakeven import HorizonResult, MonteCarloResult, SensitivityResult
+from openvclosed.results.breakeven import HorizonResult, MonteCarloResult, SensitivityResult, SizingOut  # noqa: F401
 
 __all__ = ["DesignOut", "ComparisonOut", "SizingOut", "TotalOut", "OptionOut", "RecommendationOut", "WorkloadOut", "PortfolioOut",
            "RecommendResult", "SeriesOut", "UncertaintyOut"]
@@ -50,28 +50,6 @@ class ComparisonOut(ResultModel):
     payback_months: float | None
     cheaper: str                            # api | selfhost, at the workload's volume
     saving_usd_per_month: float | None
-
-
-class SizingOut(ResultModel):
-    """How a self-hosted design was sized (docs/sizing.md). ``method`` "load": for the busy-hour load and
-    the latency targets (queueing at each instance); "fixed": at ``utilization_fixed``."""
-
-    method: str
-    peak_to_mean: float
-    replicas_serving: float | None = None
-    utilization_mean: float | None = None  # mean tokens/s / (serving replicas x full-load tokens/s)
-    utilization_peak: float | None = None  # at the busy hour (x peak_to_mean)
-    utilization_fixed: float | None = None
-    utilization_peak_max: float | None = None  # the highest busy-hour utilisation that meets the targets
-    batch: float | None = None  # decode batch per instance the design runs at
-    tpot_ms: float | None = None
-    ttft_unqueued_ms: float | None = None
-    ttft_p95_ms: float | None = None  # at utilization_peak_max, queueing included
-    ttft_target_ms: float | None = None
-    tpot_target_ms: float | None = None
-    ttft_target_basis: str | None = None
-    tpot_target_basis: str | None = None
-    limit: str | None = None  # what stops a larger batch: tpot, ttft, memory or latency (no batch meets the targets)
 
 
 class OptionOut(ResultModel):
