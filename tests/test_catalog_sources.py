@@ -77,6 +77,26 @@ def test_future_dated_price_is_picked_on_its_date():
     assert CAT.at(dt.date(2027, 3, 1)).apis["google/gemini-3.8-flash"].output_usd_per_mtok == 7.5
 
 
+def test_as_of_a_coming_date_prices_the_announced_change(run):
+    """--as-of ahead of today: the scheduled price (Gemini 3.8 Flash doubles on 2027-01-01), with a note."""
+    import json
+
+    args = ["breakeven", "-t", "1e8", "-g", "2x4090", "-a", "google/gemini-3.8-flash", "--json", "--max-age-days", "100000"]
+    now = json.loads(run(*args).stdout)
+    ahead = (dt.date(2027, 1, 15) - dt.date.today()).days
+    r = run(*args, "--as-of", "2027-01-15")
+    if ahead <= 0:  # once that day has passed, it is an ordinary earlier date
+        assert r.exit_code == 0
+        return
+    d = json.loads(r.stdout)
+    # 3 input tokens per output token: 0.75 x 1.5 + 0.25 x 7.5 = 3.0 after the change
+    assert d["apis"][0]["usd_per_mtok"] == pytest.approx(3.0)
+    assert now["apis"][0]["usd_per_mtok"] == pytest.approx(0.75 * 0.75 + 0.25 * 3.75)
+    assert "as_of_future" in [f["code"] for f in d["findings"]]
+    far = run(*args, "--as-of", (dt.date.today() + dt.timedelta(days=731)).isoformat())
+    assert far.exit_code == 2 and "in the future" in far.stderr and len(far.stderr.strip().splitlines()) == 1
+
+
 def test_price_with_an_end_and_nothing_after_is_not_offered_then():
     a = ApiEntry.model_validate({"id": "x/y", "provider": "x", "model": "y", "kind": "closed", "tier": "simple",
                                  "input_usd_per_mtok": 1, "output_usd_per_mtok": 2, "valid_from": "2026-01-01",

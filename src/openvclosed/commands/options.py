@@ -39,19 +39,27 @@ CatalogOpt = Annotated[Optional[list[Path]], typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable schema, docs/json.md) instead of tables.")]
 MaxAgeOpt = Annotated[int, typer.Option("--max-age-days", min=1, max=10**7, help="Warn when an API price used is older than this many days.")]
 MaxHwAgeOpt = Annotated[int, typer.Option("--max-hardware-age-days", min=1, max=10**7, help="Warn when a hardware price used is older than this many days.")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Reproduce an earlier decision with the prices valid on this date (YYYY-MM-DD).", show_default=False)]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Price at this date (YYYY-MM-DD): an earlier decision with the prices valid then, or a coming one with announced price changes (at most 730 days ahead).", show_default=False)]
+
+
+MAX_AS_OF_AHEAD_DAYS = 730
+"""How far ahead ``--as-of`` may look: announced price changes (``scheduled`` in the catalog) are
+months ahead, not years."""
 
 
 def parse_as_of(text: str | None):
-    """``--as-of`` as a date: ISO format, not in the future."""
+    """``--as-of`` as a date: ISO format; a future date (at most :data:`MAX_AS_OF_AHEAD_DAYS` ahead)
+    prices APIs as announced for that day (their ``scheduled`` changes)."""
     if text is None:
         return None
     try:
         d = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"--as-of: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-07-01") from None
-    if d > dt.date.today():
-        raise InputError(f"--as-of: {d} is in the future; prices are known up to today")
+    ahead = (d - dt.date.today()).days
+    if ahead > MAX_AS_OF_AHEAD_DAYS:
+        raise InputError(f"--as-of: {d} is {ahead:,} days in the future; announced price changes reach at most "
+                         f"{MAX_AS_OF_AHEAD_DAYS} days ahead (a later date has no prices to show)")
     return d
 
 

@@ -112,11 +112,12 @@ def run_breakeven(catalog: Catalog, tokens_per_day: float, hw: HwSpec, a: Assump
     else:
         e = evaluate([d], a, tokens_per_day)
     sh = selfhost_result(d, e, a, measured=a.tokens_per_s is not None)
+    future = future_as_of_findings(a.as_of, today)
     if sizing_rec is not None:
         from openvclosed.results import SizingOut
 
         sh = sh.model_copy(update={"sizing": SizingOut(**sizing_rec)})
-    findings: list[Finding] = design_findings(catalog, d, a, e) + reasoning
+    findings: list[Finding] = design_findings(catalog, d, a, e) + reasoning + future
     if not model_name:
         findings.append(default_model_finding(model, precision, d.hardware, a))
     dpm = a.days_per_month
@@ -165,6 +166,17 @@ def _sized(distributions: dict | None, overrides: dict) -> dict | None:
         "dist": "triangular", "low": 0.6 * u, "mode": u, "high": u,
         "basis": f"sized for the latency targets: at most the utilisation they allow ({u:.0%}); burstier traffic "
                  "than planned needs up to 40% more headroom"}}
+
+
+def future_as_of_findings(as_of: dt.date | None, today: dt.date) -> list[Finding]:
+    """A note when ``--as-of`` is ahead of today: API prices are the ones announced for that day
+    (scheduled changes in the catalog), hardware prices are the newest known."""
+    if as_of is None or as_of <= dt.date.today():
+        return []
+    return [Finding(code="as_of_future", severity="info", ids=[str(as_of)],
+                    message=f"--as-of {as_of} is ahead of today: API prices are the ones announced for that day "
+                            f"(scheduled changes in the catalog), otherwise today's; hardware prices are the newest "
+                            f"known")]
 
 
 def check_horizon(horizon_months, growth_per_month, api_price_decline_per_year) -> None:

@@ -42,6 +42,9 @@ def decide_workload(catalog: Catalog, w: Workload, rules: dict, as_of=None) -> W
     if as_of is not None:
         a = a.model_copy(update={"as_of": as_of})
     T, a, findings = apply_output_multiplier(w.total_tokens_per_day, a)
+    from openvclosed.decision.breakeven import future_as_of_findings
+
+    findings += future_as_of_findings(a.as_of, dt.date.today())
     catalog = catalog.with_capability(w.capability, f"workloads[{w.name}].capability (vouched for by the user)")
     needed = tier_needed(w)
     options = api_options(catalog, w, rules, a, T, needed)
