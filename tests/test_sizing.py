@@ -2,6 +2,7 @@
 targets, replicas from the busy-hour load; hand-checked against an independent Erlang C."""
 
 import json
+import re
 import math
 
 import numpy as np
@@ -230,3 +231,17 @@ def test_breakeven_latency_flags_refuse_bad_input_in_one_line(run, args, needle)
     assert r.exit_code == 2, r.output
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and needle in err[0], err
+
+
+def test_the_report_shows_how_busy_each_self_hosted_row_runs_and_why(run, tmp_path, decided):
+    out = tmp_path / "r.html"
+    r = run("report", EXAMPLE, "-o", str(out), *NO_STALE)
+    assert r.exit_code == 0, r.output
+    rows = re.findall(r'<span class="note sizing-row">(.*?)</span>', out.read_text())
+    want = []
+    for name in ("support-relaxed", "support-tight"):
+        z = _design(decided[name])["sizing"]
+        bound = {"tpot": "TPOT-bound", "ttft": "TTFT-bound", "memory": "memory-bound"}[z["limit"]]
+        want.append(f"{z['replicas_serving']:,.0f} replicas, batch {z['batch']:,.0f}, {z['utilization_peak']:.0%} busy "
+                    f"at the peak (cap {z['utilization_peak_max']:.0%}, {bound})")
+    assert rows == want
