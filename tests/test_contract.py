@@ -25,6 +25,8 @@ COMMANDS = {
     "usage-summarize": ["usage", "summarize", "tests/fixtures/usage/generic.csv", "--json"],
     "usage-reprice": ["usage", "reprice", "tests/fixtures/usage/openai_usage.csv", "--json", *NO_STALE],
     "sweep": ["sweep", "-t", "1e6:1e9:5", "-g", "2x4090", "-m", "llama-3.1-8b", "--json"],
+    "calibrate": ["calibrate", "tests/fixtures/bench/published/vllm/nerdalert_H100_llama31_8b_rate_sweep.jsonl",
+                  "--gpu", "1xh100", "--json"],
 }
 
 

@@ -96,7 +96,8 @@ _PARTS: dict[str, tuple[list, list]] = {}
 
 _MODULES_OF = {"breakeven": ("breakeven",), "fit": ("fit",), "catalog": ("catalog", "catalog_import"),
                "recommend": ("recommend",), "schema": ("recommend",), "init": ("recommend",), "check": ("check",),
-               "usage": ("usage",), "sweep": ("sweep",), "plot": ("plot",), "report": ("report",), "emit": ("emit",)}
+               "usage": ("usage",), "sweep": ("sweep",), "plot": ("plot",), "report": ("report",), "emit": ("emit",),
+               "calibrate": ("calibrate",)}
 """Command name -> the modules that define it (start-up: a run builds only the command it runs;
 a test checks this table against the modules)."""
 

@@ -7,4 +7,4 @@ so that ``ovc`` starts fast. ``cli.py`` registers the modules listed in ``COMMAN
 """
 
 COMMAND_MODULES: tuple[str, ...] = ("breakeven", "fit", "catalog", "recommend", "check", "catalog_import",
-                                    "usage", "sweep", "plot", "report", "emit")
+                                    "usage", "sweep", "plot", "report", "emit", "calibrate")

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from openvclosed.commands.options import (AsOfOpt, MaxHwAgeOpt, parse_as_of, EPILOG, MAX_DRAWS_X_APIS, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt,
+from openvclosed.commands.options import (ProfileOpt, AsOfOpt, MaxHwAgeOpt, parse_as_of, EPILOG, MAX_DRAWS_X_APIS, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt,
                                           MaxDrawsOpt, Quant, api_price, assumptions, check_draws,
                                           check_finite_range, check_growth, emit_findings, load_catalog,
                                           out_format, volume)
@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def breakeven(
+    ctx: typer.Context,
     tokens: Annotated[Optional[str], typer.Option("--tokens", "-t", help="Tokens per day (input + output): 5e8, 500M, 1.5B, 500_000_000.", show_default=False)] = None,
     tokens_per_month: Annotated[Optional[str], typer.Option("--tokens-per-month", help="Alternative to --tokens: tokens per month.", show_default=False)] = None,
     gpu: Annotated[str, typer.Option("--gpu", "-g", help="GPUs per replica: 2x4090, 4xA100-80GB, h100, 8xH100.")] = "2x4090",
@@ -61,6 +62,7 @@ def breakeven(
     seed: Annotated[int, typer.Option("--seed", help="Random seed for --monte-carlo (same seed, same numbers) (default: 0).")] = 0,
     sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity: tornado of the inputs and the value at which each flips the answer.")] = False,
     catalog: CatalogOpt = None,
+    profile_files: ProfileOpt = None,
     max_age_days: MaxAgeOpt = 90,
     max_hardware_age_days: MaxHwAgeOpt = 365,
     as_of: AsOfOpt = None,
@@ -120,6 +122,9 @@ def breakeven(
     check_finite_range("api_price_decline_per_year", api_price_decline_per_year, "--api-price-decline-per-year")
     when = parse_as_of(as_of)
     cat = load_catalog(catalog)
+    from openvclosed.commands.options import apply_profiles
+
+    apply_profiles(ctx, profile_files)
     if when is not None:  # the prices valid then: APIs by their history, GPUs by price records' dates
         cat = cat.at(when)
         a = a.model_copy(update={"as_of": when})

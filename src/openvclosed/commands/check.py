@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import ProfileOpt  # noqa: E402
 from openvclosed.commands.options import ForceOpt, OutputOpt
 from openvclosed.commands.options import AsOfOpt, MaxHwAgeOpt, parse_as_of, Format, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions, load_catalog, out_format  # noqa: F401
 
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(epilog=EPILOG)
     def check(
+        ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="Workload YAML file with a `policy:` section.", show_default=False)],
         policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy YAML (replaces the file's `policy:`).", show_default=False)] = None,
         budget: Annotated[Optional[float], typer.Option("--budget", help="Total monthly budget [USD] (overrides policy total).", show_default=False)] = None,
@@ -40,12 +42,17 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="table | json | markdown | github ($GITHUB_STEP_SUMMARY + annotations) | html (-o FILE) [default table].", show_default=False)] = None,
         as_json: JsonOpt = False,
         catalog: CatalogOpt = None,
+        profile_files: ProfileOpt = None,
         max_age_days: MaxAgeOpt = 90,
         max_hardware_age_days: MaxHwAgeOpt = 365,
         as_of: AsOfOpt = None,
         output: OutputOpt = None,
         force: ForceOpt = False,
         gateway: Annotated[Optional[Path], typer.Option("--gateway", help="Also fail when this committed gateway config (LiteLLM config.yaml or Portkey JSON, from `ovc emit`) no longer matches the decision.", show_default=False)] = None,
+        measured: Annotated[Optional[list[Path]], typer.Option("--measured", help="Benchmark results of the deployed design (vllm bench serve, GuideLLM, llama-bench, vLLM /metrics; repeatable): fail when its throughput is below what the decision assumed.", show_default=False)] = None,
+        measured_tolerance: Annotated[float, typer.Option("--measured-tolerance", min=0.0, max=0.9, help="Share below the assumed throughput that --measured tolerates.")] = 0.10,
+        measured_workload: Annotated[Optional[str], typer.Option("--measured-workload", help="Workload the --measured design serves [default: the only self-hosted recommendation].", show_default=False)] = None,
+        measured_concurrency: Annotated[Optional[float], typer.Option("--measured-concurrency", help="Requests in flight during a /metrics scrape taken while the server was idle.", show_default=False)] = None,
         gateway_tolerance: Annotated[float, typer.Option("--gateway-tolerance", min=0.0, max=10.0, help="Relative difference of a per-token cost that --gateway tolerates.")] = 0.05,
     ):
         """Fail CI when a workload change breaks a budget or a data/licence policy.
@@ -64,6 +71,7 @@ def register(app: typer.Typer) -> None:
           ovc check workloads.yaml --write-baseline ovc-baseline.json
           ovc check workloads.yaml --format html -o ovc-report.html   # a report to upload as an artifact
           ovc check workloads.yaml --gateway litellm-config.yaml     # the committed gateway config still matches
+          ovc check workloads.yaml --measured bench.json --measured-workload chat   # the deployed design still as fast
         """
         import datetime as dt
 
@@ -95,6 +103,9 @@ def register(app: typer.Typer) -> None:
             gateway_config = load_gateway_file(gateway)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
+        from openvclosed.commands.options import apply_profiles
+
+        apply_profiles(ctx, profile_files, wf)
         if policy is not None:
             data = load_yaml_file(policy)
             if isinstance(data, dict) and "policy" in data and len(data) == 1:
@@ -117,6 +128,17 @@ def register(app: typer.Typer) -> None:
         today = when or dt.date.today()
         result = evaluate(cat, rec.decisions, pol, file=str(file), today=today,
                           price_dates=price_dates(cat, rec.decisions), warnings=rec.findings)
+        if measured:
+            from openvclosed.check.drift import measured_drift
+
+            drift, failed = measured_drift(cat, rec, wf, measured, tolerance=measured_tolerance, workload=measured_workload,
+                                           as_of=when, concurrency=measured_concurrency)
+            result.findings += drift
+            if failed is not None:
+                result.passed = False
+                for w in result.workloads:
+                    if w.name == failed:
+                        w.passed = False
         if old is not None:
             result.baseline = diff(old, result, catalog=cat, wf=wf, decisions=rec.decisions, as_of=when)
         sys.stderr.write(stderr_lines(rec.findings, "table"))

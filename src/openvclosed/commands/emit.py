@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import ProfileOpt  # noqa: E402
 from openvclosed.commands.options import AsOfOpt, EPILOG, CatalogOpt, MaxAgeOpt, MaxHwAgeOpt
 
 
@@ -25,12 +26,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command(epilog=EPILOG)
     def emit(
+        ctx: typer.Context,
         target: Annotated[Target, typer.Argument(help="litellm (proxy config.yaml) | portkey (config JSON) | vllm (serve command of each self-hosted design; SGLang when the design was costed for it).", show_default=False)],
         file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
         output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file (never through a symlink).")] = False,
         catalog: CatalogOpt = None,
+        profile_files: ProfileOpt = None,
         max_age_days: MaxAgeOpt = 90,
         max_hardware_age_days: MaxHwAgeOpt = 365,
         as_of: AsOfOpt = None,
@@ -67,6 +70,9 @@ def register(app: typer.Typer) -> None:
         when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
+        from openvclosed.commands.options import apply_profiles
+
+        apply_profiles(ctx, profile_files, wf)
         plan, findings = plan_for_file(cat, wf, only=workload, as_of=when, max_age_days=max_age_days,
                                        max_hardware_age_days=max_hardware_age_days)
         sys.stderr.write(stderr_lines(findings, "table"))

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import ValidationError
 
-from openvclosed.commands.options import (EPILOG, CatalogOpt, FormatOpt, JsonOpt, Quant, assumptions, load_catalog,
+from openvclosed.commands.options import (ProfileOpt, EPILOG, CatalogOpt, FormatOpt, JsonOpt, Quant, assumptions, load_catalog,
                                           out_format)
 from openvclosed.errors import InputError
 
@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
 
 
 def fit(
+    ctx: typer.Context,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Open model id or alias (or describe one with --params-b ...).", show_default=False)] = None,
     gpu: Annotated[str, typer.Option("--gpu", "-g", help="GPU (a count like 2x4090 fixes the GPU count).")] = "4090",
     context: Annotated[Optional[int], typer.Option("--context", help="Tokens in context per sequence [default 4096].", show_default=False)] = None,
@@ -41,6 +42,7 @@ def fit(
     input_tokens: Annotated[Optional[float], typer.Option("--input-tokens", help="Prompt tokens per request (with --output-tokens) [default: from --context and a 75% input share].", show_default=False)] = None,
     output_tokens: Annotated[Optional[float], typer.Option("--output-tokens", help="Output tokens per request (with --input-tokens).", show_default=False)] = None,
     catalog: CatalogOpt = None,
+    profile_files: ProfileOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ):
@@ -62,6 +64,9 @@ def fit(
 
     out = out_format(fmt, as_json)
     cat = load_catalog(catalog)
+    from openvclosed.commands.options import apply_profiles
+
+    apply_profiles(ctx, profile_files)
     hw = parse_hw_spec(gpu)
     g = cat.gpu(hw.gpu_name)
     a = assumptions(context_tokens=context, max_batch=batch, kv_bits=kv_bits, engine=engine)

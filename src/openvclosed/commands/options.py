@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from openvclosed.errors import InputError
 from openvclosed.ranges import RANGES as _RANGES
 
-__all__ = ["MaxHwAgeOpt", "AsOfOpt", "parse_as_of", "EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
+__all__ = ["ProfileOpt", "apply_profiles", "MaxHwAgeOpt", "AsOfOpt", "parse_as_of", "EPILOG", "CatalogOpt", "JsonOpt", "MaxAgeOpt", "FormatOpt", "Format", "load_catalog", "assumptions",
            "Quant", "api_price", "out_format", "emit_findings", "catalog_inputs", "volume",
            "check_finite_range", "FLAG_RANGES", "MaxDrawsOpt", "MAX_DRAWS_X_APIS", "check_draws",
            "check_growth"]
@@ -61,6 +61,25 @@ def parse_as_of(text: str | None):
         raise InputError(f"--as-of: {d} is {ahead:,} days in the future; announced price changes reach at most "
                          f"{MAX_AS_OF_AHEAD_DAYS} days ahead (a later date has no prices to show)")
     return d
+
+
+ProfileOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--profile", help="Serving profile from `ovc calibrate -o` (repeatable): replaces the calibrated parameters "
+                      "of its engine on its hardware class for this run (docs/calibrate.md).", show_default=False)]
+
+
+def apply_profiles(ctx: typer.Context, paths, wf=None) -> None:
+    """Apply the profile files of ``--profile`` and of a workload file's ``profile:`` for the rest of
+    the command (closed with the command's click context), and say so on stderr."""
+    files = list(getattr(wf, "profile_paths", None) or []) + list(paths or [])
+    if not files:
+        return
+    from openvclosed.decision.calibrate import using_profile_files
+    from openvclosed.report.text import term
+
+    labels = ctx.with_resource(using_profile_files(files))
+    for path, key, label in labels:
+        sys.stderr.write(f"ovc: profile {term(path)} replaces the {key} serving profile (calibrated on {term(label)})\n")
 
 
 def catalog_inputs(catalog_files) -> list:

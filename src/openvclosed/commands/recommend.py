@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import ProfileOpt  # noqa: E402
 from openvclosed.commands.options import (AsOfOpt, MaxHwAgeOpt, parse_as_of, EPILOG, CatalogOpt, FormatOpt, JsonOpt, MaxAgeOpt, assumptions,  # noqa: F401
                                           emit_findings, load_catalog, out_format, MaxDrawsOpt, MAX_DRAWS_X_APIS,
                                           check_draws)
@@ -48,6 +49,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(epilog=EPILOG)
     def recommend(
+        ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
         markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (for a pull request or a wiki).")] = False,
@@ -58,6 +60,7 @@ def register(app: typer.Typer) -> None:
         sensitivity: Annotated[bool, typer.Option("--sensitivity", help="One-at-a-time sensitivity of the best self-hosted design against the reference API: which input moves the saving most, and where it flips.")] = False,
         max_draws: MaxDrawsOpt = MAX_DRAWS_X_APIS,
         catalog: CatalogOpt = None,
+        profile_files: ProfileOpt = None,
         max_age_days: MaxAgeOpt = 90,
         max_hardware_age_days: MaxHwAgeOpt = 365,
         as_of: AsOfOpt = None,
@@ -101,6 +104,9 @@ def register(app: typer.Typer) -> None:
         when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
+        from openvclosed.commands.options import apply_profiles
+
+        apply_profiles(ctx, profile_files, wf)
         if monte_carlo:  # one simulation per workload, checked before deciding
             n = 1 if workload else len(wf.workloads)
             check_draws(monte_carlo, n, "workloads", max_draws)

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from openvclosed.commands.options import ProfileOpt  # noqa: E402
 from openvclosed.commands.options import (EPILOG, AsOfOpt, CatalogOpt, ForceOpt, MaxAgeOpt, MaxHwAgeOpt, load_catalog,
                                           parse_as_of, provenance, require_extra, write_html)
 
@@ -19,6 +20,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(epilog=EPILOG)
     def report(
+        ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="Workload YAML file (see `ovc init`).", show_default=False)],
         output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.", show_default=False)],
         workload: Annotated[Optional[str], typer.Option("--workload", "-w", help="Only this workload.", show_default=False)] = None,
@@ -27,6 +29,7 @@ def register(app: typer.Typer) -> None:
         sensitivity: Annotated[bool, typer.Option("--sensitivity", help="Tornado per workload: which input moves the saving most, and where it flips.")] = False,
         force: ForceOpt = False,
         catalog: CatalogOpt = None,
+        profile_files: ProfileOpt = None,
         max_age_days: MaxAgeOpt = 90,
         max_hardware_age_days: MaxHwAgeOpt = 365,
         as_of: AsOfOpt = None,
@@ -53,6 +56,9 @@ def register(app: typer.Typer) -> None:
         when = parse_as_of(as_of)
         cat = load_catalog(catalog)
         wf = load_workload_file(file)
+        from openvclosed.commands.options import apply_profiles
+
+        apply_profiles(ctx, profile_files, wf)
         rec = recommend_file(cat, wf, only=workload, as_of=when, monte_carlo=monte_carlo, seed=seed,
                              sensitivity=sensitivity, max_age_days=max_age_days,
                              max_hardware_age_days=max_hardware_age_days, monthly=True)

@@ -13,7 +13,7 @@ import json
 
 from openvclosed.engine.profiles import COLLECTIVE_EFF, LINK_LATENCY_S, PROFILE_KEYS, profile_key, starting_point
 
-__all__ = ["profile", "calibrated_profiles", "using_profiles", "link_params", "CALIBRATION_FILE"]
+__all__ = ["profile", "calibrated_profiles", "current_profiles", "using_profiles", "link_params", "CALIBRATION_FILE"]
 
 CALIBRATION_FILE = "measurements/calibration.json"
 
@@ -48,6 +48,11 @@ def using_profiles(profiles: dict[str, dict[str, float]]):
         yield
     finally:
         _OVERRIDE.pop()
+
+
+def current_profiles() -> dict | None:
+    """The profiles of the innermost :func:`using_profiles` block, or None outside one."""
+    return _OVERRIDE[-1] if _OVERRIDE else None
 
 
 def link_params(kind: str) -> tuple[float, float]:

@@ -35,7 +35,7 @@ from openvclosed.engine.design import TP_CANDIDATES, DesignInputs, selfhost_desi
 from openvclosed.engine.profiles import PROFILE_KEYS, profile_key, starting_point
 from openvclosed.errors import UnknownNameError
 
-__all__ = ["bounds", "KEY_BOUNDS", "LINK_KINDS", "LINK_BOUNDS", "fit_links", "link_info", "start_links", "with_links", "Case", "prepare", "fit_args", "family", "stack", "predict", "fit_engine", "cross_validate",
+__all__ = ["bounds", "KEY_BOUNDS", "LINK_KINDS", "LINK_BOUNDS", "fit_links", "link_info", "start_links", "with_links", "Case", "prepare", "fit_args", "family", "stack", "predict", "fit_engine", "evaluate", "cross_validate",
            "family_weights", "FITTED", "BOUNDS", "EXCLUDED_SOURCES", "ENGINE_STAND_INS", "MARGIN", "FAMILY_CAP"]
 
 from openvclosed.decision.validate_bounds import (ADP_MARKERS, BATCH_MARKERS, BOUNDS, BURST_MARKERS,  # noqa: E402,F401
@@ -189,14 +189,19 @@ def stack(xs: list[DesignInputs]) -> DesignInputs:
     return DesignInputs(**out)
 
 
-def predict(x: DesignInputs, engines: np.ndarray, profiles: dict[str, dict[str, float]], links=None,
-            info=None) -> np.ndarray:
-    """Machine output tokens/s of every stacked case under ``profiles`` (profile key -> parameters), as
-    :func:`openvclosed.decision.designs.design_inputs` sets them (NVFP4 rows keep ``low_bit_eff`` 1).
+def evaluate(x: DesignInputs, engines: np.ndarray, profiles: dict[str, dict[str, float]], links=None, info=None):
+    """The engine's evaluation of every stacked case under ``profiles`` (profile key -> parameters),
+    as :func:`openvclosed.decision.designs.design_inputs` sets them (NVFP4 rows keep ``low_bit_eff`` 1).
     ``max_batch`` is not fitted: it stays as the command set it (the profile's, or ``--batch``)."""
     changes = {k: np.array([profiles[e][k] for e in engines], dtype=float) for k in FITTED}
     changes["low_bit_eff"] = np.where(np.asarray(x.low_bit_eff) == 1.0, 1.0, changes["low_bit_eff"])
-    e = selfhost_design(with_links(x, links, info).replace(**changes), 0.0)
+    return selfhost_design(with_links(x, links, info).replace(**changes), 0.0)
+
+
+def predict(x: DesignInputs, engines: np.ndarray, profiles: dict[str, dict[str, float]], links=None,
+            info=None) -> np.ndarray:
+    """Machine output tokens/s of every stacked case under ``profiles`` (:func:`evaluate`)."""
+    e = evaluate(x, engines, profiles, links, info)
     return np.where(e.fits, e.output_tokens_per_s, 0.0)
 
 

@@ -250,7 +250,16 @@ class WorkloadFile(_M):
     workloads: list[Workload] = Field(min_length=1, max_length=MAX_WORKLOADS_PER_FILE,
                                       description="The workloads (at most MAX_WORKLOADS_PER_FILE = 200 per file).")
     policy: dict | None = Field(None, description="Budgets and rules for `ovc check` (see docs/ci.md).")
+    profile: str | list[str] | None = Field(None, description=(
+        "Serving profile file(s) written by `ovc calibrate -o`, applied to every workload of the file (paths "
+        "relative to this file; --profile adds more). See docs/calibrate.md."))
     _source: str = PrivateAttr("workload file")
+    _profile_paths: list = PrivateAttr(default_factory=list)
+
+    @property
+    def profile_paths(self) -> list:
+        """The ``profile:`` files, resolved against the workload file's directory and checked."""
+        return list(self._profile_paths)
     """The file it was read from (for messages that name file and field)."""
 
     @model_validator(mode="before")
@@ -323,6 +332,18 @@ def load_workload_file(path: str | Path) -> WorkloadFile:
     except InputError as e:  # token parsing inside validators
         raise InputError(f"{label}: {e}") from None
     wf._source = label
+    if wf.profile:
+        from openvclosed.decision.calibrate import load_profile_file
+
+        names = [wf.profile] if isinstance(wf.profile, str) else list(wf.profile)
+        for k, name in enumerate(names):
+            where = "profile" if isinstance(wf.profile, str) else f"profile[{k}]"
+            target = Path(name) if Path(name).is_absolute() else Path(path).parent / name
+            try:
+                load_profile_file(target)
+            except InputError as e:
+                raise InputError(f"{label}: {where}: {e}") from None
+            wf._profile_paths.append(target)
     return wf
 
 

@@ -44,6 +44,8 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("ToWorkloadResult", "json"): "openvclosed.report.render:render_json",
     ("SweepResult", "table"): "openvclosed.report.sweep:render_sweep",
     ("SweepResult", "json"): "openvclosed.report.render:render_json",
+    ("CalibrateResult", "table"): "openvclosed.report.calibrate:render_calibrate",
+    ("CalibrateResult", "json"): "openvclosed.report.render:render_json",
     ("ReportResult", "html"): "openvclosed.report.html:render_report_html",
     ("BreakevenResult", "html"): "openvclosed.report.html:render_breakeven_html",
     ("RecommendResult", "html"): "openvclosed.report.html:render_recommend_html",

@@ -76,6 +76,9 @@ CODES: dict[str, str] = {
     "reasoning_tokens": "a reasoning-output multiplier scaled the traffic",
     "driver_licence": "a consumer GPU's driver licence excludes datacenter deployment",
     "default_model": "how the model was chosen when none was named",
+    "calibration_bound": "a calibrated parameter stopped at its physical bound: the deployment is faster or slower than the serving model explains",
+    "throughput_drift": "measured throughput of the deployed design is below what the decision assumed (ovc check --measured)",
+    "calibration_input": "what ovc calibrate took from the result files where no flag said (model, GPU, bits)",
 }
 """Every finding code, with what it means (docs/json.md lists the same)."""
 
