@@ -83,6 +83,20 @@ NEW_ENTRIES = [  # current GA models the sources carry that the catalog lacked
                    "Message Batches API is 50% of standard (genai-prices provider note)"}},
 ]
 
+HOSTED_NEW = [  # hosted offers of the late-2026 open models (data/incoming/models_e.yaml), priced by LiteLLM
+    ("deepinfra/qwen3.6-27b", "deepinfra", "qwen3.6-27b", "deepinfra/Qwen/Qwen3.6-27B"),
+    ("novita/qwen3.6-27b", "novita", "qwen3.6-27b", "novita/qwen/qwen3.6-27b"),
+    ("deepinfra/qwen3.6-35b-a3b", "deepinfra", "qwen3.6-35b-a3b", "deepinfra/Qwen/Qwen3.6-35B-A3B"),
+    ("deepinfra/minimax-m2.7", "deepinfra", "minimax-m2.7", "deepinfra/MiniMaxAI/MiniMax-M2.7"),
+    ("together/minimax-m2.7", "together", "minimax-m2.7", "together_ai/MiniMaxAI/MiniMax-M2.7"),
+    ("together/minimax-m3", "together", "minimax-m3", "together_ai/MiniMaxAI/MiniMax-M3"),
+    ("fireworks/minimax-m3", "fireworks", "minimax-m3", "fireworks_ai/accounts/fireworks/models/minimax-m3"),
+    ("together/glm-5.3-flash", "together", "glm-5.3-flash", "together_ai/zai-org/GLM-5.3-Flash"),
+    ("nebius/glm-5.3-flash", "nebius", "glm-5.3-flash", "nebius/zai-org/GLM-5.3-Flash"),
+]
+NEW_ENTRIES += [{"id": i, "provider": p, "model": k.split("/", 1)[1], "kind": "hosted-open", "serves_model": m,
+                 "litellm_key": k} for i, p, m, k in HOSTED_NEW]
+
 
 def annotate(litellm: dict, version: str, as_of: str, valid_from: str) -> int:
     """Add availability, capability and tokenizer records and the NEW_ENTRIES to data/apis.yaml."""
@@ -101,8 +115,14 @@ def annotate(litellm: dict, version: str, as_of: str, valid_from: str) -> int:
     for n in NEW_ENTRIES:
         if n["id"] in have:
             continue
-        e = {k: n[k] for k in ("id", "provider", "model", "kind", "role", "tier")}
-        if "litellm_key" in n:
+        e = {k: n[k] for k in ("id", "provider", "model", "kind", "role", "tier", "serves_model") if k in n}
+        if n["kind"] == "hosted-open":
+            key = n["litellm_key"]
+            e.update(entry_from_litellm(key, litellm[key]))
+            e["source"] = (f"LiteLLM {version} model_prices_and_context_window_backup.json key '{key}'"
+                           + (f"; provider page {litellm[key]['source']}" if litellm[key].get("source") else ""))
+            e["price_source"] = "litellm"
+        elif "litellm_key" in n:
             key = n["litellm_key"]
             e.update(entry_from_litellm(key, litellm[key]))
             e["batch_discount"] = e["batch_discount"] or 0.5
@@ -115,7 +135,10 @@ def annotate(litellm: dict, version: str, as_of: str, valid_from: str) -> int:
             e["price_source"] = "genai-prices"
         e["valid_from"] = _dt.date.fromisoformat(valid_from)
         e["as_of"] = at
-        apis.insert(next(i for i, x in enumerate(apis) if x["id"] == "anthropic/claude-mythos-5-1") + 1, e)
+        if n["kind"] == "hosted-open":
+            apis.append(e)
+        else:
+            apis.insert(next(i for i, x in enumerate(apis) if x["id"] == "anthropic/claude-mythos-5-1") + 1, e)
     for e in apis:
         e.setdefault("price_source", "genai-prices" if "genai-prices" in e["source"] else "litellm")
         if e["id"] in RESTRICTED:

@@ -28,6 +28,14 @@ INCOMING = ROOT / "data" / "incoming"
 SKIP = {
     "mistral-medium-3.5-128b": "no architecture file was found (layers, KV heads and precision unknown)",
     "nemotron-3-ultra-550b-a55b": "expert count and experts per token not published in a source read",
+    "deepseek-v4.1-flash": "its compressed KV cache is shared across layers, which the attention groups cannot express; "
+                           "the 748B total counts the Engram memory tables (models_e.yaml notes)",
+    "deepseek-v4-pro": "the architecture read does not reconcile with the published sizes: 1600B total - 1547B experts "
+                       "= 53B dense, + 6/384 of the experts = 77B against 49B active (models_e.yaml)",
+    "qwen3-coder-next-80b-a3b": "the sizes read do not reconcile: 80B - 77.3B experts = 2.7B dense, + 10/512 of the "
+                                "experts = 4.2B against 3B active (its own config was only seen through derivatives)",
+    "glm-5.3": "open weights not confirmed: a config was copied by 2026-09-16 but a provider listing still calls the "
+               "weights unpublished (models_e.yaml notes)",
 }
 FIXES = {
     # K2's published expert size (60 x 384 x 3 x 7168 x 2048 = 1014.7B) exceeds its rounded "1T"
@@ -36,6 +44,9 @@ FIXES = {
     "kimi-k2.6": {"moe.expert_params_b": None},
     # shared-expert count not read for Super: 0 (routed experts only)
     "nemotron-3-super-120b-a12b": {"moe.shared_experts": 0},
+    # the 320B total counts the MTP layer's routed experts too: 43 x 288 x 3 x hidden x moe width = 311.65B (42 MoE
+    # layers give 304.41B); without them dense = 15.6B and dense + 8/288 of the experts = 24B against 18B active
+    "glm-5.3-flash": {"moe.expert_params_b": 311.65},
 }
 
 
@@ -46,8 +57,8 @@ def _set(d: dict, dotted: str, value) -> None:
     d[last] = value
 
 
-MODEL_FILES = ("models_a.yaml", "models_b.yaml", "models_c.yaml", "models_d.yaml")
-GPU_FILES = ("gpus_2026.yaml", "gpus_d.yaml")
+MODEL_FILES = ("models_a.yaml", "models_b.yaml", "models_c.yaml", "models_d.yaml", "models_e.yaml", "models_f.yaml")
+GPU_FILES = ("gpus_2026.yaml", "gpus_d.yaml", "gpus_c.yaml", "gpus_e.yaml")
 
 
 def _capability(model_id: str, cap: dict) -> dict:
@@ -119,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             models.append(e)
     _patch(models, "models_d.yaml")
     gpus = [g for f in GPU_FILES for g in _load(f, "gpus")]
-    _patch(gpus, "gpus_d.yaml")
+    for name in ("gpus_d.yaml", "gpus_f.yaml"):
+        _patch(gpus, name)
     for g in gpus:
         g["prices"] = [p for p in g.get("prices") or [] if p.get("usd") is not None]
     known = {n for m in models for n in [m["id"], *(m.get("aliases") or [])]}

@@ -129,45 +129,49 @@ def test_calibrate_llama_bench_end_to_end(tmp_path, run):
     assert doc["parameters"] == pytest.approx({p["name"]: p["after"] for p in d["parameters"]}, abs=1e-6)
 
 
-def test_calibrate_vllm_h100_beats_the_shipped_profile(run):
-    r = run("calibrate", str(H100), "--gpu", "1xh100", "--json")
+def test_calibrate_vllm_l40s_beats_the_shipped_profile(run):
+    """A deployment the shipped calibration never saw (4 x L40S behind an llm-d gateway, data/measurements
+    does not hold it): the fit through the same serving function brings the residuals down."""
+    r = run("calibrate", str(L40S), "--gpu", "4xl40s", "--tp", "1", "--json")
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
-    assert d["model"] == "llama-3.1-8b"   # from the file's model_id (the catalog's hf_repo)
-    assert d["median_abs_error_before"] > 0.15 and d["median_abs_error_after"] < 0.10
-    assert len(d["points"]) == 10 and sum(f["code"] == "skipped" for f in d["findings"]) == 2
+    assert d["model"] == "llama-3.2-3b"   # from the file's model_id (the catalog's hf_repo)
+    assert d["median_abs_error_before"] > 0.10 and d["median_abs_error_after"] < 0.05
+    assert len(d["points"]) == 6 and sum(f["code"] == "skipped" for f in d["findings"]) == 3   # three bursts
+    pts = {p["label"]: p for p in d["points"]}
+    assert all(p["concurrency"] > 1 for p in pts.values())
 
 
 def test_calibrate_asks_for_what_the_file_lacks(run):
     r = run("calibrate", str(GUIDELLM), "--model", "llama-3.1-8b", "--gpu", "1xh100")
     assert r.exit_code == 2 and "--engine: needed" in r.stderr
-    r = run("calibrate", str(L40S), "--gpu", "4xl40s")
-    assert r.exit_code == 2 and "--model: needed" in r.stderr and "Llama-3.2-3B" in r.stderr
+    r = run("calibrate", str(GUIDELLM), "--gpu", "1xh100", "--engine", "vllm")
+    assert r.exit_code == 2 and "--model: needed" in r.stderr and "example_model" in r.stderr
     r = run("calibrate", str(H100))
     assert r.exit_code == 2 and "--gpu: needed" in r.stderr
 
 
 def test_profile_changes_the_cost_path(tmp_path, run):
-    prof = tmp_path / "h100.json"
-    assert run("calibrate", str(H100), "--gpu", "1xh100", "-o", str(prof)).exit_code == 0
+    prof = tmp_path / "l40s.json"
+    assert run("calibrate", str(L40S), "--gpu", "4xl40s", "--tp", "1", "-o", str(prof)).exit_code == 0
     args = ["breakeven", "--tokens", "5e8", "--gpu", "1xh100", "--model", "llama-3.1-8b", "--json", *NO_STALE]
     base = json.loads(run(*args).stdout)["selfhost"]
     r = run(*args, "--profile", str(prof))
     assert r.exit_code == 0, r.output
     assert "replaces the vllm serving profile" in r.stderr
     cal = json.loads(r.stdout)["selfhost"]
-    # the measured H100 is slower than the shipped vLLM profile at load: fewer tokens/s per replica
-    assert cal["decode_tokens_per_s"] < base["decode_tokens_per_s"]
+    # the measured L40S deployment is faster than the shipped vLLM profile at load: more tokens/s per replica
+    assert cal["decode_tokens_per_s"] > base["decode_tokens_per_s"]
     # the same profile through a workload file's `profile:` (relative to the file)
     wf = tmp_path / "w.yaml"
-    wf.write_text((EXAMPLES / "support-chat-latency.yaml").read_text() + "profile: h100.json\n")
+    wf.write_text((EXAMPLES / "support-chat-latency.yaml").read_text() + "profile: l40s.json\n")
     plain = json.loads(run("recommend", str(EXAMPLES / "support-chat-latency.yaml"), "--json", *NO_STALE).stdout)
     r = run("recommend", str(wf), "--json", *NO_STALE)
     assert r.exit_code == 0, r.output
     withp = json.loads(r.stdout)
     reps = [w["recommendation"]["option"]["design"]["replicas"] for w in plain["workloads"]]
     reps_p = [w["recommendation"]["option"]["design"]["replicas"] for w in withp["workloads"]]
-    assert all(b >= a for a, b in zip(reps, reps_p)) and reps_p != reps
+    assert all(b <= a for a, b in zip(reps, reps_p)) and reps_p != reps
 
 
 @pytest.mark.parametrize("doc, match", [
@@ -221,25 +225,50 @@ def test_calibrated_parameters_stay_in_bounds_on_any_speed():
 
 # ---- check --measured --------------------------------------------------------------------------
 
-def test_check_measured_drift_fails_with_its_cost(run):
+def _drift(run, tol):
     ex = str(EXAMPLES / "support-chat-latency.yaml")
-    r = run("check", ex, "--measured", str(H100), "--measured-workload", "support-tight", "--format", "json", *NO_STALE)
-    assert r.exit_code == 1, r.output
+    r = run("check", ex, "--measured", str(H100), "--measured-workload", "support-tight", "--measured-tolerance",
+            f"{tol:g}", "--format", "json", *NO_STALE)
     d = json.loads(r.stdout)
-    drift = [f for f in d["findings"] if f["code"] == "throughput_drift"]
-    assert len(drift) == 1 and drift[0]["severity"] == "failure"
-    m = drift[0]["message"]
-    assert "below the 10% tolerance" in m and "replicas instead of" in m
+    (f,) = [f for f in d["findings"] if f["code"] == "throughput_drift"]
+    return r.exit_code, d, f
+
+
+def test_check_measured_drift_fails_with_its_cost(run):
+    """The ratio is median(measured / predicted) at each point's own load (hand-checked against the
+    serving function); the check fails exactly when it is below 1 - tolerance, and then gives the cost."""
     import re
-    now, before = (int(x) for x in re.search(r"needs (\d+) replicas instead of (\d+)", m).groups())
-    cost_before, cost_now = (float(x.replace(",", "")) for x in re.search(r"\$([\d,]+) -> \$([\d,]+)/month", m).groups())
-    assert now > before and cost_now > cost_before
+
+    import numpy as np
+
+    from openvclosed.catalog import load_catalog
+    from openvclosed.decision.calibrate import Deployment, predict_points
+
+    pts, _ = read_bench_points([H100])
+    tps, _, _ = predict_points(load_catalog([], include_env=False), Deployment("llama-3.1-8b", "h100-sxm", 1, "vllm",
+                                                                                "fp16", tp=1), pts)
+    ratio = float(np.median([p.output_tokens_per_s / t for p, t in zip(pts, tps)]))
+    code, d, f = _drift(run, 0.3)
+    assert code == 0 and f["severity"] == "info" and f"is {ratio:.0%} of" in f["message"]
+    assert "within the 30% tolerance" in f["message"]
+    assert ratio < 0.999, "the shipped profile predicts this H100 above what it measured"
+    tol = max(0.0, round(1.0 - ratio - 0.01, 3))
+    code, d, f = _drift(run, tol)
+    assert code == 1 and f["severity"] == "failure" and "below the" in f["message"]
+    m = f["message"]
+    moved = re.search(r"needs (\d+) replicas? instead of (\d+): \$([\d,]+) -> \$([\d,]+)/month", m)
+    if moved:
+        now, before, cost_before, cost_now = (float(x.replace(",", "")) for x in moved.groups())
+        assert now > before and cost_now > cost_before
+    else:
+        assert re.search(r"still needs \d+ replicas? \(\$[\d,]+/month; the spare capacity absorbs it\)", m), m
+    # the what-if profile: every efficiency times the ratio, every overhead divided by it (hand-checked)
+    from openvclosed.check.drift import slowed
+    slow = slowed({"bandwidth_eff": 0.8, "kv_bandwidth_eff": 0.5, "decode_mfu": 0.4, "prefill_mfu": 0.5,
+                   "step_overhead_s": 1e-3, "layer_overhead_s": 1e-5}, 0.5)
+    assert slow["bandwidth_eff"] == 0.4 and slow["step_overhead_s"] == 2e-3
     assert not next(w for w in d["workloads"] if w["name"] == "support-tight")["passed"]
     assert next(w for w in d["workloads"] if w["name"] == "support-relaxed")["passed"]
-    # a wider tolerance passes, with the ratio as a note
-    r = run("check", ex, "--measured", str(H100), "--measured-workload", "support-tight", "--measured-tolerance", "0.3",
-            "--format", "json", *NO_STALE)
-    assert r.exit_code == 0 and "within the 30% tolerance" in r.stdout
 
 
 def test_check_measured_needs_the_workload_when_several_self_host(run):

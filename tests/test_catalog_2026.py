@@ -174,6 +174,10 @@ KNOWN_GAPS = {
     "mi325x": "no purchase price read (OEM quote-only)", "mi355x": "no purchase price read (OEM quote-only)",
     "rtx3080-12gb": "no USD purchase price read (launch prices in EUR only)",
     "h20": "no purchase price read", "a40": "no purchase price read",
+    # machines added 2026-12-04 (data/incoming/gpus_e.yaml, gpus_f.yaml not_found): no price with the entry's memory
+    "m1-ultra": "no price with 128 GB read", "m2-pro": "no price with 32 GB read",
+    "m3-pro": "no price with 36 GB read", "m5": "no price with 32 GB read",
+    "gh200": "no dated price per superchip read",
 }
 
 

@@ -107,8 +107,10 @@ def test_replicas_and_utilisation_by_hand(decided, name):
     service = z["ttft_unqueued_ms"] / 1e3 + 300 * z["tpot_ms"] / 1e3
     budget = (z["ttft_target_ms"] - z["ttft_unqueued_ms"]) / 1e3
     c, u = int(z["batch"]), z["utilization_peak_max"]
-    assert wait95_by_hand(c, u * 0.999, service) <= budget + 1e-6
-    assert wait95_by_hand(c, min(u * 1.001, 0.99999), service) > budget
+    # exact Erlang C to 128 slots; above, Halfin-Whitt: the cap within 0.3 points (docs/sizing.md)
+    tol = 0.001 if c <= 128 else 0.003
+    assert wait95_by_hand(c, u - tol, service) <= budget + 1e-6
+    assert wait95_by_hand(c, min(u + tol, 0.99999), service) > budget
     # what it runs at: mean and busy-hour load over the serving replicas
     assert z["utilization_mean"] == pytest.approx(41_666.67 / (z["replicas_serving"] * full), rel=1e-4)
     assert z["utilization_peak"] == pytest.approx(z["utilization_mean"] * z["peak_to_mean"])
@@ -188,7 +190,7 @@ def test_utilisation_follows_the_offered_load(run, tmp_path):
     z = [_design(w)["sizing"] for w in json.loads(r.stdout)["workloads"]]
     assert [x["replicas_serving"] for x in z] == sorted(x["replicas_serving"] for x in z)
     # 2 requests/s keep one replica mostly idle; at 600 requests/s the replicas run near the cap
-    assert z[0]["utilization_peak"] < 0.2 < 0.8 < z[2]["utilization_peak"] <= z[2]["utilization_peak_max"]
+    assert z[0]["utilization_peak"] < 0.3 < 0.8 < z[2]["utilization_peak"] <= z[2]["utilization_peak_max"]
 
 
 def test_monte_carlo_never_draws_a_sized_design_busier_than_its_latency_cap(run):
@@ -214,7 +216,7 @@ def test_breakeven_sizes_like_the_workload_file_for_the_same_inputs(run, decided
     assert r.exit_code == 0, r.output
     sh = json.loads(r.stdout)["selfhost"]
     want = _design(decided["support-tight"])
-    assert sh["replicas"] == want["detail"]["replicas"] == 11
+    assert sh["replicas"] == want["detail"]["replicas"] == 15
     for k in ("batch", "utilization_peak_max", "peak_to_mean", "tpot_ms"):
         assert sh["sizing"][k] == pytest.approx(want["sizing"][k], rel=1e-6), k
     assert sh["sizing"]["ttft_target_basis"] == "--ttft-p95-ms"

@@ -8,8 +8,10 @@ with the profiles the decision used); the drift is
     ratio = median over points of (measured / predicted)   [throughput; TTFT-only points: predicted / measured TTFT]
 
 and the check fails when ``ratio < 1 - tolerance``. What that does to cost and break-even: the
-profile is calibrated on the same points (``ovc calibrate``) and the workload decided again under
-it; the finding gives both designs' replicas, monthly cost and break-even.
+workload is decided again with the design's profile slowed to ``ratio`` of its speed (:func:`slowed`:
+every throughput the serving function gives scales by ``ratio``); the finding gives the replicas,
+monthly cost and break-even before and after. ``ovc calibrate`` on the same files fits the profile
+itself (which may move batch and prefill terms differently).
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ def deployed_option(decision):
     return next((m for m in o.members if m.design is not None), None)
 
 
+def slowed(params: dict, ratio: float) -> dict:
+    """The profile at ``ratio`` x its speed: every efficiency times ``ratio``, every per-step and
+    per-layer overhead divided by it (a step takes 1 / ratio as long), so every throughput the serving
+    function gives scales by ``ratio`` (what-if only: not bounded, never written to a profile file)."""
+    out = dict(params)
+    for k in ("bandwidth_eff", "kv_bandwidth_eff", "decode_mfu", "prefill_mfu"):
+        out[k] = params[k] * ratio
+    for k in ("step_overhead_s", "layer_overhead_s"):
+        out[k] = params[k] / ratio
+    return out
+
+
 def _tokens(v: float) -> str:
     if not math.isfinite(v):
         return "never"
@@ -46,7 +60,7 @@ def measured_drift(catalog, rec, wf, files, *, tolerance: float, workload: str |
     from contextlib import nullcontext
 
     from openvclosed.decision.benchfiles import read_bench_points
-    from openvclosed.decision.calibrate import Deployment, calibrate, predict_points
+    from openvclosed.decision.calibrate import Deployment, predict_points, profile_of
     from openvclosed.decision.calibration import calibrated_profiles, current_profiles, using_profiles
     from openvclosed.decision.recommend import recommend_file
 
@@ -92,9 +106,9 @@ def measured_drift(catalog, rec, wf, files, *, tolerance: float, workload: str |
                                 message=f"measured throughput of {dep.label()} is {ratio:.0%} "
                                         f"of what the decision assumed, within the {tolerance:.0%} tolerance ({where})"))
         return findings, None
-    fit = calibrate(catalog, dep, points)
+    key = profile_of(catalog, dep)[0]
     table = {k: dict(v) for k, v in (current_profiles() or calibrated_profiles()).items()}
-    table[fit.key] = dict(table[fit.key], **fit.after)
+    table[key] = slowed(table[key], ratio)
     with using_profiles(table) if table else nullcontext():
         again = recommend_file(catalog, wf, only=decision.workload.name, as_of=as_of)
     new = again.decisions[0]
@@ -102,8 +116,12 @@ def measured_drift(catalog, rec, wf, files, *, tolerance: float, workload: str |
     effect = ""
     if same is not None and same.figures is not None:
         r0, r1 = opt.fig("replicas"), same.fig("replicas")
-        effect = (f"; at the measured speed {opt.name} needs {r1:g} replica{'s' if r1 != 1 else ''} instead of {r0:g}: "
-                  f"${opt.usd_per_month:,.0f} -> ${same.usd_per_month:,.0f}/month")
+        if r1 == r0:
+            effect = (f"; at the measured speed ({ratio:.0%}) {opt.name} still needs {r1:g} replica{'s' if r1 != 1 else ''} "
+                      f"(${same.usd_per_month:,.0f}/month; the spare capacity absorbs it)")
+        else:
+            effect = (f"; at the measured speed ({ratio:.0%}) {opt.name} needs {r1:g} replica{'s' if r1 != 1 else ''} "
+                      f"instead of {r0:g}: ${opt.usd_per_month:,.0f} -> ${same.usd_per_month:,.0f}/month")
         b0, b1 = opt.breakeven_tokens_per_day, same.breakeven_tokens_per_day
         if math.isfinite(b0) or math.isfinite(b1):
             effect += f", break-even {_tokens(b0)} -> {_tokens(b1)}"

@@ -247,13 +247,15 @@ def fit_engine(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, mask: np.
 
 
 def fit_links(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, mask: np.ndarray, profiles: dict,
-              info, start: dict[str, dict[str, float]], sweeps: int = 3) -> dict[str, dict[str, float]]:
+              info, start: dict[str, dict[str, float]], sweeps: int = 3,
+              kinds_fitted=LINK_KINDS) -> dict[str, dict[str, float]]:
     """Coordinate search of the collective model (efficiency and latency per link kind) on the
-    ``mask`` rows with tensor parallelism, every engine at ``profiles`` (soft-L1 on log error)."""
+    ``mask`` rows with tensor parallelism, every engine at ``profiles`` (soft-L1 on log error);
+    the kinds not in ``kinds_fitted`` keep their starting values."""
     tp = np.asarray(x.tp, dtype=float)
     links = {k: dict(v) for k, v in start.items()}
     kinds = info[0]
-    for kind in LINK_KINDS:
+    for kind in kinds_fitted:
         rows = mask & (tp > 1) & (kinds == kind)
         if rows.sum() < 4:
             continue
@@ -313,7 +315,8 @@ def family_weights(families: list[str], cap: float = FAMILY_CAP) -> np.ndarray:
 
 
 def cross_validate(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, families: list[str],
-                   starts: dict[str, dict[str, float]], info=None, links0=None) -> tuple[np.ndarray, dict[str, dict]]:
+                   starts: dict[str, dict[str, float]], info=None, links0=None,
+                   kinds_fitted=LINK_KINDS) -> tuple[np.ndarray, dict[str, dict]]:
     """Leave one document family out: fit on the others (the collective model first when
     ``info`` is given, engines at their starting points; then every engine present in the
     family), predict it. Returns the held-out predictions and, per family, the profiles that
@@ -323,7 +326,8 @@ def cross_validate(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, famil
     used = {}
     for f in sorted(set(families)):
         held = fam == f
-        links = fit_links(x, engines, meas, ~held, starts, info, links0) if info is not None else links0
+        links = (fit_links(x, engines, meas, ~held, starts, info, links0, kinds_fitted=kinds_fitted)
+                 if info is not None and kinds_fitted else links0)
         prof = {e: (fit_engine(x, engines, meas, ~held, e, starts[e], links=links, info=info)
                     if (held & (engines == e)).any() else dict(starts[e])) for e in PROFILE_KEYS}
         idx = np.flatnonzero(held)
