@@ -122,9 +122,9 @@ def test_recommend_named_candidates_rows_all_and_na(run, monkeypatch):
         assert any(ln.startswith(prefix) for ln in one.stdout.splitlines()), prefix
     eight = run("recommend", f, *NO_STALE).stdout
     every = run("recommend", f, "--all", *NO_STALE).stdout
-    assert len(every.splitlines()) > len(eight.splitlines()) + 100  # --all lists all 155 options
+    assert len(every.splitlines()) > len(eight.splitlines()) + 100  # --all lists all 164 options
     # excluded options: one line per reason code, not one block per option
-    assert "150 options excluded, by first reason:" in eight and eight.count("  sensitivity (149):") == 1
+    assert "159 options excluded, by first reason:" in eight and eight.count("  sensitivity (158):") == 1
     # regulated data defaults to a datacenter site: the GeForce card named in candidates is excluded, with the reason
     assert eight.count("  driver_licence (1):") == 1
     # a regulated workload: no API may be compared, so break-even is n/a (never 'never' next to RECOMMENDED)
