@@ -77,8 +77,9 @@ def _load(name: str, key: str) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))[key] if path.exists() else []
 
 
-def _patch(entries: list[dict], name: str) -> None:
-    """Apply the ``patches`` of ``name`` in place: replace fields, append ``add_prices``, note the reason."""
+def _patch(entries: list[dict], name: str, keep_as_of: bool = True) -> None:
+    """Apply the ``patches`` of ``name`` in place: replace fields, append ``add_prices``, note the reason
+    (``keep_as_of`` False: a patch's ``as_of`` dates only the fields it adds, so it goes into the note)."""
     path = INCOMING / name
     patches = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("patches") or {} if path.exists() else {}
     by_id = {g["id"]: g for g in entries}
@@ -86,6 +87,8 @@ def _patch(entries: list[dict], name: str) -> None:
         g = by_id[gid]
         fields = dict(fields)
         note = fields.pop("patch_note", "")
+        if not keep_as_of and "as_of" in fields:
+            note = f"{note} (read {fields.pop('as_of')})"
         if "add_prices" in fields:
             g["prices"] = list(g.get("prices") or []) + list(fields.pop("add_prices"))
         tdp_src = fields.pop("tdp_source", None)
@@ -129,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             e["capability"] = _capability(e["id"], cap)
             models.append(e)
     _patch(models, "models_d.yaml")
+    _patch(models, "models_g.yaml", keep_as_of=False)
     gpus = [g for f in GPU_FILES for g in _load(f, "gpus")]
     for name in ("gpus_d.yaml", "gpus_f.yaml"):
         _patch(gpus, name)

@@ -151,3 +151,37 @@ def test_single_stream_lands_in_the_published_range(run):
              "--input-tokens", "0", "--output-tokens", "512")
     assert 0.5 * 209 <= h["decode_tokens_per_s_single"] < 209
     assert not math.isnan(h["serving"]["tpot_ms"])
+
+
+def test_an_untied_input_embedding_is_looked_up_not_read():
+    """A decode step reads every dense weight but the input-embedding table, of which each token looks up
+    one row: Llama 3.1 8B bf16 (untied, 128,256 x 4,096) reads 16.06 - 1.05 GB, not 16.06 GB. The
+    memory fit still holds the whole table."""
+    from openvclosed.catalog import load_catalog
+    from openvclosed.decision.assumptions import Assumptions
+    from openvclosed.decision.designs import Design, design_inputs
+
+    cat = load_catalog([], include_env=False)
+    m = cat.model("llama-3.1-8b")
+    assert m.tied_embeddings is False and m.lookup_params_b == pytest.approx(128256 * 4096 / 1e9)
+    a = Assumptions(engine="vllm", context_tokens=64)
+    x = design_inputs([Design(cat.gpu("h100-sxm"), 1, m, "fp16", tp=1)], a).replace(
+        concurrency=1.0, input_tokens=0.0, output_tokens=128.0, input_share=0.0)
+    untied = selfhost_design(x, 0.0)
+    tied = selfhost_design(x.replace(embedding_params_b=0.0), 0.0)
+    read_untied = 2 * (m.params_b - 128256 * 4096 / 1e9)   # GB at 16 bits
+    read_tied = 2 * m.params_b
+    # the weight-read part of a step shrinks by exactly the table's bytes over the effective bandwidth
+    eff_bw = float(np.asarray(x.bandwidth_eff).ravel()[0]) * float(np.asarray(x.bandwidth_gb_s).ravel()[0])
+    assert float(tied.tpot_s[0] - untied.tpot_s[0]) == pytest.approx((read_tied - read_untied) / eff_bw, rel=0.02)
+    assert float(untied.weights_gb[0]) == float(tied.weights_gb[0])   # memory: the whole table stays
+
+
+def test_tied_or_unknown_embeddings_are_read():
+    from openvclosed.catalog import load_catalog
+
+    cat = load_catalog([], include_env=False)
+    for mid in cat.models:
+        m = cat.model(mid)
+        if m.tied_embeddings is not False:
+            assert m.lookup_params_b == 0.0, mid

@@ -191,6 +191,10 @@ class ModelEntry(_Entry):
     layers: int = Field(gt=0)
     hidden_size: int | None = Field(None, gt=0)
     vocab_size: int | None = Field(None, gt=0)
+    tied_embeddings: bool | None = Field(None, description=(
+        "config.json tie_word_embeddings: false = a separate input-embedding table, looked up one row per token "
+        "(not read by a decode step); true = the output head is that table; null = not read (counted as read)."))
+    embeddings_source: str | None = None
     attention: list[AttentionGroup] = Field(default_factory=list)
     moe: Moe | None = None
     precision: Precision = Field(default_factory=Precision)
@@ -267,6 +271,18 @@ class ModelEntry(_Entry):
     @property
     def dense_params_b(self) -> float:
         return max(self.params_b - self.expert_params_b, 0.0)
+
+    @property
+    def lookup_params_b(self) -> float:
+        """Parameters of an untied input-embedding table [1e9]: vocab x hidden, looked up one row per
+        token instead of read by every decode step (0 when tied or not known).
+
+        >>> 128256 * 4096 / 1e9   # Llama 3.1 8B: 0.53B of its 8.03B
+        0.525336576
+        """
+        if self.tied_embeddings is False and self.vocab_size and self.hidden_size:
+            return self.vocab_size * self.hidden_size / 1e9
+        return 0.0
 
     @property
     def dense_bits(self) -> float:

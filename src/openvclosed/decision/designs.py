@@ -296,6 +296,7 @@ def design_inputs(designs: list[Design], a: Assumptions, *, batch_cap=np.inf) ->
     return DesignInputs(
         params_b=col(lambda d: d.model.params_b), active_params_b=col(lambda d: d.model.active_params_b),
         dense_params_b=col(lambda d: d.model.dense_params_b), expert_params_b=col(lambda d: d.model.expert_params_b),
+        embedding_params_b=col(lambda d: d.model.lookup_params_b),
         dense_bits=col(lambda d: d.part_bits[0]), expert_bits=col(lambda d: d.part_bits[1]),
         experts_total=col(lambda d: d.model.moe.experts_total if d.model.moe else 0),
         experts_per_token=col(lambda d: d.model.moe.experts_per_token if d.model.moe else 0),

@@ -175,6 +175,9 @@ def _serving_env(g: dict, dense_gb, expert_gb, w, kv_seq) -> dict:
                 adp=g["attention_dp"],
                 max_batch=g["max_batch"], batch_cap=g["batch_cap"], conc=g["concurrency"], pp=g["pp"],
                 dense_gb=dense_gb, expert_gb=expert_gb, e_tot=g["experts_total"], k_tok=g["experts_per_token"],
+                # what a decode step reads of the dense weights: all but an untied input-embedding table, of
+                # which each token looks up one row (vocab x hidden parameters stay in memory, unread)
+                dense_read_gb=np.maximum(dense_gb - g["embedding_params_b"] * g["dense_bits"] / 8.0, 0.0),
                 eff_d=eff * np.where(g["dense_bits"] < 8, low, 1.0),
                 eff_e=eff * np.where(g["expert_bits"] < 8, low, 1.0), kv_eff=g["kv_bandwidth_eff"],
                 bw=g["bandwidth_gb_s"], fl=g["tflops"], mfu=g["decode_mfu"], pf_mfu=g["prefill_mfu"],
@@ -194,7 +197,7 @@ def _point(e: dict, t: float, b, i_new, o_tok, instances):
     return serving_point(b, i_new, o_tok, chunk_tokens=e["chunk"], instances=instances,
                          hop_gb_s=np.where(cross_pp, e["node_link"], e["link"]),
                          hop_latency_s=np.where(cross_pp, e["node_lat"], e["lat"]),
-                         dense_gb=e["dense_gb"], expert_gb=e["expert_gb"], experts_total=e["e_tot"],
+                         dense_gb=e["dense_read_gb"], expert_gb=e["expert_gb"], experts_total=e["e_tot"],
                          experts_per_token=e["k_tok"], kv_gb_per_seq=e["kv_seq"], active_params_b=e["active"],
                          layers=e["layers"], hidden_size=e["hidden"], tp=t, pp=pp, bandwidth_gb_s=e["bw"],
                          tflops=e["fl"], bandwidth_eff=e["eff_d"], expert_bandwidth_eff=e["eff_e"],

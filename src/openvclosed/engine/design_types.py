@@ -67,6 +67,7 @@ class DesignInputs:
     tflops: object
     dense_params_b: object = np.nan   # nan: all parameters are dense
     expert_params_b: object = 0.0
+    embedding_params_b: object = 0.0  # input-embedding parameters a step looks up one row of, not reads [1e9]
     dense_bits: object = 16.0
     expert_bits: object = 16.0
     experts_total: object = 0.0
