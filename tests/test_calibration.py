@@ -32,6 +32,33 @@ def test_every_row_is_predicted_or_left_out_with_a_reason(res):
     assert len(res["cases"]) >= 250
 
 
+def test_rows_on_derived_tflops_are_predicted_never_fitted_on(cat, monkeypatch, res):
+    """A GPU whose TFLOPS figure is derived (catalog tflops_basis) is not evidence to fit the engines on,
+    but its rows are still predicted (issue 23: every row of the data set predicted)."""
+    cases, _ = V.prepare(cat, read_measurements())
+    derived = [c for c in cases if not c.trainable]
+    assert derived and all(cat.gpu(c.gpu_id).tflops_basis for c in derived)
+    assert any(c.gpu_id == "dgx-spark" for c in derived)   # DGX Spark rows are predicted now
+    ids = {c.row.id for c in res["cases"]}
+    assert {c.row.id for c in derived} <= ids
+    sub = [c for c in cases if c.family in {derived[0].family, cases[0].family}][:80]
+    with using_profiles(dict(V.starting_points(), **{"@links": V.start_links()})):
+        x = V.stack([V.case_inputs(cat, c) for c in sub])
+    eng = np.array([c.key for c in sub], dtype=object)
+    meas = np.array([c.row.tokens_per_s for c in sub])
+    trainable = np.array([c.trainable for c in sub])
+    seen = []
+    real = V.fit_engine
+
+    def spy(x_, e_, m_, mask, engine, start, sweeps=1, **kw):
+        seen.append(mask.copy())
+        return real(x_, e_, m_, mask, engine, start, sweeps=1, **kw)
+
+    monkeypatch.setattr(V, "fit_engine", spy)
+    V.cross_validate(x, eng, meas, [c.family for c in sub], V.starting_points(), trainable=trainable)
+    assert seen and all(not (mask & ~trainable).any() for mask in seen)
+
+
 def test_family_groups_commits_and_files_of_one_repository():
     a = V.family("https://github.com/NVIDIA/TensorRT-LLM/blob/00f3768/docs/source/performance/perf-overview.md")
     b = V.family("https://github.com/NVIDIA/TensorRT-LLM/blob/1234567/docs/other.md")

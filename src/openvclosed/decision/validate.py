@@ -73,6 +73,7 @@ class Case:
     note: str = ""               # stand-ins used, if any
     key: str = ""                # the profile it is predicted with (engine, or engine@unified)
     batch: int | None = None     # --batch: the engine's own cap on sequences when the source states it
+    trainable: bool = True       # False: predicted, never fitted on (a derived TFLOPS figure)
 
     def argv(self) -> list[str]:
         r, s = self.row, self.serving
@@ -136,8 +137,9 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
         prec, bits = _precision(r, model)
     except ValueError as e:
         return str(e)
-    if gpu.tflops_basis:  # a derived figure (catalog tflops_basis) is not evidence to fit the engines on
-        return f"gpu {gpu.id}: TFLOPS derived, not a datasheet figure ({gpu.tflops_basis[:40]}...)"
+    # a derived TFLOPS figure (catalog tflops_basis) is not evidence to fit the engines on: the row is
+    # predicted (held out like every row) but never trained on
+    trainable = not gpu.tflops_basis
     if not (r.tokens_per_s > 0 and r.output_tokens > 0):
         return "no output length or throughput"
     burst = next((w for k, w in (BURST_MARKERS | OUT_OF_SCOPE_MARKERS).items() if k in r.source_detail.lower()), None)
@@ -157,8 +159,10 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
     for k, (cap, why) in BATCH_MARKERS.items():
         if k in r.source_detail and conc is None:
             batch, note = cap, (note + "; " if note else "") + why
+    if not trainable:
+        note = (note + "; " if note else "") + f"{gpu.id}: TFLOPS derived, predicted but not fitted on"
     return Case(r, family(r.source), engine, model.id, gpu.id, prec, bits, s, note,
-                profile_key(engine, gpu.segment, gpu.vendor), batch)
+                profile_key(engine, gpu.segment, gpu.vendor), batch, trainable)
 
 
 def prepare(catalog: Catalog, rows: list[Measurement]) -> tuple[list[Case], list[tuple[str, str]]]:
@@ -316,7 +320,7 @@ def family_weights(families: list[str], cap: float = FAMILY_CAP) -> np.ndarray:
 
 def cross_validate(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, families: list[str],
                    starts: dict[str, dict[str, float]], info=None, links0=None,
-                   kinds_fitted=LINK_KINDS) -> tuple[np.ndarray, dict[str, dict]]:
+                   kinds_fitted=LINK_KINDS, trainable=None) -> tuple[np.ndarray, dict[str, dict]]:
     """Leave one document family out: fit on the others (the collective model first when
     ``info`` is given, engines at their starting points; then every engine present in the
     family), predict it. Returns the held-out predictions and, per family, the profiles that
@@ -326,9 +330,10 @@ def cross_validate(x: DesignInputs, engines: np.ndarray, meas: np.ndarray, famil
     used = {}
     for f in sorted(set(families)):
         held = fam == f
-        links = (fit_links(x, engines, meas, ~held, starts, info, links0, kinds_fitted=kinds_fitted)
+        train = ~held if trainable is None else (~held & trainable)
+        links = (fit_links(x, engines, meas, train, starts, info, links0, kinds_fitted=kinds_fitted)
                  if info is not None and kinds_fitted else links0)
-        prof = {e: (fit_engine(x, engines, meas, ~held, e, starts[e], links=links, info=info)
+        prof = {e: (fit_engine(x, engines, meas, train, e, starts[e], links=links, info=info)
                     if (held & (engines == e)).any() else dict(starts[e])) for e in PROFILE_KEYS}
         idx = np.flatnonzero(held)
         sub_info = None if info is None else (info[0][idx], info[1][idx])

@@ -68,8 +68,9 @@ def run(catalog: Catalog | None = None, *, through_cli: bool = True) -> dict:
     w = family_weights(fams)
     info = link_info(cat, cases)
     tp_rows = np.array([c.serving.tp > 1 for c in cases])
-    cv_a, used_a = cross_validate(x, eng, meas, fams, starts)
-    cv_b, used_b = cross_validate(x, eng, meas, fams, starts, info, links0)
+    trainable = np.array([c.trainable for c in cases], dtype=bool)
+    cv_a, used_a = cross_validate(x, eng, meas, fams, starts, trainable=trainable)
+    cv_b, used_b = cross_validate(x, eng, meas, fams, starts, info, links0, trainable=trainable)
 
     def tp_err(cv, rows):
         return _wmed(np.abs(cv[rows] / meas[rows] - 1.0), w[rows]) if rows.any() else math.nan
@@ -86,12 +87,12 @@ def run(catalog: Catalog | None = None, *, through_cli: bool = True) -> dict:
     if chosen == LINK_KINDS:
         cv, used = cv_b, used_b
     elif chosen:
-        cv, used = cross_validate(x, eng, meas, fams, starts, info, links0, kinds_fitted=chosen)
+        cv, used = cross_validate(x, eng, meas, fams, starts, info, links0, kinds_fitted=chosen, trainable=trainable)
     else:
         cv, used = cv_a, {f: dict(q, **{"@links": links0}) for f, q in used_a.items()}
     err_a, err_b = tp_err(cv_a, tp_rows), tp_err(cv, tp_rows)
     links_ok = bool(chosen)
-    everything = np.ones(len(cases), dtype=bool)
+    everything = trainable  # the shipped fit: every row it may be fitted on
     links = fit_links(x, eng, meas, everything, starts, info, links0, kinds_fitted=chosen) if links_ok else links0
     start_pred = predict(x, eng, starts)
     shipped, decision = {}, {"@links": {"rows": int(tp_rows.sum()), "held_out_fitted": err_b,
@@ -148,14 +149,17 @@ def categories(res: dict) -> list[tuple[str, np.ndarray]]:
 
 def _gpu_family(g) -> str:
     i = g.id
+    if (g.vendor or "").lower() == "apple":
+        return "Apple"
     for key, name in (("b200", "Blackwell DC"), ("gb200", "Blackwell DC"), ("b300", "Blackwell DC"),
                       ("h100", "Hopper"), ("h200", "Hopper"), ("gh200", "Hopper"), ("h20", "Hopper"),
                       ("a100", "Ampere DC"), ("a40", "Ampere DC"), ("l40s", "Ada DC"), ("mi3", "AMD CDNA"),
-                      ("rtx-pro-6000", "Blackwell workstation"), ("5090", "GeForce"), ("4090", "GeForce"),
-                      ("4080", "GeForce"), ("3090", "GeForce"), ("3080", "GeForce"), ("dgx-spark", "unified (Spark)"),
-                      ("strix", "unified (Strix Halo)"), ("m3-", "Apple"), ("m4-", "Apple"), ("m2-", "Apple")):
+                      ("rtx-pro-6000", "Blackwell workstation"), ("dgx-spark", "unified (Spark)"),
+                      ("strix", "unified (Strix Halo)"), ("rx7900", "Radeon"), ("radeon", "Radeon")):
         if key in i:
             return name
+    if i.startswith("rtx") and (g.vendor or "").lower() == "nvidia" and g.segment == "consumer":
+        return "GeForce"
     return g.segment or "other"
 
 
