@@ -170,6 +170,13 @@ def test_bursts_are_left_out_with_the_reason(res):
     reasons = [why for _, why in res["skipped"]]
     assert any("burst" in w for w in reasons)
     assert not any("sent at once" in c.row.source_detail.lower() for c in res["cases"])
+    # fewer than MIN_WAVES (4) waves of requests at the stated concurrency: a burst, left out with the count
+    why = dict(res["skipped"])
+    assert why["gpustack-qwen35-35b-h200-vllm-fp8"].startswith("burst-like: 1,000 requests at 512 in flight is 2.0 waves")
+    assert "0.4 waves" in why["vultr-b200x2-nemotron-nano-30b-fp8-c1024"]
+    for c in res["cases"]:
+        w = V._waves(c.row)
+        assert w is None or w >= V.MIN_WAVES, c.row.id
 
 
 def test_report_has_every_category(res):

@@ -120,6 +120,20 @@ def _engine(r: Measurement) -> tuple[str | None, str]:
     return None, ""
 
 
+MIN_WAVES = 4
+"""A run of N requests at concurrency C holds C in flight for about N / C "waves"; the first and
+the last wave (ramp-up, drain) run below C. With fewer than 4 waves they are half the run or more,
+so it measures a burst, not the steady state serving_point predicts (assumption)."""
+
+
+def _waves(r: Measurement) -> float | None:
+    """N / C for a row whose source_detail states the request count N (None when it does not)."""
+    m = re.search(r"(\d[\d,]*) (?:requests|prompts)\b", r.source_detail)
+    if not m or math.isnan(r.concurrency) or r.concurrency <= 0:
+        return None
+    return int(m.group(1).replace(",", "")) / r.concurrency
+
+
 def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
     """The ``ovc fit`` request describing row ``r``, or the reason it cannot be modelled."""
     why = next((w for k, w in EXCLUDED_SOURCES.items() if k in r.source), None)
@@ -145,6 +159,11 @@ def fit_args(catalog: Catalog, r: Measurement) -> Case | str:
     burst = next((w for k, w in (BURST_MARKERS | OUT_OF_SCOPE_MARKERS).items() if k in r.source_detail.lower()), None)
     if burst:
         return burst
+    waves = _waves(r)
+    if waves is not None and waves < MIN_WAVES:
+        return (f"burst-like: {waves * r.concurrency:,.0f} requests at {r.concurrency:g} in flight is {waves:.1f} waves; "
+                f"ramp-up and tail dominate a run of fewer than {MIN_WAVES} waves (bursts are out of scope, "
+                f"engine/serving.py)")
     tp, pp = max(r.tp, 1), max(r.pp, 1)
     if engine == "llamacpp" and pp == 1 and r.n_gpus > tp:
         pp = r.n_gpus // tp  # llama.cpp's default --split-mode layer: the GPUs hold consecutive layers
