@@ -216,7 +216,7 @@ def test_breakeven_sizes_like_the_workload_file_for_the_same_inputs(run, decided
     assert r.exit_code == 0, r.output
     sh = json.loads(r.stdout)["selfhost"]
     want = _design(decided["support-tight"])
-    assert sh["replicas"] == want["detail"]["replicas"] == 15
+    assert sh["replicas"] == want["detail"]["replicas"] == 12
     for k in ("batch", "utilization_peak_max", "peak_to_mean", "tpot_ms"):
         assert sh["sizing"][k] == pytest.approx(want["sizing"][k], rel=1e-6), k
     assert sh["sizing"]["ttft_target_basis"] == "--ttft-p95-ms"
