@@ -76,26 +76,27 @@ def _bad(path, field: str, what: str) -> InputError:
     return InputError(f"{path}: {field}: {what}")
 
 
-def _pos(v) -> float | None:
-    """A finite number > 0, else None (bools are not numbers here)."""
+def _finite(v) -> float | None:
+    """A finite number (a number or a numeric string; bools are not numbers here), else None."""
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         return None
     try:
         f = float(v)
     except ValueError:
         return None
-    return f if math.isfinite(f) and f > 0 else None
+    return f if math.isfinite(f) else None
+
+
+def _pos(v) -> float | None:
+    """A finite number > 0, else None."""
+    f = _finite(v)
+    return f if f is not None and f > 0 else None
 
 
 def _num0(v) -> float | None:
     """A finite number >= 0, else None."""
-    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        return None
-    try:
-        f = float(v)
-    except ValueError:
-        return None
-    return f if math.isfinite(f) and f >= 0 else None
+    f = _finite(v)
+    return f if f is not None and f >= 0 else None
 
 
 # ---- vllm bench serve -------------------------------------------------------------------------
