@@ -57,8 +57,6 @@ def _tokens(v: float) -> str:
 def measured_drift(catalog, rec, wf, files, *, tolerance: float, workload: str | None, as_of=None,
                    concurrency: float | None = None) -> tuple[list[Finding], str | None]:
     """Findings of the drift check and the workload it failed (None when it passes)."""
-    from contextlib import nullcontext
-
     from openvclosed.decision.benchfiles import read_bench_points
     from openvclosed.decision.calibrate import Deployment, predict_points, profile_of
     from openvclosed.decision.calibration import calibrated_profiles, current_profiles, using_profiles
@@ -109,7 +107,7 @@ def measured_drift(catalog, rec, wf, files, *, tolerance: float, workload: str |
     key = profile_of(catalog, dep)[0]
     table = {k: dict(v) for k, v in (current_profiles() or calibrated_profiles()).items()}
     table[key] = slowed(table[key], ratio)
-    with using_profiles(table) if table else nullcontext():
+    with using_profiles(table):
         again = recommend_file(catalog, wf, only=decision.workload.name, as_of=as_of)
     new = again.decisions[0]
     same = next((o for o in new.options if o.id == opt.id), None)

@@ -180,28 +180,27 @@ def _guidellm(path: str, data: dict) -> tuple[list[BenchPoint], list[str]]:
     return out, notes
 
 
+def _dig(d, *keys):
+    """``d[k1][k2]...``, or None where a level is missing or not a mapping."""
+    for key in keys:
+        d = d.get(key) if isinstance(d, dict) else None
+    return d
+
+
 def _strategy(b: dict) -> str | None:
-    for keys in (("scheduler", "strategy", "type_"), ("args", "strategy", "type_"), ("config", "strategy", "type_")):
-        v = b
-        for key in keys:
-            v = v.get(key) if isinstance(v, dict) else None
-        if isinstance(v, str):
-            stream = None
-            base = b
-            for key in keys[:-1]:
-                base = base.get(key) if isinstance(base, dict) else None
-            if isinstance(base, dict) and isinstance(base.get("streams"), int):
-                stream = base["streams"]
-            return f"{v} {stream}" if stream else v
+    """The scheduling strategy of a GuideLLM benchmark ("synchronous", "concurrent 4" ...)."""
+    for parent in ("scheduler", "args", "config"):
+        s = _dig(b, parent, "strategy")
+        if isinstance(s, dict) and isinstance(s.get("type_"), str):
+            streams = s.get("streams")
+            return f"{s['type_']} {streams}" if isinstance(streams, int) and streams else s["type_"]
     return None
 
 
 def _guidellm_model(b: dict) -> str | None:
     for keys in (("worker", "backend_model"), ("config", "requests", "model"), ("benchmarker", "requests", "model"),
                  ("request_loader", "processor")):
-        v = b
-        for key in keys:
-            v = v.get(key) if isinstance(v, dict) else None
+        v = _dig(b, *keys)
         if isinstance(v, str):
             return v
     return None

@@ -96,14 +96,19 @@ def _idle_share(points: list[BenchPoint]) -> np.ndarray:
     return np.array([min(1.0, float(p.concurrency)) for p in points])
 
 
+def _predict(x, key: str, params: dict[str, float], idle: np.ndarray):
+    """(output tok/s, TTFT ms, TPOT ms) of the stacked points ``x`` under ``params``."""
+    e = _eval(x, key, params)
+    fits = np.asarray(e.fits, dtype=bool)
+    return (np.where(fits, e.output_tokens_per_s * idle, 0.0), np.where(fits, np.asarray(e.ttft_s) * 1e3, np.nan),
+            np.where(fits, np.asarray(e.tpot_s) * 1e3, np.nan))
+
+
 def predict_points(catalog, dep: Deployment, points: list[BenchPoint], params: dict[str, float] | None = None):
     """(output tok/s, TTFT ms, TPOT ms) predicted at every point under ``params`` (default: the
     profile in use for the deployment's key). A design that does not fit predicts 0 tok/s."""
     key, start = profile_of(catalog, dep)
-    e = _eval(_inputs(catalog, dep, points), key, params or start)
-    fits = np.asarray(e.fits, dtype=bool)
-    return (np.where(fits, e.output_tokens_per_s * _idle_share(points), 0.0), np.where(fits, np.asarray(e.ttft_s) * 1e3, np.nan),
-            np.where(fits, np.asarray(e.tpot_s) * 1e3, np.nan))
+    return _predict(_inputs(catalog, dep, points), key, params or start, _idle_share(points))
 
 
 def profile_of(catalog, dep: Deployment) -> tuple[str, dict[str, float]]:
@@ -116,12 +121,10 @@ def profile_of(catalog, dep: Deployment) -> tuple[str, dict[str, float]]:
 
 
 def _soft_l1(lr: np.ndarray) -> float:
-    from openvclosed.decision.validate_bounds import LOSS_SCALE
+    """The published calibration's loss (decision/validate.py ``_robust``); 0 without points."""
+    from openvclosed.decision.validate import _robust
 
-    if lr.size == 0:
-        return 0.0
-    z = lr / LOSS_SCALE
-    return float(np.mean(2.0 * (np.sqrt(1.0 + z * z) - 1.0)))
+    return _robust(lr) if lr.size else 0.0
 
 
 def _log_ratio(pred, meas) -> np.ndarray:
@@ -163,13 +166,8 @@ def calibrate(catalog, dep: Deployment, points: list[BenchPoint], sweeps: int = 
     # behind other prompts, which the serving function models too
     params = {k: (float(np.clip(v, *bounds(key, k))) if k in FITTED else v) for k, v in start.items()}
 
-    def preds(q):
-        e = _eval(x, key, q)
-        fits = np.asarray(e.fits, dtype=bool)
-        return np.where(fits, e.output_tokens_per_s * idle, 0.0), np.where(fits, np.asarray(e.ttft_s) * 1e3, np.nan)
-
     def loss(q):
-        tps, ttft = preds(q)
+        tps, ttft, _ = _predict(x, key, q, idle)
         pull = sum(math.log((q[k] + 1e-6) / (start[k] + 1e-6)) ** 2 for k in FITTED if not k.endswith("_s"))
         return (_soft_l1(_log_ratio(tps, meas_tps)) + _soft_l1(_log_ratio(ttft, meas_ttft))
                 + CALIBRATE_PULL * pull)
@@ -196,15 +194,14 @@ def calibrate(catalog, dep: Deployment, points: list[BenchPoint], sweeps: int = 
                 at_bound[k] = "upper"
             elif math.isclose(params[k], lo, rel_tol=1e-6, abs_tol=1e-12):
                 at_bound[k] = "lower"
-    tps, ttft = preds(params)
+    pb, pa = _predict(x, key, start, idle), _predict(x, key, params, idle)
+    tps, ttft, _ = pa
     # what is left, as "measured faster" > 0: throughput under-predicted, or TTFT over-predicted
     faster = np.concatenate([-_log_ratio(tps, meas_tps), _log_ratio(ttft, meas_ttft)])
     direction = ""
     if at_bound and faster.size:
         worst = float(faster[np.argmax(np.abs(faster))])
         direction = "faster" if worst > 0.05 else ("slower" if worst < -0.05 else "")
-    pb = predict_points(catalog, dep, points, start)
-    pa = predict_points(catalog, dep, points, params)
     return Fit(key, start, params, pb, pa, at_bound, direction)
 
 

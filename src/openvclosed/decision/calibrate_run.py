@@ -123,10 +123,10 @@ def run_calibrate(catalog, files, points: list[BenchPoint], notes: list[str], de
     fit = calibrate(catalog, dep, points)
     (tb, fb, _), (ta, fa, _) = fit.pred_before, fit.pred_after
     rows, eb, ea = [], [], []
-    for k, p in enumerate(points):
-        def opt(v):
-            return None if v is None or not math.isfinite(v) else float(v)
+    def opt(v):
+        return None if v is None or not math.isfinite(v) else float(v)
 
+    for k, p in enumerate(points):
         if p.output_tokens_per_s:
             e0, e1 = _rel(tb[k], p.output_tokens_per_s), _rel(ta[k], p.output_tokens_per_s)
         else:
